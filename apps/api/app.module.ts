@@ -1,0 +1,82 @@
+import { Logger, Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import * as fs from 'node:fs';
+import { DataSource } from 'typeorm';
+import type { AppConfig } from '../../libs/config';
+import { LinkTokens } from '../../libs/crypto';
+import type { DirectorySeed } from '../../libs/domain/person';
+import type { SmtpCapture } from '../../libs/mail';
+import { DirectoryRepository, openDataSource, RequestRepository, SentEmailRepository } from '../../libs/persistence';
+import { ApprovalLinksController } from './approvals/approval-links.controller';
+import { InboxController } from './approvals/inbox.controller';
+import { AuthGuard } from './auth/auth.guard';
+import { AuthService } from './auth/auth.service';
+import { DevLoginController } from './auth/dev-login.controller';
+import { HttpExceptionFilter } from './common/http-exception.filter';
+import { APP_CONFIG } from './common/tokens';
+import { DevMailboxModule } from './dev-mailbox/dev-mailbox.module';
+import { HealthController } from './health/health.controller';
+import { RequestsController } from './requests/requests.controller';
+import { RequestsService } from './requests/requests.service';
+import { TemporalGateway } from './temporal/temporal.gateway';
+
+export interface ApiOverrides {
+  /** Tests share one capture server between the API and their assertions. */
+  smtpCapture?: SmtpCapture;
+}
+
+const logger = new Logger('Database');
+
+async function openDatabase(config: AppConfig): Promise<DataSource> {
+  const dataSource = await openDataSource(config.database, { migrate: true });
+  if (config.directorySeedFile) {
+    const seed = JSON.parse(fs.readFileSync(config.directorySeedFile, 'utf8')) as DirectorySeed;
+    const count = await new DirectoryRepository(dataSource).applySeed(seed);
+    logger.log(`directory seeded with ${count} people from ${config.directorySeedFile}`);
+  }
+  return dataSource;
+}
+
+class DataSourceCloser implements OnApplicationShutdown {
+  constructor(private readonly dataSource: DataSource) {}
+  async onApplicationShutdown(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}
+
+/** The HTTP application. Dev-only parts (dev-login, dev mailbox) are not even registered in production. */
+@Module({})
+export class AppModule {
+  static register(config: AppConfig, overrides: ApiOverrides = {}): DynamicModule {
+    const repositories: Provider[] = [RequestRepository, DirectoryRepository, SentEmailRepository].map((Repo) => ({
+      provide: Repo,
+      inject: [DataSource],
+      useFactory: (dataSource: DataSource) => new Repo(dataSource),
+    }));
+    return {
+      module: AppModule,
+      imports: config.devMode ? [DevMailboxModule.register(overrides.smtpCapture)] : [],
+      controllers: [
+        HealthController,
+        RequestsController,
+        InboxController,
+        ApprovalLinksController,
+        ...(config.devMode ? [DevLoginController] : []),
+      ],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: DataSource, useFactory: () => openDatabase(config) },
+        { provide: DataSourceCloser, inject: [DataSource], useFactory: (ds: DataSource) => new DataSourceCloser(ds) },
+        ...repositories,
+        { provide: LinkTokens, useFactory: () => new LinkTokens(config.linkTokens.secret, config.linkTokens.ttl) },
+        TemporalGateway,
+        AuthService,
+        RequestsService,
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+      ],
+      exports: [APP_CONFIG],
+      global: true,
+    };
+  }
+}

@@ -1,0 +1,61 @@
+import Handlebars from 'handlebars';
+import { typeName } from '../../../libs/mail';
+import type { RequestView } from '../requests/request-view';
+
+const layout = Handlebars.compile(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer"><meta name="robots" content="noindex">
+<title>{{title}} · Clearance</title>
+<style>
+body{font-family:system-ui,sans-serif;color:#1a1a1a;max-width:40rem;margin:0 auto;padding:1rem;line-height:1.5}
+h1{font-size:1.4rem}table{border-collapse:collapse;margin:1rem 0}th,td{text-align:left;padding:.25rem .75rem .25rem 0;vertical-align:top}
+fieldset{border:1px solid #888;padding:.75rem}label{display:block;margin:.35rem 0}textarea{width:100%;font:inherit}
+button{font:inherit;padding:.6rem 1.2rem;background:#0b57d0;color:#fff;border:0;border-radius:4px;cursor:pointer}
+button:focus,textarea:focus,input:focus{outline:3px solid #f9ab00;outline-offset:2px}
+.notice{padding:.75rem;border-left:4px solid #0b57d0;background:#eef3fd}.error{border-color:#b3261e;background:#fdeeee}
+</style></head><body><main>{{{body}}}</main></body></html>`);
+
+const summary = `<table>
+<tr><th scope="row">Requester</th><td>{{r.requester.email}} (tier {{r.requester.tier}})</td></tr>
+<tr><th scope="row">Type</th><td>{{typeName}}</td></tr>
+<tr><th scope="row">Destination</th><td>{{r.destinationCountry}}</td></tr>
+<tr><th scope="row">Dates</th><td>{{r.departureDate}} to {{r.returnDate}}</td></tr>
+<tr><th scope="row">Purpose</th><td>{{r.purpose}}</td></tr>
+{{#if r.counterparties.length}}<tr><th scope="row">Counterparties</th><td>{{#each r.counterparties}}{{name}} ({{country}}){{#unless @last}}, {{/unless}}{{/each}}</td></tr>{{/if}}
+<tr><th scope="row">Technology</th><td>{{join r.technologyAreas}}</td></tr>
+<tr><th scope="row">Data crossing the border</th><td>{{join r.dataCategories}}</td></tr>
+</table>`;
+
+Handlebars.registerHelper('join', (list: unknown) => (Array.isArray(list) ? list.join(', ') : ''));
+
+const decisionForm = Handlebars.compile(`<h1>Decide for {{party}}</h1>
+<p>You are asked as a member of <strong>{{party}}</strong> because: {{join reasons}}.</p>
+${summary}
+<form method="post" action="">
+<fieldset><legend>Your decision</legend>
+<label><input type="radio" name="decision" value="approve" required> Approve</label>
+<label><input type="radio" name="decision" value="request_changes"> Request changes</label>
+<label><input type="radio" name="decision" value="reject"> Reject</label>
+</fieldset>
+<label for="comment">Comment (required to reject or request changes)</label>
+<textarea id="comment" name="comment" rows="4" maxlength="4000"></textarea>
+<label for="conditions">Conditions of an approval, one per line (for example "clean laptop only")</label>
+<textarea id="conditions" name="conditions" rows="3" maxlength="4000"></textarea>
+<p><button type="submit">Record my decision</button></p>
+</form>
+<p>Opening this page records nothing; only the button does.</p>`);
+
+const message = Handlebars.compile(`<h1>{{title}}</h1><p class="notice {{#if error}}error{{/if}}" role="{{#if error}}alert{{else}}status{{/if}}">{{text}}</p>
+{{#if r}}${summary}{{/if}}`);
+
+function ctx(view: RequestView | undefined) {
+  return view ? { r: view, typeName: typeName(view.type as never) } : {};
+}
+
+export function decisionPage(view: RequestView, party: string, reasons: string[]): string {
+  return layout({ title: `Decide for ${party}`, body: decisionForm({ ...ctx(view), party, reasons }) });
+}
+
+export function messagePage(title: string, text: string, options: { error?: boolean; view?: RequestView } = {}): string {
+  return layout({ title, body: message({ title, text, error: options.error, ...ctx(options.view) }) });
+}

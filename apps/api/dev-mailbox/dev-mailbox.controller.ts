@@ -1,0 +1,48 @@
+import { Controller, Delete, Get, HttpCode, Query, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import Handlebars from 'handlebars';
+import type { Response } from 'express';
+import { SmtpCapture } from '../../../libs/mail';
+import { Public } from '../auth/auth.decorators';
+
+const page = Handlebars.compile(`<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>Dev mailbox · Clearance</title>
+<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:0 auto;padding:1rem}article{border:1px solid #ccc;margin:1rem 0;padding:.75rem}
+pre{white-space:pre-wrap}</style></head><body><main><h1>Dev mailbox ({{mails.length}})</h1>
+<form method="get"><label for="to">Recipient</label> <input id="to" name="to" value="{{to}}"> <button>Filter</button></form>
+{{#each mails}}<article><h2>{{subject}}</h2><p>To {{join to}} · {{receivedAt}}</p>
+{{#each links}}<p><a href="{{this}}">{{this}}</a></p>{{/each}}<details><summary>Text</summary><pre>{{text}}</pre></details></article>
+{{else}}<p>No mail yet.</p>{{/each}}</main></body></html>`);
+
+/** Dev mode only: what the SMTP capture server received. Not registered in production (404). */
+@ApiTags('dev')
+@Public()
+@Controller('dev')
+export class DevMailboxController {
+  constructor(private readonly capture: SmtpCapture) {}
+
+  @Get('mailbox')
+  @ApiOperation({ summary: 'Dev mode: captured emails, newest first' })
+  list(@Query('to') to?: string) {
+    return this.capture.list(to).map((m) => ({
+      id: m.id,
+      to: m.to.join(', '),
+      subject: m.subject,
+      text: m.text,
+      html: m.html,
+      links: m.links,
+      receivedAt: m.receivedAt,
+    }));
+  }
+
+  @Delete('mailbox')
+  @HttpCode(204)
+  clear(): void {
+    this.capture.clear();
+  }
+
+  @Get('mailbox.html')
+  html(@Query('to') to: string | undefined, @Res() res: Response): void {
+    res.type('html').send(page({ to: to ?? '', mails: this.capture.list(to) }));
+  }
+}

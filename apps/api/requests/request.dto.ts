@@ -1,0 +1,261 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayNotEmpty,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsDefined,
+  IsIn,
+  IsInt,
+  IsISO31661Alpha2,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  registerDecorator,
+  ValidateNested,
+  type ValidationArguments,
+  type ValidationOptions,
+} from 'class-validator';
+import type { RequestInput } from '../../../libs/domain/request';
+import {
+  COUNTERPARTY_ROLES,
+  DATA_CATEGORIES,
+  DEAL_INVOLVEMENTS,
+  REQUEST_TYPES,
+  TECHNOLOGY_AREAS,
+  type RequestType,
+} from '../../../libs/domain/vocabulary';
+import { collectErrors } from '../common/validate-body';
+import { DomainError, type FieldError } from '../common/domain-error';
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function isRealDate(value: unknown): value is string {
+  if (typeof value !== 'string' || !ISO_DATE.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+}
+
+function todayUtc(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+/** A calendar date `YYYY-MM-DD` that exists. */
+function IsCalendarDate(options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isCalendarDate',
+      target: target.constructor,
+      propertyName,
+      options: { message: `${propertyName} must be a date in the form YYYY-MM-DD`, ...options },
+      validator: { validate: isRealDate },
+    });
+}
+
+function NotInThePast(options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'notInThePast',
+      target: target.constructor,
+      propertyName,
+      options: { message: `${propertyName} must not be in the past`, ...options },
+      validator: { validate: (value: unknown) => !isRealDate(value) || value >= todayUtc() },
+    });
+}
+
+function NotBefore(other: string, options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'notBefore',
+      target: target.constructor,
+      propertyName,
+      constraints: [other],
+      options: { message: `${propertyName} must not be before ${other}`, ...options },
+      validator: {
+        validate: (value: unknown, args: ValidationArguments) => {
+          const otherValue = (args.object as Record<string, unknown>)[other];
+          return !isRealDate(value) || !isRealDate(otherValue) || value >= otherValue;
+        },
+      },
+    });
+}
+
+/** `none` means nothing else: it cannot be listed together with other values. */
+function NoneAlone(options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'noneAlone',
+      target: target.constructor,
+      propertyName,
+      options: { message: `${propertyName} cannot combine "none" with other values`, ...options },
+      validator: { validate: (value: unknown) => !Array.isArray(value) || !value.includes('none') || value.length === 1 },
+    });
+}
+
+export class CounterpartyDto {
+  @ApiProperty({ example: 'Example Org' })
+  @IsString() @MinLength(1) @MaxLength(200)
+  name!: string;
+
+  @ApiProperty({ example: 'US', description: 'ISO 3166-1 alpha-2' })
+  @IsISO31661Alpha2({ message: 'country must be an ISO 3166-1 alpha-2 country code' })
+  country!: string;
+}
+
+export class ConferenceDetailsDto {
+  @IsString() @MinLength(1) @MaxLength(200)
+  eventName!: string;
+
+  @IsBoolean()
+  presenting!: boolean;
+}
+
+export class OverseasAssignmentDetailsDto {
+  @IsString() @MinLength(1) @MaxLength(200)
+  hostEntity!: string;
+
+  @IsString() @MinLength(1) @MaxLength(200)
+  role!: string;
+
+  @IsInt() @Min(1) @Max(120)
+  months!: number;
+}
+
+export class MaParticipationDetailsDto {
+  @IsString() @MinLength(1) @MaxLength(200)
+  dealName!: string;
+
+  @IsIn(COUNTERPARTY_ROLES)
+  counterpartyRole!: string;
+
+  @IsIn(DEAL_INVOLVEMENTS)
+  involvement!: string;
+}
+
+export class PassportReleaseDetailsDto {
+  @IsOptional() @IsUUID('all', { message: 'travelRequestId must be the id of a request' })
+  travelRequestId?: string;
+
+  @IsString() @MinLength(1) @MaxLength(1000)
+  reason!: string;
+}
+
+export class DepartureAbroadDetailsDto {
+  @IsString() @MinLength(1) @MaxLength(200)
+  newEmployer!: string;
+
+  @IsCalendarDate()
+  lastWorkingDay!: string;
+}
+
+const DETAILS_DTO: Record<RequestType, new () => object> = {
+  conference: ConferenceDetailsDto,
+  overseas_assignment: OverseasAssignmentDetailsDto,
+  ma_participation: MaParticipationDetailsDto,
+  passport_release: PassportReleaseDetailsDto,
+  departure_abroad: DepartureAbroadDetailsDto,
+};
+
+/** POST /api/requests and POST /api/requests/:id/amend. `details` is checked per `type`. */
+export class CreateRequestDto {
+  @ApiProperty({ enum: REQUEST_TYPES })
+  @IsIn(REQUEST_TYPES, { message: `type must be one of: ${REQUEST_TYPES.join(', ')}` })
+  type!: RequestType;
+
+  @ApiProperty({ example: 'US', description: 'ISO 3166-1 alpha-2' })
+  @IsISO31661Alpha2({ message: 'destinationCountry must be an ISO 3166-1 alpha-2 country code' })
+  destinationCountry!: string;
+
+  @ApiProperty({ example: '2027-03-01' })
+  @IsCalendarDate() @NotInThePast()
+  departureDate!: string;
+
+  @ApiProperty({ example: '2027-03-07' })
+  @IsCalendarDate() @NotBefore('departureDate')
+  returnDate!: string;
+
+  @ApiProperty({ example: 'Present a paper' })
+  @IsString() @MinLength(1) @MaxLength(2000)
+  purpose!: string;
+
+  @ApiPropertyOptional({ type: [CounterpartyDto] })
+  @IsOptional() @IsArray() @ArrayMaxSize(20) @ValidateNested({ each: true }) @Type(() => CounterpartyDto)
+  counterparties?: CounterpartyDto[];
+
+  @ApiProperty({ enum: TECHNOLOGY_AREAS, isArray: true })
+  @IsArray() @ArrayNotEmpty() @ArrayUnique() @IsIn(TECHNOLOGY_AREAS, { each: true, message: `each of technologyAreas must be one of: ${TECHNOLOGY_AREAS.join(', ')}` }) @NoneAlone()
+  technologyAreas!: string[];
+
+  @ApiProperty({ enum: DATA_CATEGORIES, isArray: true })
+  @IsArray() @ArrayNotEmpty() @ArrayUnique() @IsIn(DATA_CATEGORIES, { each: true, message: `each of dataCategories must be one of: ${DATA_CATEGORIES.join(', ')}` }) @NoneAlone()
+  dataCategories!: string[];
+
+  @ApiProperty({ description: 'Per type: see the contract', type: Object })
+  @IsDefined({ message: 'details is required' })
+  details!: Record<string, unknown>;
+}
+
+/** Validates a request body, including the details of its type, and returns the domain input. */
+export function parseRequestInput(body: unknown): RequestInput {
+  const { value, fields } = collectErrors(CreateRequestDto, body);
+  const errors: FieldError[] = [...fields];
+  const detailsDto = REQUEST_TYPES.includes(value.type) ? DETAILS_DTO[value.type] : undefined;
+  if (detailsDto && value.details !== undefined) {
+    errors.push(...collectErrors(detailsDto, value.details, 'details').fields);
+  }
+  if (errors.length > 0) throw DomainError.validation(errors);
+  const details = { ...(value.details as Record<string, unknown>) };
+  return {
+    type: value.type,
+    destinationCountry: value.destinationCountry.toUpperCase(),
+    departureDate: value.departureDate,
+    returnDate: value.returnDate,
+    purpose: value.purpose.trim(),
+    counterparties: (value.counterparties ?? []).map((c) => ({ name: c.name.trim(), country: c.country.toUpperCase() })),
+    technologyAreas: value.technologyAreas,
+    dataCategories: value.dataCategories,
+    details,
+  } as unknown as RequestInput;
+}
+
+export class DecisionDto {
+  @ApiProperty({ enum: ['hr', 'legal', 'security', 'data_governance'] })
+  @IsIn(['hr', 'legal', 'security', 'data_governance'], { message: 'party must be one of: hr, legal, security, data_governance' })
+  party!: 'hr' | 'legal' | 'security' | 'data_governance';
+
+  @ApiProperty({ enum: ['approve', 'reject', 'request_changes'] })
+  @IsIn(['approve', 'reject', 'request_changes'], { message: 'decision must be one of: approve, reject, request_changes' })
+  decision!: 'approve' | 'reject' | 'request_changes';
+
+  @ApiPropertyOptional({ description: 'Required for reject (the reason) and request_changes' })
+  @IsOptional() @IsString() @MaxLength(4000)
+  comment?: string;
+
+  @ApiPropertyOptional({ type: [String], example: ['clean laptop only'] })
+  @IsOptional() @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) @MinLength(1, { each: true }) @MaxLength(500, { each: true })
+  conditions?: string[];
+}
+
+export class ListQueryDto {
+  @IsOptional() @IsIn(['pending', 'changes_requested', 'approved', 'rejected', 'withdrawn', 'expired', 'closed'])
+  status?: string;
+
+  @IsOptional() @IsIn(REQUEST_TYPES)
+  type?: string;
+
+  @IsOptional() @IsIn(['true', 'false'], { message: 'mine must be true or false' })
+  mine?: string;
+
+  @IsOptional() @Matches(/^\d+$/, { message: 'limit must be a whole number from 1 to 100' })
+  limit?: string;
+
+  @IsOptional() @IsString() @MaxLength(200)
+  cursor?: string;
+}

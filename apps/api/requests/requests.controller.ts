@@ -1,0 +1,91 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { Person } from '../../../libs/domain/person';
+import { CurrentPerson, Roles } from '../auth/auth.decorators';
+import { DomainError } from '../common/domain-error';
+import { validateBody } from '../common/validate-body';
+import { CreateRequestDto, DecisionDto, ListQueryDto, parseRequestInput } from './request.dto';
+import { RequestsService } from './requests.service';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function requestId(id: string): string {
+  if (!UUID.test(id)) throw new DomainError('NOT_FOUND', `request ${id.slice(0, 64)} not found`);
+  return id.toLowerCase();
+}
+
+@ApiTags('requests')
+@ApiBearerAuth()
+@Controller('api/requests')
+export class RequestsController {
+  constructor(private readonly requests: RequestsService) {}
+
+  @Post()
+  @Roles('employee')
+  @ApiOperation({ summary: 'Submit a request; starts its workflow' })
+  @ApiBody({ type: CreateRequestDto })
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  async submit(
+    @CurrentPerson() person: Person,
+    @Body() body: unknown,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    if (idempotencyKey !== undefined && (idempotencyKey.length < 1 || idempotencyKey.length > 200)) {
+      throw DomainError.validation([{ field: 'Idempotency-Key', messages: ['Idempotency-Key must be 1 to 200 characters'] }]);
+    }
+    const input = parseRequestInput(body);
+    const { view, created } = await this.requests.submit(person, input, idempotencyKey);
+    res.status(201);
+    if (!created) res.setHeader('Idempotent-Replayed', 'true');
+    return view;
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Requests the caller may read, newest first' })
+  async list(@CurrentPerson() person: Person, @Query() query: Record<string, unknown>) {
+    const q = validateBody(ListQueryDto, query);
+    const limit = q.limit === undefined ? 20 : Number(q.limit);
+    if (limit < 1 || limit > 100) {
+      throw DomainError.validation([{ field: 'limit', messages: ['limit must be a whole number from 1 to 100'] }]);
+    }
+    return this.requests.list(person, { status: q.status, type: q.type, mine: q.mine === 'true', limit, cursor: q.cursor });
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One request (its requester, members of its parties, auditors, admins)' })
+  async get(@CurrentPerson() person: Person, @Param('id') id: string) {
+    const stored = await this.requests.readable(person, requestId(id));
+    return this.requests.view(stored.request.id);
+  }
+
+  @Post(':id/decisions')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Decide for a party: approve, reject or request_changes' })
+  @ApiBody({ type: DecisionDto })
+  async decide(@CurrentPerson() person: Person, @Param('id') id: string, @Body() body: unknown) {
+    const dto = validateBody(DecisionDto, body);
+    if (dto.decision !== 'approve' && !dto.comment?.trim()) {
+      throw DomainError.validation([
+        { field: 'comment', messages: [`comment is required to ${dto.decision === 'reject' ? 'reject (the reason)' : 'request changes'}`] },
+      ]);
+    }
+    return this.requests.decide(person, requestId(id), dto, 'api');
+  }
+
+  @Post(':id/amend')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Amend a request sent back for changes; restarts the current stage' })
+  @ApiBody({ type: CreateRequestDto })
+  async amend(@CurrentPerson() person: Person, @Param('id') id: string, @Body() body: unknown) {
+    return this.requests.amend(person, requestId(id), parseRequestInput(body));
+  }
+
+  @Post(':id/withdraw')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Withdraw an undecided request' })
+  async withdraw(@CurrentPerson() person: Person, @Param('id') id: string) {
+    return this.requests.withdraw(person, requestId(id));
+  }
+}

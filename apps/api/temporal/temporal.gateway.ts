@@ -1,0 +1,90 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Client,
+  Connection,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { AppConfig } from '../../../libs/config';
+import { SEARCH_ATTRIBUTES, workflowIdFor, type RequestWorkflowInput } from '../../../libs/contracts';
+import type { RequestState } from '../../../libs/domain/approval-state';
+import { temporalConnectionOptions } from '../../../libs/temporal';
+import type { requestApprovalWorkflow } from '../../../workflows';
+import { DomainError, isErrorCode } from '../common/domain-error';
+import { APP_CONFIG } from '../common/tokens';
+
+/** The API's only door to Temporal: starts request workflows and sends them Updates. */
+@Injectable()
+export class TemporalGateway implements OnApplicationShutdown {
+  private readonly logger = new Logger(TemporalGateway.name);
+  private connection?: Connection;
+  private client?: Promise<Client>;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  /** Connects lazily (the API starts even while Temporal is down) and once, however many callers wait. */
+  private getClient(): Promise<Client> {
+    this.client ??= Connection.connect({ ...temporalConnectionOptions(this.config.temporal), connectTimeout: '5s' }).then(
+      (connection) => {
+        this.connection = connection;
+        return new Client({ connection, namespace: this.config.temporal.namespace });
+      },
+      (error: unknown) => {
+        this.client = undefined;
+        throw error;
+      },
+    );
+    return this.client;
+  }
+
+  /** Starts the workflow of a request; starting one that already exists is a no-op. */
+  async start(input: RequestWorkflowInput): Promise<void> {
+    const client = await this.getClient();
+    try {
+      await client.workflow.start<typeof requestApprovalWorkflow>('requestApprovalWorkflow', {
+        workflowId: workflowIdFor(input.requestId),
+        taskQueue: this.config.temporal.taskQueue,
+        args: [input],
+        typedSearchAttributes: [
+          { key: SEARCH_ATTRIBUTES.requestType, value: input.summary.type },
+          { key: SEARCH_ATTRIBUTES.requester, value: input.summary.requesterEmail },
+          { key: SEARCH_ATTRIBUTES.status, value: 'pending' },
+        ],
+      });
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) return;
+      throw error;
+    }
+  }
+
+  /** Sends an Update and waits for the workflow to accept and apply it; refusals become DomainErrors. */
+  async update<Arg>(requestId: string, definition: UpdateDefinition<RequestState, [Arg]>, arg: Arg): Promise<RequestState> {
+    const client = await this.getClient();
+    const handle = client.workflow.getHandle(workflowIdFor(requestId));
+    try {
+      return await handle.executeUpdate(definition, { args: [arg] });
+    } catch (error) {
+      if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
+        const code = error.cause.type;
+        if (isErrorCode(code)) throw new DomainError(code, error.cause.message);
+      }
+      if (error instanceof WorkflowNotFoundError || /already completed/i.test(String((error as Error)?.message))) {
+        throw new DomainError('REQUEST_NOT_PENDING', 'the request is no longer pending');
+      }
+      this.logger.error(`update ${definition.name} on ${requestId} failed: ${String(error)}`);
+      throw new DomainError('UNAVAILABLE', 'the workflow engine did not answer; try again');
+    }
+  }
+
+  async ping(): Promise<void> {
+    const client = await this.getClient();
+    await client.workflowService.getSystemInfo({});
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.connection?.close();
+  }
+}

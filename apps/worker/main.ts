@@ -1,0 +1,31 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadConfig } from '../../libs/config';
+import { createClearanceWorker } from './worker';
+
+const logger = new Logger('Worker');
+
+/** The worker process: polls the task queue until SIGTERM/SIGINT, then drains and exits. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const prebuilt = path.resolve(__dirname, '../../workflow-bundle.js');
+  const workflowBundle = fs.existsSync(prebuilt) ? { codePath: prebuilt } : undefined;
+  const { worker, close } = await createClearanceWorker(config, { workflowBundle });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      logger.log(`${signal} received, draining`);
+      worker.shutdown();
+    });
+  }
+  logger.log(`polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address} (${config.temporal.namespace})`);
+  await worker.run();
+  await close();
+  logger.log('stopped');
+}
+
+main().catch((error: unknown) => {
+  logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exit(1);
+});

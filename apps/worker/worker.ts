@@ -1,0 +1,55 @@
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { DataSource } from 'typeorm';
+import { createActivities } from '../../activities';
+import type { AppConfig } from '../../libs/config';
+import { LinkTokens } from '../../libs/crypto';
+import { Mailer } from '../../libs/mail';
+import { DirectoryRepository, openDataSource, RequestRepository, SentEmailRepository } from '../../libs/persistence';
+import { temporalConnectionOptions } from '../../libs/temporal';
+
+export interface ClearanceWorker {
+  worker: Worker;
+  /** Stops polling, waits for running tasks, then closes the database, SMTP pool and connection. */
+  close(): Promise<void>;
+}
+
+export interface WorkerOverrides {
+  /** A prebuilt workflow bundle (tests and production images build it once). */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  connection?: NativeConnection;
+  dataSource?: DataSource;
+}
+
+/** Builds the Temporal worker with its activities bound to real database and SMTP. */
+export async function createClearanceWorker(config: AppConfig, overrides: WorkerOverrides = {}): Promise<ClearanceWorker> {
+  const ownsConnection = !overrides.connection;
+  const connection = overrides.connection ?? (await NativeConnection.connect(temporalConnectionOptions(config.temporal)));
+  const dataSource = overrides.dataSource ?? (await openDataSource(config.database, { migrate: false }));
+  const mailer = new Mailer(config.mail.smtpUrl, config.mail.from);
+  const activities = createActivities({
+    requests: new RequestRepository(dataSource),
+    directory: new DirectoryRepository(dataSource),
+    sentEmails: new SentEmailRepository(dataSource),
+    mailer,
+    linkTokens: new LinkTokens(config.linkTokens.secret, config.linkTokens.ttl),
+    publicUrl: config.publicUrl,
+  });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    activities,
+    ...(overrides.workflowBundle
+      ? { workflowBundle: overrides.workflowBundle }
+      : { workflowsPath: require.resolve('../../workflows') }),
+  });
+  return {
+    worker,
+    async close() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      mailer.close();
+      if (!overrides.dataSource) await dataSource.destroy();
+      if (ownsConnection) await connection.close();
+    },
+  };
+}

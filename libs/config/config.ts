@@ -1,0 +1,176 @@
+import 'reflect-metadata';
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength, validateSync, ValidateIf } from 'class-validator';
+import * as path from 'node:path';
+import { PROJECT_ROOT } from './project-root';
+
+const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+
+const DEV_LINK_SECRET = 'dev-only-link-secret-change-me-in-production!';
+const DEV_AUTH_SECRET = 'dev-only-auth-secret-change-me-in-production!';
+
+/** Every environment variable Clearance reads, validated once at boot. `.env.example` documents them. */
+class EnvironmentVariables {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: string = 'development';
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  PORT: number = 3000;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsUrl({ require_tld: false, require_protocol: true })
+  PUBLIC_URL?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  DATABASE_URL?: string;
+
+  @IsString()
+  SQLITE_PATH: string = 'data/clearance.sqlite';
+
+  @IsString()
+  TEMPORAL_ADDRESS: string = '127.0.0.1:7233';
+
+  @IsString()
+  TEMPORAL_NAMESPACE: string = 'default';
+
+  @IsString()
+  TEMPORAL_TASK_QUEUE: string = 'clearance';
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  TEMPORAL_TLS_CERT_PATH?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  TEMPORAL_TLS_KEY_PATH?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  TEMPORAL_TLS_CA_PATH?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  TEMPORAL_TLS_SERVER_NAME?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  TEMPORAL_API_KEY?: string;
+
+  @IsString()
+  SMTP_URL: string = 'smtp://127.0.0.1:2525';
+
+  @IsString()
+  MAIL_FROM: string = 'Clearance <clearance@example.com>';
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  SMTP_CAPTURE_PORT: number = 2525;
+
+  @ValidateIf((env: EnvironmentVariables) => env.NODE_ENV === 'production' || env.LINK_TOKEN_SECRET !== undefined)
+  @IsString() @MinLength(32, { message: 'LINK_TOKEN_SECRET must be at least 32 characters' })
+  LINK_TOKEN_SECRET?: string;
+
+  @IsString()
+  LINK_TOKEN_TTL: string = '7d';
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(32)
+  AUTH_DEV_SECRET?: string;
+
+  @ValidateIf((env: EnvironmentVariables) => env.NODE_ENV === 'production')
+  @IsString({ message: 'AUTH_ISSUER is required in production' })
+  AUTH_ISSUER?: string;
+
+  @ValidateIf((env: EnvironmentVariables) => env.NODE_ENV === 'production')
+  @IsString({ message: 'AUTH_AUDIENCE is required in production' })
+  AUTH_AUDIENCE?: string;
+
+  @ValidateIf((env: EnvironmentVariables) => env.NODE_ENV === 'production')
+  @IsUrl({ require_tld: false }, { message: 'AUTH_JWKS_URL must be the URL of the identity provider JWKS' })
+  AUTH_JWKS_URL?: string;
+
+  @IsString()
+  AUTH_EMAIL_CLAIM: string = 'email';
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  DIRECTORY_SEED_FILE?: string;
+
+  @IsString()
+  BODY_LIMIT: string = '64kb';
+
+  @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
+  LOG_LEVEL: string = 'log';
+}
+
+export interface AppConfig {
+  env: 'development' | 'production' | 'test';
+  /** Dev conveniences (dev-login, seeded directory, dev mailbox) exist only when this is true. */
+  devMode: boolean;
+  port: number;
+  publicUrl: string;
+  database: { type: 'postgres'; url: string } | { type: 'sqlite'; path: string };
+  temporal: {
+    address: string;
+    namespace: string;
+    taskQueue: string;
+    tls?: { certPath?: string; keyPath?: string; caPath?: string; serverName?: string };
+    apiKey?: string;
+  };
+  mail: { smtpUrl: string; from: string; capturePort: number | null };
+  linkTokens: { secret: string; ttl: string };
+  auth: { devSecret: string; issuer?: string; audience?: string; jwksUrl?: string; emailClaim: string };
+  directorySeedFile?: string;
+  bodyLimit: string;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const raw = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const vars = plainToInstance(EnvironmentVariables, raw, { exposeDefaultValues: true });
+  const errors = validateSync(vars, { skipMissingProperties: false });
+  if (errors.length > 0) {
+    throw new ConfigError(errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `${e.property}: ${m}`)));
+  }
+  const env_ = vars.NODE_ENV as AppConfig['env'];
+  const devMode = env_ !== 'production';
+  const tlsEntries = {
+    certPath: vars.TEMPORAL_TLS_CERT_PATH,
+    keyPath: vars.TEMPORAL_TLS_KEY_PATH,
+    caPath: vars.TEMPORAL_TLS_CA_PATH,
+    serverName: vars.TEMPORAL_TLS_SERVER_NAME,
+  };
+  const tls = Object.values(tlsEntries).some(Boolean) ? tlsEntries : undefined;
+  return {
+    env: env_,
+    devMode,
+    port: vars.PORT,
+    publicUrl: (vars.PUBLIC_URL ?? `http://localhost:${vars.PORT}`).replace(/\/+$/, ''),
+    database: vars.DATABASE_URL
+      ? { type: 'postgres', url: vars.DATABASE_URL }
+      : { type: 'sqlite', path: path.resolve(PROJECT_ROOT, vars.SQLITE_PATH) },
+    temporal: {
+      address: vars.TEMPORAL_ADDRESS,
+      namespace: vars.TEMPORAL_NAMESPACE,
+      taskQueue: vars.TEMPORAL_TASK_QUEUE,
+      tls,
+      apiKey: vars.TEMPORAL_API_KEY,
+    },
+    mail: {
+      smtpUrl: vars.SMTP_URL,
+      from: vars.MAIL_FROM,
+      capturePort: devMode && vars.SMTP_CAPTURE_PORT > 0 ? vars.SMTP_CAPTURE_PORT : null,
+    },
+    linkTokens: { secret: vars.LINK_TOKEN_SECRET ?? DEV_LINK_SECRET, ttl: vars.LINK_TOKEN_TTL },
+    auth: {
+      devSecret: vars.AUTH_DEV_SECRET ?? DEV_AUTH_SECRET,
+      issuer: vars.AUTH_ISSUER,
+      audience: vars.AUTH_AUDIENCE,
+      jwksUrl: vars.AUTH_JWKS_URL,
+      emailClaim: vars.AUTH_EMAIL_CLAIM,
+    },
+    directorySeedFile: vars.DIRECTORY_SEED_FILE ?? (devMode ? path.join(PROJECT_ROOT, 'seeds/directory.dev.json') : undefined),
+    bodyLimit: vars.BODY_LIMIT,
+    logLevel: vars.LOG_LEVEL,
+  };
+}

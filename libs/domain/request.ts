@@ -1,0 +1,54 @@
+import type { DataCategory, RequestType, TechnologyArea } from './vocabulary';
+
+export interface Counterparty {
+  name: string;
+  country: string;
+}
+
+export interface ConferenceDetails {
+  eventName: string;
+  presenting: boolean;
+}
+export interface OverseasAssignmentDetails {
+  hostEntity: string;
+  role: string;
+  months: number;
+}
+export interface MaParticipationDetails {
+  dealName: string;
+  counterpartyRole: 'acquirer' | 'target' | 'partner';
+  involvement: 'due_diligence' | 'negotiation' | 'integration' | 'key_person';
+}
+export interface PassportReleaseDetails {
+  travelRequestId?: string;
+  reason: string;
+}
+export interface DepartureAbroadDetails {
+  newEmployer: string;
+  lastWorkingDay: string;
+}
+
+export interface RequestDetailsByType {
+  conference: ConferenceDetails;
+  overseas_assignment: OverseasAssignmentDetails;
+  ma_participation: MaParticipationDetails;
+  passport_release: PassportReleaseDetails;
+  departure_abroad: DepartureAbroadDetails;
+}
+
+/** What an employee asks for: the validated body of POST /api/requests, independent of storage. */
+export interface RequestInput<T extends RequestType = RequestType> {
+  type: T;
+  destinationCountry: string;
+  departureDate: string;
+  returnDate: string;
+  purpose: string;
+  counterparties: Counterparty[];
+  technologyAreas: TechnologyArea[];
+  dataCategories: DataCategory[];
+  details: RequestDetailsByType[T];
+}
+
+export function isConference(input: RequestInput): input is RequestInput<'conference'> {
+  return input.type === 'conference';
+}

@@ -1,0 +1,3 @@
+export * from './mail-templates';
+export * from './mailer';
+export * from './smtp-capture';

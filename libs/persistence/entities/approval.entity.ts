@@ -1,0 +1,39 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+/** One party's approval of one request, as the workflow last projected it. */
+@Entity({ name: 'approvals' })
+@Index('idx_approvals_party_status', ['party', 'status'])
+export class ApprovalEntity {
+  @PrimaryColumn({ name: 'request_id', type: 'varchar', length: 36 })
+  requestId!: string;
+
+  @PrimaryColumn({ type: 'varchar', length: 40 })
+  party!: string;
+
+  @Column({ name: 'stage_index', type: 'integer' })
+  stageIndex!: number;
+
+  @Column({ name: 'stage_status', type: 'varchar', length: 20 })
+  stageStatus!: string;
+
+  @Column({ type: 'varchar', length: 30 })
+  status!: string;
+
+  @Column({ type: 'simple-json' })
+  reasons!: string[];
+
+  @Column({ name: 'decided_by', type: 'varchar', length: 254, nullable: true })
+  decidedBy!: string | null;
+
+  @Column({ name: 'on_behalf_of', type: 'varchar', length: 254, nullable: true })
+  onBehalfOf!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  comment!: string | null;
+
+  @Column({ type: 'simple-json' })
+  conditions!: string[];
+
+  @Column({ name: 'decided_at', type: 'varchar', length: 30, nullable: true })
+  decidedAt!: string | null;
+}

@@ -1,0 +1,20 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+@Entity({ name: 'people' })
+export class PersonEntity {
+  @PrimaryColumn({ type: 'varchar', length: 254 })
+  email!: string;
+
+  @Column({ type: 'varchar', length: 200 })
+  name!: string;
+
+  /** Personnel tier; null for people who never request (approvers, custodians…). */
+  @Column({ type: 'varchar', length: 20, nullable: true })
+  tier!: string | null;
+
+  @Column({ type: 'simple-json' })
+  roles!: string[];
+
+  @Column({ name: 'manager_email', type: 'varchar', length: 254, nullable: true })
+  managerEmail!: string | null;
+}

@@ -1,0 +1,84 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { RoutePlan } from '../../domain/policy';
+import type { Counterparty } from '../../domain/request';
+
+/** The projection of one request, written by the workflow through activities (and by the API at submission). */
+@Entity({ name: 'requests' })
+@Index('idx_requests_created', ['createdAt', 'id'])
+@Index('idx_requests_requester', ['requesterEmail'])
+@Index('uq_requests_idempotency', ['requesterEmail', 'idempotencyKey'], { unique: true })
+export class RequestEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id!: string;
+
+  @Column({ type: 'varchar', length: 40 })
+  type!: string;
+
+  @Column({ type: 'varchar', length: 30 })
+  status!: string;
+
+  @Column({ name: 'requester_email', type: 'varchar', length: 254 })
+  requesterEmail!: string;
+
+  @Column({ name: 'requester_tier', type: 'varchar', length: 20 })
+  requesterTier!: string;
+
+  @Column({ name: 'destination_country', type: 'varchar', length: 2 })
+  destinationCountry!: string;
+
+  @Column({ name: 'departure_date', type: 'varchar', length: 10 })
+  departureDate!: string;
+
+  @Column({ name: 'return_date', type: 'varchar', length: 10 })
+  returnDate!: string;
+
+  @Column({ type: 'text' })
+  purpose!: string;
+
+  @Column({ type: 'simple-json' })
+  counterparties!: Counterparty[];
+
+  @Column({ name: 'technology_areas', type: 'simple-json' })
+  technologyAreas!: string[];
+
+  @Column({ name: 'data_categories', type: 'simple-json' })
+  dataCategories!: string[];
+
+  @Column({ type: 'simple-json' })
+  details!: Record<string, unknown>;
+
+  @Column({ name: 'policy_version', type: 'integer' })
+  policyVersion!: number;
+
+  @Column({ type: 'simple-json' })
+  plan!: RoutePlan;
+
+  @Column({ name: 'screening_hits', type: 'simple-json' })
+  screeningHits!: unknown[];
+
+  @Column({ name: 'workflow_id', type: 'varchar', length: 100 })
+  workflowId!: string;
+
+  @Column({ name: 'idempotency_key', type: 'varchar', length: 200, nullable: true })
+  idempotencyKey!: string | null;
+
+  /** SHA-256 of the submitted body, to tell a retry from a different request under the same key. */
+  @Column({ name: 'body_hash', type: 'varchar', length: 64 })
+  bodyHash!: string;
+
+  @Column({ name: 'current_stage', type: 'integer' })
+  currentStage!: number;
+
+  @Column({ type: 'integer' })
+  round!: number;
+
+  /** The workflow's state sequence number last projected; older writes are ignored. */
+  @Column({ type: 'integer' })
+  seq!: number;
+
+  @Column({ name: 'created_at', type: 'varchar', length: 30 })
+  createdAt!: string;
+
+  @Column({ name: 'updated_at', type: 'varchar', length: 30 })
+  updatedAt!: string;
+}

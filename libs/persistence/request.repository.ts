@@ -1,0 +1,197 @@
+import { Brackets, type DataSource, type EntityManager } from 'typeorm';
+import type { ProjectStateInput } from '../contracts';
+import type { RequestState } from '../domain/approval-state';
+import type { Party } from '../domain/vocabulary';
+import { ApprovalEntity, DecisionEntity, RequestEntity } from './entities';
+
+export interface StoredRequest {
+  request: RequestEntity;
+  approvals: ApprovalEntity[];
+}
+
+export interface ListFilter {
+  status?: string;
+  type?: string;
+  requesterEmail?: string;
+  /** Limits to requests the caller may read; undefined means everything (auditors, admins). */
+  visibleTo?: { email: string; parties: Party[] };
+  limit: number;
+  cursor?: { createdAt: string; id: string };
+}
+
+export interface InboxRow {
+  request: RequestEntity;
+  approval: ApprovalEntity;
+}
+
+function approvalRows(state: RequestState): ApprovalEntity[] {
+  return state.stages.flatMap((stage) =>
+    stage.approvals.map((a) =>
+      Object.assign(new ApprovalEntity(), {
+        requestId: state.requestId,
+        party: a.party,
+        stageIndex: stage.index,
+        stageStatus: stage.status,
+        status: a.status,
+        reasons: a.reasons,
+        decidedBy: a.decidedBy,
+        onBehalfOf: a.onBehalfOf,
+        comment: a.comment,
+        conditions: a.conditions,
+        decidedAt: a.decidedAt,
+      }),
+    ),
+  );
+}
+
+/** Reads and writes the request projection. The workflow is the only writer after submission. */
+export class RequestRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Writes a new submission and its initial approvals in one transaction. */
+  async insertSubmission(request: RequestEntity, state: RequestState): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await manager.getRepository(RequestEntity).insert(request as never);
+      await manager.getRepository(ApprovalEntity).insert(approvalRows(state));
+    });
+  }
+
+  /** Removes a submission whose workflow could not be started, so nothing half-made remains. */
+  async deleteSubmission(id: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await manager.getRepository(ApprovalEntity).delete({ requestId: id });
+      await manager.getRepository(RequestEntity).delete({ id });
+    });
+  }
+
+  async findById(id: string): Promise<StoredRequest | null> {
+    if (!id) return null;
+    const request = await this.dataSource.getRepository(RequestEntity).findOneBy({ id });
+    if (!request) return null;
+    const approvals = await this.dataSource
+      .getRepository(ApprovalEntity)
+      .find({ where: { requestId: id }, order: { stageIndex: 'ASC', party: 'ASC' } });
+    return { request, approvals };
+  }
+
+  async findByIdempotencyKey(requesterEmail: string, key: string): Promise<RequestEntity | null> {
+    return this.dataSource.getRepository(RequestEntity).findOneBy({ requesterEmail, idempotencyKey: key });
+  }
+
+  async decisionsFor(requestId: string): Promise<DecisionEntity[]> {
+    return this.dataSource.getRepository(DecisionEntity).find({ where: { requestId }, order: { decidedAt: 'ASC' } });
+  }
+
+  /**
+   * Writes a workflow state. Writes carry the state's sequence number and only a newer state
+   * replaces an older one, so retried or reordered activity calls never move the projection back.
+   * Returns false when the write was stale (already applied).
+   */
+  async projectState(input: ProjectStateInput, now: string): Promise<boolean> {
+    const { state } = input;
+    return this.dataSource.transaction(async (manager: EntityManager) => {
+      const amended = input.amendedRequest
+        ? {
+            destinationCountry: input.amendedRequest.destinationCountry,
+            departureDate: input.amendedRequest.departureDate,
+            returnDate: input.amendedRequest.returnDate,
+            purpose: input.amendedRequest.purpose,
+            counterparties: input.amendedRequest.counterparties,
+            technologyAreas: input.amendedRequest.technologyAreas,
+            dataCategories: input.amendedRequest.dataCategories,
+            details: input.amendedRequest.details as unknown as Record<string, unknown>,
+          }
+        : {};
+      const result = await manager
+        .createQueryBuilder()
+        .update(RequestEntity)
+        .set({ status: state.status, currentStage: state.currentStage, round: state.round, seq: state.seq, updatedAt: now, ...amended })
+        .where('id = :id AND seq < :seq', { id: state.requestId, seq: state.seq })
+        .execute();
+      if (!result.affected) return false;
+      await manager.getRepository(ApprovalEntity).save(approvalRows(state));
+      const decision = input.decision;
+      if (decision) {
+        await manager.getRepository(DecisionEntity).insert({
+          id: `${state.requestId}:${state.seq}`,
+          requestId: state.requestId,
+          party: decision.party,
+          decision: decision.decision,
+          decidedBy: decision.actorEmail.toLowerCase(),
+          onBehalfOf: decision.onBehalfOf ?? null,
+          comment: decision.comment?.trim() || null,
+          conditions: decision.decision === 'approve' ? (decision.conditions ?? []) : [],
+          round: state.round,
+          via: decision.via,
+          decidedAt: decision.decidedAt,
+        });
+      }
+      return true;
+    });
+  }
+
+  async list(filter: ListFilter): Promise<StoredRequest[]> {
+    const qb = this.dataSource.getRepository(RequestEntity).createQueryBuilder('r');
+    if (filter.status) qb.andWhere('r.status = :status', { status: filter.status });
+    if (filter.type) qb.andWhere('r.type = :type', { type: filter.type });
+    if (filter.requesterEmail) qb.andWhere('r.requester_email = :requester', { requester: filter.requesterEmail });
+    if (filter.visibleTo) {
+      const { email, parties } = filter.visibleTo;
+      qb.andWhere(
+        new Brackets((w) => {
+          w.where('r.requester_email = :me', { me: email });
+          if (parties.length > 0) {
+            w.orWhere('r.id IN (SELECT a.request_id FROM approvals a WHERE a.party IN (:...parties))', { parties });
+          }
+        }),
+      );
+    }
+    if (filter.cursor) {
+      qb.andWhere(
+        new Brackets((w) => {
+          w.where('r.created_at < :cAt', { cAt: filter.cursor!.createdAt }).orWhere('(r.created_at = :cAt AND r.id < :cId)', {
+            cAt: filter.cursor!.createdAt,
+            cId: filter.cursor!.id,
+          });
+        }),
+      );
+    }
+    const requests = await qb.orderBy('r.created_at', 'DESC').addOrderBy('r.id', 'DESC').limit(filter.limit).getMany();
+    return this.withApprovals(requests);
+  }
+
+  /** Pending approvals of the given parties on pending requests, oldest first, never the caller's own. */
+  async inbox(parties: Party[], excludeRequester: string): Promise<InboxRow[]> {
+    if (parties.length === 0) return [];
+    const approvals = await this.dataSource
+      .getRepository(ApprovalEntity)
+      .createQueryBuilder('a')
+      .innerJoin(RequestEntity, 'r', 'r.id = a.request_id')
+      .where('a.party IN (:...parties)', { parties })
+      .andWhere("a.status = 'pending'")
+      .andWhere("r.status = 'pending'")
+      .andWhere('r.requester_email <> :me', { me: excludeRequester })
+      .orderBy('r.created_at', 'ASC')
+      .getMany();
+    if (approvals.length === 0) return [];
+    const requests = await this.dataSource
+      .getRepository(RequestEntity)
+      .createQueryBuilder('r')
+      .where('r.id IN (:...ids)', { ids: [...new Set(approvals.map((a) => a.requestId))] })
+      .getMany();
+    const byId = new Map(requests.map((r) => [r.id, r]));
+    return approvals.map((approval) => ({ approval, request: byId.get(approval.requestId)! }));
+  }
+
+  private async withApprovals(requests: RequestEntity[]): Promise<StoredRequest[]> {
+    if (requests.length === 0) return [];
+    const approvals = await this.dataSource
+      .getRepository(ApprovalEntity)
+      .createQueryBuilder('a')
+      .where('a.request_id IN (:...ids)', { ids: requests.map((r) => r.id) })
+      .orderBy('a.stage_index', 'ASC')
+      .addOrderBy('a.party', 'ASC')
+      .getMany();
+    return requests.map((request) => ({ request, approvals: approvals.filter((a) => a.requestId === request.id) }));
+  }
+}

@@ -1,0 +1,94 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+import { loadConfig, PROJECT_ROOT } from '../libs/config';
+import { startDevServer, type DevServer } from './dev-server';
+
+/**
+ * `npm start`: the whole system on one machine. Starts the Temporal dev server persisted under
+ * data/ (unless TEMPORAL_ADDRESS points elsewhere), then the worker, then the API (which runs the
+ * migrations, seeds the dev directory and starts the SMTP capture server), and prints the URLs.
+ */
+const say = (line: string) => process.stdout.write(`[clearance] ${line}\n`);
+
+async function waitReady(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error('the API exited during start-up');
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`${url} was not ready within ${timeoutMs} ms`);
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const config = loadConfig();
+  const children: ChildProcess[] = [];
+  let devServer: DevServer | undefined;
+  let stopping = false;
+
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping…');
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            child.once('exit', () => resolve());
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
+    await devServer?.stop();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (!process.env.TEMPORAL_ADDRESS) {
+    const dbFile = path.join(PROJECT_ROOT, 'data', 'temporal.db');
+    say(`starting the Temporal dev server (history persisted to ${path.relative(process.cwd(), dbFile)})…`);
+    devServer = await startDevServer({ dbFile, port: 7233, uiPort: 8233 });
+    env.TEMPORAL_ADDRESS = devServer.address;
+  }
+
+  const run = (name: string, script: string) => {
+    const child = spawn(process.execPath, ['--enable-source-maps', path.join(PROJECT_ROOT, 'dist', script)], {
+      env,
+      stdio: 'inherit',
+    });
+    child.once('exit', (code, signal) => {
+      if (!stopping) {
+        say(`${name} exited (${signal ?? code}); stopping everything`);
+        void stop(code || 1);
+      }
+    });
+    children.push(child);
+    return child;
+  };
+
+  run('worker', 'apps/worker/main.js');
+  const api = run('api', 'apps/api/main.js');
+  await waitReady(`http://127.0.0.1:${config.port}/health/ready`, api, 120_000);
+
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  say(`ready in ${seconds} s`);
+  say(`  API            ${config.publicUrl}/api   (OpenAPI UI: ${config.publicUrl}/api/docs)`);
+  say(`  Dev mailbox    ${config.publicUrl}/dev/mailbox.html`);
+  if (devServer?.uiUrl) say(`  Temporal UI    ${devServer.uiUrl}`);
+  say(`  Temporal gRPC  ${env.TEMPORAL_ADDRESS}`);
+  say('  Sign in:       curl -s -XPOST localhost:' + config.port + '/api/auth/dev-login -H "content-type: application/json" -d \'{"email":"alice@example.com"}\'');
+  say('Ctrl-C stops everything.');
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`[clearance] start failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

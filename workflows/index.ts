@@ -1,0 +1,1 @@
+export { requestApprovalWorkflow } from './request-approval.workflow';
