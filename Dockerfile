@@ -8,7 +8,7 @@
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 
-# --- build: install all dependencies, compile TypeScript, drop dev dependencies ---
+# --- build: install all dependencies, compile TypeScript, bundle workflows, drop dev dependencies ---
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 
@@ -23,14 +23,20 @@ COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 
 COPY . .
-RUN npm run build \
- && npm prune --omit=dev --no-audit --no-fund
+RUN npm run build
+
+# Bundle the workflow code once at build time; the worker loads
+# dist/workflow-bundle.js when it exists instead of running webpack on start.
+RUN node -e "require('@temporalio/worker').bundleWorkflowCode({ workflowsPath: require.resolve('./dist/workflows') }).then(({ code }) => require('node:fs').writeFileSync('dist/workflow-bundle.js', code))"
+
+RUN npm prune --omit=dev --no-audit --no-fund
 
 # --- runtime: compiled output and production dependencies only ---
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 
+# package.json also marks the project root the app resolves paths from.
 COPY --from=build /app/package.json /app/package-lock.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

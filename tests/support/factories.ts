@@ -1,0 +1,30 @@
+import type { RequestType } from '../../libs/domain/vocabulary';
+
+/** Dates relative to today, so fixtures never fall into the past. */
+export function daysFromNow(days: number): string {
+  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+const DETAILS: Record<RequestType, Record<string, unknown>> = {
+  conference: { eventName: 'NeurIPS', presenting: true },
+  overseas_assignment: { hostEntity: 'Example GmbH', role: 'Research lead', months: 12 },
+  ma_participation: { dealName: 'Project Falcon', counterpartyRole: 'target', involvement: 'due_diligence' },
+  passport_release: { reason: 'Conference travel' },
+  departure_abroad: { newEmployer: 'Example Labs Ltd', lastWorkingDay: daysFromNow(60) },
+};
+
+/** A valid request body of the given type; override any field. */
+export function requestBody(type: RequestType = 'conference', overrides: Record<string, unknown> = {}): Record<string, any> {
+  return {
+    type,
+    destinationCountry: 'US',
+    departureDate: daysFromNow(30),
+    returnDate: daysFromNow(37),
+    purpose: 'Present a paper',
+    counterparties: [{ name: 'Example Org', country: 'US' }],
+    technologyAreas: ['large_models'],
+    dataCategories: ['presentation_materials'],
+    details: DETAILS[type],
+    ...overrides,
+  };
+}

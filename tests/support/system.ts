@@ -1,0 +1,64 @@
+import type { INestApplication } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { createApiApp } from '../../apps/api/app';
+import { createClearanceWorker, type ClearanceWorker } from '../../apps/worker/worker';
+import { loadConfig, type AppConfig } from '../../libs/config';
+import { SmtpCapture } from '../../libs/mail';
+import { freePort } from '../../scripts/dev-server';
+import type { TestDatabase } from './databases';
+
+/**
+ * The whole system in one test process: API (listening on loopback), worker, SMTP capture and a
+ * fresh database, against the shared real Temporal dev server. Each system gets its own task
+ * queue, so test files never steal each other's tasks.
+ */
+export interface TestSystem {
+  config: AppConfig;
+  baseUrl: string;
+  mail: SmtpCapture;
+  app: INestApplication;
+  worker: ClearanceWorker;
+  stop(): Promise<void>;
+}
+
+export function testEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const address = process.env.TEST_TEMPORAL_ADDRESS;
+  if (!address) throw new Error('TEST_TEMPORAL_ADDRESS is not set: run through jest (global setup starts the server)');
+  return {
+    NODE_ENV: 'test',
+    TEMPORAL_ADDRESS: address,
+    TEMPORAL_TASK_QUEUE: `clearance-test-${randomBytes(4).toString('hex')}`,
+    SMTP_CAPTURE_PORT: '0',
+    LOG_LEVEL: 'error',
+    ...extra,
+  };
+}
+
+export async function startSystem(database: TestDatabase, extraEnv: Record<string, string> = {}): Promise<TestSystem> {
+  const db = await database.create();
+  const mail = new SmtpCapture();
+  const smtpPort = await mail.start(0);
+  const port = await freePort();
+  const config = loadConfig(
+    testEnv({ ...db.env, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, ...extraEnv }),
+  );
+  const app = await createApiApp(config, { smtpCapture: mail });
+  await app.listen(port, '127.0.0.1');
+  const worker = await createClearanceWorker(config, { workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } });
+  const running = worker.worker.run();
+  return {
+    config,
+    baseUrl: `http://127.0.0.1:${port}`,
+    mail,
+    app,
+    worker,
+    async stop() {
+      worker.worker.shutdown();
+      await running;
+      await worker.close();
+      await app.close();
+      await mail.stop();
+      await db.drop();
+    },
+  };
+}

@@ -1,0 +1,240 @@
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
+import type { createActivities } from '../../activities';
+import {
+  amendUpdate,
+  decideUpdate,
+  stateQuery,
+  withdrawUpdate,
+  workflowIdFor,
+  type DecideInput,
+  type NotifyPartyInput,
+  type ProjectStateInput,
+  type RequestSummary,
+} from '../../libs/contracts';
+import { planRoute } from '../../libs/domain/policy';
+import type { RequestInput } from '../../libs/domain/request';
+import type { Party, RequestType, Tier } from '../../libs/domain/vocabulary';
+import type { requestApprovalWorkflow } from '../../workflows';
+import { requestBody } from '../support/factories';
+
+/**
+ * The approval workflow on the real Temporal dev server. Activities are in-memory recorders:
+ * the workflow is what is under test here; the activities' own tests use the real database and SMTP.
+ */
+type Activities = ReturnType<typeof createActivities>;
+
+const REQUESTER = 'alice@example.com';
+
+describe('requestApprovalWorkflow', () => {
+  let env: TestWorkflowEnvironment;
+  let worker: Worker;
+  let running: Promise<void>;
+  const taskQueue = `wf-test-${randomUUID()}`;
+  const projected = new Map<string, ProjectStateInput[]>();
+  const notified = new Map<string, NotifyPartyInput[]>();
+  const outcomes = new Map<string, string[]>();
+
+  const activities: Activities = {
+    async projectState(input) {
+      projected.set(input.state.requestId, [...(projected.get(input.state.requestId) ?? []), input]);
+    },
+    async notifyParty(input) {
+      notified.set(input.requestId, [...(notified.get(input.requestId) ?? []), input]);
+      return { sent: 1, skipped: 0 };
+    },
+    async notifyRequester(input) {
+      outcomes.set(input.requestId, [...(outcomes.get(input.requestId) ?? []), input.state.status]);
+      return true;
+    },
+  };
+
+  beforeAll(async () => {
+    env = await TestWorkflowEnvironment.createFromExistingServer({ address: process.env.TEST_TEMPORAL_ADDRESS! });
+    worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! },
+      activities,
+    });
+    running = worker.run();
+  });
+
+  afterAll(async () => {
+    worker.shutdown();
+    await running;
+    await env.teardown();
+  });
+
+  async function start(type: RequestType, tier: Tier = 'standard', body: Record<string, unknown> = {}) {
+    const requestId = randomUUID();
+    const request = requestBody(type, body) as RequestInput;
+    const summary: RequestSummary = {
+      type,
+      requesterEmail: REQUESTER,
+      requesterName: 'Alice',
+      destinationCountry: request.destinationCountry,
+      departureDate: request.departureDate,
+      returnDate: request.returnDate,
+      purpose: request.purpose,
+    };
+    const plan = planRoute({ request, tier, destinationRisk: 'low' });
+    const handle = await env.client.workflow.start<typeof requestApprovalWorkflow>('requestApprovalWorkflow', {
+      taskQueue,
+      workflowId: workflowIdFor(requestId),
+      args: [{ requestId, summary, plan }],
+    });
+    return { requestId, handle, request, summary };
+  }
+
+  const decision = (party: Party, actorEmail: string, extra: Partial<DecideInput> = {}): DecideInput => ({
+    party,
+    decision: 'approve',
+    actorEmail,
+    decidedAt: new Date().toISOString(),
+    via: 'api',
+    ...extra,
+  });
+
+  async function refusal(promise: Promise<unknown>): Promise<string | undefined> {
+    try {
+      await promise;
+    } catch (error) {
+      if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) return error.cause.type ?? undefined;
+      throw error;
+    }
+    throw new Error('the update was accepted');
+  }
+
+  async function notifiedParties(requestId: string, count: number): Promise<Array<[Party, number]>> {
+    const deadline = Date.now() + 20_000;
+    while ((notified.get(requestId)?.length ?? 0) < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    return (notified.get(requestId) ?? []).map((n) => [n.party, n.round]);
+  }
+
+  it('should run stages in order and the parties of a stage in parallel', async () => {
+    const { requestId, handle } = await start('overseas_assignment');
+    expect((await notifiedParties(requestId, 2)).sort()).toEqual([
+      ['hr', 1],
+      ['security', 1],
+    ]);
+    expect(await refusal(handle.executeUpdate(decideUpdate, { args: [decision('legal', 'legal@example.com')] }))).toBe(
+      'PARTY_NOT_AWAITING',
+    );
+
+    const [afterHr, afterSecurity] = await Promise.all([
+      handle.executeUpdate(decideUpdate, { args: [decision('hr', 'hr@example.com', { conditions: ['clean laptop only'] })] }),
+      handle.executeUpdate(decideUpdate, { args: [decision('security', 'security@example.com')] }),
+    ]);
+    const last = afterHr.seq > afterSecurity.seq ? afterHr : afterSecurity;
+    expect(last.currentStage).toBe(2);
+    expect(last.stages[0].status).toBe('approved');
+    expect(last.stages[1].approvals.map((a) => a.status)).toEqual(['pending', 'pending']);
+    expect(last.stages[0].approvals.find((a) => a.party === 'hr')!.conditions).toEqual(['clean laptop only']);
+    expect((await notifiedParties(requestId, 4)).slice(2).sort()).toEqual([
+      ['data_governance', 1],
+      ['legal', 1],
+    ]);
+
+    await handle.executeUpdate(decideUpdate, { args: [decision('legal', 'legal@example.com')] });
+    const final = await handle.executeUpdate(decideUpdate, { args: [decision('data_governance', 'datagov@example.com')] });
+    expect(final.status).toBe('approved');
+    expect((await handle.result()).status).toBe('approved');
+    expect(outcomes.get(requestId)).toEqual(['approved']);
+
+    const seqs = projected.get(requestId)!.map((p) => p.state.seq);
+    expect(new Set(seqs).size).toBe(seqs.length);
+    expect(projected.get(requestId)!.filter((p) => p.decision).map((p) => p.decision!.party).sort()).toEqual(
+      ['data_governance', 'hr', 'legal', 'security'].sort(),
+    );
+  });
+
+  it('should enforce every decision rule in the Update validator and leave refusals out of the history', async () => {
+    const { handle } = await start('departure_abroad');
+    const decide = (d: DecideInput) => refusal(handle.executeUpdate(decideUpdate, { args: [d] }));
+
+    expect(await decide(decision('hr', REQUESTER))).toBe('REQUESTER_CANNOT_DECIDE');
+    expect(await decide(decision('hr', 'ALICE@example.com'))).toBe('REQUESTER_CANNOT_DECIDE');
+    expect(await decide(decision('hr', 'hr@example.com', { decision: 'reject' }))).toBe('COMMENT_REQUIRED');
+
+    await handle.executeUpdate(decideUpdate, { args: [decision('hr', 'multi@example.com')] });
+    expect(await decide(decision('legal', 'multi@example.com'))).toBe('DECIDED_FOR_ANOTHER_PARTY');
+    expect(await decide(decision('hr', 'hr-lead@example.com'))).toBe('PARTY_NOT_AWAITING');
+
+    const { handle: conference } = await start('conference', 'standard', { technologyAreas: ['none'], dataCategories: ['none'], details: { eventName: 'E', presenting: false } });
+    expect(await refusal(conference.executeUpdate(decideUpdate, { args: [decision('legal', 'legal@example.com')] }))).toBe(
+      'PARTY_NOT_IN_REQUEST',
+    );
+
+    const state = await handle.query(stateQuery);
+    expect(state.stages[0].approvals.filter((a) => a.status === 'approved').map((a) => a.decidedBy)).toEqual(['multi@example.com']);
+    const history = await handle.fetchHistory();
+    const accepted = (history.events ?? []).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
+    expect(accepted).toHaveLength(1);
+  });
+
+  it('should end the request on one rejection and cancel the later stages', async () => {
+    const { requestId, handle } = await start('ma_participation');
+    await notifiedParties(requestId, 1);
+    const state = await handle.executeUpdate(decideUpdate, {
+      args: [decision('legal', 'legal@example.com', { decision: 'reject', comment: 'counterparty is on a watch list' })],
+    });
+    expect(state.status).toBe('rejected');
+    expect(state.stages.map((s) => s.status)).toEqual(['rejected', 'cancelled']);
+    expect(state.stages[0].approvals[0].comment).toBe('counterparty is on a watch list');
+    expect((await handle.result()).status).toBe('rejected');
+    expect(await refusal(handle.executeUpdate(decideUpdate, { args: [decision('hr', 'hr@example.com')] })).catch(() => 'completed')).toBe(
+      'completed',
+    );
+  });
+
+  it('should send a change request back and restart the current stage on amendment', async () => {
+    const { requestId, handle, request, summary } = await start('passport_release', 'core');
+    await notifiedParties(requestId, 2);
+    await handle.executeUpdate(decideUpdate, { args: [decision('hr', 'hr@example.com')] });
+    const changes = await handle.executeUpdate(decideUpdate, {
+      args: [decision('security', 'security@example.com', { decision: 'request_changes', comment: 'name the trip' })],
+    });
+    expect(changes.status).toBe('changes_requested');
+    expect(await refusal(handle.executeUpdate(decideUpdate, { args: [decision('hr', 'hr-lead@example.com')] }))).toBe(
+      'REQUEST_NOT_PENDING',
+    );
+
+    const amend = { actorEmail: REQUESTER, request: { ...request, purpose: 'NeurIPS trip' }, summary, amendedAt: new Date().toISOString() };
+    expect(await refusal(handle.executeUpdate(amendUpdate, { args: [{ ...amend, actorEmail: 'carol@example.com' }] }))).toBe('NOT_REQUESTER');
+    const amended = await handle.executeUpdate(amendUpdate, { args: [amend] });
+    expect(amended.status).toBe('pending');
+    expect(amended.round).toBe(2);
+    expect(amended.stages[0].approvals.map((a) => [a.party, a.status, a.decidedBy])).toEqual([
+      ['hr', 'pending', null],
+      ['security', 'pending', null],
+    ]);
+    expect(await refusal(handle.executeUpdate(amendUpdate, { args: [amend] }))).toBe('REQUEST_NOT_AMENDABLE');
+    expect((await notifiedParties(requestId, 4)).slice(2).sort()).toEqual([
+      ['hr', 2],
+      ['security', 2],
+    ]);
+    expect(projected.get(requestId)!.some((p) => p.amendedRequest?.purpose === 'NeurIPS trip')).toBe(true);
+
+    await handle.executeUpdate(decideUpdate, { args: [decision('hr', 'hr@example.com')] });
+    const approved = await handle.executeUpdate(decideUpdate, { args: [decision('security', 'security@example.com')] });
+    expect(approved.status).toBe('approved');
+    expect(outcomes.get(requestId)).toEqual(['changes_requested', 'approved']);
+  });
+
+  it('should let only the requester withdraw, and only while undecided', async () => {
+    const { handle } = await start('conference', 'core');
+    const withdrawal = { actorEmail: REQUESTER, withdrawnAt: new Date().toISOString() };
+    expect(await refusal(handle.executeUpdate(withdrawUpdate, { args: [{ ...withdrawal, actorEmail: 'hr@example.com' }] }))).toBe(
+      'NOT_REQUESTER',
+    );
+    const state = await handle.executeUpdate(withdrawUpdate, { args: [withdrawal] });
+    expect(state.status).toBe('withdrawn');
+    expect(state.stages[0].status).toBe('cancelled');
+    expect((await handle.result()).status).toBe('withdrawn');
+  });
+});
+
