@@ -27,7 +27,7 @@ RUN npm run build
 
 # Bundle the workflow code once at build time; the worker loads
 # dist/workflow-bundle.js when it exists instead of running webpack on start.
-RUN node -e "require('@temporalio/worker').bundleWorkflowCode({ workflowsPath: require.resolve('./dist/workflows') }).then(({ code }) => require('node:fs').writeFileSync('dist/workflow-bundle.js', code))"
+RUN npm run bundle:workflows
 
 RUN npm prune --omit=dev --no-audit --no-fund
 

@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import { loadConfig, PROJECT_ROOT } from '../libs/config';
+import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { loadConfig, PROJECT_ROOT, type AppConfig } from '../libs/config';
+import { temporalConnectionOptions } from '../libs/temporal';
 import { startDevServer, type DevServer } from './dev-server';
 
 /**
@@ -22,6 +25,27 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs: number): P
     await new Promise((r) => setTimeout(r, 300));
   }
   throw new Error(`${url} was not ready within ${timeoutMs} ms`);
+}
+
+/** The worker is ready when Temporal sees it polling the task queue. */
+async function waitForWorker(address: string, config: AppConfig, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const connection = await Connection.connect({ ...temporalConnectionOptions({ ...config.temporal, address }) });
+  try {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error('the worker exited during start-up');
+      const { pollers } = await connection.workflowService.describeTaskQueue({
+        namespace: config.temporal.namespace,
+        taskQueue: { name: config.temporal.taskQueue },
+        taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+      });
+      if ((pollers ?? []).length > 0) return;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    throw new Error(`the worker did not poll ${config.temporal.taskQueue} within ${timeoutMs} ms`);
+  } finally {
+    await connection.close();
+  }
 }
 
 async function main(): Promise<void> {
@@ -77,6 +101,7 @@ async function main(): Promise<void> {
   run('worker', 'apps/worker/main.js');
   const api = run('api', 'apps/api/main.js');
   await waitReady(`http://127.0.0.1:${config.port}/health/ready`, api, 120_000);
+  await waitForWorker(env.TEMPORAL_ADDRESS!, config, children[0], 120_000);
 
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   say(`ready in ${seconds} s`);

@@ -1,16 +1,16 @@
 import 'reflect-metadata';
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { AppConfig } from '../../libs/config';
+import { logLevels, type AppConfig } from '../../libs/config';
 import { AppModule, type ApiOverrides } from './app.module';
 
 /** Builds the HTTP application (not yet listening): body limits, OpenAPI, shutdown hooks. */
 export async function createApiApp(config: AppConfig, overrides: ApiOverrides = {}): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, overrides), {
     bodyParser: false,
-    logger: config.env === 'test' ? ['error', 'warn'] : undefined,
+    logger: logLevels(config.logLevel) as LogLevel[],
   });
   app.useBodyParser('json', { limit: config.bodyLimit });
   app.useBodyParser('urlencoded', { limit: config.bodyLimit, extended: false });

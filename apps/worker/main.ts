@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadConfig } from '../../libs/config';
+import { loadConfig, logLevels } from '../../libs/config';
 import { createClearanceWorker } from './worker';
 
 const logger = new Logger('Worker');
@@ -10,6 +10,7 @@ const logger = new Logger('Worker');
 /** The worker process: polls the task queue until SIGTERM/SIGINT, then drains and exits. */
 async function main(): Promise<void> {
   const config = loadConfig();
+  Logger.overrideLogger(logLevels(config.logLevel));
   const prebuilt = path.resolve(__dirname, '../../workflow-bundle.js');
   const workflowBundle = fs.existsSync(prebuilt) ? { codePath: prebuilt } : undefined;
   const { worker, close } = await createClearanceWorker(config, { workflowBundle });
