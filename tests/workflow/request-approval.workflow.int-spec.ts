@@ -1,5 +1,8 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
@@ -26,6 +29,8 @@ import { requestBody } from '../support/factories';
  * the workflow is what is under test here; the activities' own tests use the real database and SMTP.
  */
 type Activities = ReturnType<typeof createActivities>;
+
+const slug = (name: string) => name.replace(/^requestApprovalWorkflow /, '').replace(/^should /, '').replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase().slice(0, 60);
 
 const REQUESTER = 'alice@example.com';
 
@@ -63,6 +68,17 @@ describe('requestApprovalWorkflow', () => {
     running = worker.run();
   });
 
+  /** With RECORD_HISTORIES=1, each scenario's closed history becomes a golden file (see tests/histories/README.md). */
+  const recorded = new Map<string, string>();
+  afterEach(async () => {
+    const name = expect.getState().currentTestName;
+    const workflowId = name ? recorded.get(name) : undefined;
+    if (!process.env.RECORD_HISTORIES || !name || !workflowId) return;
+    const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+    const file = path.join(__dirname, '../histories', `${slug(name)}.json`);
+    fs.writeFileSync(file, `${historyToJSON(history)}\n`);
+  });
+
   afterAll(async () => {
     worker.shutdown();
     await running;
@@ -87,6 +103,8 @@ describe('requestApprovalWorkflow', () => {
       workflowId: workflowIdFor(requestId),
       args: [{ requestId, summary, plan }],
     });
+    const name = expect.getState().currentTestName;
+    if (name && !recorded.has(name)) recorded.set(name, handle.workflowId);
     return { requestId, handle, request, summary };
   }
 
