@@ -73,7 +73,7 @@ export class MailActivities {
         ...a.conditions.map((c) => `${a.party} condition: ${c}`),
       ]);
     const recipient = input.summary.requesterEmail.toLowerCase();
-    return this.deliverOnce(`outcome:${input.requestId}:${input.seq}`, input.requestId, 'outcome', recipient, async () =>
+    return this.deliverOnce(`outcome:${input.requestId}:${input.seq}`, input.requestId, 'outcome', recipient, () =>
       renderOutcomeMail({ summary: input.summary, status: state.status, notes, requestId: input.requestId }),
     );
   }
@@ -83,7 +83,7 @@ export class MailActivities {
     requestId: string,
     kind: string,
     recipient: string,
-    render: () => Promise<RenderedMail>,
+    render: () => RenderedMail | Promise<RenderedMail>,
   ): Promise<boolean> {
     const mail = await render();
     const record = await this.deps.sentEmails.claim({

@@ -32,7 +32,10 @@ export async function freePort(): Promise<number> {
   });
 }
 
-const searchAttributeArgs = Object.values(SEARCH_ATTRIBUTES).flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]);
+const searchAttributeArgs = Object.values(SEARCH_ATTRIBUTES).flatMap((key) => [
+  '--search-attribute',
+  `${key.name}=Keyword`,
+]);
 
 async function waitUntilServing(address: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -66,7 +69,17 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const address = `127.0.0.1:${port}`;
   if (!cli) return startSdkDownloadedServer(options, port, log);
 
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'error', ...searchAttributeArgs];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--log-level',
+    'error',
+    ...searchAttributeArgs,
+  ];
   if (options.dbFile) {
     fs.mkdirSync(path.dirname(options.dbFile), { recursive: true });
     args.push('--db-filename', options.dbFile);
@@ -101,7 +114,11 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
 }
 
 /** On a machine with internet and no Go: the SDK downloads the CLI itself. */
-async function startSdkDownloadedServer(options: DevServerOptions, port: number, log: (line: string) => void): Promise<DevServer> {
+async function startSdkDownloadedServer(
+  options: DevServerOptions,
+  port: number,
+  log: (line: string) => void,
+): Promise<DevServer> {
   log('No Temporal CLI and no Go found: using the SDK to download the dev server');
   const { TestWorkflowEnvironment } = await import('@temporalio/testing');
   const env = await TestWorkflowEnvironment.createLocal({

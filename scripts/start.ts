@@ -28,7 +28,12 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs: number): P
 }
 
 /** The worker is ready when Temporal sees it polling the task queue. */
-async function waitForWorker(address: string, config: AppConfig, child: ChildProcess, timeoutMs: number): Promise<void> {
+async function waitForWorker(
+  address: string,
+  config: AppConfig,
+  child: ChildProcess,
+  timeoutMs: number,
+): Promise<void> {
   const connection = await Connection.connect({ ...temporalConnectionOptions({ ...config.temporal, address }) });
   try {
     const deadline = Date.now() + timeoutMs;
@@ -109,7 +114,11 @@ async function main(): Promise<void> {
   say(`  Dev mailbox    ${config.publicUrl}/dev/mailbox.html`);
   if (devServer?.uiUrl) say(`  Temporal UI    ${devServer.uiUrl}`);
   say(`  Temporal gRPC  ${env.TEMPORAL_ADDRESS}`);
-  say('  Sign in:       curl -s -XPOST localhost:' + config.port + '/api/auth/dev-login -H "content-type: application/json" -d \'{"email":"alice@example.com"}\'');
+  say(
+    '  Sign in:       curl -s -XPOST localhost:' +
+      config.port +
+      '/api/auth/dev-login -H "content-type: application/json" -d \'{"email":"alice@example.com"}\'',
+  );
   say('Ctrl-C stops everything.');
 }
 

@@ -11,7 +11,10 @@ import * as path from 'node:path';
 export const CLI_VERSIONS = ['v1.5.1', 'v1.4.1', 'v1.3.0'];
 
 export function cacheDir(): string {
-  return process.env.CLEARANCE_CACHE_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'clearance');
+  return (
+    process.env.CLEARANCE_CACHE_DIR ??
+    path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'clearance')
+  );
 }
 
 function isExecutable(file: string): boolean {
@@ -33,7 +36,9 @@ function onPath(name: string, extra: string[] = []): string | null {
 }
 
 /** Returns the path of a `temporal` binary, or null when none is found and none can be built. */
-export function findOrBuildTemporalCli(log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): string | null {
+export function findOrBuildTemporalCli(
+  log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): string | null {
   const explicit = process.env.TEMPORAL_CLI_PATH;
   if (explicit) {
     if (!isExecutable(explicit)) throw new Error(`TEMPORAL_CLI_PATH=${explicit} is not an executable file`);

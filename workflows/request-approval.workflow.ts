@@ -14,9 +14,11 @@ import {
   SEARCH_ATTRIBUTES,
   stateQuery,
   withdrawUpdate,
+  type AmendInput,
   type DecideInput,
   type RequestSummary,
   type RequestWorkflowInput,
+  type WithdrawInput,
 } from '../libs/contracts';
 import {
   applyDecision,
@@ -68,7 +70,7 @@ export async function requestApprovalWorkflow(input: RequestWorkflowInput): Prom
       return state;
     },
     {
-      validator: (decision) => {
+      validator: (decision: DecideInput) => {
         const refusal = refusalFor(state, decision);
         if (refusal) refuse(refusal);
       },
@@ -83,12 +85,15 @@ export async function requestApprovalWorkflow(input: RequestWorkflowInput): Prom
       return state;
     },
     {
-      validator: (amend) => {
+      validator: (amend: AmendInput) => {
         if (amend.actorEmail.toLowerCase() !== state.requesterEmail.toLowerCase()) {
           refuse({ code: 'NOT_REQUESTER', message: 'only the requester may amend a request' });
         }
         if (state.status !== 'changes_requested') {
-          refuse({ code: 'REQUEST_NOT_AMENDABLE', message: `only a request in changes_requested can be amended (it is ${state.status})` });
+          refuse({
+            code: 'REQUEST_NOT_AMENDABLE',
+            message: `only a request in changes_requested can be amended (it is ${state.status})`,
+          });
         }
       },
     },
@@ -101,12 +106,15 @@ export async function requestApprovalWorkflow(input: RequestWorkflowInput): Prom
       return state;
     },
     {
-      validator: (request) => {
+      validator: (request: WithdrawInput) => {
         if (request.actorEmail.toLowerCase() !== state.requesterEmail.toLowerCase()) {
           refuse({ code: 'NOT_REQUESTER', message: 'only the requester may withdraw a request' });
         }
         if (isFinal(state.status)) {
-          refuse({ code: 'REQUEST_NOT_PENDING', message: `only an undecided request can be withdrawn (it is ${state.status})` });
+          refuse({
+            code: 'REQUEST_NOT_PENDING',
+            message: `only an undecided request can be withdrawn (it is ${state.status})`,
+          });
         }
       },
     },
@@ -124,7 +132,9 @@ export async function requestApprovalWorkflow(input: RequestWorkflowInput): Prom
       const stage = currentStage(state);
       const round = state.round;
       await Promise.all(
-        stage.approvals.map((a) => notifyParty({ requestId: input.requestId, party: a.party, round, reasons: a.reasons, summary })),
+        stage.approvals.map((a) =>
+          notifyParty({ requestId: input.requestId, party: a.party, round, reasons: a.reasons, summary }),
+        ),
       );
     }
     const seen = state.seq;

@@ -9,7 +9,8 @@ async function main(): Promise<void> {
   await app.listen(config.port);
   const logger = new Logger('API');
   logger.log(`listening on ${config.publicUrl} (OpenAPI at ${config.publicUrl}/api/docs)`);
-  if (config.devMode && config.mail.capturePort !== null) logger.log(`dev mailbox at ${config.publicUrl}/dev/mailbox.html`);
+  if (config.devMode && config.mail.capturePort !== null)
+    logger.log(`dev mailbox at ${config.publicUrl}/dev/mailbox.html`);
 }
 
 main().catch((error: unknown) => {

@@ -20,7 +20,9 @@ async function main(): Promise<void> {
       worker.shutdown();
     });
   }
-  logger.log(`polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address} (${config.temporal.namespace})`);
+  logger.log(
+    `polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address} (${config.temporal.namespace})`,
+  );
   await worker.run();
   await close();
   logger.log('stopped');

@@ -10,7 +10,7 @@ import { temporalConnectionOptions } from '../../libs/temporal';
 export interface ClearanceWorker {
   worker: Worker;
   /** Stops polling, waits for running tasks, then closes the database, SMTP pool and connection. */
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 export interface WorkerOverrides {
@@ -21,9 +21,13 @@ export interface WorkerOverrides {
 }
 
 /** Builds the Temporal worker with its activities bound to real database and SMTP. */
-export async function createClearanceWorker(config: AppConfig, overrides: WorkerOverrides = {}): Promise<ClearanceWorker> {
+export async function createClearanceWorker(
+  config: AppConfig,
+  overrides: WorkerOverrides = {},
+): Promise<ClearanceWorker> {
   const ownsConnection = !overrides.connection;
-  const connection = overrides.connection ?? (await NativeConnection.connect(temporalConnectionOptions(config.temporal)));
+  const connection =
+    overrides.connection ?? (await NativeConnection.connect(temporalConnectionOptions(config.temporal)));
   const dataSource = overrides.dataSource ?? (await openDataSource(config.database, { migrate: false }));
   const mailer = new Mailer(config.mail.smtpUrl, config.mail.from);
   const activities = createActivities({
@@ -45,7 +49,7 @@ export async function createClearanceWorker(config: AppConfig, overrides: Worker
   });
   return {
     worker,
-    async close() {
+    close: async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       mailer.close();
       if (!overrides.dataSource) await dataSource.destroy();

@@ -17,7 +17,10 @@ describe('loadConfig', () => {
   });
 
   it('should use PostgreSQL when DATABASE_URL is set', () => {
-    expect(loadConfig({ DATABASE_URL: 'postgres://u@db/clearance' }).database).toEqual({ type: 'postgres', url: 'postgres://u@db/clearance' });
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@db/clearance' }).database).toEqual({
+      type: 'postgres',
+      url: 'postgres://u@db/clearance',
+    });
   });
 
   it('should name every missing or bad variable in production', () => {

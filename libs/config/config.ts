@@ -1,6 +1,17 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength, validateSync, ValidateIf } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+  ValidateIf,
+} from 'class-validator';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from './project-root';
 
@@ -15,13 +26,20 @@ class EnvironmentVariables {
   @IsIn(['development', 'production', 'test'])
   NODE_ENV: string = 'development';
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT: number = 3000;
 
-  @Transform(emptyToUndefined) @IsOptional() @IsUrl({ require_tld: false, require_protocol: true })
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true })
   PUBLIC_URL?: string;
 
-  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
   DATABASE_URL?: string;
 
   @IsString()
@@ -36,19 +54,29 @@ class EnvironmentVariables {
   @IsString()
   TEMPORAL_TASK_QUEUE: string = 'clearance';
 
-  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
   TEMPORAL_TLS_CERT_PATH?: string;
 
-  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
   TEMPORAL_TLS_KEY_PATH?: string;
 
-  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
   TEMPORAL_TLS_CA_PATH?: string;
 
-  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
   TEMPORAL_TLS_SERVER_NAME?: string;
 
-  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
   TEMPORAL_API_KEY?: string;
 
   @IsString()
@@ -57,17 +85,24 @@ class EnvironmentVariables {
   @IsString()
   MAIL_FROM: string = 'Clearance <clearance@example.com>';
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   SMTP_CAPTURE_PORT: number = 2525;
 
   @ValidateIf((env: EnvironmentVariables) => env.NODE_ENV === 'production' || env.LINK_TOKEN_SECRET !== undefined)
-  @IsString() @MinLength(32, { message: 'LINK_TOKEN_SECRET must be at least 32 characters' })
+  @IsString()
+  @MinLength(32, { message: 'LINK_TOKEN_SECRET must be at least 32 characters' })
   LINK_TOKEN_SECRET?: string;
 
   @IsString()
   LINK_TOKEN_TTL: string = '7d';
 
-  @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(32)
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(32)
   AUTH_DEV_SECRET?: string;
 
   @ValidateIf((env: EnvironmentVariables) => env.NODE_ENV === 'production')
@@ -85,7 +120,9 @@ class EnvironmentVariables {
   @IsString()
   AUTH_EMAIL_CLAIM: string = 'email';
 
-  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
   DIRECTORY_SEED_FILE?: string;
 
   @IsString()
@@ -169,7 +206,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       jwksUrl: vars.AUTH_JWKS_URL,
       emailClaim: vars.AUTH_EMAIL_CLAIM,
     },
-    directorySeedFile: vars.DIRECTORY_SEED_FILE ?? (devMode ? path.join(PROJECT_ROOT, 'seeds/directory.dev.json') : undefined),
+    directorySeedFile:
+      vars.DIRECTORY_SEED_FILE ?? (devMode ? path.join(PROJECT_ROOT, 'seeds/directory.dev.json') : undefined),
     bodyLimit: vars.BODY_LIMIT,
     logLevel: vars.LOG_LEVEL,
   };

@@ -1,6 +1,11 @@
 import { LinkTokenError, LinkTokens } from './link-token';
 
-const claims = { requestId: '1e67d2cf-96b4-4e78-a621-589b7f4dcd84', party: 'hr' as const, recipient: 'HR@example.com', round: 2 };
+const claims = {
+  requestId: '1e67d2cf-96b4-4e78-a621-589b7f4dcd84',
+  party: 'hr' as const,
+  recipient: 'HR@example.com',
+  round: 2,
+};
 
 describe('LinkTokens', () => {
   const tokens = new LinkTokens('a-test-secret-that-is-long-enough-for-hs256');
@@ -16,7 +21,9 @@ describe('LinkTokens', () => {
   it('should refuse a tampered token as invalid', async () => {
     const { token } = await tokens.sign(claims);
     const [header, payload, signature] = token.split('.');
-    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), pty: 'legal' })).toString('base64url');
+    const forged = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), pty: 'legal' }),
+    ).toString('base64url');
     await expect(tokens.verify(`${header}.${forged}.${signature}`)).rejects.toMatchObject({ problem: 'invalid' });
     await expect(tokens.verify(`${token.slice(0, -2)}xx`)).rejects.toBeInstanceOf(LinkTokenError);
     await expect(tokens.verify('not-a-token')).rejects.toMatchObject({ problem: 'invalid' });

@@ -57,7 +57,12 @@ export class LinkTokens {
         currentDate: now,
       });
       const { rid, pty, rnd, sub } = payload as Record<string, unknown>;
-      if (typeof rid !== 'string' || typeof sub !== 'string' || typeof rnd !== 'number' || !PARTIES.includes(pty as Party)) {
+      if (
+        typeof rid !== 'string' ||
+        typeof sub !== 'string' ||
+        typeof rnd !== 'number' ||
+        !PARTIES.includes(pty as Party)
+      ) {
         throw new LinkTokenError('invalid', 'the link is not a valid approval link');
       }
       return { requestId: rid, party: pty as Party, recipient: sub, round: rnd };

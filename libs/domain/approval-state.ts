@@ -127,7 +127,10 @@ export function openStage(state: RequestState, index: number): RequestState {
 }
 
 /** The refusal a decision would meet, or null when it may be applied. Used by the Update validator. */
-export function refusalFor(state: RequestState, input: Pick<DecisionInput, 'party' | 'actorEmail' | 'decision' | 'comment'>): DecisionRefused | null {
+export function refusalFor(
+  state: RequestState,
+  input: Pick<DecisionInput, 'party' | 'actorEmail' | 'decision' | 'comment'>,
+): DecisionRefused | null {
   const actor = input.actorEmail.toLowerCase();
   if (actor === state.requesterEmail.toLowerCase()) {
     return new DecisionRefused('REQUESTER_CANNOT_DECIDE', 'the requester never decides their own request');
@@ -218,7 +221,10 @@ function settle(state: RequestState): RequestState {
 /** An amendment restarts the current stage: every party of it decides again on the amended request. */
 export function restartCurrentStage(state: RequestState): RequestState {
   if (state.status !== 'changes_requested') {
-    throw new DecisionRefused('REQUEST_NOT_PENDING', `only a request in changes_requested can be amended (it is ${state.status})`);
+    throw new DecisionRefused(
+      'REQUEST_NOT_PENDING',
+      `only a request in changes_requested can be amended (it is ${state.status})`,
+    );
   }
   const restarted = openStage({ ...state, status: 'pending', round: state.round + 1 }, state.currentStage);
   return restarted;
@@ -226,7 +232,10 @@ export function restartCurrentStage(state: RequestState): RequestState {
 
 export function withdraw(state: RequestState): RequestState {
   if (state.status !== 'pending' && state.status !== 'changes_requested') {
-    throw new DecisionRefused('REQUEST_NOT_PENDING', `only an undecided request can be withdrawn (it is ${state.status})`);
+    throw new DecisionRefused(
+      'REQUEST_NOT_PENDING',
+      `only an undecided request can be withdrawn (it is ${state.status})`,
+    );
   }
   return bump(state, {
     status: 'withdrawn',

@@ -10,7 +10,12 @@ const DETAILS = {
   departure_abroad: { newEmployer: 'Lab', lastWorkingDay: '2027-06-30' },
 } as const;
 
-function input(type: RequestType, tier: Tier, overrides: Partial<RequestInput> = {}, extra: Partial<PlanInput> = {}): PlanInput {
+function input(
+  type: RequestType,
+  tier: Tier,
+  overrides: Partial<RequestInput> = {},
+  extra: Partial<PlanInput> = {},
+): PlanInput {
   const request = {
     type,
     destinationCountry: 'US',
@@ -51,7 +56,9 @@ describe('planRoute (default policy, DOMAIN.md)', () => {
     });
 
     it('should not add security for a low or elevated destination', () => {
-      expect(stages(planRoute(input('conference', 'sensitive', {}, { destinationRisk: 'elevated' })))).toEqual([['hr']]);
+      expect(stages(planRoute(input('conference', 'sensitive', {}, { destinationRisk: 'elevated' })))).toEqual([
+        ['hr'],
+      ]);
     });
 
     it('should add data_governance when presenting', () => {
@@ -66,11 +73,15 @@ describe('planRoute (default policy, DOMAIN.md)', () => {
     });
 
     it.each(['ai_chips', 'eda', 'advanced_process'] as const)('should add legal for %s at any tier', (area) => {
-      expect(stages(planRoute(input('conference', 'standard', { technologyAreas: [area] })))).toEqual([['hr', 'legal']]);
+      expect(stages(planRoute(input('conference', 'standard', { technologyAreas: [area] })))).toEqual([
+        ['hr', 'legal'],
+      ]);
     });
 
     it('should add legal for large_models only for core and strategic tiers', () => {
-      expect(stages(planRoute(input('conference', 'sensitive', { technologyAreas: ['large_models'] })))).toEqual([['hr']]);
+      expect(stages(planRoute(input('conference', 'sensitive', { technologyAreas: ['large_models'] })))).toEqual([
+        ['hr'],
+      ]);
       expect(stages(planRoute(input('conference', 'core', { technologyAreas: ['large_models'] })))).toEqual([
         ['hr', 'legal', 'security'],
       ]);
@@ -99,34 +110,54 @@ describe('planRoute (default policy, DOMAIN.md)', () => {
   });
 
   it('should route ma_participation: legal, then security, data_governance and hr', () => {
-    expect(stages(planRoute(input('ma_participation', 'standard')))).toEqual([['legal'], ['hr', 'security', 'data_governance']]);
+    expect(stages(planRoute(input('ma_participation', 'standard')))).toEqual([
+      ['legal'],
+      ['hr', 'security', 'data_governance'],
+    ]);
   });
 
   it('should route passport_release to security and hr, and to all four for a strategic person', () => {
     expect(stages(planRoute(input('passport_release', 'core')))).toEqual([['hr', 'security']]);
-    expect(stages(planRoute(input('passport_release', 'strategic')))).toEqual([['hr', 'legal', 'security', 'data_governance']]);
+    expect(stages(planRoute(input('passport_release', 'strategic')))).toEqual([
+      ['hr', 'legal', 'security', 'data_governance'],
+    ]);
   });
 
   it('should route departure_abroad to all four parties in parallel', () => {
-    expect(stages(planRoute(input('departure_abroad', 'standard')))).toEqual([['hr', 'legal', 'security', 'data_governance']]);
+    expect(stages(planRoute(input('departure_abroad', 'standard')))).toEqual([
+      ['hr', 'legal', 'security', 'data_governance'],
+    ]);
   });
 
   it('should always add legal and security for a restricted-party hit, and say which', () => {
     const plan = planRoute(
-      input('conference', 'standard', {}, { screeningHits: [{ counterparty: 'Acme Quantum', entry: 'ACME QUANTUM RESEARCH INSTITUTE' }] }),
+      input(
+        'conference',
+        'standard',
+        {},
+        { screeningHits: [{ counterparty: 'Acme Quantum', entry: 'ACME QUANTUM RESEARCH INSTITUTE' }] },
+      ),
     );
     expect(stages(plan)).toEqual([['hr', 'legal', 'security']]);
     expect(plan.stages[0].parties[1].reasons[0]).toContain('Acme Quantum');
   });
 
   it('should keep a hit party in its own stage when the type already asks it later', () => {
-    const plan = planRoute(input('ma_participation', 'standard', {}, { screeningHits: [{ counterparty: 'X', entry: 'Y' }] }));
+    const plan = planRoute(
+      input('ma_participation', 'standard', {}, { screeningHits: [{ counterparty: 'X', entry: 'Y' }] }),
+    );
     expect(stages(plan)).toEqual([['legal'], ['hr', 'security', 'data_governance']]);
     expect(plan.stages[1].parties.find((p) => p.party === 'security')!.reasons).toHaveLength(2);
   });
 
   it("should always ask security for a strategic person's request", () => {
-    for (const type of ['conference', 'overseas_assignment', 'ma_participation', 'passport_release', 'departure_abroad'] as const) {
+    for (const type of [
+      'conference',
+      'overseas_assignment',
+      'ma_participation',
+      'passport_release',
+      'departure_abroad',
+    ] as const) {
       const parties = stages(planRoute(input(type, 'strategic'))).flat();
       expect(parties).toContain('security');
     }

@@ -64,7 +64,10 @@ export function controlledAreasFor(
   tier: Tier,
   policy: RoutingPolicy = DEFAULT_POLICY,
 ): TechnologyArea[] {
-  const controlled = new Set([...policy.controlledTechnology.always, ...(policy.controlledTechnology.byTier[tier] ?? [])]);
+  const controlled = new Set([
+    ...policy.controlledTechnology.always,
+    ...(policy.controlledTechnology.byTier[tier] ?? []),
+  ]);
   return areas.filter((area) => controlled.has(area));
 }
 
@@ -155,7 +158,9 @@ export function planRoute(input: PlanInput, policy: RoutingPolicy = DEFAULT_POLI
     case 'passport_release':
       plan.add(1, 'security', standing('security')).add(1, 'hr', standing('hr'));
       if (tier === 'strategic') {
-        plan.add(1, 'legal', "requester's tier is strategic").add(1, 'data_governance', "requester's tier is strategic");
+        plan
+          .add(1, 'legal', "requester's tier is strategic")
+          .add(1, 'data_governance', "requester's tier is strategic");
       }
       break;
     case 'departure_abroad':

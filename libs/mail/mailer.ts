@@ -18,15 +18,15 @@ export class Mailer {
   }
 
   async send(mail: OutgoingMail): Promise<string> {
-    const info = await this.transport.sendMail({
+    const info = (await this.transport.sendMail({
       from: this.from,
       to: mail.to,
       subject: mail.subject,
       text: mail.text,
       html: mail.html,
       messageId: mail.messageId,
-    });
-    return String(info.messageId ?? mail.messageId);
+    })) as { messageId?: string };
+    return info.messageId ?? mail.messageId;
   }
 
   close(): void {

@@ -7,7 +7,13 @@ import { MIGRATIONS } from './migrations';
 
 /** The one description of the database, shared by the API, the worker, the tests and the TypeORM CLI. */
 export function dataSourceOptions(database: AppConfig['database']): DataSourceOptions {
-  const common = { entities: ENTITIES, migrations: MIGRATIONS, migrationsRun: false, synchronize: false, logging: false } as const;
+  const common = {
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsRun: false,
+    synchronize: false,
+    logging: false,
+  } as const;
   if (database.type === 'postgres') {
     return { ...common, type: 'postgres', url: database.url, extra: { max: 10 } };
   }
@@ -32,7 +38,10 @@ const MIGRATION_LOCK = 7_363_001;
  * Opens the database; with `migrate`, brings its schema up to date first. On PostgreSQL an
  * advisory lock keeps several API replicas from migrating at once.
  */
-export async function openDataSource(database: AppConfig['database'], options: { migrate: boolean }): Promise<DataSource> {
+export async function openDataSource(
+  database: AppConfig['database'],
+  options: { migrate: boolean },
+): Promise<DataSource> {
   const dataSource = new DataSource(dataSourceOptions(database));
   await dataSource.initialize();
   if (options.migrate) {

@@ -105,7 +105,14 @@ export class RequestRepository {
       const result = await manager
         .createQueryBuilder()
         .update(RequestEntity)
-        .set({ status: state.status, currentStage: state.currentStage, round: state.round, seq: state.seq, updatedAt: now, ...amended })
+        .set({
+          status: state.status,
+          currentStage: state.currentStage,
+          round: state.round,
+          seq: state.seq,
+          updatedAt: now,
+          ...amended,
+        })
         .where('id = :id AND seq < :seq', { id: state.requestId, seq: state.seq })
         .execute();
       if (!result.affected) return false;
@@ -149,10 +156,13 @@ export class RequestRepository {
     if (filter.cursor) {
       qb.andWhere(
         new Brackets((w) => {
-          w.where('r.created_at < :cAt', { cAt: filter.cursor!.createdAt }).orWhere('(r.created_at = :cAt AND r.id < :cId)', {
-            cAt: filter.cursor!.createdAt,
-            cId: filter.cursor!.id,
-          });
+          w.where('r.created_at < :cAt', { cAt: filter.cursor!.createdAt }).orWhere(
+            '(r.created_at = :cAt AND r.id < :cId)',
+            {
+              cAt: filter.cursor!.createdAt,
+              cId: filter.cursor!.id,
+            },
+          );
         }),
       );
     }

@@ -27,11 +27,17 @@ describe.each(testDatabases())('approval loop on $name', (database) => {
     await system?.stop();
   });
 
-  const mailbox = async (to: string) => (await http.request<any[]>('GET', `/dev/mailbox?to=${encodeURIComponent(to)}`)).body;
+  const mailbox = async (to: string) =>
+    (await http.request<any[]>('GET', `/dev/mailbox?to=${encodeURIComponent(to)}`)).body;
   const linkFor = async (requestId: string, to: string, round = 1) =>
     eventually(async () => {
-      const mail = (await mailbox(to)).find((m) => m.text.includes(requestId) || m.links.some((l: string) => tokenClaims(l).rid === requestId && tokenClaims(l).rnd === round));
-      return mail?.links.find((l: string) => tokenClaims(l).rid === requestId && tokenClaims(l).rnd === round) as string | undefined;
+      const mail = (await mailbox(to)).find(
+        (m) =>
+          m.text.includes(requestId) ||
+          m.links.some((l: string) => tokenClaims(l).rid === requestId && tokenClaims(l).rnd === round),
+      );
+      return mail?.links.find((l: string) => tokenClaims(l).rid === requestId && tokenClaims(l).rnd === round) as
+        string | undefined;
     }, `an approval link for ${to} (round ${round})`);
   const submit = async (email: string, body: Record<string, unknown>, headers: Record<string, string> = {}) => {
     const res = await http.as(email, 'POST', '/api/requests', body, headers);
@@ -50,44 +56,82 @@ describe.each(testDatabases())('approval loop on $name', (database) => {
     expect(ready.body.checks).toEqual({ database: { status: 'up' }, temporal: { status: 'up' } });
     const docs = await http.request('GET', '/api/docs-json');
     expect(docs.status).toBe(200);
-    expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/api/requests', '/api/requests/{id}/decisions']));
+    expect(Object.keys(docs.body.paths)).toEqual(
+      expect.arrayContaining(['/api/requests', '/api/requests/{id}/decisions']),
+    );
     expect((await http.request('GET', '/api/docs')).status).toBe(200);
   });
 
   it('should refuse /api routes without a valid bearer token and dev-login for strangers', async () => {
     expect((await http.request('GET', '/api/requests')).status).toBe(401);
-    expect((await http.request('GET', '/api/requests', { headers: { authorization: 'Bearer nonsense' } })).status).toBe(401);
+    expect((await http.request('GET', '/api/requests', { headers: { authorization: 'Bearer nonsense' } })).status).toBe(
+      401,
+    );
     expect((await http.request('GET', '/api/approvals/inbox')).status).toBe(401);
-    expect((await http.request('POST', '/api/auth/dev-login', { body: { email: 'mallory@example.com' } })).status).toBe(401);
+    expect((await http.request('POST', '/api/auth/dev-login', { body: { email: 'mallory@example.com' } })).status).toBe(
+      401,
+    );
     const bad = await http.request('POST', '/api/auth/dev-login', { body: { email: 'not an email' } });
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0].field).toBe('email');
   });
 
   it('should answer 400 naming every bad field, 400 for broken JSON and 413 for an oversized body', async () => {
-    const res = await http.as('alice@example.com', 'POST', '/api/requests', requestBody('conference', { destinationCountry: 'XX', details: { eventName: 'E' } }));
+    const res = await http.as(
+      'alice@example.com',
+      'POST',
+      '/api/requests',
+      requestBody('conference', { destinationCountry: 'XX', details: { eventName: 'E' } }),
+    );
     expect(res.status).toBe(400);
-    expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['destinationCountry', 'details.presenting']);
-    const broken = await http.request('POST', '/api/requests', { raw: '{"type":', headers: { authorization: `Bearer ${await http.token('alice@example.com')}` } });
+    expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'destinationCountry',
+      'details.presenting',
+    ]);
+    const broken = await http.request('POST', '/api/requests', {
+      raw: '{"type":',
+      headers: { authorization: `Bearer ${await http.token('alice@example.com')}` },
+    });
     expect(broken.status).toBe(400);
     expect(broken.text).not.toMatch(/at .*\.js/);
-    const huge = await http.as('alice@example.com', 'POST', '/api/requests', requestBody('conference', { purpose: 'x'.repeat(100_000) }));
+    const huge = await http.as(
+      'alice@example.com',
+      'POST',
+      '/api/requests',
+      requestBody('conference', { purpose: 'x'.repeat(100_000) }),
+    );
     expect(huge.status).toBe(413);
   });
 
   it('should take a request from submission to approved by links in real emails', async () => {
     await http.request('DELETE', '/dev/mailbox');
     const view = await submit('alice@example.com', requestBody('conference'));
-    expect(view).toMatchObject({ type: 'conference', status: 'pending', requester: { email: 'alice@example.com', tier: 'core' }, policyVersion: 1 });
+    expect(view).toMatchObject({
+      type: 'conference',
+      status: 'pending',
+      requester: { email: 'alice@example.com', tier: 'core' },
+      policyVersion: 1,
+    });
     expect(view.stages).toHaveLength(1);
-    expect(view.stages[0].approvals.map((a: { party: string }) => a.party).sort()).toEqual(['data_governance', 'hr', 'legal', 'security']);
+    expect(view.stages[0].approvals.map((a: { party: string }) => a.party).sort()).toEqual([
+      'data_governance',
+      'hr',
+      'legal',
+      'security',
+    ]);
 
     // Every member of every party gets a personal link; the mail says who asks, where, when and why.
     const hrLink = await linkFor(view.id, 'hr@example.com');
     await linkFor(view.id, 'hr-lead@example.com');
     const [hrMail] = (await mailbox('hr@example.com')).filter((m) => m.links.includes(hrLink));
     expect(hrMail.subject).toContain('Alice Kim');
-    for (const fact of ['Conference trip', 'US', view.departureDate, view.returnDate, 'hr reviews every conference trip']) {
+    for (const fact of [
+      'Conference trip',
+      'US',
+      view.departureDate,
+      view.returnDate,
+      'hr reviews every conference trip',
+    ]) {
       expect(hrMail.text).toContain(fact);
       expect(hrMail.html).toContain(fact);
     }
@@ -102,7 +146,9 @@ describe.each(testDatabases())('approval loop on $name', (database) => {
     expect(unchanged.body.stages[0].approvals.find((a: { party: string }) => a.party === 'hr').status).toBe('pending');
 
     // POST decides, once.
-    const decided = await http.request('POST', hrLink, { form: { decision: 'approve', comment: 'fine', conditions: 'clean laptop only\nno model weights' } });
+    const decided = await http.request('POST', hrLink, {
+      form: { decision: 'approve', comment: 'fine', conditions: 'clean laptop only\nno model weights' },
+    });
     expect(decided.status).toBe(200);
     expect(decided.text).toContain('Decision recorded');
     const reused = await http.request('POST', hrLink, { form: { decision: 'reject', comment: 'changed my mind' } });
@@ -113,9 +159,13 @@ describe.each(testDatabases())('approval loop on $name', (database) => {
 
     // A tampered token is refused and records nothing.
     const legalLink = await linkFor(view.id, 'legal@example.com');
-    const [head, payload, signature] = legalLink.split('/approvals/')[1].split('.');
-    const forged = Buffer.from(JSON.stringify({ ...tokenClaims(legalLink), sub: 'legal-lead@example.com' })).toString('base64url');
-    const tampered = await http.request('POST', `${system.baseUrl}/approvals/${head}.${forged}.${signature}`, { form: { decision: 'approve' } });
+    const [head, , signature] = legalLink.split('/approvals/')[1].split('.');
+    const forged = Buffer.from(JSON.stringify({ ...tokenClaims(legalLink), sub: 'legal-lead@example.com' })).toString(
+      'base64url',
+    );
+    const tampered = await http.request('POST', `${system.baseUrl}/approvals/${head}.${forged}.${signature}`, {
+      form: { decision: 'approve' },
+    });
     expect(tampered.status).toBe(400);
     expect(tampered.text).toContain('not valid');
     expect((await http.request('GET', `${legalLink.slice(0, -4)}AAAA`)).status).toBe(400);
@@ -130,7 +180,14 @@ describe.each(testDatabases())('approval loop on $name', (database) => {
     expect(afterHr.body.stages[0].approvals.find((a: { party: string }) => a.party === 'legal').status).toBe('pending');
 
     expect((await http.request('POST', legalLink, { form: { decision: 'approve' } })).status).toBe(200);
-    expect((await http.as('security@example.com', 'POST', `/api/requests/${view.id}/decisions`, { party: 'security', decision: 'approve' })).status).toBe(200);
+    expect(
+      (
+        await http.as('security@example.com', 'POST', `/api/requests/${view.id}/decisions`, {
+          party: 'security',
+          decision: 'approve',
+        })
+      ).status,
+    ).toBe(200);
     const final = await http.as('datagov-lead@example.com', 'POST', `/api/requests/${view.id}/decisions`, {
       party: 'data_governance',
       decision: 'approve',
@@ -140,7 +197,10 @@ describe.each(testDatabases())('approval loop on $name', (database) => {
     expect(final.body.status).toBe('approved');
     expect(final.body.stages[0].status).toBe('approved');
 
-    const outcome = await eventually(async () => (await mailbox('alice@example.com')).find((m) => m.text.includes(view.id)), 'the outcome email');
+    const outcome = await eventually(
+      async () => (await mailbox('alice@example.com')).find((m) => m.text.includes(view.id)),
+      'the outcome email',
+    );
     expect(outcome.subject).toContain('approved');
     expect(outcome.text).toContain('clean laptop only');
   });
@@ -148,7 +208,11 @@ describe.each(testDatabases())('approval loop on $name', (database) => {
   it('should enforce who may read and decide, with the contract statuses', async () => {
     const view = await submit('carol@example.com', requestBody('overseas_assignment'));
     const decide = (email: string, party: string, decision = 'approve', comment?: string) =>
-      http.as(email, 'POST', `/api/requests/${view.id}/decisions`, { party, decision, ...(comment ? { comment } : {}) });
+      http.as(email, 'POST', `/api/requests/${view.id}/decisions`, {
+        party,
+        decision,
+        ...(comment ? { comment } : {}),
+      });
 
     expect((await decide('carol@example.com', 'hr')).status).toBe(403);
     expect((await decide('hr@example.com', 'security')).status).toBe(403);
@@ -156,7 +220,10 @@ describe.each(testDatabases())('approval loop on $name', (database) => {
     const missing = await decide('hr@example.com', 'hr', 'reject');
     expect(missing.status).toBe(400);
     expect(missing.body.errors[0].field).toBe('comment');
-    const bad = await http.as('hr@example.com', 'POST', `/api/requests/${view.id}/decisions`, { party: 'finance', decision: 'maybe' });
+    const bad = await http.as('hr@example.com', 'POST', `/api/requests/${view.id}/decisions`, {
+      party: 'finance',
+      decision: 'maybe',
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['decision', 'party']);
 
@@ -185,7 +252,13 @@ describe.each(testDatabases())('approval loop on $name', (database) => {
     expect(again.status).toBe(201);
     expect(again.body.id).toBe(first.body.id);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
-    const other = await http.as('carol@example.com', 'POST', '/api/requests', { ...body, purpose: 'something else' }, { 'Idempotency-Key': key });
+    const other = await http.as(
+      'carol@example.com',
+      'POST',
+      '/api/requests',
+      { ...body, purpose: 'something else' },
+      { 'Idempotency-Key': key },
+    );
     expect(other.status).toBe(422);
     const mine = await http.as('carol@example.com', 'GET', '/api/requests?mine=true&type=departure_abroad&limit=100');
     expect(mine.body.items.filter((r: { id: string }) => r.id === first.body.id)).toHaveLength(1);
@@ -198,7 +271,11 @@ describe.each(testDatabases())('approval loop on $name', (database) => {
     expect(page1.status).toBe(200);
     expect(page1.body.items.map((r: { id: string }) => r.id)).toEqual([ids[2], ids[1]]);
     expect(page1.body.nextCursor).toEqual(expect.any(String));
-    const page2 = await http.as('dave@example.com', 'GET', `/api/requests?mine=true&type=ma_participation&limit=2&cursor=${page1.body.nextCursor}`);
+    const page2 = await http.as(
+      'dave@example.com',
+      'GET',
+      `/api/requests?mine=true&type=ma_participation&limit=2&cursor=${page1.body.nextCursor}`,
+    );
     expect(page2.body.items.map((r: { id: string }) => r.id)).toEqual([ids[0]]);
     expect(page2.body.nextCursor).toBeNull();
     expect((await http.as('dave@example.com', 'GET', '/api/requests?limit=0')).status).toBe(400);
@@ -226,11 +303,24 @@ describe.each(testDatabases())('approval loop on $name', (database) => {
     });
     expect(changes.body.status).toBe('changes_requested');
     expect((await http.request('POST', oldLink, { form: { decision: 'approve' } })).status).toBe(409);
-    expect((await http.as('carol@example.com', 'POST', `/api/requests/${view.id}/amend`, requestBody('passport_release'))).status).toBe(404);
-    const wrongType = await http.as('alice@example.com', 'POST', `/api/requests/${view.id}/amend`, requestBody('conference'));
+    expect(
+      (await http.as('carol@example.com', 'POST', `/api/requests/${view.id}/amend`, requestBody('passport_release')))
+        .status,
+    ).toBe(404);
+    const wrongType = await http.as(
+      'alice@example.com',
+      'POST',
+      `/api/requests/${view.id}/amend`,
+      requestBody('conference'),
+    );
     expect(wrongType.status).toBe(400);
 
-    const amended = await http.as('alice@example.com', 'POST', `/api/requests/${view.id}/amend`, requestBody('passport_release', { purpose: 'Trip to NeurIPS', returnDate: daysFromNow(40) }));
+    const amended = await http.as(
+      'alice@example.com',
+      'POST',
+      `/api/requests/${view.id}/amend`,
+      requestBody('passport_release', { purpose: 'Trip to NeurIPS', returnDate: daysFromNow(40) }),
+    );
     expect(amended.status).toBe(200);
     expect(amended.body).toMatchObject({ status: 'pending', round: 2, purpose: 'Trip to NeurIPS' });
     expect(amended.body.stages[0].approvals.every((a: { status: string }) => a.status === 'pending')).toBe(true);
@@ -248,7 +338,14 @@ describe.each(testDatabases())('approval loop on $name', (database) => {
   });
 
   it('should not send a second copy when the email activity is retried', async () => {
-    const view = await submit('carol@example.com', requestBody('conference', { technologyAreas: ['none'], dataCategories: ['none'], details: { eventName: 'E', presenting: false } }));
+    const view = await submit(
+      'carol@example.com',
+      requestBody('conference', {
+        technologyAreas: ['none'],
+        dataCategories: ['none'],
+        details: { eventName: 'E', presenting: false },
+      }),
+    );
     await linkFor(view.id, 'hr@example.com');
     const dataSource = system.app.get(DataSource);
     const mailer = new Mailer(system.config.mail.smtpUrl, system.config.mail.from);
@@ -264,12 +361,25 @@ describe.each(testDatabases())('approval loop on $name', (database) => {
       party: 'hr',
       round: 1,
       reasons: ['hr reviews every conference trip'],
-      summary: { type: 'conference', requesterEmail: 'carol@example.com', requesterName: 'Carol Lee', destinationCountry: 'US', departureDate: view.departureDate, returnDate: view.returnDate, purpose: view.purpose },
+      summary: {
+        type: 'conference',
+        requesterEmail: 'carol@example.com',
+        requesterName: 'Carol Lee',
+        destinationCountry: 'US',
+        departureDate: view.departureDate,
+        returnDate: view.returnDate,
+        purpose: view.purpose,
+      },
     };
-    const retry = await new MockActivityEnvironment(undefined, { logger: new DefaultLogger('WARN') }).run(activities.notifyParty.bind(activities), input);
+    const retry = await new MockActivityEnvironment(undefined, { logger: new DefaultLogger('WARN') }).run(
+      activities.notifyParty.bind(activities),
+      input,
+    );
     mailer.close();
     expect(retry).toEqual({ sent: 0, skipped: 2 });
-    const copies = (await mailbox('hr@example.com')).filter((m) => m.links.some((l: string) => tokenClaims(l).rid === view.id));
+    const copies = (await mailbox('hr@example.com')).filter((m) =>
+      m.links.some((l: string) => tokenClaims(l).rid === view.id),
+    );
     expect(copies).toHaveLength(1);
     expect(await dataSource.getRepository(DecisionEntity).countBy({ requestId: view.id })).toBe(0);
   });

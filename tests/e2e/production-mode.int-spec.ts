@@ -20,12 +20,17 @@ describe('production mode', () => {
   let api: Http;
   let jwksServer: http.Server;
   let drop: () => Promise<void>;
-  let sign: (claims: Record<string, unknown>, options?: { audience?: string; expiresIn?: string; key?: Parameters<SignJWT['sign']>[0] }) => Promise<string>;
+  let sign: (
+    claims: Record<string, unknown>,
+    options?: { audience?: string; expiresIn?: string; key?: Parameters<SignJWT['sign']>[0] },
+  ) => Promise<string>;
 
   beforeAll(async () => {
     const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true });
     const jwk: JWK = { ...(await exportJWK(publicKey)), kid: 'test-key', alg: 'RS256', use: 'sig' };
-    jwksServer = http.createServer((_, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
+    jwksServer = http.createServer((_, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })),
+    );
     await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
     const jwksUrl = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/.well-known/jwks.json`;
     sign = (claims, options = {}) =>
@@ -65,10 +70,13 @@ describe('production mode', () => {
     jwksServer?.close();
   });
 
-  const list = (token: string) => api.request('GET', '/api/requests', { headers: { authorization: `Bearer ${token}` } });
+  const list = (token: string) =>
+    api.request('GET', '/api/requests', { headers: { authorization: `Bearer ${token}` } });
 
   it('should have no dev-login and no dev mailbox', async () => {
-    expect((await api.request('POST', '/api/auth/dev-login', { body: { email: 'alice@example.com' } })).status).toBe(404);
+    expect((await api.request('POST', '/api/auth/dev-login', { body: { email: 'alice@example.com' } })).status).toBe(
+      404,
+    );
     expect((await api.request('GET', '/dev/mailbox')).status).toBe(404);
     expect((await api.request('GET', '/dev/mailbox.html')).status).toBe(404);
   });

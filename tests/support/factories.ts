@@ -14,7 +14,10 @@ const DETAILS: Record<RequestType, Record<string, unknown>> = {
 };
 
 /** A valid request body of the given type; override any field. */
-export function requestBody(type: RequestType = 'conference', overrides: Record<string, unknown> = {}): Record<string, any> {
+export function requestBody(
+  type: RequestType = 'conference',
+  overrides: Record<string, unknown> = {},
+): Record<string, any> {
   return {
     type,
     destinationCountry: 'US',

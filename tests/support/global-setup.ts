@@ -6,7 +6,6 @@ import { Client } from 'pg';
 import { startDevServer, type DevServer } from '../../scripts/dev-server';
 
 declare global {
-  // eslint-disable-next-line no-var
   var __clearanceDevServer: DevServer | undefined;
 }
 
@@ -23,7 +22,7 @@ export default async function globalSetup(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clearance-test-'));
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
-    logger: { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} } as never,
+    logger: { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} },
   });
   const bundlePath = path.join(dir, 'workflow-bundle.js');
   fs.writeFileSync(bundlePath, code);

@@ -20,8 +20,17 @@ export class Http {
     return res.body.accessToken;
   }
 
-  async as<T = any>(email: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResult<T>> {
-    return this.request<T>(method, path, { body, headers: { authorization: `Bearer ${await this.token(email)}`, ...headers } });
+  async as<T = any>(
+    email: string,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<HttpResult<T>> {
+    return this.request<T>(method, path, {
+      body,
+      headers: { authorization: `Bearer ${await this.token(email)}`, ...headers },
+    });
   }
 
   async request<T = any>(

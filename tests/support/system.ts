@@ -40,11 +40,19 @@ export async function startSystem(database: TestDatabase, extraEnv: Record<strin
   const smtpPort = await mail.start(0);
   const port = await freePort();
   const config = loadConfig(
-    testEnv({ ...db.env, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, ...extraEnv }),
+    testEnv({
+      ...db.env,
+      PORT: String(port),
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      ...extraEnv,
+    }),
   );
   const app = await createApiApp(config, { smtpCapture: mail });
   await app.listen(port, '127.0.0.1');
-  const worker = await createClearanceWorker(config, { workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } });
+  const worker = await createClearanceWorker(config, {
+    workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! },
+  });
   const running = worker.worker.run();
   return {
     config,

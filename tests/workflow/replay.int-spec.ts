@@ -19,7 +19,7 @@ describe('golden histories', () => {
     }));
     const failures: string[] = [];
     for await (const result of Worker.runReplayHistories(
-      { workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! }, replayName: 'golden', debugMode: false },
+      { workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! }, replayName: 'golden' },
       histories,
     )) {
       if (result.error) failures.push(`${result.workflowId}: ${String(result.error)}`);
@@ -27,4 +27,3 @@ describe('golden histories', () => {
     expect(failures).toEqual([]);
   });
 });
-

@@ -30,7 +30,14 @@ import { requestBody } from '../support/factories';
  */
 type Activities = ReturnType<typeof createActivities>;
 
-const slug = (name: string) => name.replace(/^requestApprovalWorkflow /, '').replace(/^should /, '').replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase().slice(0, 60);
+const slug = (name: string) =>
+  name
+    .replace(/^requestApprovalWorkflow /, '')
+    .replace(/^should /, '')
+    .replace(/[^a-z0-9]+/gi, '-')
+    .replace(/^-|-$/g, '')
+    .toLowerCase()
+    .slice(0, 60);
 
 const REQUESTER = 'alice@example.com';
 
@@ -121,7 +128,8 @@ describe('requestApprovalWorkflow', () => {
     try {
       await promise;
     } catch (error) {
-      if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) return error.cause.type ?? undefined;
+      if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure)
+        return error.cause.type ?? undefined;
       throw error;
     }
     throw new Error('the update was accepted');
@@ -129,7 +137,8 @@ describe('requestApprovalWorkflow', () => {
 
   async function notifiedParties(requestId: string, count: number): Promise<Array<[Party, number]>> {
     const deadline = Date.now() + 20_000;
-    while ((notified.get(requestId)?.length ?? 0) < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while ((notified.get(requestId)?.length ?? 0) < count && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
     return (notified.get(requestId) ?? []).map((n) => [n.party, n.round]);
   }
 
@@ -144,7 +153,9 @@ describe('requestApprovalWorkflow', () => {
     );
 
     const [afterHr, afterSecurity] = await Promise.all([
-      handle.executeUpdate(decideUpdate, { args: [decision('hr', 'hr@example.com', { conditions: ['clean laptop only'] })] }),
+      handle.executeUpdate(decideUpdate, {
+        args: [decision('hr', 'hr@example.com', { conditions: ['clean laptop only'] })],
+      }),
       handle.executeUpdate(decideUpdate, { args: [decision('security', 'security@example.com')] }),
     ]);
     const last = afterHr.seq > afterSecurity.seq ? afterHr : afterSecurity;
@@ -158,16 +169,22 @@ describe('requestApprovalWorkflow', () => {
     ]);
 
     await handle.executeUpdate(decideUpdate, { args: [decision('legal', 'legal@example.com')] });
-    const final = await handle.executeUpdate(decideUpdate, { args: [decision('data_governance', 'datagov@example.com')] });
+    const final = await handle.executeUpdate(decideUpdate, {
+      args: [decision('data_governance', 'datagov@example.com')],
+    });
     expect(final.status).toBe('approved');
     expect((await handle.result()).status).toBe('approved');
     expect(outcomes.get(requestId)).toEqual(['approved']);
 
     const seqs = projected.get(requestId)!.map((p) => p.state.seq);
     expect(new Set(seqs).size).toBe(seqs.length);
-    expect(projected.get(requestId)!.filter((p) => p.decision).map((p) => p.decision!.party).sort()).toEqual(
-      ['data_governance', 'hr', 'legal', 'security'].sort(),
-    );
+    expect(
+      projected
+        .get(requestId)!
+        .filter((p) => p.decision)
+        .map((p) => p.decision!.party)
+        .sort(),
+    ).toEqual(['data_governance', 'hr', 'legal', 'security'].sort());
   });
 
   it('should enforce every decision rule in the Update validator and leave refusals out of the history', async () => {
@@ -182,13 +199,19 @@ describe('requestApprovalWorkflow', () => {
     expect(await decide(decision('legal', 'multi@example.com'))).toBe('DECIDED_FOR_ANOTHER_PARTY');
     expect(await decide(decision('hr', 'hr-lead@example.com'))).toBe('PARTY_NOT_AWAITING');
 
-    const { handle: conference } = await start('conference', 'standard', { technologyAreas: ['none'], dataCategories: ['none'], details: { eventName: 'E', presenting: false } });
-    expect(await refusal(conference.executeUpdate(decideUpdate, { args: [decision('legal', 'legal@example.com')] }))).toBe(
-      'PARTY_NOT_IN_REQUEST',
-    );
+    const { handle: conference } = await start('conference', 'standard', {
+      technologyAreas: ['none'],
+      dataCategories: ['none'],
+      details: { eventName: 'E', presenting: false },
+    });
+    expect(
+      await refusal(conference.executeUpdate(decideUpdate, { args: [decision('legal', 'legal@example.com')] })),
+    ).toBe('PARTY_NOT_IN_REQUEST');
 
     const state = await handle.query(stateQuery);
-    expect(state.stages[0].approvals.filter((a) => a.status === 'approved').map((a) => a.decidedBy)).toEqual(['multi@example.com']);
+    expect(state.stages[0].approvals.filter((a) => a.status === 'approved').map((a) => a.decidedBy)).toEqual([
+      'multi@example.com',
+    ]);
     const history = await handle.fetchHistory();
     const accepted = (history.events ?? []).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
     expect(accepted).toHaveLength(1);
@@ -198,15 +221,19 @@ describe('requestApprovalWorkflow', () => {
     const { requestId, handle } = await start('ma_participation');
     await notifiedParties(requestId, 1);
     const state = await handle.executeUpdate(decideUpdate, {
-      args: [decision('legal', 'legal@example.com', { decision: 'reject', comment: 'counterparty is on a watch list' })],
+      args: [
+        decision('legal', 'legal@example.com', { decision: 'reject', comment: 'counterparty is on a watch list' }),
+      ],
     });
     expect(state.status).toBe('rejected');
     expect(state.stages.map((s) => s.status)).toEqual(['rejected', 'cancelled']);
     expect(state.stages[0].approvals[0].comment).toBe('counterparty is on a watch list');
     expect((await handle.result()).status).toBe('rejected');
-    expect(await refusal(handle.executeUpdate(decideUpdate, { args: [decision('hr', 'hr@example.com')] })).catch(() => 'completed')).toBe(
-      'completed',
-    );
+    expect(
+      await refusal(handle.executeUpdate(decideUpdate, { args: [decision('hr', 'hr@example.com')] })).catch(
+        () => 'completed',
+      ),
+    ).toBe('completed');
   });
 
   it('should send a change request back and restart the current stage on amendment', async () => {
@@ -221,8 +248,15 @@ describe('requestApprovalWorkflow', () => {
       'REQUEST_NOT_PENDING',
     );
 
-    const amend = { actorEmail: REQUESTER, request: { ...request, purpose: 'NeurIPS trip' }, summary, amendedAt: new Date().toISOString() };
-    expect(await refusal(handle.executeUpdate(amendUpdate, { args: [{ ...amend, actorEmail: 'carol@example.com' }] }))).toBe('NOT_REQUESTER');
+    const amend = {
+      actorEmail: REQUESTER,
+      request: { ...request, purpose: 'NeurIPS trip' },
+      summary,
+      amendedAt: new Date().toISOString(),
+    };
+    expect(
+      await refusal(handle.executeUpdate(amendUpdate, { args: [{ ...amend, actorEmail: 'carol@example.com' }] })),
+    ).toBe('NOT_REQUESTER');
     const amended = await handle.executeUpdate(amendUpdate, { args: [amend] });
     expect(amended.status).toBe('pending');
     expect(amended.round).toBe(2);
@@ -246,13 +280,12 @@ describe('requestApprovalWorkflow', () => {
   it('should let only the requester withdraw, and only while undecided', async () => {
     const { handle } = await start('conference', 'core');
     const withdrawal = { actorEmail: REQUESTER, withdrawnAt: new Date().toISOString() };
-    expect(await refusal(handle.executeUpdate(withdrawUpdate, { args: [{ ...withdrawal, actorEmail: 'hr@example.com' }] }))).toBe(
-      'NOT_REQUESTER',
-    );
+    expect(
+      await refusal(handle.executeUpdate(withdrawUpdate, { args: [{ ...withdrawal, actorEmail: 'hr@example.com' }] })),
+    ).toBe('NOT_REQUESTER');
     const state = await handle.executeUpdate(withdrawUpdate, { args: [withdrawal] });
     expect(state.status).toBe('withdrawn');
     expect(state.stages[0].status).toBe('cancelled');
     expect((await handle.result()).status).toBe('withdrawn');
   });
 });
-

@@ -45,20 +45,31 @@ export class ApprovalLinksController {
       res.status(checked.status).type('html').send(checked.page);
       return;
     }
-    res.status(200).type('html').send(decisionPage(checked.view, checked.claims.party, checked.reasons));
+    res
+      .status(200)
+      .type('html')
+      .send(decisionPage(checked.view, checked.claims.party, checked.reasons));
   }
 
   @Post(':token')
   @Header('Cache-Control', 'no-store')
-  async decide(@Param('token') token: string, @Body() body: Record<string, unknown>, @Res() res: Response): Promise<void> {
+  async decide(
+    @Param('token') token: string,
+    @Body() body: Record<string, unknown>,
+    @Res() res: Response,
+  ): Promise<void> {
     const checked = await this.check(token);
     if ('page' in checked) {
       res.status(checked.status).type('html').send(checked.page);
       return;
     }
-    const conditions = typeof body?.conditions === 'string'
-      ? body.conditions.split(/\r?\n/).map((c) => c.trim()).filter(Boolean)
-      : undefined;
+    const conditions =
+      typeof body?.conditions === 'string'
+        ? body.conditions
+            .split(/\r?\n/)
+            .map((c) => c.trim())
+            .filter(Boolean)
+        : undefined;
     const { value, fields } = collectErrors(DecisionDto, {
       party: checked.claims.party,
       decision: body?.decision,
@@ -67,8 +78,19 @@ export class ApprovalLinksController {
     });
     const missingComment = value.decision !== 'approve' && !value.comment?.trim();
     if (fields.length > 0 || missingComment) {
-      const problems = fields.length > 0 ? fields.flatMap((f) => f.messages).join('; ') : 'a comment is required to reject or request changes';
-      res.status(400).type('html').send(messagePage('Nothing was recorded', `${problems}. Go back and try again.`, { error: true, view: checked.view }));
+      const problems =
+        fields.length > 0
+          ? fields.flatMap((f) => f.messages).join('; ')
+          : 'a comment is required to reject or request changes';
+      res
+        .status(400)
+        .type('html')
+        .send(
+          messagePage('Nothing was recorded', `${problems}. Go back and try again.`, {
+            error: true,
+            view: checked.view,
+          }),
+        );
       return;
     }
     try {
@@ -76,12 +98,21 @@ export class ApprovalLinksController {
       res
         .status(200)
         .type('html')
-        .send(messagePage('Decision recorded', `You ${DONE_WORDS[value.decision]} this request for ${checked.claims.party}. The request is now ${view.status}.`, { view }));
+        .send(
+          messagePage(
+            'Decision recorded',
+            `You ${DONE_WORDS[value.decision]} this request for ${checked.claims.party}. The request is now ${view.status}.`,
+            { view },
+          ),
+        );
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       const status = error.status === 409 ? 409 : error.status;
       const page = error.status === 409 ? await this.alreadyDecidedPage(checked.claims) : undefined;
-      res.status(status).type('html').send(page ?? messagePage('Nothing was recorded', error.message, { error: true, view: checked.view }));
+      res
+        .status(status)
+        .type('html')
+        .send(page ?? messagePage('Nothing was recorded', error.message, { error: true, view: checked.view }));
     }
   }
 
@@ -94,8 +125,16 @@ export class ApprovalLinksController {
       return {
         status: expired ? 410 : 400,
         page: expired
-          ? messagePage('This link has expired', 'Approval links expire. Nothing was recorded. Open the request from your inbox instead.', { error: true })
-          : messagePage('This link is not valid', 'The link is damaged or was not issued by Clearance. Nothing was recorded.', { error: true }),
+          ? messagePage(
+              'This link has expired',
+              'Approval links expire. Nothing was recorded. Open the request from your inbox instead.',
+              { error: true },
+            )
+          : messagePage(
+              'This link is not valid',
+              'The link is damaged or was not issued by Clearance. Nothing was recorded.',
+              { error: true },
+            ),
       };
     }
     const stored = await this.requests.findById(claims.requestId);
@@ -105,7 +144,10 @@ export class ApprovalLinksController {
       return { status: 404, page: messagePage('Request not found', 'This request no longer exists.', { error: true }) };
     }
     if (!isMemberOf(person, claims.party)) {
-      return { status: 403, page: messagePage('Not allowed', `You are no longer a member of ${claims.party}.`, { error: true }) };
+      return {
+        status: 403,
+        page: messagePage('Not allowed', `You are no longer a member of ${claims.party}.`, { error: true }),
+      };
     }
     const view = toRequestView(stored);
     if (approval.status !== 'pending' || stored.request.status !== 'pending') {
@@ -114,7 +156,11 @@ export class ApprovalLinksController {
     if (stored.request.round !== claims.round) {
       return {
         status: 410,
-        page: messagePage('This link was replaced', 'The request was amended since this email was sent; use the link in the newer email.', { error: true, view }),
+        page: messagePage(
+          'This link was replaced',
+          'The request was amended since this email was sent; use the link in the newer email.',
+          { error: true, view },
+        ),
       };
     }
     return { claims, person, view, reasons: approval.reasons };
@@ -126,9 +172,19 @@ export class ApprovalLinksController {
     const view = stored ? toRequestView(stored) : undefined;
     if (approval?.decidedBy) {
       const at = approval.decidedAt ? ` on ${approval.decidedAt.slice(0, 16).replace('T', ' ')} UTC` : '';
-      const words = { approved: 'approved', rejected: 'rejected', changes_requested: 'requested changes to' }[approval.status] ?? approval.status;
-      return messagePage('Already decided', `Already decided by ${approval.decidedBy}${at}: ${words} for ${claims.party}. Nothing was recorded.`, { error: true, view });
+      const words =
+        { approved: 'approved', rejected: 'rejected', changes_requested: 'requested changes to' }[approval.status] ??
+        approval.status;
+      return messagePage(
+        'Already decided',
+        `Already decided by ${approval.decidedBy}${at}: ${words} for ${claims.party}. Nothing was recorded.`,
+        { error: true, view },
+      );
     }
-    return messagePage('No longer awaiting a decision', `This request is ${stored?.request.status ?? 'closed'}; ${claims.party} is not awaiting a decision. Nothing was recorded.`, { error: true, view });
+    return messagePage(
+      'No longer awaiting a decision',
+      `This request is ${stored?.request.status ?? 'closed'}; ${claims.party} is not awaiting a decision. Nothing was recorded.`,
+      { error: true, view },
+    );
   }
 }

@@ -45,7 +45,8 @@ ${summary}
 </form>
 <p>Opening this page records nothing; only the button does.</p>`);
 
-const message = Handlebars.compile(`<h1>{{title}}</h1><p class="notice {{#if error}}error{{/if}}" role="{{#if error}}alert{{else}}status{{/if}}">{{text}}</p>
+const message =
+  Handlebars.compile(`<h1>{{title}}</h1><p class="notice {{#if error}}error{{/if}}" role="{{#if error}}alert{{else}}status{{/if}}">{{text}}</p>
 {{#if r}}${summary}{{/if}}`);
 
 function ctx(view: RequestView | undefined) {
@@ -56,6 +57,10 @@ export function decisionPage(view: RequestView, party: string, reasons: string[]
   return layout({ title: `Decide for ${party}`, body: decisionForm({ ...ctx(view), party, reasons }) });
 }
 
-export function messagePage(title: string, text: string, options: { error?: boolean; view?: RequestView } = {}): string {
+export function messagePage(
+  title: string,
+  text: string,
+  options: { error?: boolean; view?: RequestView } = {},
+): string {
   return layout({ title, body: message({ title, text, error: options.error, ...ctx(options.view) }) });
 }

@@ -55,7 +55,9 @@ export class AuthService {
   private async verify(token: string): Promise<JWTPayload> {
     if (this.config.devMode) {
       try {
-        return (await jwtVerify(token, this.devKey, { issuer: DEV_ISSUER, audience: DEV_AUDIENCE, algorithms: ['HS256'] })).payload;
+        return (
+          await jwtVerify(token, this.devKey, { issuer: DEV_ISSUER, audience: DEV_AUDIENCE, algorithms: ['HS256'] })
+        ).payload;
       } catch {
         if (!this.jwks) throw new DomainError('UNAUTHENTICATED', 'invalid or expired token');
       }

@@ -23,7 +23,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     const { status, body } = this.describe(exception);
-    if (status >= 500) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    if (status >= 500)
+      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     if (res.headersSent) return;
     res.status(status).json({ statusCode: status, error: REASONS[status] ?? 'Error', ...body });
   }
@@ -32,7 +33,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (exception instanceof DomainError) {
       return {
         status: exception.status,
-        body: { code: exception.code, message: exception.message, ...(exception.fields ? { errors: exception.fields } : {}) },
+        body: {
+          code: exception.code,
+          message: exception.message,
+          ...(exception.fields ? { errors: exception.fields } : {}),
+        },
       };
     }
     if (exception instanceof HttpException) {

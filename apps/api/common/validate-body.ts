@@ -24,7 +24,10 @@ export function collectErrors<T extends object>(
   prefix = '',
 ): { value: T; fields: FieldError[] } {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    return { value: {} as T, fields: [{ field: prefix || 'body', messages: [`${prefix || 'body'} must be a JSON object`] }] };
+    return {
+      value: {} as T,
+      fields: [{ field: prefix || 'body', messages: [`${prefix || 'body'} must be a JSON object`] }],
+    };
   }
   const value = plainToInstance(cls, body, { enableImplicitConversion: false });
   const errors = validateSync(value, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });

@@ -64,19 +64,26 @@ describe('parseRequestInput', () => {
   });
 
   it('should accept a same-day return and refuse a return before departure', () => {
-    expect(fieldsOf(requestBody('conference', { departureDate: daysFromNow(5), returnDate: daysFromNow(5) }))).toEqual([]);
-    expect(fieldsOf(requestBody('conference', { departureDate: daysFromNow(5), returnDate: daysFromNow(4) }))).toEqual(['returnDate']);
+    expect(fieldsOf(requestBody('conference', { departureDate: daysFromNow(5), returnDate: daysFromNow(5) }))).toEqual(
+      [],
+    );
+    expect(fieldsOf(requestBody('conference', { departureDate: daysFromNow(5), returnDate: daysFromNow(4) }))).toEqual([
+      'returnDate',
+    ]);
   });
 
   it('should check details against the type', () => {
-    expect(fieldsOf(requestBody('overseas_assignment', { details: { hostEntity: 'H', role: 'R', months: 0 } }))).toEqual(['details.months']);
-    expect(fieldsOf(requestBody('ma_participation', { details: { dealName: 'D', counterpartyRole: 'buyer', involvement: 'x' } }))).toEqual([
-      'details.counterpartyRole',
-      'details.involvement',
-    ]);
-    expect(fieldsOf(requestBody('departure_abroad', { details: { newEmployer: 'Lab', lastWorkingDay: 'soon' } }))).toEqual([
-      'details.lastWorkingDay',
-    ]);
+    expect(
+      fieldsOf(requestBody('overseas_assignment', { details: { hostEntity: 'H', role: 'R', months: 0 } })),
+    ).toEqual(['details.months']);
+    expect(
+      fieldsOf(
+        requestBody('ma_participation', { details: { dealName: 'D', counterpartyRole: 'buyer', involvement: 'x' } }),
+      ),
+    ).toEqual(['details.counterpartyRole', 'details.involvement']);
+    expect(
+      fieldsOf(requestBody('departure_abroad', { details: { newEmployer: 'Lab', lastWorkingDay: 'soon' } })),
+    ).toEqual(['details.lastWorkingDay']);
     expect(fieldsOf(requestBody('passport_release', { details: { reason: 'r', travelRequestId: 'abc' } }))).toEqual([
       'details.travelRequestId',
     ]);
@@ -85,19 +92,25 @@ describe('parseRequestInput', () => {
 
   it('should refuse unknown fields rather than silently drop them', () => {
     expect(fieldsOf(requestBody('conference', { color: 'blue' }))).toEqual(['color']);
-    expect(fieldsOf(requestBody('conference', { details: { eventName: 'E', presenting: true, extra: 1 } }))).toEqual(['details.extra']);
+    expect(fieldsOf(requestBody('conference', { details: { eventName: 'E', presenting: true, extra: 1 } }))).toEqual([
+      'details.extra',
+    ]);
   });
 
   it('should refuse "none" together with other values and duplicates', () => {
-    expect(fieldsOf(requestBody('conference', { dataCategories: ['none', 'source_code'] }))).toEqual(['dataCategories']);
+    expect(fieldsOf(requestBody('conference', { dataCategories: ['none', 'source_code'] }))).toEqual([
+      'dataCategories',
+    ]);
     expect(fieldsOf(requestBody('conference', { technologyAreas: ['eda', 'eda'] }))).toEqual(['technologyAreas']);
   });
 
   it('should enforce lengths', () => {
     expect(fieldsOf(requestBody('conference', { purpose: 'x'.repeat(2001) }))).toEqual(['purpose']);
-    expect(fieldsOf(requestBody('conference', { counterparties: Array.from({ length: 21 }, () => ({ name: 'O', country: 'US' })) }))).toEqual([
-      'counterparties',
-    ]);
+    expect(
+      fieldsOf(
+        requestBody('conference', { counterparties: Array.from({ length: 21 }, () => ({ name: 'O', country: 'US' })) }),
+      ),
+    ).toEqual(['counterparties']);
   });
 
   it('should refuse a body that is not an object', () => {

@@ -95,13 +95,17 @@ function NoneAlone(options?: ValidationOptions) {
       target: target.constructor,
       propertyName,
       options: { message: `${propertyName} cannot combine "none" with other values`, ...options },
-      validator: { validate: (value: unknown) => !Array.isArray(value) || !value.includes('none') || value.length === 1 },
+      validator: {
+        validate: (value: unknown) => !Array.isArray(value) || !value.includes('none') || value.length === 1,
+      },
     });
 }
 
 export class CounterpartyDto {
   @ApiProperty({ example: 'Example Org' })
-  @IsString() @MinLength(1) @MaxLength(200)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
   name!: string;
 
   @ApiProperty({ example: 'US', description: 'ISO 3166-1 alpha-2' })
@@ -110,7 +114,9 @@ export class CounterpartyDto {
 }
 
 export class ConferenceDetailsDto {
-  @IsString() @MinLength(1) @MaxLength(200)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
   eventName!: string;
 
   @IsBoolean()
@@ -118,18 +124,26 @@ export class ConferenceDetailsDto {
 }
 
 export class OverseasAssignmentDetailsDto {
-  @IsString() @MinLength(1) @MaxLength(200)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
   hostEntity!: string;
 
-  @IsString() @MinLength(1) @MaxLength(200)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
   role!: string;
 
-  @IsInt() @Min(1) @Max(120)
+  @IsInt()
+  @Min(1)
+  @Max(120)
   months!: number;
 }
 
 export class MaParticipationDetailsDto {
-  @IsString() @MinLength(1) @MaxLength(200)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
   dealName!: string;
 
   @IsIn(COUNTERPARTY_ROLES)
@@ -140,15 +154,20 @@ export class MaParticipationDetailsDto {
 }
 
 export class PassportReleaseDetailsDto {
-  @IsOptional() @IsUUID('all', { message: 'travelRequestId must be the id of a request' })
+  @IsOptional()
+  @IsUUID('all', { message: 'travelRequestId must be the id of a request' })
   travelRequestId?: string;
 
-  @IsString() @MinLength(1) @MaxLength(1000)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1000)
   reason!: string;
 }
 
 export class DepartureAbroadDetailsDto {
-  @IsString() @MinLength(1) @MaxLength(200)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
   newEmployer!: string;
 
   @IsCalendarDate()
@@ -174,27 +193,49 @@ export class CreateRequestDto {
   destinationCountry!: string;
 
   @ApiProperty({ example: '2027-03-01' })
-  @IsCalendarDate() @NotInThePast()
+  @IsCalendarDate()
+  @NotInThePast()
   departureDate!: string;
 
   @ApiProperty({ example: '2027-03-07' })
-  @IsCalendarDate() @NotBefore('departureDate')
+  @IsCalendarDate()
+  @NotBefore('departureDate')
   returnDate!: string;
 
   @ApiProperty({ example: 'Present a paper' })
-  @IsString() @MinLength(1) @MaxLength(2000)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(2000)
   purpose!: string;
 
   @ApiPropertyOptional({ type: [CounterpartyDto] })
-  @IsOptional() @IsArray() @ArrayMaxSize(20) @ValidateNested({ each: true }) @Type(() => CounterpartyDto)
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => CounterpartyDto)
   counterparties?: CounterpartyDto[];
 
   @ApiProperty({ enum: TECHNOLOGY_AREAS, isArray: true })
-  @IsArray() @ArrayNotEmpty() @ArrayUnique() @IsIn(TECHNOLOGY_AREAS, { each: true, message: `each of technologyAreas must be one of: ${TECHNOLOGY_AREAS.join(', ')}` }) @NoneAlone()
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayUnique()
+  @IsIn(TECHNOLOGY_AREAS, {
+    each: true,
+    message: `each of technologyAreas must be one of: ${TECHNOLOGY_AREAS.join(', ')}`,
+  })
+  @NoneAlone()
   technologyAreas!: string[];
 
   @ApiProperty({ enum: DATA_CATEGORIES, isArray: true })
-  @IsArray() @ArrayNotEmpty() @ArrayUnique() @IsIn(DATA_CATEGORIES, { each: true, message: `each of dataCategories must be one of: ${DATA_CATEGORIES.join(', ')}` }) @NoneAlone()
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayUnique()
+  @IsIn(DATA_CATEGORIES, {
+    each: true,
+    message: `each of dataCategories must be one of: ${DATA_CATEGORIES.join(', ')}`,
+  })
+  @NoneAlone()
   dataCategories!: string[];
 
   @ApiProperty({ description: 'Per type: see the contract', type: Object })
@@ -211,14 +252,17 @@ export function parseRequestInput(body: unknown): RequestInput {
     errors.push(...collectErrors(detailsDto, value.details, 'details').fields);
   }
   if (errors.length > 0) throw DomainError.validation(errors);
-  const details = { ...(value.details as Record<string, unknown>) };
+  const details = { ...value.details };
   return {
     type: value.type,
     destinationCountry: value.destinationCountry.toUpperCase(),
     departureDate: value.departureDate,
     returnDate: value.returnDate,
     purpose: value.purpose.trim(),
-    counterparties: (value.counterparties ?? []).map((c) => ({ name: c.name.trim(), country: c.country.toUpperCase() })),
+    counterparties: (value.counterparties ?? []).map((c) => ({
+      name: c.name.trim(),
+      country: c.country.toUpperCase(),
+    })),
     technologyAreas: value.technologyAreas,
     dataCategories: value.dataCategories,
     details,
@@ -227,35 +271,52 @@ export function parseRequestInput(body: unknown): RequestInput {
 
 export class DecisionDto {
   @ApiProperty({ enum: ['hr', 'legal', 'security', 'data_governance'] })
-  @IsIn(['hr', 'legal', 'security', 'data_governance'], { message: 'party must be one of: hr, legal, security, data_governance' })
+  @IsIn(['hr', 'legal', 'security', 'data_governance'], {
+    message: 'party must be one of: hr, legal, security, data_governance',
+  })
   party!: 'hr' | 'legal' | 'security' | 'data_governance';
 
   @ApiProperty({ enum: ['approve', 'reject', 'request_changes'] })
-  @IsIn(['approve', 'reject', 'request_changes'], { message: 'decision must be one of: approve, reject, request_changes' })
+  @IsIn(['approve', 'reject', 'request_changes'], {
+    message: 'decision must be one of: approve, reject, request_changes',
+  })
   decision!: 'approve' | 'reject' | 'request_changes';
 
   @ApiPropertyOptional({ description: 'Required for reject (the reason) and request_changes' })
-  @IsOptional() @IsString() @MaxLength(4000)
+  @IsOptional()
+  @IsString()
+  @MaxLength(4000)
   comment?: string;
 
   @ApiPropertyOptional({ type: [String], example: ['clean laptop only'] })
-  @IsOptional() @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) @MinLength(1, { each: true }) @MaxLength(500, { each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  @MinLength(1, { each: true })
+  @MaxLength(500, { each: true })
   conditions?: string[];
 }
 
 export class ListQueryDto {
-  @IsOptional() @IsIn(['pending', 'changes_requested', 'approved', 'rejected', 'withdrawn', 'expired', 'closed'])
+  @IsOptional()
+  @IsIn(['pending', 'changes_requested', 'approved', 'rejected', 'withdrawn', 'expired', 'closed'])
   status?: string;
 
-  @IsOptional() @IsIn(REQUEST_TYPES)
+  @IsOptional()
+  @IsIn(REQUEST_TYPES)
   type?: string;
 
-  @IsOptional() @IsIn(['true', 'false'], { message: 'mine must be true or false' })
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'mine must be true or false' })
   mine?: string;
 
-  @IsOptional() @Matches(/^\d+$/, { message: 'limit must be a whole number from 1 to 100' })
+  @IsOptional()
+  @Matches(/^\d+$/, { message: 'limit must be a whole number from 1 to 100' })
   limit?: string;
 
-  @IsOptional() @IsString() @MaxLength(200)
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
   cursor?: string;
 }

@@ -33,7 +33,9 @@ export class RequestsController {
     @Res({ passthrough: true }) res: Response,
   ) {
     if (idempotencyKey !== undefined && (idempotencyKey.length < 1 || idempotencyKey.length > 200)) {
-      throw DomainError.validation([{ field: 'Idempotency-Key', messages: ['Idempotency-Key must be 1 to 200 characters'] }]);
+      throw DomainError.validation([
+        { field: 'Idempotency-Key', messages: ['Idempotency-Key must be 1 to 200 characters'] },
+      ]);
     }
     const input = parseRequestInput(body);
     const { view, created } = await this.requests.submit(person, input, idempotencyKey);
@@ -50,7 +52,13 @@ export class RequestsController {
     if (limit < 1 || limit > 100) {
       throw DomainError.validation([{ field: 'limit', messages: ['limit must be a whole number from 1 to 100'] }]);
     }
-    return this.requests.list(person, { status: q.status, type: q.type, mine: q.mine === 'true', limit, cursor: q.cursor });
+    return this.requests.list(person, {
+      status: q.status,
+      type: q.type,
+      mine: q.mine === 'true',
+      limit,
+      cursor: q.cursor,
+    });
   }
 
   @Get(':id')
@@ -68,7 +76,10 @@ export class RequestsController {
     const dto = validateBody(DecisionDto, body);
     if (dto.decision !== 'approve' && !dto.comment?.trim()) {
       throw DomainError.validation([
-        { field: 'comment', messages: [`comment is required to ${dto.decision === 'reject' ? 'reject (the reason)' : 'request changes'}`] },
+        {
+          field: 'comment',
+          messages: [`comment is required to ${dto.decision === 'reject' ? 'reject (the reason)' : 'request changes'}`],
+        },
       ]);
     }
     return this.requests.decide(person, requestId(id), dto, 'api');

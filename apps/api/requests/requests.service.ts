@@ -1,12 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
-import {
-  amendUpdate,
-  decideUpdate,
-  withdrawUpdate,
-  workflowIdFor,
-  type RequestSummary,
-} from '../../../libs/contracts';
+import { amendUpdate, decideUpdate, withdrawUpdate, workflowIdFor, type RequestSummary } from '../../../libs/contracts';
 import { initialState } from '../../../libs/domain/approval-state';
 import { isMemberOf, type Person } from '../../../libs/domain/person';
 import { destinationRiskOf, planRoute } from '../../../libs/domain/policy';
@@ -80,7 +74,11 @@ export class RequestsService {
   }
 
   /** Records a submission and starts its workflow. A repeated Idempotency-Key answers the same request. */
-  async submit(person: Person, input: RequestInput, idempotencyKey?: string): Promise<{ view: RequestView; created: boolean }> {
+  async submit(
+    person: Person,
+    input: RequestInput,
+    idempotencyKey?: string,
+  ): Promise<{ view: RequestView; created: boolean }> {
     if (!person.roles.includes('employee')) throw new DomainError('FORBIDDEN', 'only employees submit requests');
     const bodyHash = createHash('sha256').update(canonical(input)).digest('hex');
     const summary = RequestsService.summaryOf(person, input);
@@ -143,7 +141,10 @@ export class RequestsService {
 
   private async replay(existing: RequestEntity, bodyHash: string, summary: RequestSummary): Promise<RequestView> {
     if (existing.bodyHash !== bodyHash) {
-      throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used with a different request body');
+      throw new DomainError(
+        'IDEMPOTENCY_KEY_REUSED',
+        'this Idempotency-Key was already used with a different request body',
+      );
     }
     // The first attempt may have stopped between recording and starting: starting again is harmless.
     await this.temporal.start({ requestId: existing.id, summary, plan: existing.plan });
@@ -210,9 +211,12 @@ export class RequestsService {
 
   async amend(person: Person, id: string, input: RequestInput): Promise<RequestView> {
     const stored = await this.readable(person, id);
-    if (stored.request.requesterEmail !== person.email) throw new DomainError('NOT_REQUESTER', 'only the requester may amend a request');
+    if (stored.request.requesterEmail !== person.email)
+      throw new DomainError('NOT_REQUESTER', 'only the requester may amend a request');
     if (input.type !== stored.request.type) {
-      throw DomainError.validation([{ field: 'type', messages: [`type must stay ${stored.request.type} in an amendment`] }]);
+      throw DomainError.validation([
+        { field: 'type', messages: [`type must stay ${stored.request.type} in an amendment`] },
+      ]);
     }
     await this.temporal.update(id, amendUpdate, {
       actorEmail: person.email,
@@ -225,7 +229,8 @@ export class RequestsService {
 
   async withdraw(person: Person, id: string): Promise<RequestView> {
     const stored = await this.readable(person, id);
-    if (stored.request.requesterEmail !== person.email) throw new DomainError('NOT_REQUESTER', 'only the requester may withdraw a request');
+    if (stored.request.requesterEmail !== person.email)
+      throw new DomainError('NOT_REQUESTER', 'only the requester may withdraw a request');
     await this.temporal.update(id, withdrawUpdate, { actorEmail: person.email, withdrawnAt: new Date().toISOString() });
     return this.view(id);
   }

@@ -27,7 +27,10 @@ export class TemporalGateway implements OnApplicationShutdown {
 
   /** Connects lazily (the API starts even while Temporal is down) and once, however many callers wait. */
   private getClient(): Promise<Client> {
-    this.client ??= Connection.connect({ ...temporalConnectionOptions(this.config.temporal), connectTimeout: '5s' }).then(
+    this.client ??= Connection.connect({
+      ...temporalConnectionOptions(this.config.temporal),
+      connectTimeout: '5s',
+    }).then(
       (connection) => {
         this.connection = connection;
         return new Client({ connection, namespace: this.config.temporal.namespace });
@@ -61,7 +64,11 @@ export class TemporalGateway implements OnApplicationShutdown {
   }
 
   /** Sends an Update and waits for the workflow to accept and apply it; refusals become DomainErrors. */
-  async update<Arg>(requestId: string, definition: UpdateDefinition<RequestState, [Arg]>, arg: Arg): Promise<RequestState> {
+  async update<Arg>(
+    requestId: string,
+    definition: UpdateDefinition<RequestState, [Arg]>,
+    arg: Arg,
+  ): Promise<RequestState> {
     const client = await this.getClient();
     const handle = client.workflow.getHandle(workflowIdFor(requestId));
     try {

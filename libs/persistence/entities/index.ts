@@ -7,4 +7,11 @@ import { SentEmailEntity } from './sent-email.entity';
 
 export { ApprovalEntity, DecisionEntity, PartyMemberEntity, PersonEntity, RequestEntity, SentEmailEntity };
 
-export const ENTITIES = [PersonEntity, PartyMemberEntity, RequestEntity, ApprovalEntity, DecisionEntity, SentEmailEntity];
+export const ENTITIES = [
+  PersonEntity,
+  PartyMemberEntity,
+  RequestEntity,
+  ApprovalEntity,
+  DecisionEntity,
+  SentEmailEntity,
+];

@@ -8,7 +8,11 @@ const str = (name: string, length: number, extra: Partial<TableColumnOptions> = 
   length: String(length),
   ...extra,
 });
-const text = (name: string, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({ name, type: 'text', ...extra });
+const text = (name: string, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({
+  name,
+  type: 'text',
+  ...extra,
+});
 const int = (name: string): TableColumnOptions => ({ name, type: 'integer' });
 const nullable = { isNullable: true };
 
