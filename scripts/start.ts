@@ -84,7 +84,8 @@ async function main(): Promise<void> {
   if (!process.env.TEMPORAL_ADDRESS) {
     const dbFile = path.join(PROJECT_ROOT, 'data', 'temporal.db');
     say(`starting the Temporal dev server (history persisted to ${path.relative(process.cwd(), dbFile)})…`);
-    devServer = await startDevServer({ dbFile, port: 7233, uiPort: 8233 });
+    const port = Number(process.env.TEMPORAL_DEV_PORT ?? 7233);
+    devServer = await startDevServer({ dbFile, port, uiPort: port + 1000 });
     env.TEMPORAL_ADDRESS = devServer.address;
   }
 
@@ -103,10 +104,16 @@ async function main(): Promise<void> {
     return child;
   };
 
-  run('worker', 'apps/worker/main.js');
+  const worker = run('worker', 'apps/worker/main.js');
   const api = run('api', 'apps/api/main.js');
-  await waitReady(`http://127.0.0.1:${config.port}/health/ready`, api, 120_000);
-  await waitForWorker(env.TEMPORAL_ADDRESS!, config, children[0], 120_000);
+  try {
+    await waitReady(`http://127.0.0.1:${config.port}/health/ready`, api, 120_000);
+    await waitForWorker(env.TEMPORAL_ADDRESS!, config, worker, 120_000);
+  } catch (error) {
+    process.stderr.write(`[clearance] start failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    await stop(1);
+    return;
+  }
 
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   say(`ready in ${seconds} s`);
