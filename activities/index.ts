@@ -1,13 +1,24 @@
 import type { LinkTokens } from '../libs/crypto';
 import type { Mailer } from '../libs/mail';
-import type { DirectoryRepository, RequestRepository, SentEmailRepository } from '../libs/persistence';
+import type {
+  ConflictCheck,
+  DelegationRepository,
+  DirectoryRepository,
+  RequestRepository,
+  SentEmailRepository,
+} from '../libs/persistence';
+import type { ScreeningService } from '../libs/screening/screening.service';
 import { MailActivities } from './mail.activities';
 import { ProjectionActivities } from './projection.activities';
+import { ScreeningActivities } from './screening.activities';
 
 export interface ActivityDeps {
   requests: RequestRepository;
   directory: DirectoryRepository;
+  delegations: DelegationRepository;
+  conflicts: ConflictCheck;
   sentEmails: SentEmailRepository;
+  screening: ScreeningService;
   mailer: Mailer;
   linkTokens: LinkTokens;
   publicUrl: string;
@@ -17,7 +28,10 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   const projection = new ProjectionActivities(deps.requests);
   const mail = new MailActivities(deps);
+  const screening = new ScreeningActivities(deps.screening);
   return {
+    screenCounterparties: screening.screenCounterparties.bind(screening),
+    recordSubmission: projection.recordSubmission.bind(projection),
     projectState: projection.projectState.bind(projection),
     notifyParty: mail.notifyParty.bind(mail),
     notifyRequester: mail.notifyRequester.bind(mail),

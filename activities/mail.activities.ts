@@ -4,7 +4,13 @@ import type { NotifyPartyInput, NotifyRequesterInput } from '../libs/contracts';
 import type { LinkTokens } from '../libs/crypto';
 import type { Mailer, RenderedMail } from '../libs/mail';
 import { renderApprovalMail, renderOutcomeMail } from '../libs/mail';
-import type { DirectoryRepository, SentEmailRepository } from '../libs/persistence';
+import type {
+  ConflictCheck,
+  DelegationRepository,
+  DirectoryRepository,
+  RequestRepository,
+  SentEmailRepository,
+} from '../libs/persistence';
 
 function messageIdFor(key: string): string {
   return `<${createHash('sha256').update(key).digest('hex').slice(0, 40)}@clearance>`;
@@ -18,6 +24,9 @@ export class MailActivities {
   constructor(
     private readonly deps: {
       directory: DirectoryRepository;
+      requests: RequestRepository;
+      delegations: DelegationRepository;
+      conflicts: ConflictCheck;
       sentEmails: SentEmailRepository;
       mailer: Mailer;
       linkTokens: LinkTokens;
@@ -30,31 +39,58 @@ export class MailActivities {
     return (this.deps.clock?.() ?? new Date()).toISOString();
   }
 
-  /** Emails every member of the party (never the requester) a personal, signed decision link. */
+  /**
+   * Emails a party about a request: every member when its stage opens (`approval`), those who have
+   * not approved yet (`reminder`), or its leads (`escalation`). Nobody conflicted and never the
+   * requester; an approver who is away and has delegated is replaced by the delegate, whose link
+   * decides on the approver's behalf.
+   */
   async notifyParty(input: NotifyPartyInput): Promise<{ sent: number; skipped: number }> {
-    const members = (await this.deps.directory.partyMembers(input.party)).filter(
-      (m) => m.email !== input.summary.requesterEmail.toLowerCase(),
+    const requester = input.summary.requesterEmail.toLowerCase();
+    const stored = await this.deps.requests.findById(input.requestId);
+    const approval = stored?.approvals.find((a) => a.party === input.party);
+    const approved = new Set(
+      (approval?.approvedBy ?? []).flatMap((v) => [v.by, v.onBehalfOf]).filter((e): e is string => !!e),
     );
+    const conflicted = stored ? await this.deps.conflicts.forRequest(stored) : () => null;
+    const members = await this.deps.directory.partyMembers(input.party);
     if (members.length === 0) {
       throw ApplicationFailure.retryable(`party ${input.party} has no members to ask`, 'PARTY_HAS_NO_MEMBERS');
     }
+    const recipients = members
+      .filter((m) => input.kind !== 'escalation' || m.lead)
+      .filter((m) => m.email !== requester && !approved.has(m.email))
+      .filter((m) => {
+        const conflict = conflicted(m.email);
+        if (conflict) log.info('not asking a conflicted member', { party: input.party, conflict });
+        return !conflict;
+      });
+    const today = this.now().slice(0, 10);
     let sent = 0;
     let skipped = 0;
-    for (const member of members) {
-      const key = `approval:${input.requestId}:${input.party}:${input.round}:${member.email}`;
-      const delivered = await this.deliverOnce(key, input.requestId, 'approval', member.email, async () => {
+    for (const member of recipients) {
+      const delegation = await this.deps.delegations.activeFor(member.email, today);
+      const delegate = delegation && delegation.delegateEmail !== requester ? delegation.delegateEmail : null;
+      const recipient = delegate ?? member.email;
+      const onBehalfOf = delegate ? member.email : undefined;
+      const key = `${input.kind}:${input.requestId}:${input.party}:${input.round}:${input.sequence}:${member.email}`;
+      const delivered = await this.deliverOnce(key, input.requestId, input.kind, recipient, async () => {
         const { token, expiresAt } = await this.deps.linkTokens.sign({
           requestId: input.requestId,
           party: input.party,
-          recipient: member.email,
+          recipient,
           round: input.round,
+          onBehalfOf,
         });
         return renderApprovalMail({
+          kind: input.kind,
           summary: input.summary,
           party: input.party,
           reasons: input.reasons,
+          hits: input.screeningHits,
           link: `${this.deps.publicUrl}/approvals/${token}`,
           expiresAt: expiresAt.toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+          onBehalfOf,
         });
       });
       if (delivered) sent += 1;

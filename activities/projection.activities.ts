@@ -1,4 +1,4 @@
-import type { ProjectStateInput } from '../libs/contracts';
+import type { ProjectStateInput, RecordSubmissionInput } from '../libs/contracts';
 import type { RequestRepository } from '../libs/persistence';
 
 /** Writes workflow state to the database projection the API reads. */
@@ -7,6 +7,11 @@ export class ProjectionActivities {
     private readonly requests: RequestRepository,
     private readonly clock: () => Date = () => new Date(),
   ) {}
+
+  /** The workflow's first write: the request, its plan and its initial approvals. Idempotent. */
+  async recordSubmission(input: RecordSubmissionInput): Promise<void> {
+    await this.requests.recordSubmission(input, this.clock().toISOString());
+  }
 
   /** Idempotent: a state the projection already holds (same or newer seq) is ignored. */
   async projectState(input: ProjectStateInput): Promise<void> {

@@ -1,10 +1,13 @@
 import {
   allHandlersFinished,
   ApplicationFailure,
+  CancellationScope,
   condition,
+  isCancellation,
   log,
   proxyActivities,
   setHandler,
+  sleep,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
@@ -13,16 +16,19 @@ import {
   decideUpdate,
   SEARCH_ATTRIBUTES,
   stateQuery,
+  submittedUpdate,
+  summaryOf,
   withdrawUpdate,
   type AmendInput,
   type DecideInput,
-  type RequestSummary,
   type RequestWorkflowInput,
   type WithdrawInput,
 } from '../libs/contracts';
 import {
   applyDecision,
   currentStage,
+  expire,
+  findApproval,
   initialState,
   isFinal,
   refusalFor,
@@ -30,48 +36,62 @@ import {
   withdraw,
   type RequestState,
 } from '../libs/domain/approval-state';
+import { planRoute } from '../libs/domain/policy/evaluate';
+import type { PlannedParty } from '../libs/domain/policy/evaluate';
 import type { RequestInput } from '../libs/domain/request';
 
 type Activities = ReturnType<typeof createActivities>;
 
-const { projectState, notifyParty, notifyRequester } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const { projectState, notifyParty, notifyRequester, screenCounterparties, recordSubmission } =
+  proxyActivities<Activities>({
+    startToCloseTimeout: '30 seconds',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  });
+
+/** At most this many reminders per party and round, however short the interval. */
+const MAX_REMINDERS = 50;
 
 function refuse(error: { code: string; message: string }): never {
   throw ApplicationFailure.nonRetryable(error.message, error.code);
 }
 
 /**
- * One request, from submission to a final outcome. Stages run in order, the parties of a stage
- * in parallel. Decisions, amendments and withdrawal arrive as Updates whose validators enforce
- * the contract's rules, so a refused decision leaves no trace in the history.
+ * One request, from submission to a final outcome. It screens the counterparties, plans the
+ * route from the policy version pinned in its input, and runs the stages in order, the parties of
+ * a stage in parallel, each with its reminders, escalation and expiry on durable timers.
+ * Decisions, amendments and withdrawal arrive as Updates whose validators enforce the rules, so a
+ * refused decision leaves no trace in the history.
  */
 export async function requestApprovalWorkflow(input: RequestWorkflowInput): Promise<RequestState> {
-  let summary: RequestSummary = input.summary;
-  let state = initialState(input.requestId, input.summary.requesterEmail, input.plan);
-  /** Stage openings not yet announced by email: [stageIndex, round]. */
-  let announced = '';
+  let summary = summaryOf(input.requester, input.request);
+  let state: RequestState | undefined;
+  const current = (): RequestState => {
+    if (!state) refuse({ code: 'REQUEST_NOT_PENDING', message: 'the request is still being submitted' });
+    return state;
+  };
 
   /** Every state change is projected before the Update that caused it answers. */
   const commit = async (next: RequestState, extra: { decision?: DecideInput; amendedRequest?: RequestInput } = {}) => {
     state = next;
-    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.status, value: state.status }]);
-    await projectState({ state, ...extra });
+    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.status, value: next.status }]);
+    await projectState({ state: next, ...extra });
   };
 
-  setHandler(stateQuery, () => state);
+  setHandler(stateQuery, () => current());
+  setHandler(submittedUpdate, async () => {
+    await condition(() => state !== undefined);
+    return current();
+  });
 
   setHandler(
     decideUpdate,
     async (decision) => {
-      await commit(applyDecision(state, decision), { decision });
-      return state;
+      await commit(applyDecision(current(), decision), { decision });
+      return current();
     },
     {
       validator: (decision: DecideInput) => {
-        const refusal = refusalFor(state, decision);
+        const refusal = refusalFor(current(), decision);
         if (refusal) refuse(refusal);
       },
     },
@@ -80,19 +100,20 @@ export async function requestApprovalWorkflow(input: RequestWorkflowInput): Prom
   setHandler(
     amendUpdate,
     async (amend) => {
-      summary = amend.summary;
-      await commit(restartCurrentStage(state), { amendedRequest: amend.request });
-      return state;
+      summary = summaryOf(input.requester, amend.request);
+      await commit(restartCurrentStage(current()), { amendedRequest: amend.request });
+      return current();
     },
     {
       validator: (amend: AmendInput) => {
-        if (amend.actorEmail.toLowerCase() !== state.requesterEmail.toLowerCase()) {
+        const now = current();
+        if (amend.actorEmail.toLowerCase() !== now.requesterEmail) {
           refuse({ code: 'NOT_REQUESTER', message: 'only the requester may amend a request' });
         }
-        if (state.status !== 'changes_requested') {
+        if (now.status !== 'changes_requested') {
           refuse({
             code: 'REQUEST_NOT_AMENDABLE',
-            message: `only a request in changes_requested can be amended (it is ${state.status})`,
+            message: `only a request in changes_requested can be amended (it is ${now.status})`,
           });
         }
       },
@@ -102,51 +123,137 @@ export async function requestApprovalWorkflow(input: RequestWorkflowInput): Prom
   setHandler(
     withdrawUpdate,
     async () => {
-      await commit(withdraw(state));
-      return state;
+      await commit(withdraw(current()));
+      return current();
     },
     {
       validator: (request: WithdrawInput) => {
-        if (request.actorEmail.toLowerCase() !== state.requesterEmail.toLowerCase()) {
+        const now = current();
+        if (request.actorEmail.toLowerCase() !== now.requesterEmail) {
           refuse({ code: 'NOT_REQUESTER', message: 'only the requester may withdraw a request' });
         }
-        if (isFinal(state.status)) {
+        if (isFinal(now.status)) {
           refuse({
             code: 'REQUEST_NOT_PENDING',
-            message: `only an undecided request can be withdrawn (it is ${state.status})`,
+            message: `only an undecided request can be withdrawn (it is ${now.status})`,
           });
         }
       },
     },
   );
 
-  upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.status, value: state.status }]);
-  // The API wrote the submission with the same initial state; this write is idempotent.
-  await projectState({ state });
+  // Submission: screen, plan from the pinned policy, record. The plan is now in the history.
+  const screeningHits = await screenCounterparties({
+    requestId: input.requestId,
+    counterparties: input.request.counterparties,
+  });
+  const plan = planRoute({ request: input.request, tier: input.requester.tier, screeningHits }, input.policy);
+  const initial = initialState(input.requestId, input.requester.email, plan);
+  await recordSubmission({ workflow: input, plan, state: initial });
+  state = initial;
+  upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.status, value: initial.status }]);
 
-  let lastRequesterNotice = state.seq;
-  while (!isFinal(state.status)) {
-    const key = `${state.currentStage}:${state.round}`;
-    if (state.status === 'pending' && announced !== key) {
-      announced = key;
-      const stage = currentStage(state);
-      const round = state.round;
-      await Promise.all(
-        stage.approvals.map((a) =>
-          notifyParty({ requestId: input.requestId, party: a.party, round, reasons: a.reasons, summary }),
-        ),
-      );
+  const plannedParty = (party: string): PlannedParty =>
+    plan.stages.flatMap((s) => s.parties).find((p) => p.party === party)!;
+
+  /** Reminders, escalation to the leads and expiry for one party, measured from its stage's opening. */
+  const watchDeadlines = async (party: PlannedParty, round: number, stageIndex: number) => {
+    const d = party.deadlines;
+    const events: Array<{ at: number; kind: 'reminder' | 'escalation' | 'expiry' }> = [];
+    for (
+      let at = d.reminderAfterMs, n = 0;
+      at < d.expireAfterMs && n < MAX_REMINDERS;
+      at += d.reminderEveryMs, n += 1
+    ) {
+      events.push({ at, kind: 'reminder' });
     }
-    const seen = state.seq;
-    await condition(() => state.seq !== seen || isFinal(state.status));
-    if (state.status === 'changes_requested' && lastRequesterNotice !== state.seq) {
-      lastRequesterNotice = state.seq;
-      await notifyRequester({ requestId: input.requestId, seq: state.seq, state, summary });
+    events.push({ at: d.escalateAfterMs, kind: 'escalation' }, { at: d.expireAfterMs, kind: 'expiry' });
+    events.sort((a, b) => a.at - b.at);
+    const awaiting = () => {
+      const now = current();
+      return (
+        now.status === 'pending' &&
+        now.round === round &&
+        now.currentStage === stageIndex &&
+        findApproval(now, party.party)?.status === 'pending'
+      );
+    };
+    let elapsed = 0;
+    let reminders = 0;
+    for (const event of events) {
+      await sleep(event.at - elapsed);
+      elapsed = event.at;
+      if (!awaiting()) return;
+      if (event.kind === 'expiry') {
+        log.info('party let its deadline pass; the request expires', { party: party.party });
+        await commit(expire(current()));
+        return;
+      }
+      if (event.kind === 'reminder') reminders += 1;
+      await notifyParty({
+        requestId: input.requestId,
+        party: party.party,
+        round,
+        kind: event.kind,
+        sequence: event.kind === 'reminder' ? reminders : 1,
+        reasons: party.reasons,
+        summary,
+        screeningHits: plan.screeningHits,
+      });
+    }
+  };
+
+  let watched = '';
+  let watchers: CancellationScope | undefined;
+  let lastRequesterNotice = current().seq;
+
+  while (!isFinal(current().status)) {
+    const now = current();
+    // Taken before any await: a change that lands while emails go out is not missed.
+    const seen = now.seq;
+    const key = now.status === 'pending' ? `${now.currentStage}:${now.round}` : '';
+    if (key !== watched) {
+      watchers?.cancel();
+      watchers = undefined;
+      watched = key;
+      if (key) {
+        const stage = currentStage(now);
+        const round = now.round;
+        await Promise.all(
+          stage.approvals.map((a) =>
+            notifyParty({
+              requestId: input.requestId,
+              party: a.party,
+              round,
+              kind: 'approval',
+              sequence: 1,
+              reasons: a.reasons,
+              summary,
+              screeningHits: plan.screeningHits,
+            }),
+          ),
+        );
+        const scope = new CancellationScope();
+        watchers = scope;
+        void scope
+          .run(() => Promise.all(stage.approvals.map((a) => watchDeadlines(plannedParty(a.party), round, stage.index))))
+          .catch((error: unknown) => {
+            if (!isCancellation(error)) throw error;
+          });
+      }
+    }
+    await condition(() => current().seq !== seen);
+    const after = current();
+    if (after.status === 'changes_requested' && lastRequesterNotice !== after.seq) {
+      lastRequesterNotice = after.seq;
+      await notifyRequester({ requestId: input.requestId, seq: after.seq, state: after, summary });
     }
   }
 
-  await notifyRequester({ requestId: input.requestId, seq: state.seq, state, summary });
+  watchers?.cancel();
+  const final = current();
+  await notifyRequester({ requestId: input.requestId, seq: final.seq, state: final, summary });
   await condition(allHandlersFinished);
-  log.info('request settled', { requestId: input.requestId, status: state.status });
-  return state;
+  log.info('request settled', { requestId: input.requestId, status: current().status });
+  return current();
 }

@@ -6,7 +6,17 @@ import type { AppConfig } from '../../libs/config';
 import { LinkTokens } from '../../libs/crypto';
 import type { DirectorySeed } from '../../libs/domain/person';
 import type { SmtpCapture } from '../../libs/mail';
-import { DirectoryRepository, openDataSource, RequestRepository, SentEmailRepository } from '../../libs/persistence';
+import {
+  ConflictCheck,
+  DelegationRepository,
+  DirectoryRepository,
+  openDataSource,
+  PolicyRepository,
+  RequestRepository,
+  ScreeningEntryRepository,
+  SentEmailRepository,
+} from '../../libs/persistence';
+import { ScreeningService } from '../../libs/screening/screening.service';
 import { ApprovalLinksController } from './approvals/approval-links.controller';
 import { InboxController } from './approvals/inbox.controller';
 import { AuthGuard } from './auth/auth.guard';
@@ -14,10 +24,15 @@ import { AuthService } from './auth/auth.service';
 import { DevLoginController } from './auth/dev-login.controller';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { APP_CONFIG } from './common/tokens';
+import { DelegationController } from './delegation/delegation.controller';
 import { DevMailboxModule } from './dev-mailbox/dev-mailbox.module';
+import { DirectoryController } from './directory/directory.controller';
+import { DirectoryService } from './directory/directory.service';
 import { HealthController } from './health/health.controller';
+import { PolicyController } from './policy/policy.controller';
 import { RequestsController } from './requests/requests.controller';
 import { RequestsService } from './requests/requests.service';
+import { ScreeningController } from './screening/screening.controller';
 import { TemporalGateway } from './temporal/temporal.gateway';
 
 export interface ApiOverrides {
@@ -29,6 +44,7 @@ const logger = new Logger('Database');
 
 async function openDatabase(config: AppConfig): Promise<DataSource> {
   const dataSource = await openDataSource(config.database, { migrate: true });
+  await new PolicyRepository(dataSource).ensureDefault();
   if (config.directorySeedFile) {
     const seed = JSON.parse(fs.readFileSync(config.directorySeedFile, 'utf8')) as DirectorySeed;
     const count = await new DirectoryRepository(dataSource).applySeed(seed);
@@ -48,7 +64,14 @@ class DataSourceCloser implements OnApplicationShutdown {
 @Module({})
 export class AppModule {
   static register(config: AppConfig, overrides: ApiOverrides = {}): DynamicModule {
-    const repositories: Provider[] = [RequestRepository, DirectoryRepository, SentEmailRepository].map((Repo) => ({
+    const repositories: Provider[] = [
+      RequestRepository,
+      DirectoryRepository,
+      SentEmailRepository,
+      ScreeningEntryRepository,
+      PolicyRepository,
+      DelegationRepository,
+    ].map((Repo) => ({
       provide: Repo,
       inject: [DataSource],
       useFactory: (dataSource: DataSource) => new Repo(dataSource),
@@ -61,6 +84,10 @@ export class AppModule {
         RequestsController,
         InboxController,
         ApprovalLinksController,
+        DirectoryController,
+        ScreeningController,
+        PolicyController,
+        DelegationController,
         ...(config.devMode ? [DevLoginController] : []),
       ],
       providers: [
@@ -72,6 +99,18 @@ export class AppModule {
         TemporalGateway,
         AuthService,
         RequestsService,
+        {
+          provide: ConflictCheck,
+          inject: [DirectoryRepository, RequestRepository],
+          useFactory: (directory: DirectoryRepository, requests: RequestRepository) =>
+            new ConflictCheck(directory, requests),
+        },
+        DirectoryService,
+        {
+          provide: ScreeningService,
+          inject: [ScreeningEntryRepository],
+          useFactory: (repo: ScreeningEntryRepository) => new ScreeningService(repo),
+        },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
       ],

@@ -14,6 +14,7 @@ export async function createApiApp(config: AppConfig, overrides: ApiOverrides = 
   });
   app.useBodyParser('json', { limit: config.bodyLimit });
   app.useBodyParser('urlencoded', { limit: config.bodyLimit, extended: false });
+  app.useBodyParser('text', { type: 'text/csv', limit: config.bodyLimit });
   app.disable('x-powered-by');
   app.enableShutdownHooks();
 

@@ -4,7 +4,16 @@ import { createActivities } from '../../activities';
 import type { AppConfig } from '../../libs/config';
 import { LinkTokens } from '../../libs/crypto';
 import { Mailer } from '../../libs/mail';
-import { DirectoryRepository, openDataSource, RequestRepository, SentEmailRepository } from '../../libs/persistence';
+import {
+  ConflictCheck,
+  DelegationRepository,
+  DirectoryRepository,
+  openDataSource,
+  RequestRepository,
+  ScreeningEntryRepository,
+  SentEmailRepository,
+} from '../../libs/persistence';
+import { ScreeningService } from '../../libs/screening/screening.service';
 import { temporalConnectionOptions } from '../../libs/temporal';
 
 export interface ClearanceWorker {
@@ -30,10 +39,15 @@ export async function createClearanceWorker(
     overrides.connection ?? (await NativeConnection.connect(temporalConnectionOptions(config.temporal)));
   const dataSource = overrides.dataSource ?? (await openDataSource(config.database, { migrate: false }));
   const mailer = new Mailer(config.mail.smtpUrl, config.mail.from);
+  const requests = new RequestRepository(dataSource);
+  const directory = new DirectoryRepository(dataSource);
   const activities = createActivities({
-    requests: new RequestRepository(dataSource),
-    directory: new DirectoryRepository(dataSource),
+    requests,
+    directory,
+    delegations: new DelegationRepository(dataSource),
+    conflicts: new ConflictCheck(directory, requests),
     sentEmails: new SentEmailRepository(dataSource),
+    screening: new ScreeningService(new ScreeningEntryRepository(dataSource)),
     mailer,
     linkTokens: new LinkTokens(config.linkTokens.secret, config.linkTokens.ttl),
     publicUrl: config.publicUrl,

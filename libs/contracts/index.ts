@@ -6,9 +6,10 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { DecisionInput, RequestState } from '../domain/approval-state';
-import type { RoutePlan } from '../domain/policy';
-import type { RequestInput } from '../domain/request';
-import type { Party, RequestType } from '../domain/vocabulary';
+import type { RoutePlan, RoutingPolicy } from '../domain/policy';
+import type { Counterparty, RequestInput } from '../domain/request';
+import type { ScreeningHit } from '../domain/screening';
+import type { Party, RequestType, Tier } from '../domain/vocabulary';
 
 export const DEFAULT_TASK_QUEUE = 'clearance';
 
@@ -17,7 +18,14 @@ export function workflowIdFor(requestId: string): string {
   return `request-${requestId}`;
 }
 
-/** What the workflow needs to show people in emails, fixed at submission. */
+export interface Requester {
+  email: string;
+  name: string;
+  /** The tier at submission; later changes to the directory do not touch a running request. */
+  tier: Tier;
+}
+
+/** What the workflow needs to show people in emails. */
 export interface RequestSummary {
   type: RequestType;
   requesterEmail: string;
@@ -28,19 +36,38 @@ export interface RequestSummary {
   purpose: string;
 }
 
-export interface RequestWorkflowInput {
-  requestId: string;
-  summary: RequestSummary;
-  /** Computed once at submission from the policy version then in force; never recomputed. */
-  plan: RoutePlan;
+export function summaryOf(requester: Requester, request: RequestInput): RequestSummary {
+  return {
+    type: request.type,
+    requesterEmail: requester.email,
+    requesterName: requester.name,
+    destinationCountry: request.destinationCountry,
+    departureDate: request.departureDate,
+    returnDate: request.returnDate,
+    purpose: request.purpose,
+  };
 }
 
-export type DecideInput = DecisionInput & { via: 'api' | 'email' };
+/**
+ * Everything a request starts from. The policy version in force is pinned here, so the plan the
+ * workflow computes from it (after screening) is fixed in the history and never recomputed.
+ */
+export interface RequestWorkflowInput {
+  requestId: string;
+  request: RequestInput;
+  requester: Requester;
+  policy: RoutingPolicy;
+  submittedAt: string;
+  idempotencyKey: string | null;
+  /** SHA-256 of the submitted body, to tell a retry from a different request under the same key. */
+  bodyHash: string;
+}
+
+export type DecideInput = DecisionInput & { via: 'api' | 'email' | 'bulk' };
 
 export interface AmendInput {
   actorEmail: string;
   request: RequestInput;
-  summary: RequestSummary;
   amendedAt: string;
 }
 
@@ -49,6 +76,8 @@ export interface WithdrawInput {
   withdrawnAt: string;
 }
 
+/** Answers once the submission is screened, planned and recorded (used with update-with-start). */
+export const submittedUpdate = defineUpdate<RequestState>('submitted');
 export const decideUpdate = defineUpdate<RequestState, [DecideInput]>('decide');
 export const amendUpdate = defineUpdate<RequestState, [AmendInput]>('amend');
 export const withdrawUpdate = defineUpdate<RequestState, [WithdrawInput]>('withdraw');
@@ -61,12 +90,30 @@ export const SEARCH_ATTRIBUTES = {
   requester: defineSearchAttributeKey('ClearanceRequester', SearchAttributeType.KEYWORD),
 } as const;
 
+export interface ScreenInput {
+  requestId: string;
+  counterparties: Counterparty[];
+}
+
+export interface RecordSubmissionInput {
+  workflow: RequestWorkflowInput;
+  plan: RoutePlan;
+  state: RequestState;
+}
+
+/** approval: the stage opened; reminder: still waiting; escalation: to the party's leads. */
+export type NotificationKind = 'approval' | 'reminder' | 'escalation';
+
 export interface NotifyPartyInput {
   requestId: string;
   party: Party;
   round: number;
+  kind: NotificationKind;
+  /** Distinguishes repeated reminders, so each is sent once. */
+  sequence: number;
   reasons: string[];
   summary: RequestSummary;
+  screeningHits: ScreeningHit[];
 }
 
 export interface NotifyRequesterInput {

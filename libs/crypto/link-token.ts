@@ -8,6 +8,8 @@ export interface LinkClaims {
   party: Party;
   recipient: string;
   round: number;
+  /** Set when the recipient is a delegate standing in for this absent approver. */
+  onBehalfOf?: string;
 }
 
 export type LinkTokenProblem = 'expired' | 'invalid';
@@ -37,7 +39,12 @@ export class LinkTokens {
   }
 
   async sign(claims: LinkClaims): Promise<{ token: string; expiresAt: Date }> {
-    const token = await new SignJWT({ rid: claims.requestId, pty: claims.party, rnd: claims.round })
+    const token = await new SignJWT({
+      rid: claims.requestId,
+      pty: claims.party,
+      rnd: claims.round,
+      ...(claims.onBehalfOf ? { obo: claims.onBehalfOf.toLowerCase() } : {}),
+    })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setIssuer(ISSUER)
       .setAudience(AUDIENCE)
@@ -56,7 +63,7 @@ export class LinkTokens {
         algorithms: ['HS256'],
         currentDate: now,
       });
-      const { rid, pty, rnd, sub } = payload as Record<string, unknown>;
+      const { rid, pty, rnd, sub, obo } = payload as Record<string, unknown>;
       if (
         typeof rid !== 'string' ||
         typeof sub !== 'string' ||
@@ -65,7 +72,9 @@ export class LinkTokens {
       ) {
         throw new LinkTokenError('invalid', 'the link is not a valid approval link');
       }
-      return { requestId: rid, party: pty as Party, recipient: sub, round: rnd };
+      if (obo !== undefined && typeof obo !== 'string')
+        throw new LinkTokenError('invalid', 'the link is not a valid approval link');
+      return { requestId: rid, party: pty as Party, recipient: sub, round: rnd, ...(obo ? { onBehalfOf: obo } : {}) };
     } catch (error) {
       if (error instanceof LinkTokenError) throw error;
       if (error instanceof errors.JWTExpired) throw new LinkTokenError('expired', 'the link has expired');

@@ -3,16 +3,31 @@ import type { ApprovalStatus, Decision, Party, RequestStatus, StageStatus } from
 
 /**
  * The state of one request as the workflow holds it. Pure data and pure transitions, so the
- * workflow (deterministic), the API (initial projection) and tests share one implementation.
+ * workflow (deterministic), the API and tests share one implementation.
  */
+
+/** One member's approval towards a party's quorum. */
+export interface Vote {
+  by: string;
+  onBehalfOf: string | null;
+  at: string;
+  comment: string | null;
+  conditions: string[];
+}
+
 export interface ApprovalState {
   party: Party;
   stageIndex: number;
   reasons: string[];
+  /** How many members must approve; `approvedBy` holds who has so far. */
+  quorum: number;
+  approvedBy: Vote[];
   status: ApprovalStatus;
+  /** The member whose decision settled the party (the last approval of a quorum, or the refusal). */
   decidedBy: string | null;
   onBehalfOf: string | null;
   comment: string | null;
+  /** Conditions of every approval so far. */
   conditions: string[];
   decidedAt: string | null;
 }
@@ -34,7 +49,7 @@ export interface RequestState {
   /** Increments on every change; the projection ignores writes older than what it holds. */
   seq: number;
   stages: StageState[];
-  /** Who decided for which party in this request (four eyes holds across rounds). */
+  /** Who decided for which party in this request (four eyes holds across rounds, for delegates too). */
   deciders: Record<string, Party>;
 }
 
@@ -42,6 +57,7 @@ export interface DecisionInput {
   party: Party;
   decision: Decision;
   actorEmail: string;
+  /** Set when a delegate decides for an absent approver. */
   onBehalfOf?: string | null;
   comment?: string | null;
   conditions?: string[];
@@ -55,6 +71,7 @@ export type DecisionRefusal =
   | 'PARTY_NOT_IN_REQUEST'
   | 'PARTY_NOT_AWAITING'
   | 'DECIDED_FOR_ANOTHER_PARTY'
+  | 'ALREADY_APPROVED'
   | 'COMMENT_REQUIRED';
 
 export class DecisionRefused extends Error {
@@ -70,7 +87,7 @@ export class DecisionRefused extends Error {
 export function initialState(requestId: string, requesterEmail: string, plan: RoutePlan): RequestState {
   const state: RequestState = {
     requestId,
-    requesterEmail,
+    requesterEmail: requesterEmail.toLowerCase(),
     status: 'pending',
     currentStage: 1,
     round: 1,
@@ -83,6 +100,8 @@ export function initialState(requestId: string, requesterEmail: string, plan: Ro
         party: p.party,
         stageIndex: stage.index,
         reasons: [...p.reasons],
+        quorum: p.quorum,
+        approvedBy: [],
         status: 'waiting',
         decidedBy: null,
         onBehalfOf: null,
@@ -108,7 +127,16 @@ export function findApproval(state: RequestState, party: Party): ApprovalState |
 }
 
 function clearDecision(approval: ApprovalState, status: ApprovalStatus): ApprovalState {
-  return { ...approval, status, decidedBy: null, onBehalfOf: null, comment: null, conditions: [], decidedAt: null };
+  return {
+    ...approval,
+    status,
+    approvedBy: [],
+    decidedBy: null,
+    onBehalfOf: null,
+    comment: null,
+    conditions: [],
+    decidedAt: null,
+  };
 }
 
 function bump(state: RequestState, patch: Partial<RequestState>): RequestState {
@@ -126,25 +154,32 @@ export function openStage(state: RequestState, index: number): RequestState {
   });
 }
 
+/** The people a decision speaks for: the actor and, for a delegate, the absent approver. */
+function identities(input: Pick<DecisionInput, 'actorEmail' | 'onBehalfOf'>): string[] {
+  return [input.actorEmail, input.onBehalfOf].filter((e): e is string => !!e).map((e) => e.toLowerCase());
+}
+
 /** The refusal a decision would meet, or null when it may be applied. Used by the Update validator. */
 export function refusalFor(
   state: RequestState,
-  input: Pick<DecisionInput, 'party' | 'actorEmail' | 'decision' | 'comment'>,
+  input: Pick<DecisionInput, 'party' | 'actorEmail' | 'onBehalfOf' | 'decision' | 'comment'>,
 ): DecisionRefused | null {
-  const actor = input.actorEmail.toLowerCase();
-  if (actor === state.requesterEmail.toLowerCase()) {
+  const people = identities(input);
+  if (people.includes(state.requesterEmail.toLowerCase())) {
     return new DecisionRefused('REQUESTER_CANNOT_DECIDE', 'the requester never decides their own request');
   }
   const approval = findApproval(state, input.party);
   if (!approval) {
     return new DecisionRefused('PARTY_NOT_IN_REQUEST', `party ${input.party} is not asked on this request`);
   }
-  const otherParty = state.deciders[actor];
-  if (otherParty && otherParty !== input.party) {
-    return new DecisionRefused(
-      'DECIDED_FOR_ANOTHER_PARTY',
-      `${actor} already decided for ${otherParty} on this request; one person decides for one party`,
-    );
+  for (const person of people) {
+    const otherParty = state.deciders[person];
+    if (otherParty && otherParty !== input.party) {
+      return new DecisionRefused(
+        'DECIDED_FOR_ANOTHER_PARTY',
+        `${person} already decided for ${otherParty} on this request; one person decides for one party`,
+      );
+    }
   }
   if (state.status !== 'pending') {
     return new DecisionRefused('REQUEST_NOT_PENDING', `the request is ${state.status}, not pending`);
@@ -153,6 +188,15 @@ export function refusalFor(
     const by = approval.decidedBy ? ` by ${approval.decidedBy}` : '';
     const what = approval.status === 'waiting' ? 'its stage is not open yet' : `already ${approval.status}${by}`;
     return new DecisionRefused('PARTY_NOT_AWAITING', `party ${input.party} is not awaiting a decision: ${what}`);
+  }
+  const voted = approval.approvedBy.find(
+    (v) => people.includes(v.by) || (v.onBehalfOf !== null && people.includes(v.onBehalfOf)),
+  );
+  if (voted) {
+    return new DecisionRefused(
+      'ALREADY_APPROVED',
+      `${voted.onBehalfOf ?? voted.by} already approved for ${input.party}; another member must complete its quorum`,
+    );
   }
   if (input.decision !== 'approve' && !input.comment?.trim()) {
     const field = input.decision === 'reject' ? 'a reason' : 'a comment';
@@ -167,32 +211,42 @@ const DECISION_STATUS: Record<DecisionInput['decision'], ApprovalStatus> = {
   request_changes: 'changes_requested',
 };
 
-/** Applies a decision already checked by refusalFor, and moves the request on where it must. */
+/** Applies a decision (checked by refusalFor), counting approvals towards quorum, and moves the request on. */
 export function applyDecision(state: RequestState, input: DecisionInput): RequestState {
   const refusal = refusalFor(state, input);
   if (refusal) throw refusal;
   const actor = input.actorEmail.toLowerCase();
+  const onBehalfOf = input.onBehalfOf?.toLowerCase() ?? null;
+  const comment = input.comment?.trim() || null;
+  const decide = (a: ApprovalState): ApprovalState => {
+    if (input.decision !== 'approve') {
+      const status = DECISION_STATUS[input.decision];
+      return { ...a, status, decidedBy: actor, onBehalfOf, comment, conditions: [], decidedAt: input.decidedAt };
+    }
+    const vote: Vote = { by: actor, onBehalfOf, at: input.decidedAt, comment, conditions: input.conditions ?? [] };
+    const approvedBy = [...a.approvedBy, vote];
+    const conditions = [...new Set(approvedBy.flatMap((v) => v.conditions))];
+    if (approvedBy.length < a.quorum) return { ...a, approvedBy, conditions };
+    return {
+      ...a,
+      approvedBy,
+      conditions,
+      status: 'approved',
+      decidedBy: actor,
+      onBehalfOf,
+      comment,
+      decidedAt: input.decidedAt,
+    };
+  };
   const stages = state.stages.map((stage) => ({
     ...stage,
-    approvals: stage.approvals.map((a) =>
-      a.party === input.party
-        ? {
-            ...a,
-            status: DECISION_STATUS[input.decision],
-            decidedBy: actor,
-            onBehalfOf: input.onBehalfOf ?? null,
-            comment: input.comment?.trim() || null,
-            conditions: input.decision === 'approve' ? (input.conditions ?? []) : [],
-            decidedAt: input.decidedAt,
-          }
-        : a,
-    ),
+    approvals: stage.approvals.map((a) => (a.party === input.party ? decide(a) : a)),
   }));
-  const next = bump(state, { stages, deciders: { ...state.deciders, [actor]: input.party } });
-  return settle(next);
+  const deciders = { ...state.deciders };
+  for (const person of identities(input)) deciders[person] = input.party;
+  return settle(bump(state, { stages, deciders }));
 }
 
-/** Derives the request's status from the current stage after a decision. */
 function settle(state: RequestState): RequestState {
   const stage = currentStage(state);
   const statuses = stage.approvals.map((a) => a.status);
@@ -245,4 +299,13 @@ export function withdraw(state: RequestState): RequestState {
 
 export function isFinal(status: RequestStatus): boolean {
   return status !== 'pending' && status !== 'changes_requested';
+}
+
+/** A party let its deadline pass: the request expires and nothing more is decided. */
+export function expire(state: RequestState): RequestState {
+  if (isFinal(state.status)) return state;
+  return bump(state, {
+    status: 'expired',
+    stages: state.stages.map((s) => (s.status === 'approved' ? s : { ...s, status: 'cancelled' })),
+  });
 }

@@ -5,6 +5,14 @@ export interface PartyMembership {
   lead: boolean;
 }
 
+/** Flags a person may carry besides their tier (DOMAIN.md, Personnel tiers). */
+export interface PersonFlags {
+  /** Handles classified material; a confidentiality period may run past their last day. */
+  classifiedAccess: boolean;
+  /** ISO date `YYYY-MM-DD` the confidentiality period ends, or null. */
+  confidentialityPeriodEnds: string | null;
+}
+
 /** A person of the directory as the rest of the system sees them. */
 export interface Person {
   email: string;
@@ -12,6 +20,7 @@ export interface Person {
   tier: Tier | null;
   roles: Role[];
   managerEmail: string | null;
+  flags: PersonFlags;
   parties: PartyMembership[];
 }
 
@@ -23,6 +32,8 @@ export interface DirectorySeed {
     roles: Role[];
     managerEmail?: string | null;
     parties?: PartyMembership[];
+    classifiedAccess?: boolean;
+    confidentialityPeriodEnds?: string | null;
   }>;
 }
 

@@ -3,6 +3,8 @@ import type { DataCategory, RequestType, TechnologyArea } from './vocabulary';
 export interface Counterparty {
   name: string;
   country: string;
+  /** Our employee who is the contact for this counterparty, if any (a conflict of interest for deciding). */
+  contactEmail?: string;
 }
 
 export interface ConferenceDetails {
@@ -51,4 +53,9 @@ export interface RequestInput<T extends RequestType = RequestType> {
 
 export function isConference(input: RequestInput): input is RequestInput<'conference'> {
   return input.type === 'conference';
+}
+
+/** The deal of an ma_participation request, from its stored details ('' for any other type). */
+export function dealNameOf(details: Record<string, unknown>): string {
+  return typeof details.dealName === 'string' ? details.dealName : '';
 }

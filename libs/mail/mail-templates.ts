@@ -1,5 +1,6 @@
 import Handlebars from 'handlebars';
-import type { RequestSummary } from '../contracts';
+import type { NotificationKind, RequestSummary } from '../contracts';
+import type { ScreeningHit } from '../domain/screening';
 import type { RequestStatus } from '../domain/vocabulary';
 
 export interface RenderedMail {
@@ -36,16 +37,30 @@ const summaryTable = `<table style="border-collapse: collapse;">
 <tr><th align="left">Purpose</th><td>{{s.purpose}}</td></tr>
 </table>`;
 
-const approvalHtml = Handlebars.compile(`<h1 style="font-size: 1.25rem;">Your decision is needed ({{party}})</h1>
+const HEADLINES: Record<NotificationKind, string> = {
+  approval: 'Your decision is needed',
+  reminder: 'Reminder: your decision is still needed',
+  escalation: 'Escalation: a decision is overdue',
+};
+
+const approvalHtml = Handlebars.compile(`<h1 style="font-size: 1.25rem;">{{headline}} ({{party}})</h1>
+{{#if escalation}}<p><strong>{{party}} has not decided in time.</strong> You receive this as a lead of {{party}}; you may decide for the party.</p>{{/if}}
+{{#if onBehalfOf}}<p>You receive this as the delegate of <strong>{{onBehalfOf}}</strong>, who is away; your decision is recorded on their behalf.</p>{{/if}}
 <p>{{s.requesterName}} asks for clearance. You are asked as a member of <strong>{{party}}</strong> because:</p>
 <ul>{{#each reasons}}<li>{{this}}</li>{{/each}}</ul>
 ${summaryTable}
+{{#if hits.length}}<h2 style="font-size:1rem;color:#b3261e;">Restricted-party screening hits</h2>
+<ul>{{#each hits}}<li>"{{counterparty}}" matches "{{entryName}}" ({{source}}, score {{score}})</li>{{/each}}</ul>{{/if}}
 <p><a href="{{link}}" style="display:inline-block;padding:0.6rem 1rem;background:#0b57d0;color:#fff;text-decoration:none;border-radius:4px;">Review and decide</a></p>
 <p style="font-size:0.85rem;">The link is yours alone, works once and expires on {{expiresAt}}.</p>`);
 
 const approvalText = Handlebars.compile(
-  `Your decision is needed ({{party}})
-
+  `{{headline}} ({{party}})
+{{#if escalation}}
+{{party}} has not decided in time. You receive this as a lead of {{party}}; you may decide for the party.
+{{/if}}{{#if onBehalfOf}}
+You receive this as the delegate of {{onBehalfOf}}, who is away; your decision is recorded on their behalf.
+{{/if}}
 {{s.requesterName}} <{{s.requesterEmail}}> asks for clearance.
 Type: {{typeName}}
 Destination: {{s.destinationCountry}}
@@ -54,7 +69,10 @@ Purpose: {{s.purpose}}
 
 You are asked as a member of {{party}} because:
 {{#each reasons}}- {{this}}
-{{/each}}
+{{/each}}{{#if hits.length}}
+Restricted-party screening hits:
+{{#each hits}}- "{{counterparty}}" matches "{{entryName}}" ({{source}}, score {{score}})
+{{/each}}{{/if}}
 Review and decide: {{link}}
 
 The link is yours alone, works once and expires on {{expiresAt}}.
@@ -63,14 +81,26 @@ The link is yours alone, works once and expires on {{expiresAt}}.
 );
 
 export function renderApprovalMail(args: {
+  kind: NotificationKind;
   summary: RequestSummary;
   party: string;
   reasons: string[];
+  hits: ScreeningHit[];
   link: string;
   expiresAt: string;
+  onBehalfOf?: string;
 }): RenderedMail {
-  const ctx = { ...args, s: args.summary, typeName: typeName(args.summary.type) };
-  const subject = `[Clearance] ${typeName(args.summary.type)} to ${args.summary.destinationCountry} by ${args.summary.requesterName}: ${args.party} decision needed`;
+  const headline = HEADLINES[args.kind];
+  const ctx = {
+    ...args,
+    headline,
+    escalation: args.kind === 'escalation',
+    s: args.summary,
+    typeName: typeName(args.summary.type),
+  };
+  const what = `${typeName(args.summary.type)} to ${args.summary.destinationCountry} by ${args.summary.requesterName}`;
+  const prefix = args.kind === 'approval' ? '' : args.kind === 'reminder' ? 'Reminder: ' : 'Escalation: ';
+  const subject = `[Clearance] ${prefix}${what}: ${args.party} decision needed`;
   return { subject, text: approvalText(ctx), html: layout({ subject, body: approvalHtml(ctx) }) };
 }
 

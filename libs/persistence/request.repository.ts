@@ -1,6 +1,7 @@
 import { Brackets, type DataSource, type EntityManager } from 'typeorm';
-import type { ProjectStateInput } from '../contracts';
+import { workflowIdFor, type ProjectStateInput, type RecordSubmissionInput } from '../contracts';
 import type { RequestState } from '../domain/approval-state';
+import { dealNameOf } from '../domain/request';
 import type { Party } from '../domain/vocabulary';
 import { ApprovalEntity, DecisionEntity, RequestEntity } from './entities';
 
@@ -34,6 +35,8 @@ function approvalRows(state: RequestState): ApprovalEntity[] {
         stageStatus: stage.status,
         status: a.status,
         reasons: a.reasons,
+        quorum: a.quorum,
+        approvedBy: a.approvedBy,
         decidedBy: a.decidedBy,
         onBehalfOf: a.onBehalfOf,
         comment: a.comment,
@@ -48,19 +51,41 @@ function approvalRows(state: RequestState): ApprovalEntity[] {
 export class RequestRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Writes a new submission and its initial approvals in one transaction. */
-  async insertSubmission(request: RequestEntity, state: RequestState): Promise<void> {
+  /**
+   * Records a submission (the workflow's first step) with its plan and initial approvals in one
+   * transaction. Idempotent: a retried activity finds the row and leaves it.
+   */
+  async recordSubmission({ workflow, plan, state }: RecordSubmissionInput, now: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      await manager.getRepository(RequestEntity).insert(request as never);
+      if (await manager.getRepository(RequestEntity).existsBy({ id: workflow.requestId })) return;
+      const { request, requester } = workflow;
+      await manager.getRepository(RequestEntity).insert({
+        id: workflow.requestId,
+        type: request.type,
+        status: state.status,
+        requesterEmail: requester.email,
+        requesterTier: requester.tier,
+        destinationCountry: request.destinationCountry,
+        departureDate: request.departureDate,
+        returnDate: request.returnDate,
+        purpose: request.purpose,
+        counterparties: request.counterparties,
+        technologyAreas: request.technologyAreas,
+        dataCategories: request.dataCategories,
+        details: request.details as never,
+        policyVersion: plan.policyVersion,
+        plan: plan as never,
+        screeningHits: plan.screeningHits as never,
+        workflowId: workflowIdFor(workflow.requestId),
+        idempotencyKey: workflow.idempotencyKey,
+        bodyHash: workflow.bodyHash,
+        currentStage: state.currentStage,
+        round: state.round,
+        seq: state.seq,
+        createdAt: workflow.submittedAt,
+        updatedAt: now,
+      });
       await manager.getRepository(ApprovalEntity).insert(approvalRows(state));
-    });
-  }
-
-  /** Removes a submission whose workflow could not be started, so nothing half-made remains. */
-  async deleteSubmission(id: string): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      await manager.getRepository(ApprovalEntity).delete({ requestId: id });
-      await manager.getRepository(RequestEntity).delete({ id });
     });
   }
 
@@ -80,6 +105,22 @@ export class RequestRepository {
 
   async decisionsFor(requestId: string): Promise<DecisionEntity[]> {
     return this.dataSource.getRepository(DecisionEntity).find({ where: { requestId }, order: { decidedAt: 'ASC' } });
+  }
+
+  /**
+   * People who asked to take part in a deal of this name (a conflict of interest for its approvers).
+   * Deal names live in the JSON details, so the match is made here, portably, on the open requests.
+   */
+  async dealParticipants(dealName: string): Promise<string[]> {
+    const wanted = dealName.trim().toLowerCase();
+    const deals = await this.dataSource
+      .getRepository(RequestEntity)
+      .createQueryBuilder('r')
+      .where("r.type = 'ma_participation'")
+      .andWhere("r.status NOT IN ('withdrawn', 'rejected', 'expired')")
+      .getMany();
+    const named = deals.filter((r) => dealNameOf(r.details).trim().toLowerCase() === wanted);
+    return [...new Set(named.map((r) => r.requesterEmail))];
   }
 
   /**

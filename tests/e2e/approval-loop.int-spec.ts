@@ -4,7 +4,13 @@ import { MailActivities } from '../../activities/mail.activities';
 import type { NotifyPartyInput } from '../../libs/contracts';
 import { LinkTokens } from '../../libs/crypto';
 import { Mailer } from '../../libs/mail';
-import { DirectoryRepository, SentEmailRepository } from '../../libs/persistence';
+import {
+  ConflictCheck,
+  DelegationRepository,
+  DirectoryRepository,
+  RequestRepository,
+  SentEmailRepository,
+} from '../../libs/persistence';
 import { DataSource } from 'typeorm';
 import { DecisionEntity } from '../../libs/persistence';
 import { testDatabases } from '../support/databases';
@@ -349,8 +355,13 @@ describe.each(testDatabases())('approval loop on $name', (database) => {
     await linkFor(view.id, 'hr@example.com');
     const dataSource = system.app.get(DataSource);
     const mailer = new Mailer(system.config.mail.smtpUrl, system.config.mail.from);
+    const directory = new DirectoryRepository(dataSource);
+    const requests = new RequestRepository(dataSource);
     const activities = new MailActivities({
-      directory: new DirectoryRepository(dataSource),
+      directory,
+      requests,
+      delegations: new DelegationRepository(dataSource),
+      conflicts: new ConflictCheck(directory, requests),
       sentEmails: new SentEmailRepository(dataSource),
       mailer,
       linkTokens: new LinkTokens(system.config.linkTokens.secret),
@@ -360,6 +371,9 @@ describe.each(testDatabases())('approval loop on $name', (database) => {
       requestId: view.id,
       party: 'hr',
       round: 1,
+      kind: 'approval',
+      sequence: 1,
+      screeningHits: [],
       reasons: ['hr reviews every conference trip'],
       summary: {
         type: 'conference',

@@ -1,4 +1,4 @@
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import * as fs from 'node:fs';
@@ -15,10 +15,12 @@ import {
   workflowIdFor,
   type DecideInput,
   type NotifyPartyInput,
+  submittedUpdate,
   type ProjectStateInput,
-  type RequestSummary,
+  type RecordSubmissionInput,
+  type RequestWorkflowInput,
 } from '../../libs/contracts';
-import { planRoute } from '../../libs/domain/policy';
+import { DEFAULT_POLICY, type RoutingPolicy } from '../../libs/domain/policy';
 import type { RequestInput } from '../../libs/domain/request';
 import type { Party, RequestType, Tier } from '../../libs/domain/vocabulary';
 import type { requestApprovalWorkflow } from '../../workflows';
@@ -49,8 +51,26 @@ describe('requestApprovalWorkflow', () => {
   const projected = new Map<string, ProjectStateInput[]>();
   const notified = new Map<string, NotifyPartyInput[]>();
   const outcomes = new Map<string, string[]>();
+  const submissions = new Map<string, RecordSubmissionInput>();
 
   const activities: Activities = {
+    // A counterparty whose name starts with "Restricted" is a hit; everything else is clean.
+    async screenCounterparties(input) {
+      return input.counterparties
+        .filter((c) => c.name.startsWith('Restricted'))
+        .map((c) => ({
+          counterparty: c.name,
+          counterpartyCountry: c.country,
+          entryId: 'entry-1',
+          entryName: 'RESTRICTED RESEARCH INSTITUTE',
+          matchedName: 'RESTRICTED RESEARCH INSTITUTE',
+          source: 'Test list',
+          score: 97,
+        }));
+    },
+    async recordSubmission(input) {
+      submissions.set(input.workflow.requestId, input);
+    },
     async projectState(input) {
       projected.set(input.state.requestId, [...(projected.get(input.state.requestId) ?? []), input]);
     },
@@ -92,27 +112,32 @@ describe('requestApprovalWorkflow', () => {
     await env.teardown();
   });
 
-  async function start(type: RequestType, tier: Tier = 'standard', body: Record<string, unknown> = {}) {
+  async function start(
+    type: RequestType,
+    tier: Tier = 'standard',
+    body: Record<string, unknown> = {},
+    policy: RoutingPolicy = DEFAULT_POLICY,
+  ) {
     const requestId = randomUUID();
     const request = requestBody(type, body) as RequestInput;
-    const summary: RequestSummary = {
-      type,
-      requesterEmail: REQUESTER,
-      requesterName: 'Alice',
-      destinationCountry: request.destinationCountry,
-      departureDate: request.departureDate,
-      returnDate: request.returnDate,
-      purpose: request.purpose,
+    const input: RequestWorkflowInput = {
+      requestId,
+      request,
+      requester: { email: REQUESTER, name: 'Alice', tier },
+      policy,
+      submittedAt: new Date().toISOString(),
+      idempotencyKey: null,
+      bodyHash: 'test',
     };
-    const plan = planRoute({ request, tier, destinationRisk: 'low' });
-    const handle = await env.client.workflow.start<typeof requestApprovalWorkflow>('requestApprovalWorkflow', {
-      taskQueue,
-      workflowId: workflowIdFor(requestId),
-      args: [{ requestId, summary, plan }],
-    });
+    const startWorkflowOperation = new WithStartWorkflowOperation<typeof requestApprovalWorkflow>(
+      'requestApprovalWorkflow',
+      { taskQueue, workflowId: workflowIdFor(requestId), args: [input], workflowIdConflictPolicy: 'FAIL' },
+    );
+    const initial = await env.client.workflow.executeUpdateWithStart(submittedUpdate, { startWorkflowOperation });
+    const handle = await startWorkflowOperation.workflowHandle();
     const name = expect.getState().currentTestName;
     if (name && !recorded.has(name)) recorded.set(name, handle.workflowId);
-    return { requestId, handle, request, summary };
+    return { requestId, handle, request, initial };
   }
 
   const decision = (party: Party, actorEmail: string, extra: Partial<DecideInput> = {}): DecideInput => ({
@@ -213,7 +238,9 @@ describe('requestApprovalWorkflow', () => {
       'multi@example.com',
     ]);
     const history = await handle.fetchHistory();
-    const accepted = (history.events ?? []).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
+    const accepted = (history.events ?? []).filter(
+      (e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'decide',
+    );
     expect(accepted).toHaveLength(1);
   });
 
@@ -237,7 +264,7 @@ describe('requestApprovalWorkflow', () => {
   });
 
   it('should send a change request back and restart the current stage on amendment', async () => {
-    const { requestId, handle, request, summary } = await start('passport_release', 'core');
+    const { requestId, handle, request } = await start('passport_release', 'core');
     await notifiedParties(requestId, 2);
     await handle.executeUpdate(decideUpdate, { args: [decision('hr', 'hr@example.com')] });
     const changes = await handle.executeUpdate(decideUpdate, {
@@ -251,7 +278,6 @@ describe('requestApprovalWorkflow', () => {
     const amend = {
       actorEmail: REQUESTER,
       request: { ...request, purpose: 'NeurIPS trip' },
-      summary,
       amendedAt: new Date().toISOString(),
     };
     expect(
@@ -287,5 +313,153 @@ describe('requestApprovalWorkflow', () => {
     expect(state.status).toBe('withdrawn');
     expect(state.stages[0].status).toBe('cancelled');
     expect((await handle.result()).status).toBe('withdrawn');
+  });
+
+  /** A policy whose deadlines and quorums are short enough to watch in a test. */
+  const testPolicy = (changes: (doc: RoutingPolicy) => void): RoutingPolicy => {
+    const policy: RoutingPolicy = JSON.parse(JSON.stringify(DEFAULT_POLICY));
+    policy.version = 99;
+    changes(policy);
+    return policy;
+  };
+
+  it('should need a quorum of k members and show who approved so far', async () => {
+    const policy = testPolicy((p) => {
+      p.parties.hr.quorum = 2;
+    });
+    const { requestId, handle } = await start(
+      'conference',
+      'standard',
+      { technologyAreas: ['none'], dataCategories: ['none'], details: { eventName: 'E', presenting: false } },
+      policy,
+    );
+    expect(submissions.get(requestId)!.plan.stages[0].parties).toEqual([
+      expect.objectContaining({ party: 'hr', quorum: 2 }),
+    ]);
+    const first = await handle.executeUpdate(decideUpdate, {
+      args: [decision('hr', 'hr@example.com', { conditions: ['clean laptop only'] })],
+    });
+    expect(first.status).toBe('pending');
+    expect(first.stages[0].approvals[0]).toMatchObject({
+      status: 'pending',
+      quorum: 2,
+      conditions: ['clean laptop only'],
+    });
+    expect(first.stages[0].approvals[0].approvedBy.map((v) => v.by)).toEqual(['hr@example.com']);
+    expect(await refusal(handle.executeUpdate(decideUpdate, { args: [decision('hr', 'hr@example.com')] }))).toBe(
+      'ALREADY_APPROVED',
+    );
+    const second = await handle.executeUpdate(decideUpdate, {
+      args: [decision('hr', 'hr-lead@example.com', { conditions: ['debrief within 5 days'] })],
+    });
+    expect(second.status).toBe('approved');
+    expect(second.stages[0].approvals[0]).toMatchObject({
+      status: 'approved',
+      decidedBy: 'hr-lead@example.com',
+      conditions: ['clean laptop only', 'debrief within 5 days'],
+    });
+  });
+
+  it('should remind, escalate to the leads and expire on durable timers, throttled, from policy data', async () => {
+    const policy = testPolicy((p) => {
+      for (const party of ['hr', 'security'] as const) {
+        p.parties[party].deadlines = {
+          reminderAfter: '1s',
+          reminderEvery: '1s',
+          escalateAfter: '2500ms',
+          expireAfter: '4s',
+        };
+      }
+    });
+    const { requestId, handle } = await start('passport_release', 'core', {}, policy);
+    await handle.executeUpdate(decideUpdate, { args: [decision('security', 'security@example.com')] });
+    const final = await handle.result();
+    expect(final.status).toBe('expired');
+    expect(final.stages[0].status).toBe('cancelled');
+    const hrNotices = (notified.get(requestId) ?? [])
+      .filter((n) => n.party === 'hr')
+      .map((n) => `${n.kind}#${n.sequence}`);
+    // Reminders at 1s, 2s and 3s (one per interval), the escalation at 2.5s, expiry at 4s.
+    expect(hrNotices).toEqual(['approval#1', 'reminder#1', 'reminder#2', 'escalation#1', 'reminder#3']);
+    // Security decided at once: no reminder, no escalation for it.
+    expect((notified.get(requestId) ?? []).filter((n) => n.party === 'security').map((n) => n.kind)).toEqual([
+      'approval',
+    ]);
+    expect(outcomes.get(requestId)).toEqual(['expired']);
+  });
+
+  it('should stop the deadlines of a party once it decides and restart them with a new round', async () => {
+    const policy = testPolicy((p) => {
+      p.parties.hr.deadlines = {
+        reminderAfter: '1500ms',
+        reminderEvery: '10s',
+        escalateAfter: '20s',
+        expireAfter: '30s',
+      };
+    });
+    const { requestId, handle } = await start(
+      'conference',
+      'standard',
+      { technologyAreas: ['none'], dataCategories: ['none'], details: { eventName: 'E', presenting: false } },
+      policy,
+    );
+    await handle.executeUpdate(decideUpdate, { args: [decision('hr', 'hr@example.com')] });
+    expect((await handle.result()).status).toBe('approved');
+    await new Promise((r) => setTimeout(r, 2000));
+    expect((notified.get(requestId) ?? []).map((n) => n.kind)).toEqual(['approval']);
+  });
+
+  it('should record a delegate as deciding on behalf of the absent approver, with four eyes for both', async () => {
+    const { handle } = await start('departure_abroad');
+    expect(
+      await refusal(
+        handle.executeUpdate(decideUpdate, { args: [decision('hr', 'carol@example.com', { onBehalfOf: REQUESTER })] }),
+      ),
+    ).toBe('REQUESTER_CANNOT_DECIDE');
+    const state = await handle.executeUpdate(decideUpdate, {
+      args: [decision('hr', 'carol@example.com', { onBehalfOf: 'hr@example.com' })],
+    });
+    expect(state.stages[0].approvals.find((a) => a.party === 'hr')).toMatchObject({
+      status: 'approved',
+      decidedBy: 'carol@example.com',
+      onBehalfOf: 'hr@example.com',
+    });
+    // Neither the delegate nor the absent approver decides for a second party.
+    expect(await refusal(handle.executeUpdate(decideUpdate, { args: [decision('legal', 'carol@example.com')] }))).toBe(
+      'DECIDED_FOR_ANOTHER_PARTY',
+    );
+    expect(
+      await refusal(
+        handle.executeUpdate(decideUpdate, {
+          args: [decision('legal', 'dave@example.com', { onBehalfOf: 'hr@example.com' })],
+        }),
+      ),
+    ).toBe('DECIDED_FOR_ANOTHER_PARTY');
+  });
+
+  it('should screen counterparties at submission and add legal and security for a hit', async () => {
+    const { requestId, initial } = await start('conference', 'standard', {
+      technologyAreas: ['none'],
+      dataCategories: ['none'],
+      details: { eventName: 'E', presenting: false },
+      counterparties: [
+        { name: 'Restricted Labs', country: 'CN' },
+        { name: 'Clean Org', country: 'US' },
+      ],
+    });
+    expect(initial.stages[0].approvals.map((a) => a.party)).toEqual(['hr', 'legal', 'security']);
+    const { plan } = submissions.get(requestId)!;
+    expect(plan.screeningHits).toEqual([
+      expect.objectContaining({ counterparty: 'Restricted Labs', entryName: 'RESTRICTED RESEARCH INSTITUTE' }),
+    ]);
+    expect(plan.stages[0].parties.find((p) => p.party === 'legal')!.reasons).toEqual([
+      'counterparty "Restricted Labs" matches restricted party "RESTRICTED RESEARCH INSTITUTE"',
+    ]);
+    expect(((await notifiedParties(requestId, 3)).map(([p]) => p) as string[]).sort()).toEqual([
+      'hr',
+      'legal',
+      'security',
+    ]);
+    expect(notified.get(requestId)![0].screeningHits).toHaveLength(1);
   });
 });

@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { LinkTokenError, LinkTokens, type LinkClaims } from '../../../libs/crypto';
 import { isMemberOf, type Person } from '../../../libs/domain/person';
-import { DirectoryRepository, RequestRepository } from '../../../libs/persistence';
+import { DelegationRepository, DirectoryRepository, RequestRepository } from '../../../libs/persistence';
 import { Public } from '../auth/auth.decorators';
 import { DomainError } from '../common/domain-error';
 import { collectErrors } from '../common/validate-body';
@@ -33,6 +33,7 @@ export class ApprovalLinksController {
   constructor(
     private readonly tokens: LinkTokens,
     private readonly requests: RequestRepository,
+    private readonly delegations: DelegationRepository,
     private readonly directory: DirectoryRepository,
     private readonly service: RequestsService,
   ) {}
@@ -94,7 +95,9 @@ export class ApprovalLinksController {
       return;
     }
     try {
-      const view = await this.service.decide(checked.person, checked.claims.requestId, value, 'email');
+      const view = await this.service.decide(checked.person, checked.claims.requestId, value, 'email', {
+        onBehalfOf: checked.claims.onBehalfOf ?? null,
+      });
       res
         .status(200)
         .type('html')
@@ -143,11 +146,28 @@ export class ApprovalLinksController {
     if (!stored || !approval || !person) {
       return { status: 404, page: messagePage('Request not found', 'This request no longer exists.', { error: true }) };
     }
-    if (!isMemberOf(person, claims.party)) {
+    const principal = claims.onBehalfOf ? await this.directory.findPerson(claims.onBehalfOf) : person;
+    if (!principal || !isMemberOf(principal, claims.party)) {
+      const who = claims.onBehalfOf ? `${claims.onBehalfOf} is` : 'You are';
       return {
         status: 403,
-        page: messagePage('Not allowed', `You are no longer a member of ${claims.party}.`, { error: true }),
+        page: messagePage('Not allowed', `${who} no longer a member of ${claims.party}. Nothing was recorded.`, {
+          error: true,
+        }),
       };
+    }
+    if (claims.onBehalfOf) {
+      const delegation = await this.delegations.activeFor(claims.onBehalfOf, new Date().toISOString().slice(0, 10));
+      if (delegation?.delegateEmail !== person.email) {
+        return {
+          status: 403,
+          page: messagePage(
+            'Delegation ended',
+            `You no longer stand in for ${claims.onBehalfOf}. Nothing was recorded.`,
+            { error: true },
+          ),
+        };
+      }
     }
     const view = toRequestView(stored);
     if (approval.status !== 'pending' || stored.request.status !== 'pending') {

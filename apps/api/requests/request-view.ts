@@ -37,6 +37,8 @@ function toApprovalView(a: ApprovalEntity) {
     party: a.party,
     status: a.status,
     reasons: a.reasons,
+    quorum: a.quorum,
+    approvedBy: a.approvedBy.map((v) => ({ email: v.by, onBehalfOf: v.onBehalfOf, at: v.at })),
     decidedBy: a.decidedBy,
     onBehalfOf: a.onBehalfOf,
     comment: a.comment,

@@ -7,6 +7,7 @@ import {
   IsArray,
   IsBoolean,
   IsDefined,
+  IsEmail,
   IsIn,
   IsInt,
   IsISO31661Alpha2,
@@ -111,6 +112,12 @@ export class CounterpartyDto {
   @ApiProperty({ example: 'US', description: 'ISO 3166-1 alpha-2' })
   @IsISO31661Alpha2({ message: 'country must be an ISO 3166-1 alpha-2 country code' })
   country!: string;
+
+  @ApiPropertyOptional({ description: 'Our employee who is the contact for this counterparty' })
+  @IsOptional()
+  @IsEmail({}, { message: 'contactEmail must be an email address' })
+  @MaxLength(254)
+  contactEmail?: string;
 }
 
 export class ConferenceDetailsDto {
@@ -262,6 +269,7 @@ export function parseRequestInput(body: unknown): RequestInput {
     counterparties: (value.counterparties ?? []).map((c) => ({
       name: c.name.trim(),
       country: c.country.toUpperCase(),
+      ...(c.contactEmail ? { contactEmail: c.contactEmail.toLowerCase() } : {}),
     })),
     technologyAreas: value.technologyAreas,
     dataCategories: value.dataCategories,

@@ -1,12 +1,18 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
-import { amendUpdate, decideUpdate, withdrawUpdate, workflowIdFor, type RequestSummary } from '../../../libs/contracts';
-import { initialState } from '../../../libs/domain/approval-state';
+import { amendUpdate, decideUpdate, withdrawUpdate } from '../../../libs/contracts';
 import { isMemberOf, type Person } from '../../../libs/domain/person';
-import { destinationRiskOf, planRoute } from '../../../libs/domain/policy';
 import type { RequestInput } from '../../../libs/domain/request';
-import type { Party, Tier } from '../../../libs/domain/vocabulary';
-import { RequestEntity, RequestRepository, type StoredRequest } from '../../../libs/persistence';
+import type { Party } from '../../../libs/domain/vocabulary';
+import {
+  ConflictCheck,
+  DelegationRepository,
+  DirectoryRepository,
+  PolicyRepository,
+  RequestRepository,
+  type RequestEntity,
+  type StoredRequest,
+} from '../../../libs/persistence';
 import { DomainError } from '../common/domain-error';
 import { TemporalGateway } from '../temporal/temporal.gateway';
 import type { DecisionDto } from './request.dto';
@@ -54,26 +60,20 @@ function decodeCursor(cursor: string): { createdAt: string; id: string } {
 
 @Injectable()
 export class RequestsService {
-  private readonly logger = new Logger(RequestsService.name);
-
   constructor(
     private readonly requests: RequestRepository,
+    private readonly policies: PolicyRepository,
+    private readonly delegations: DelegationRepository,
+    private readonly directory: DirectoryRepository,
+    private readonly conflicts: ConflictCheck,
     private readonly temporal: TemporalGateway,
   ) {}
 
-  static summaryOf(person: Person, input: RequestInput): RequestSummary {
-    return {
-      type: input.type,
-      requesterEmail: person.email,
-      requesterName: person.name,
-      destinationCountry: input.destinationCountry,
-      departureDate: input.departureDate,
-      returnDate: input.returnDate,
-      purpose: input.purpose,
-    };
-  }
-
-  /** Records a submission and starts its workflow. A repeated Idempotency-Key answers the same request. */
+  /**
+   * Submits a request: its workflow screens the counterparties, plans the route from the policy
+   * version in force (pinned in the workflow's input) and records it. A repeated Idempotency-Key
+   * answers the same request; the same key with another body is refused.
+   */
   async submit(
     person: Person,
     input: RequestInput,
@@ -81,74 +81,39 @@ export class RequestsService {
   ): Promise<{ view: RequestView; created: boolean }> {
     if (!person.roles.includes('employee')) throw new DomainError('FORBIDDEN', 'only employees submit requests');
     const bodyHash = createHash('sha256').update(canonical(input)).digest('hex');
-    const summary = RequestsService.summaryOf(person, input);
-
     if (idempotencyKey) {
       const existing = await this.requests.findByIdempotencyKey(person.email, idempotencyKey);
-      if (existing) return { view: await this.replay(existing, bodyHash, summary), created: false };
+      if (existing) {
+        this.checkSameBody(existing, bodyHash);
+        return { view: await this.view(existing.id), created: false };
+      }
     }
-
-    const tier: Tier = person.tier ?? 'standard';
-    const id = idempotencyKey ? idFromKey(person.email, idempotencyKey) : randomUUID();
-    const plan = planRoute({ request: input, tier, destinationRisk: destinationRiskOf(input.destinationCountry) });
-    const state = initialState(id, person.email, plan);
-    const now = new Date().toISOString();
-    const entity = Object.assign(new RequestEntity(), {
-      id,
-      type: input.type,
-      status: state.status,
-      requesterEmail: person.email,
-      requesterTier: tier,
-      destinationCountry: input.destinationCountry,
-      departureDate: input.departureDate,
-      returnDate: input.returnDate,
-      purpose: input.purpose,
-      counterparties: input.counterparties,
-      technologyAreas: input.technologyAreas,
-      dataCategories: input.dataCategories,
-      details: input.details as unknown as Record<string, unknown>,
-      policyVersion: plan.policyVersion,
-      plan,
-      screeningHits: [],
-      workflowId: workflowIdFor(id),
+    const requestId = idempotencyKey ? idFromKey(person.email, idempotencyKey) : randomUUID();
+    const policy = await this.policies.current();
+    const { createdBy: _by, createdAt: _at, ...pinned } = policy;
+    await this.temporal.submit({
+      requestId,
+      request: input,
+      requester: { email: person.email, name: person.name, tier: person.tier ?? 'standard' },
+      policy: pinned,
+      submittedAt: new Date().toISOString(),
       idempotencyKey: idempotencyKey ?? null,
       bodyHash,
-      currentStage: state.currentStage,
-      round: state.round,
-      seq: state.seq,
-      createdAt: now,
-      updatedAt: now,
     });
-
-    try {
-      await this.requests.insertSubmission(entity, state);
-    } catch (error) {
-      // A concurrent retry with the same key won the insert: answer what it created.
-      const raced = idempotencyKey ? await this.requests.findByIdempotencyKey(person.email, idempotencyKey) : null;
-      if (raced) return { view: await this.replay(raced, bodyHash, summary), created: false };
-      throw error;
-    }
-
-    try {
-      await this.temporal.start({ requestId: id, summary, plan });
-    } catch (error) {
-      this.logger.error(`could not start the workflow of ${id}: ${String(error)}`);
-      await this.requests.deleteSubmission(id);
-      throw new DomainError('UNAVAILABLE', 'the workflow engine is not reachable; nothing was recorded, try again');
-    }
-    return { view: await this.view(id), created: true };
+    const stored = await this.requests.findById(requestId);
+    if (!stored) throw new DomainError('UNAVAILABLE', 'the request was accepted but is not readable yet; try again');
+    // With a key, this call may have found a submission already running under it.
+    this.checkSameBody(stored.request, bodyHash);
+    return { view: toRequestView(stored), created: true };
   }
 
-  private async replay(existing: RequestEntity, bodyHash: string, summary: RequestSummary): Promise<RequestView> {
+  private checkSameBody(existing: RequestEntity, bodyHash: string): void {
     if (existing.bodyHash !== bodyHash) {
       throw new DomainError(
         'IDEMPOTENCY_KEY_REUSED',
         'this Idempotency-Key was already used with a different request body',
       );
     }
-    // The first attempt may have stopped between recording and starting: starting again is harmless.
-    await this.temporal.start({ requestId: existing.id, summary, plan: existing.plan });
-    return this.view(existing.id);
   }
 
   async view(id: string): Promise<RequestView> {
@@ -160,14 +125,16 @@ export class RequestsService {
   /** A request the person may read, or 404 (which does not reveal whether it exists). */
   async readable(person: Person, id: string): Promise<StoredRequest> {
     const stored = await this.requests.findById(id);
-    if (!stored || !this.canRead(person, stored)) throw new DomainError('NOT_FOUND', `request ${id} not found`);
+    if (!stored || !(await this.canRead(person, stored))) throw new DomainError('NOT_FOUND', `request ${id} not found`);
     return stored;
   }
 
-  canRead(person: Person, stored: StoredRequest): boolean {
+  /** Its requester, members of its parties (and their active delegates), auditors and admins. */
+  async canRead(person: Person, stored: StoredRequest): Promise<boolean> {
     if (person.roles.includes('auditor') || person.roles.includes('admin')) return true;
     if (stored.request.requesterEmail === person.email) return true;
-    return stored.approvals.some((a) => isMemberOf(person, a.party as Party));
+    const parties = await this.partiesOf(person);
+    return stored.approvals.some((a) => parties.includes(a.party as Party));
   }
 
   async list(person: Person, options: ListOptions): Promise<{ items: RequestView[]; nextCursor: string | null }> {
@@ -176,7 +143,7 @@ export class RequestsService {
       status: options.status,
       type: options.type,
       requesterEmail: options.mine ? person.email : undefined,
-      visibleTo: seesAll ? undefined : { email: person.email, parties: person.parties.map((m) => m.party) },
+      visibleTo: seesAll ? undefined : { email: person.email, parties: await this.partiesOf(person) },
       limit: options.limit + 1,
       cursor: options.cursor ? decodeCursor(options.cursor) : undefined,
     });
@@ -185,22 +152,63 @@ export class RequestsService {
     return { items: page.map(toRequestView), nextCursor };
   }
 
-  /** A decision by a member of the party (API or email link); the workflow's validator has the last word. */
-  async decide(person: Person, id: string, dto: DecisionDto, via: 'api' | 'email'): Promise<RequestView> {
+  /** The absent approvers whose active delegation names this person. */
+  async standingInFor(person: Person): Promise<Person[]> {
+    const today = new Date().toISOString().slice(0, 10);
+    const delegations = await this.delegations.activeDelegators(person.email, today);
+    const people = await Promise.all(delegations.map((d) => this.directory.findPerson(d.delegatorEmail)));
+    return people.filter((p): p is Person => p !== null);
+  }
+
+  /** The parties a person acts for: their own and, while a delegation is active, their delegators'. */
+  async partiesOf(person: Person): Promise<Party[]> {
+    const absent = await this.standingInFor(person);
+    return [...new Set([...person.parties, ...absent.flatMap((p) => p.parties)].map((m) => m.party))];
+  }
+
+  /**
+   * Who a person decides as, for a party: themselves when they are a member, or the absent member
+   * whose active delegation names them. Refuses with the reason otherwise.
+   */
+  async actingAs(person: Person, party: Party): Promise<{ onBehalfOf: string | null }> {
+    if (isMemberOf(person, party)) return { onBehalfOf: null };
+    const standIn = (await this.standingInFor(person)).find((absent) => isMemberOf(absent, party));
+    if (standIn) return { onBehalfOf: standIn.email };
+    throw new DomainError(
+      'NOT_PARTY_MEMBER',
+      `${person.email} is not a member (nor an active delegate of a member) of ${party}`,
+    );
+  }
+
+  /** A decision by a member of the party or their delegate (API, email link or bulk); the workflow's validator has the last word. */
+  async decide(
+    person: Person,
+    id: string,
+    dto: DecisionDto,
+    via: 'api' | 'email' | 'bulk',
+    acting?: { onBehalfOf: string | null },
+  ): Promise<RequestView> {
     const stored = await this.requests.findById(id);
     if (!stored) throw new DomainError('NOT_FOUND', `request ${id} not found`);
     if (stored.request.requesterEmail === person.email) {
       throw new DomainError('REQUESTER_CANNOT_DECIDE', 'the requester never decides their own request');
     }
-    if (!isMemberOf(person, dto.party)) {
-      if (!this.canRead(person, stored)) throw new DomainError('NOT_FOUND', `request ${id} not found`);
-      throw new DomainError('NOT_PARTY_MEMBER', `${person.email} is not a member of ${dto.party}`);
+    let onBehalfOf: string | null;
+    try {
+      ({ onBehalfOf } = acting ?? (await this.actingAs(person, dto.party)));
+    } catch (error) {
+      if (!(await this.canRead(person, stored))) throw new DomainError('NOT_FOUND', `request ${id} not found`);
+      throw error;
     }
+    const conflictOf = await this.conflicts.forRequest(stored);
+    const conflict = conflictOf(person.email) ?? (onBehalfOf ? conflictOf(onBehalfOf) : null);
+    if (conflict)
+      throw new DomainError('CONFLICT_OF_INTEREST', `${conflict}; another member or a lead of ${dto.party} decides`);
     await this.temporal.update(id, decideUpdate, {
       party: dto.party,
       decision: dto.decision,
       actorEmail: person.email,
-      onBehalfOf: null,
+      onBehalfOf,
       comment: dto.comment ?? null,
       conditions: dto.conditions ?? [],
       decidedAt: new Date().toISOString(),
@@ -211,8 +219,9 @@ export class RequestsService {
 
   async amend(person: Person, id: string, input: RequestInput): Promise<RequestView> {
     const stored = await this.readable(person, id);
-    if (stored.request.requesterEmail !== person.email)
+    if (stored.request.requesterEmail !== person.email) {
       throw new DomainError('NOT_REQUESTER', 'only the requester may amend a request');
+    }
     if (input.type !== stored.request.type) {
       throw DomainError.validation([
         { field: 'type', messages: [`type must stay ${stored.request.type} in an amendment`] },
@@ -221,7 +230,6 @@ export class RequestsService {
     await this.temporal.update(id, amendUpdate, {
       actorEmail: person.email,
       request: input,
-      summary: RequestsService.summaryOf(person, input),
       amendedAt: new Date().toISOString(),
     });
     return this.view(id);
@@ -229,8 +237,9 @@ export class RequestsService {
 
   async withdraw(person: Person, id: string): Promise<RequestView> {
     const stored = await this.readable(person, id);
-    if (stored.request.requesterEmail !== person.email)
+    if (stored.request.requesterEmail !== person.email) {
       throw new DomainError('NOT_REQUESTER', 'only the requester may withdraw a request');
+    }
     await this.temporal.update(id, withdrawUpdate, { actorEmail: person.email, withdrawnAt: new Date().toISOString() });
     return this.view(id);
   }

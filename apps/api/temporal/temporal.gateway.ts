@@ -2,14 +2,14 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import {
   Client,
   Connection,
-  WorkflowExecutionAlreadyStartedError,
+  WithStartWorkflowOperation,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { AppConfig } from '../../../libs/config';
-import { SEARCH_ATTRIBUTES, workflowIdFor, type RequestWorkflowInput } from '../../../libs/contracts';
+import { SEARCH_ATTRIBUTES, submittedUpdate, workflowIdFor, type RequestWorkflowInput } from '../../../libs/contracts';
 import type { RequestState } from '../../../libs/domain/approval-state';
 import { temporalConnectionOptions } from '../../../libs/temporal';
 import type { requestApprovalWorkflow } from '../../../workflows';
@@ -43,23 +43,35 @@ export class TemporalGateway implements OnApplicationShutdown {
     return this.client;
   }
 
-  /** Starts the workflow of a request; starting one that already exists is a no-op. */
-  async start(input: RequestWorkflowInput): Promise<void> {
+  /**
+   * Starts the workflow of a request (or attaches to the one already running under that ID) and
+   * waits until it has screened, planned and recorded the submission: one round trip, in which a
+   * retried submission finds the first one.
+   */
+  async submit(input: RequestWorkflowInput): Promise<RequestState> {
     const client = await this.getClient();
-    try {
-      await client.workflow.start<typeof requestApprovalWorkflow>('requestApprovalWorkflow', {
+    const startWorkflowOperation = new WithStartWorkflowOperation<typeof requestApprovalWorkflow>(
+      'requestApprovalWorkflow',
+      {
         workflowId: workflowIdFor(input.requestId),
         taskQueue: this.config.temporal.taskQueue,
         args: [input],
+        workflowIdConflictPolicy: 'USE_EXISTING',
         typedSearchAttributes: [
-          { key: SEARCH_ATTRIBUTES.requestType, value: input.summary.type },
-          { key: SEARCH_ATTRIBUTES.requester, value: input.summary.requesterEmail },
+          { key: SEARCH_ATTRIBUTES.requestType, value: input.request.type },
+          { key: SEARCH_ATTRIBUTES.requester, value: input.requester.email },
           { key: SEARCH_ATTRIBUTES.status, value: 'pending' },
         ],
-      });
+      },
+    );
+    try {
+      return await client.workflow.executeUpdateWithStart(submittedUpdate, { startWorkflowOperation });
     } catch (error) {
-      if (error instanceof WorkflowExecutionAlreadyStartedError) return;
-      throw error;
+      this.logger.error(`submission ${input.requestId} failed: ${String(error)}`);
+      throw new DomainError(
+        'UNAVAILABLE',
+        'the workflow engine did not take the request; nothing was recorded, try again',
+      );
     }
   }
 

@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { Vote } from '../../domain/approval-state';
 
 /** One party's approval of one request, as the workflow last projected it. */
 @Entity({ name: 'approvals' })
@@ -21,6 +22,13 @@ export class ApprovalEntity {
 
   @Column({ type: 'simple-json' })
   reasons!: string[];
+
+  @Column({ type: 'integer', default: 1 })
+  quorum!: number;
+
+  /** Approvals counted towards the quorum so far: [{by, onBehalfOf, at, comment, conditions}]. */
+  @Column({ name: 'approved_by', type: 'simple-json' })
+  approvedBy!: Vote[];
 
   @Column({ name: 'decided_by', type: 'varchar', length: 254, nullable: true })
   decidedBy!: string | null;

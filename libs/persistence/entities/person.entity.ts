@@ -17,4 +17,11 @@ export class PersonEntity {
 
   @Column({ name: 'manager_email', type: 'varchar', length: 254, nullable: true })
   managerEmail!: string | null;
+
+  @Column({ name: 'classified_access', type: 'boolean', default: false })
+  classifiedAccess!: boolean;
+
+  /** ISO date `YYYY-MM-DD`, or null. */
+  @Column({ name: 'confidentiality_period_ends', type: 'varchar', length: 10, nullable: true })
+  confidentialityPeriodEnds!: string | null;
 }

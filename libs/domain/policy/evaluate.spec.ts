@@ -1,6 +1,7 @@
-import { destinationRiskOf, planRoute, type PlanInput } from './policy';
-import type { RequestInput } from './request';
-import type { RequestType, Tier } from './vocabulary';
+import { destinationRiskOf, planRoute, type PlanInput } from './evaluate';
+import type { RequestInput } from '../request';
+import type { ScreeningHit } from '../screening';
+import type { RequestType, Tier } from '../vocabulary';
 
 const DETAILS = {
   conference: { eventName: 'Conf', presenting: false },
@@ -28,8 +29,18 @@ function input(
     details: DETAILS[type],
     ...overrides,
   } as RequestInput;
-  return { request, tier, destinationRisk: destinationRiskOf(request.destinationCountry), ...extra };
+  return { request, tier, ...extra };
 }
+
+const hit = (counterparty: string, entryName: string): ScreeningHit => ({
+  counterparty,
+  counterpartyCountry: 'CN',
+  entryId: 'e1',
+  entryName,
+  matchedName: entryName,
+  source: 'Test list',
+  score: 95,
+});
 
 /** Stages as lists of party names, the shape DOMAIN.md's table speaks in. */
 function stages(plan: ReturnType<typeof planRoute>): string[][] {
@@ -131,21 +142,14 @@ describe('planRoute (default policy, DOMAIN.md)', () => {
 
   it('should always add legal and security for a restricted-party hit, and say which', () => {
     const plan = planRoute(
-      input(
-        'conference',
-        'standard',
-        {},
-        { screeningHits: [{ counterparty: 'Acme Quantum', entry: 'ACME QUANTUM RESEARCH INSTITUTE' }] },
-      ),
+      input('conference', 'standard', {}, { screeningHits: [hit('Acme Quantum', 'ACME QUANTUM RESEARCH INSTITUTE')] }),
     );
     expect(stages(plan)).toEqual([['hr', 'legal', 'security']]);
     expect(plan.stages[0].parties[1].reasons[0]).toContain('Acme Quantum');
   });
 
   it('should keep a hit party in its own stage when the type already asks it later', () => {
-    const plan = planRoute(
-      input('ma_participation', 'standard', {}, { screeningHits: [{ counterparty: 'X', entry: 'Y' }] }),
-    );
+    const plan = planRoute(input('ma_participation', 'standard', {}, { screeningHits: [hit('X', 'Y')] }));
     expect(stages(plan)).toEqual([['legal'], ['hr', 'security', 'data_governance']]);
     expect(plan.stages[1].parties.find((p) => p.party === 'security')!.reasons).toHaveLength(2);
   });

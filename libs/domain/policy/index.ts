@@ -1,0 +1,3 @@
+export * from './default-policy';
+export * from './evaluate';
+export * from './policy-schema';

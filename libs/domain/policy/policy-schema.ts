@@ -1,0 +1,149 @@
+import ms from 'ms';
+import { z } from 'zod';
+import {
+  DATA_CATEGORIES,
+  DESTINATION_RISKS,
+  PARTIES,
+  REQUEST_TYPES,
+  TECHNOLOGY_AREAS,
+  TIERS,
+  type DataCategory,
+  type DestinationRisk,
+  type TechnologyArea,
+  type Tier,
+} from '../vocabulary';
+
+/**
+ * The routing policy as data, validated with zod. Admins store new versions; each request pins
+ * the version in force when it was submitted.
+ */
+
+/** When a rule applies. Leaves test one fact of the request; anyOf/allOf combine them. */
+export type Condition =
+  | { anyOf: Condition[] }
+  | { allOf: Condition[] }
+  | { tierIn: Tier[] }
+  | { destinationRiskIn: DestinationRisk[] }
+  | { presenting: true }
+  | { dataLeaves: true }
+  | { dataCategoriesAny: DataCategory[] }
+  | { controlledTechnology: true }
+  | { technologyAreasAny: TechnologyArea[] }
+  | { screeningHit: true };
+
+const condition: z.ZodType<Condition> = z.lazy(() =>
+  z.union([
+    z.object({ anyOf: z.array(condition).min(1) }).strict(),
+    z.object({ allOf: z.array(condition).min(1) }).strict(),
+    z.object({ tierIn: z.array(z.enum(TIERS)).min(1) }).strict(),
+    z.object({ destinationRiskIn: z.array(z.enum(DESTINATION_RISKS)).min(1) }).strict(),
+    z.object({ presenting: z.literal(true) }).strict(),
+    z.object({ dataLeaves: z.literal(true) }).strict(),
+    z.object({ dataCategoriesAny: z.array(z.enum(DATA_CATEGORIES)).min(1) }).strict(),
+    z.object({ controlledTechnology: z.literal(true) }).strict(),
+    z.object({ technologyAreasAny: z.array(z.enum(TECHNOLOGY_AREAS)).min(1) }).strict(),
+    z.object({ screeningHit: z.literal(true) }).strict(),
+  ]),
+);
+
+/** Milliseconds of a duration such as `90m`, `24h` or `14d`; NaN when it is not one. */
+export function durationMs(value: string): number {
+  const parsed: unknown = ms(value as Parameters<typeof ms>[0]);
+  return typeof parsed === 'number' ? parsed : Number.NaN;
+}
+
+const duration = z.string().refine((value) => durationMs(value) > 0, 'must be a duration such as 90m, 24h or 14d');
+
+const rule = z
+  .object({
+    party: z.enum(PARTIES),
+    stage: z.number().int().min(1).max(10),
+    when: condition.optional(),
+    /** Shown to approvers as why they were asked; derived from the condition when omitted. */
+    reason: z.string().trim().min(1).max(300).optional(),
+  })
+  .strict();
+
+/** Rules that hold for every type: the party joins the stage where it already is, or `stage` (default 1). */
+const alwaysRule = rule.extend({ stage: z.number().int().min(1).max(10).optional() }).strict();
+
+const partySettings = z
+  .object({
+    /** How many members of the party must approve (k of n). */
+    quorum: z.number().int().min(1).max(20),
+    deadlines: z
+      .object({
+        reminderAfter: duration,
+        /** At most one reminder per party per this interval. */
+        reminderEvery: duration,
+        escalateAfter: duration,
+        expireAfter: duration,
+      })
+      .strict()
+      .superRefine((d, ctx) => {
+        const [remind, escalate, expire] = [d.reminderAfter, d.escalateAfter, d.expireAfter].map(durationMs);
+        if (escalate <= remind)
+          ctx.addIssue({ code: 'custom', path: ['escalateAfter'], message: 'must be later than reminderAfter' });
+        if (expire <= escalate)
+          ctx.addIssue({ code: 'custom', path: ['expireAfter'], message: 'must be later than escalateAfter' });
+      }),
+  })
+  .strict();
+
+const countryCode = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code in capitals');
+
+export const policyDocumentSchema = z
+  .object({
+    description: z.string().max(2000).optional(),
+    destinationRisk: z
+      .object({ default: z.enum(DESTINATION_RISKS), countries: z.record(countryCode, z.enum(DESTINATION_RISKS)) })
+      .strict(),
+    controlledTechnology: z
+      .object({
+        always: z.array(z.enum(TECHNOLOGY_AREAS)),
+        byTier: z
+          .object(Object.fromEntries(TIERS.map((t) => [t, z.array(z.enum(TECHNOLOGY_AREAS)).optional()])))
+          .strict(),
+      })
+      .strict(),
+    routes: z.object(Object.fromEntries(REQUEST_TYPES.map((t) => [t, z.array(rule).min(1)]))).strict(),
+    always: z.array(alwaysRule),
+    parties: z.object(Object.fromEntries(PARTIES.map((p) => [p, partySettings]))).strict(),
+  })
+  .strict();
+
+export type PolicyRule = z.infer<typeof rule>;
+export type AlwaysRule = z.infer<typeof alwaysRule>;
+export type PartySettings = z.infer<typeof partySettings>;
+export type PolicyDocument = {
+  description?: string;
+  destinationRisk: { default: DestinationRisk; countries: Record<string, DestinationRisk> };
+  controlledTechnology: { always: TechnologyArea[]; byTier: Partial<Record<Tier, TechnologyArea[]>> };
+  routes: Record<(typeof REQUEST_TYPES)[number], PolicyRule[]>;
+  always: AlwaysRule[];
+  parties: Record<(typeof PARTIES)[number], PartySettings>;
+};
+
+/** A stored version of the policy. */
+export interface RoutingPolicy extends PolicyDocument {
+  version: number;
+}
+
+export interface PolicyProblem {
+  field: string;
+  messages: string[];
+}
+
+/** Validates a policy document; problems name the path of every bad field (`routes.conference.0.party`). */
+export function parsePolicyDocument(input: unknown): { document: PolicyDocument } | { problems: PolicyProblem[] } {
+  const result = policyDocumentSchema.safeParse(input);
+  if (result.success) return { document: result.data as PolicyDocument };
+  const byField = new Map<string, string[]>();
+  for (const issue of result.error.issues) {
+    const field = issue.path.join('.') || 'policy';
+    const message =
+      issue.code === 'invalid_union' ? 'is not a known condition (see the policy format in the README)' : issue.message;
+    byField.set(field, [...(byField.get(field) ?? []), message]);
+  }
+  return { problems: [...byField].map(([field, messages]) => ({ field, messages })) };
+}

@@ -1,0 +1,72 @@
+import type { DataSource } from 'typeorm';
+import { DEFAULT_POLICY_DOCUMENT, type PolicyDocument, type RoutingPolicy } from '../domain/policy';
+import { PolicyVersionEntity } from './entities';
+
+export interface StoredPolicy extends RoutingPolicy {
+  createdBy: string;
+  createdAt: string;
+}
+
+function toPolicy(row: PolicyVersionEntity): StoredPolicy {
+  return { ...row.document, version: row.version, createdBy: row.createdBy, createdAt: row.createdAt };
+}
+
+/** Numbered, immutable policy versions; the highest is in force for new requests. */
+export class PolicyRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Version 1 is the default policy of DOMAIN.md, stored on first start. */
+  async ensureDefault(): Promise<void> {
+    const repo = this.dataSource.getRepository(PolicyVersionEntity);
+    if ((await repo.count()) > 0) return;
+    try {
+      await repo.insert({
+        version: 1,
+        document: DEFAULT_POLICY_DOCUMENT,
+        createdBy: 'system',
+        createdAt: new Date().toISOString(),
+      });
+    } catch (error) {
+      if ((await repo.count()) === 0) throw error; // a concurrent start inserted it otherwise
+    }
+  }
+
+  async current(): Promise<StoredPolicy> {
+    const [row] = await this.dataSource
+      .getRepository(PolicyVersionEntity)
+      .find({ order: { version: 'DESC' }, take: 1 });
+    if (!row) throw new Error('no policy version stored: ensureDefault() was not run');
+    return toPolicy(row);
+  }
+
+  async get(version: number): Promise<StoredPolicy | null> {
+    const row = await this.dataSource.getRepository(PolicyVersionEntity).findOneBy({ version });
+    return row ? toPolicy(row) : null;
+  }
+
+  async list(): Promise<Array<{ version: number; createdBy: string; createdAt: string; description?: string }>> {
+    const rows = await this.dataSource.getRepository(PolicyVersionEntity).find({ order: { version: 'DESC' } });
+    return rows.map((r) => ({
+      version: r.version,
+      createdBy: r.createdBy,
+      createdAt: r.createdAt,
+      description: r.document.description,
+    }));
+  }
+
+  /** Stores a new version numbered after the highest; a concurrent publish makes one of them retry. */
+  async publish(document: PolicyDocument, createdBy: string): Promise<StoredPolicy> {
+    const repo = this.dataSource.getRepository(PolicyVersionEntity);
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const version = (await this.current()).version + 1;
+      const row = { version, document, createdBy, createdAt: new Date().toISOString() };
+      try {
+        await repo.insert(row);
+        return toPolicy(row);
+      } catch (error) {
+        if (attempt === 4) throw error;
+      }
+    }
+    throw new Error('unreachable');
+  }
+}

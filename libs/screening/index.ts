@@ -1,0 +1,4 @@
+export * from './csl-csv';
+export * from './matcher';
+export * from './normalize';
+export * from './screening.service';
