@@ -38,6 +38,7 @@ import {
 } from '../libs/domain/approval-state';
 import { planRoute } from '../libs/domain/policy/evaluate';
 import type { PlannedParty } from '../libs/domain/policy/evaluate';
+import { conflictOfInterest } from '../libs/domain/conflict-of-interest';
 import type { RequestInput } from '../libs/domain/request';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -93,6 +94,17 @@ export async function requestApprovalWorkflow(input: RequestWorkflowInput): Prom
       validator: (decision: DecideInput) => {
         const refusal = refusalFor(current(), decision);
         if (refusal) refuse(refusal);
+        // The API also checks deal participants, which need the database; these facts travel with the request.
+        for (const person of [decision.actorEmail, decision.onBehalfOf].filter((p): p is string => !!p)) {
+          const conflict = conflictOfInterest({
+            type: input.request.type,
+            approverEmail: person,
+            requesterManagerEmail: input.requester.managerEmail ?? null,
+            counterparties: input.request.counterparties,
+            dealParticipants: [],
+          });
+          if (conflict) refuse({ code: 'CONFLICT_OF_INTEREST', message: conflict });
+        }
       },
     },
   );

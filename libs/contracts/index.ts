@@ -23,6 +23,8 @@ export interface Requester {
   name: string;
   /** The tier at submission; later changes to the directory do not touch a running request. */
   tier: Tier;
+  /** The manager at submission, who may not decide on the requester's departure. */
+  managerEmail?: string | null;
 }
 
 /** What the workflow needs to show people in emails. */

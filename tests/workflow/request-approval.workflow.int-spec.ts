@@ -123,7 +123,7 @@ describe('requestApprovalWorkflow', () => {
     const input: RequestWorkflowInput = {
       requestId,
       request,
-      requester: { email: REQUESTER, name: 'Alice', tier },
+      requester: { email: REQUESTER, name: 'Alice', tier, managerEmail: 'hr-lead@example.com' },
       policy,
       submittedAt: new Date().toISOString(),
       idempotencyKey: null,
@@ -461,5 +461,26 @@ describe('requestApprovalWorkflow', () => {
       'security',
     ]);
     expect(notified.get(requestId)![0].screeningHits).toHaveLength(1);
+  });
+
+  it("should refuse the requester's manager on a departure and a counterparty's contact, in the validator", async () => {
+    const { handle } = await start('departure_abroad', 'standard', {
+      counterparties: [{ name: 'Lab Abroad', country: 'SG', contactEmail: 'legal@example.com' }],
+    });
+    expect(await refusal(handle.executeUpdate(decideUpdate, { args: [decision('hr', 'hr-lead@example.com')] }))).toBe(
+      'CONFLICT_OF_INTEREST',
+    );
+    expect(
+      await refusal(
+        handle.executeUpdate(decideUpdate, {
+          args: [decision('hr', 'carol@example.com', { onBehalfOf: 'hr-lead@example.com' })],
+        }),
+      ),
+    ).toBe('CONFLICT_OF_INTEREST');
+    expect(await refusal(handle.executeUpdate(decideUpdate, { args: [decision('legal', 'legal@example.com')] }))).toBe(
+      'CONFLICT_OF_INTEREST',
+    );
+    const state = await handle.executeUpdate(decideUpdate, { args: [decision('legal', 'legal-lead@example.com')] });
+    expect(state.stages[0].approvals.find((a) => a.party === 'legal')!.status).toBe('approved');
   });
 });

@@ -94,7 +94,12 @@ export class RequestsService {
     await this.temporal.submit({
       requestId,
       request: input,
-      requester: { email: person.email, name: person.name, tier: person.tier ?? 'standard' },
+      requester: {
+        email: person.email,
+        name: person.name,
+        tier: person.tier ?? 'standard',
+        managerEmail: person.managerEmail,
+      },
       policy: pinned,
       submittedAt: new Date().toISOString(),
       idempotencyKey: idempotencyKey ?? null,
