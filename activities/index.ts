@@ -4,10 +4,12 @@ import type {
   ConflictCheck,
   DelegationRepository,
   DirectoryRepository,
+  PassportRepository,
   RequestRepository,
   SentEmailRepository,
 } from '../libs/persistence';
 import type { ScreeningService } from '../libs/screening/screening.service';
+import { CustodyActivities } from './custody.activities';
 import { MailActivities } from './mail.activities';
 import { ProjectionActivities } from './projection.activities';
 import { ScreeningActivities } from './screening.activities';
@@ -16,6 +18,7 @@ export interface ActivityDeps {
   requests: RequestRepository;
   directory: DirectoryRepository;
   delegations: DelegationRepository;
+  passports: PassportRepository;
   conflicts: ConflictCheck;
   sentEmails: SentEmailRepository;
   screening: ScreeningService;
@@ -29,11 +32,17 @@ export function createActivities(deps: ActivityDeps) {
   const projection = new ProjectionActivities(deps.requests);
   const mail = new MailActivities(deps);
   const screening = new ScreeningActivities(deps.screening);
+  const custody = new CustodyActivities({ passports: deps.passports, directory: deps.directory, mail });
   return {
     screenCounterparties: screening.screenCounterparties.bind(screening),
     recordSubmission: projection.recordSubmission.bind(projection),
     projectState: projection.projectState.bind(projection),
     notifyParty: mail.notifyParty.bind(mail),
     notifyRequester: mail.notifyRequester.bind(mail),
+    releasePassport: custody.releasePassport.bind(custody),
+    markPassportOverdue: custody.markPassportOverdue.bind(custody),
+    markPassportReturned: custody.markPassportReturned.bind(custody),
+    notifyCustody: custody.notifyCustody.bind(custody),
+    notifyObligation: custody.notifyObligation.bind(custody),
   };
 }

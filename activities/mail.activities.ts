@@ -114,6 +114,17 @@ export class MailActivities {
     );
   }
 
+  /** Sends a notice once per key (custody and obligation notices use it too). */
+  async deliverNotice(
+    key: string,
+    requestId: string,
+    kind: string,
+    recipient: string,
+    render: () => RenderedMail,
+  ): Promise<boolean> {
+    return this.deliverOnce(key, requestId, kind, recipient, render);
+  }
+
   private async deliverOnce(
     key: string,
     requestId: string,

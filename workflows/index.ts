@@ -1,1 +1,2 @@
+export { custodyWorkflow } from './custody.workflow';
 export { requestApprovalWorkflow } from './request-approval.workflow';

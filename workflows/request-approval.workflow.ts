@@ -5,15 +5,24 @@ import {
   condition,
   isCancellation,
   log,
+  ParentClosePolicy,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
+  startChild,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
+import { chase } from './chase';
+import { msUntil, workflowNow } from './clock';
+import { custodyWorkflow } from './custody.workflow';
 import type { createActivities } from '../activities';
 import {
   amendUpdate,
+  custodyWorkflowIdFor,
   decideUpdate,
+  fulfilObligationUpdate,
+  passportReturnedSignal,
   SEARCH_ATTRIBUTES,
   stateQuery,
   submittedUpdate,
@@ -21,6 +30,7 @@ import {
   withdrawUpdate,
   type AmendInput,
   type DecideInput,
+  type FulfilObligationInput,
   type RequestWorkflowInput,
   type WithdrawInput,
 } from '../libs/contracts';
@@ -33,21 +43,34 @@ import {
   isFinal,
   refusalFor,
   restartCurrentStage,
+  fulfil,
+  lapse,
+  markOverdue,
   withdraw,
+  withObligations,
   type RequestState,
 } from '../libs/domain/approval-state';
 import { planRoute } from '../libs/domain/policy/evaluate';
 import type { PlannedParty } from '../libs/domain/policy/evaluate';
 import { conflictOfInterest } from '../libs/domain/conflict-of-interest';
+import { afterApprovalOf, obligationsFor, passportDueBack, recordedByRequester } from '../libs/domain/obligations';
+import { durationMs } from '../libs/domain/policy/policy-schema';
 import type { RequestInput } from '../libs/domain/request';
 
 type Activities = ReturnType<typeof createActivities>;
 
-const { projectState, notifyParty, notifyRequester, screenCounterparties, recordSubmission } =
-  proxyActivities<Activities>({
-    startToCloseTimeout: '30 seconds',
-    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-  });
+const {
+  projectState,
+  notifyParty,
+  notifyRequester,
+  screenCounterparties,
+  recordSubmission,
+  releasePassport,
+  notifyObligation,
+} = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
 
 /** At most this many reminders per party and round, however short the interval. */
 const MAX_REMINDERS = 50;
@@ -64,6 +87,7 @@ function refuse(error: { code: string; message: string }): never {
  * refused decision leaves no trace in the history.
  */
 export async function requestApprovalWorkflow(input: RequestWorkflowInput): Promise<RequestState> {
+  let request = input.request;
   let summary = summaryOf(input.requester, input.request);
   let state: RequestState | undefined;
   const current = (): RequestState => {
@@ -112,6 +136,7 @@ export async function requestApprovalWorkflow(input: RequestWorkflowInput): Prom
   setHandler(
     amendUpdate,
     async (amend) => {
+      request = amend.request;
       summary = summaryOf(input.requester, amend.request);
       await commit(restartCurrentStage(current()), { amendedRequest: amend.request });
       return current();
@@ -215,56 +240,195 @@ export async function requestApprovalWorkflow(input: RequestWorkflowInput): Prom
     }
   };
 
+  /**
+   * After approval: release the passport (passport_release), then track the obligations until all
+   * are met (`closed`), chasing overdue ones; or lapse if the trip has not started within the
+   * approval's validity window.
+   */
+  const afterApproval = async (): Promise<'approved' | 'closed' | 'lapsed'> => {
+    const rules = afterApprovalOf(input.policy);
+    let passportDueBackAt: string | null = null;
+    if (request.type === 'passport_release') {
+      const released = await releasePassport({
+        requestId: input.requestId,
+        employeeEmail: input.requester.email,
+        dueBackAt: passportDueBack(request, input.policy),
+      });
+      if (released) {
+        passportDueBackAt = released.dueBackAt;
+        await startChild(custodyWorkflow, {
+          workflowId: custodyWorkflowIdFor(released.passportId, input.requestId),
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+          args: [
+            {
+              passportId: released.passportId,
+              requestId: input.requestId,
+              employeeEmail: input.requester.email,
+              employeeName: input.requester.name,
+              numberLast3: released.numberLast3,
+              dueBackAt: released.dueBackAt,
+              reminderEveryMs: durationMs(rules.reminderEvery),
+              escalateAfterMs: durationMs(rules.escalateAfter),
+            },
+          ],
+        });
+      }
+    }
+    const conditions = current().stages.flatMap((s) =>
+      s.approvals.flatMap((a) => a.conditions.map((condition) => ({ party: a.party, condition }))),
+    );
+    const obligations = obligationsFor({
+      request,
+      tier: input.requester.tier,
+      conditions,
+      passportDueBackAt,
+      policy: input.policy,
+    });
+    if (obligations.length === 0) return 'approved';
+    await commit(withObligations(current(), obligations));
+
+    const scope = new CancellationScope();
+    const isMet = (kind: string) => current().obligations.find((o) => o.kind === kind)?.status === 'fulfilled';
+    const chaseOverdue = async (kind: string) => {
+      const obligation = current().obligations.find((o) => o.kind === kind);
+      if (!obligation?.dueAt || kind === 'passport_return') return; // the custody workflow chases the passport
+      if (await condition(() => isMet(kind), Math.max(msUntil(obligation.dueAt), 1))) return;
+      await commit(markOverdue(current(), kind));
+      const notice = {
+        requestId: input.requestId,
+        obligation: kind,
+        label: obligation.label,
+        dueAt: obligation.dueAt,
+        summary,
+      };
+      await chase({
+        isDone: () => isMet(kind),
+        remind: (sequence) => notifyObligation({ ...notice, kind: 'reminder', sequence }),
+        escalate: () => notifyObligation({ ...notice, kind: 'escalation', sequence: 1 }),
+        everyMs: durationMs(rules.reminderEvery),
+        escalateAfterMs: durationMs(rules.escalateAfter),
+      });
+    };
+    let lapsed = false;
+    const departure = Date.parse(`${request.departureDate}T00:00:00.000Z`);
+    const validityMs = durationMs(rules.approvalValidity);
+    const watchValidity = async () => {
+      if (request.type === 'passport_release' || departure - workflowNow() <= validityMs) return;
+      await sleep(validityMs);
+      if (current().status === 'approved' && workflowNow() < departure) lapsed = true;
+    };
+    void scope
+      .run(() => Promise.all([...obligations.map((o) => chaseOverdue(o.kind)), watchValidity()]))
+      .catch((error: unknown) => {
+        if (!isCancellation(error)) throw error;
+      });
+    await condition(() => current().status === 'closed' || lapsed);
+    scope.cancel();
+    if (current().status === 'closed') return 'closed';
+    log.info('approval lapsed before the trip started; the request needs re-approval', { requestId: input.requestId });
+    await commit(lapse(current()));
+    return 'lapsed';
+  };
+
+  setHandler(
+    fulfilObligationUpdate,
+    async (f) => {
+      await commit(fulfil(current(), f.kind, f.actorEmail, f.at));
+      return current();
+    },
+    {
+      validator: (f: FulfilObligationInput) => {
+        const now = current();
+        const obligation = now.obligations.find((o) => o.kind === f.kind);
+        if (now.status !== 'approved' || !obligation) {
+          refuse({ code: 'OBLIGATION_NOT_OPEN', message: `the request has no open obligation "${f.kind}"` });
+        }
+        if (obligation.status === 'fulfilled') {
+          refuse({
+            code: 'OBLIGATION_NOT_OPEN',
+            message: `"${f.kind}" was already recorded by ${obligation.fulfilledBy}`,
+          });
+        }
+        if (!recordedByRequester(f.kind)) {
+          refuse({ code: 'OBLIGATION_NOT_OPEN', message: 'the passport is recorded back by the custodian, not here' });
+        }
+        if (f.actorEmail.toLowerCase() !== now.requesterEmail) {
+          refuse({ code: 'NOT_REQUESTER', message: 'only the requester records their obligations' });
+        }
+      },
+    },
+  );
+
+  setHandler(passportReturnedSignal, async ({ by, at }) => {
+    const now = current();
+    const open = now.obligations.find((o) => o.kind === 'passport_return' && o.status !== 'fulfilled');
+    if (open) await commit(fulfil(now, 'passport_return', by, at));
+  });
+
   let watched = '';
   let watchers: CancellationScope | undefined;
   let lastRequesterNotice = current().seq;
 
-  while (!isFinal(current().status)) {
-    const now = current();
-    // Taken before any await: a change that lands while emails go out is not missed.
-    const seen = now.seq;
-    const key = now.status === 'pending' ? `${now.currentStage}:${now.round}` : '';
-    if (key !== watched) {
-      watchers?.cancel();
-      watchers = undefined;
-      watched = key;
-      if (key) {
-        const stage = currentStage(now);
-        const round = now.round;
-        await Promise.all(
-          stage.approvals.map((a) =>
-            notifyParty({
-              requestId: input.requestId,
-              party: a.party,
-              round,
-              kind: 'approval',
-              sequence: 1,
-              reasons: a.reasons,
-              summary,
-              screeningHits: plan.screeningHits,
-            }),
-          ),
-        );
-        const scope = new CancellationScope();
-        watchers = scope;
-        void scope
-          .run(() => Promise.all(stage.approvals.map((a) => watchDeadlines(plannedParty(a.party), round, stage.index))))
-          .catch((error: unknown) => {
-            if (!isCancellation(error)) throw error;
-          });
+  for (;;) {
+    while (!isFinal(current().status)) {
+      const now = current();
+      // Taken before any await: a change that lands while emails go out is not missed.
+      const seen = now.seq;
+      const key = now.status === 'pending' ? `${now.currentStage}:${now.round}` : '';
+      if (key !== watched) {
+        watchers?.cancel();
+        watchers = undefined;
+        watched = key;
+        if (key) {
+          const stage = currentStage(now);
+          const round = now.round;
+          await Promise.all(
+            stage.approvals.map((a) =>
+              notifyParty({
+                requestId: input.requestId,
+                party: a.party,
+                round,
+                kind: 'approval',
+                sequence: 1,
+                reasons: a.reasons,
+                summary,
+                screeningHits: plan.screeningHits,
+              }),
+            ),
+          );
+          const scope = new CancellationScope();
+          watchers = scope;
+          void scope
+            .run(() =>
+              Promise.all(stage.approvals.map((a) => watchDeadlines(plannedParty(a.party), round, stage.index))),
+            )
+            .catch((error: unknown) => {
+              if (!isCancellation(error)) throw error;
+            });
+        }
+      }
+      await condition(() => current().seq !== seen);
+      const after = current();
+      if (after.status === 'changes_requested' && lastRequesterNotice !== after.seq) {
+        lastRequesterNotice = after.seq;
+        await notifyRequester({ requestId: input.requestId, seq: after.seq, state: after, summary });
       }
     }
-    await condition(() => current().seq !== seen);
-    const after = current();
-    if (after.status === 'changes_requested' && lastRequesterNotice !== after.seq) {
-      lastRequesterNotice = after.seq;
-      await notifyRequester({ requestId: input.requestId, seq: after.seq, state: after, summary });
-    }
+
+    watchers?.cancel();
+    watched = '';
+    // Requests approved before obligations existed simply ended here (their histories have no marker).
+    if (current().status !== 'approved' || !patched('obligations-after-approval')) break;
+    const approved = current();
+    lastRequesterNotice = approved.seq;
+    await notifyRequester({ requestId: input.requestId, seq: approved.seq, state: approved, summary });
+    if ((await afterApproval()) !== 'lapsed') break;
   }
 
-  watchers?.cancel();
   const final = current();
-  await notifyRequester({ requestId: input.requestId, seq: final.seq, state: final, summary });
+  if (final.seq !== lastRequesterNotice) {
+    await notifyRequester({ requestId: input.requestId, seq: final.seq, state: final, summary });
+  }
   await condition(allHandlersFinished);
   log.info('request settled', { requestId: input.requestId, status: current().status });
   return current();

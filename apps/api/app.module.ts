@@ -3,24 +3,27 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import * as fs from 'node:fs';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../../libs/config';
-import { LinkTokens } from '../../libs/crypto';
+import { EncryptionCodec, Keyring, LinkTokens } from '../../libs/crypto';
 import type { DirectorySeed } from '../../libs/domain/person';
-import type { SmtpCapture } from '../../libs/mail';
+import { Mailer, type SmtpCapture } from '../../libs/mail';
 import {
   ConflictCheck,
   DelegationRepository,
   DirectoryRepository,
   openDataSource,
+  PassportRepository,
   PolicyRepository,
   RequestRepository,
   ScreeningEntryRepository,
   SentEmailRepository,
+  StepUpRepository,
 } from '../../libs/persistence';
 import { ScreeningService } from '../../libs/screening/screening.service';
 import { ApprovalLinksController } from './approvals/approval-links.controller';
 import { InboxController } from './approvals/inbox.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthService } from './auth/auth.service';
+import { CodecModule } from './codec/codec.module';
 import { DevLoginController } from './auth/dev-login.controller';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { APP_CONFIG } from './common/tokens';
@@ -29,6 +32,7 @@ import { DevMailboxModule } from './dev-mailbox/dev-mailbox.module';
 import { DirectoryController } from './directory/directory.controller';
 import { DirectoryService } from './directory/directory.service';
 import { HealthController } from './health/health.controller';
+import { PassportsController } from './passports/passports.controller';
 import { PolicyController } from './policy/policy.controller';
 import { RequestsController } from './requests/requests.controller';
 import { RequestsService } from './requests/requests.service';
@@ -53,6 +57,13 @@ async function openDatabase(config: AppConfig): Promise<DataSource> {
   return dataSource;
 }
 
+class MailerCloser implements OnApplicationShutdown {
+  constructor(private readonly mailer: Mailer) {}
+  onApplicationShutdown(): void {
+    this.mailer.close();
+  }
+}
+
 class DataSourceCloser implements OnApplicationShutdown {
   constructor(private readonly dataSource: DataSource) {}
   async onApplicationShutdown(): Promise<void> {
@@ -71,6 +82,8 @@ export class AppModule {
       ScreeningEntryRepository,
       PolicyRepository,
       DelegationRepository,
+      PassportRepository,
+      StepUpRepository,
     ].map((Repo) => ({
       provide: Repo,
       inject: [DataSource],
@@ -78,7 +91,7 @@ export class AppModule {
     }));
     return {
       module: AppModule,
-      imports: config.devMode ? [DevMailboxModule.register(overrides.smtpCapture)] : [],
+      imports: [CodecModule, ...(config.devMode ? [DevMailboxModule.register(overrides.smtpCapture)] : [])],
       controllers: [
         HealthController,
         RequestsController,
@@ -88,6 +101,7 @@ export class AppModule {
         ScreeningController,
         PolicyController,
         DelegationController,
+        PassportsController,
         ...(config.devMode ? [DevLoginController] : []),
       ],
       providers: [
@@ -95,6 +109,10 @@ export class AppModule {
         { provide: DataSource, useFactory: () => openDatabase(config) },
         { provide: DataSourceCloser, inject: [DataSource], useFactory: (ds: DataSource) => new DataSourceCloser(ds) },
         ...repositories,
+        { provide: Keyring, useFactory: () => new Keyring(config.encryption) },
+        { provide: Mailer, useFactory: () => new Mailer(config.mail.smtpUrl, config.mail.from) },
+        { provide: MailerCloser, inject: [Mailer], useFactory: (mailer: Mailer) => new MailerCloser(mailer) },
+        { provide: EncryptionCodec, inject: [Keyring], useFactory: (keyring: Keyring) => new EncryptionCodec(keyring) },
         { provide: LinkTokens, useFactory: () => new LinkTokens(config.linkTokens.secret, config.linkTokens.ttl) },
         TemporalGateway,
         AuthService,
@@ -114,7 +132,7 @@ export class AppModule {
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
       ],
-      exports: [APP_CONFIG],
+      exports: [APP_CONFIG, Keyring, EncryptionCodec],
       global: true,
     };
   }

@@ -14,6 +14,8 @@ async function main(): Promise<void> {
   const prebuilt = path.resolve(__dirname, '../../workflow-bundle.js');
   const workflowBundle = fs.existsSync(prebuilt) ? { codePath: prebuilt } : undefined;
   const { worker, close } = await createClearanceWorker(config, { workflowBundle });
+  if (config.encryption.devKey)
+    logger.log('ENCRYPTION_KEYS is unset: payloads are sealed with the public dev key dev-1');
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       logger.log(`${signal} received, draining`);

@@ -2,13 +2,14 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import type { DataSource } from 'typeorm';
 import { createActivities } from '../../activities';
 import type { AppConfig } from '../../libs/config';
-import { LinkTokens } from '../../libs/crypto';
+import { EncryptionCodec, Keyring, LinkTokens } from '../../libs/crypto';
 import { Mailer } from '../../libs/mail';
 import {
   ConflictCheck,
   DelegationRepository,
   DirectoryRepository,
   openDataSource,
+  PassportRepository,
   RequestRepository,
   ScreeningEntryRepository,
   SentEmailRepository,
@@ -45,6 +46,7 @@ export async function createClearanceWorker(
     requests,
     directory,
     delegations: new DelegationRepository(dataSource),
+    passports: new PassportRepository(dataSource),
     conflicts: new ConflictCheck(directory, requests),
     sentEmails: new SentEmailRepository(dataSource),
     screening: new ScreeningService(new ScreeningEntryRepository(dataSource)),
@@ -57,6 +59,8 @@ export async function createClearanceWorker(
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     activities,
+    // Every payload is sealed before it reaches Temporal; unencrypted (older) payloads still decode.
+    dataConverter: { payloadCodecs: [new EncryptionCodec(new Keyring(config.encryption))] },
     ...(overrides.workflowBundle
       ? { workflowBundle: overrides.workflowBundle }
       : { workflowsPath: require.resolve('../../workflows') }),

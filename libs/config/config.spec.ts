@@ -1,4 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { ConfigError, loadConfig } from './config';
+import { DEV_ENCRYPTION_KEY_ID } from './encryption-keys';
+
+const key = () => randomBytes(32).toString('base64');
 
 describe('loadConfig', () => {
   it('should give a working development configuration with no variables at all', () => {
@@ -32,7 +36,14 @@ describe('loadConfig', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     const named = (error as ConfigError).problems.map((p) => p.split(':')[0]).sort();
-    expect(named).toEqual(['AUTH_AUDIENCE', 'AUTH_ISSUER', 'AUTH_JWKS_URL', 'LINK_TOKEN_SECRET', 'PORT']);
+    expect(named).toEqual([
+      'AUTH_AUDIENCE',
+      'AUTH_ISSUER',
+      'AUTH_JWKS_URL',
+      'ENCRYPTION_KEYS',
+      'LINK_TOKEN_SECRET',
+      'PORT',
+    ]);
   });
 
   it('should turn off the dev mailbox and the seed file in production', () => {
@@ -42,9 +53,64 @@ describe('loadConfig', () => {
       AUTH_ISSUER: 'https://idp',
       AUTH_AUDIENCE: 'clearance',
       AUTH_JWKS_URL: 'https://idp/jwks',
+      ENCRYPTION_KEYS: `prod-1:${key()}`,
     });
     expect(config.devMode).toBe(false);
     expect(config.mail.capturePort).toBeNull();
     expect(config.directorySeedFile).toBeUndefined();
+  });
+
+  it('should give development a fixed, labelled dev key and the default Temporal UI origin', () => {
+    const config = loadConfig({});
+    expect(config.encryption).toMatchObject({ activeKeyId: DEV_ENCRYPTION_KEY_ID, devKey: true });
+    expect(config.encryption.keys).toEqual([{ id: 'dev-1', key: expect.any(Buffer) }]);
+    expect(config.encryption.keys[0].key).toHaveLength(32);
+    expect(loadConfig({}).encryption.keys[0].key.equals(config.encryption.keys[0].key)).toBe(true);
+    expect(config.temporalUiOrigins).toEqual(['http://localhost:8233']);
+  });
+
+  it('should read several keys, the first active unless ENCRYPTION_ACTIVE_KEY_ID names another', () => {
+    const [a, b] = [key(), key()];
+    const keys = `k-2030:${a}, k-2031:${b}`;
+    const config = loadConfig({ ENCRYPTION_KEYS: keys });
+    expect(config.encryption.activeKeyId).toBe('k-2030');
+    expect(config.encryption.devKey).toBe(false);
+    expect(config.encryption.keys.map((k) => [k.id, k.key.toString('base64')])).toEqual([
+      ['k-2030', a],
+      ['k-2031', b],
+    ]);
+    expect(loadConfig({ ENCRYPTION_KEYS: keys, ENCRYPTION_ACTIVE_KEY_ID: 'k-2031' }).encryption.activeKeyId).toBe(
+      'k-2031',
+    );
+  });
+
+  it('should refuse malformed keys, short keys, duplicate ids and an unknown active key, without echoing keys', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+      return [];
+    };
+    const short = randomBytes(16).toString('base64');
+    const found = problems({ ENCRYPTION_KEYS: `nocolon,k1:${short},k2:not base64!,k3:${key()},k3:${key()}` });
+    expect(found).toEqual([
+      'ENCRYPTION_KEYS: entry 1 is not keyId:base64key',
+      expect.stringMatching(/^ENCRYPTION_KEYS: entry 2: key "k1" must be exactly 32 bytes/),
+      expect.stringMatching(/^ENCRYPTION_KEYS: entry 3: key "k2" must be exactly 32 bytes/),
+      'ENCRYPTION_KEYS: entry 5: key id "k3" appears twice',
+    ]);
+    expect(found.join('\n')).not.toContain(short);
+    expect(problems({ ENCRYPTION_KEYS: `k1:${key()}`, ENCRYPTION_ACTIVE_KEY_ID: 'k9' })).toEqual([
+      'ENCRYPTION_ACTIVE_KEY_ID: "k9" is not a key of ENCRYPTION_KEYS (k1)',
+    ]);
+    expect(problems({ ENCRYPTION_ACTIVE_KEY_ID: 'k9' })).toHaveLength(1);
+    expect(problems({ TEMPORAL_UI_ORIGIN: 'http://localhost:8233/ui' })).toEqual([
+      'TEMPORAL_UI_ORIGIN: not an origin (scheme://host[:port], no path): http://localhost:8233/ui',
+    ]);
+    expect(
+      loadConfig({ TEMPORAL_UI_ORIGIN: 'http://localhost:8233, http://127.0.0.1:8233' }).temporalUiOrigins,
+    ).toEqual(['http://localhost:8233', 'http://127.0.0.1:8233']);
   });
 });

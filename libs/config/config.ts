@@ -13,6 +13,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import * as path from 'node:path';
+import { parseEncryptionKeys, type EncryptionConfig } from './encryption-keys';
 import { PROJECT_ROOT } from './project-root';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
@@ -130,6 +131,19 @@ class EnvironmentVariables {
 
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: string = 'log';
+
+  /** `keyId:base64key,…` (32-byte AES-256 keys); checked by parseEncryptionKeys. */
+  @ValidateIf((env: EnvironmentVariables) => env.NODE_ENV === 'production' || env.ENCRYPTION_KEYS !== undefined)
+  @IsString({ message: 'ENCRYPTION_KEYS is required in production (comma-separated keyId:base64key pairs)' })
+  ENCRYPTION_KEYS?: string;
+
+  @IsOptional()
+  @IsString()
+  ENCRYPTION_ACTIVE_KEY_ID?: string;
+
+  /** Comma-separated origins of the Temporal Web UI allowed to call /codec/* from a browser. */
+  @IsString()
+  TEMPORAL_UI_ORIGIN: string = 'http://localhost:8233';
 }
 
 export interface AppConfig {
@@ -152,6 +166,10 @@ export interface AppConfig {
   directorySeedFile?: string;
   bodyLimit: string;
   logLevel: string;
+  /** AES-256-GCM keys for Temporal payloads and passport numbers (libs/crypto Keyring). */
+  encryption: EncryptionConfig;
+  /** Browser origins of the Temporal Web UI, the only ones CORS lets call the codec server. */
+  temporalUiOrigins: string[];
 }
 
 export class ConfigError extends Error {
@@ -166,9 +184,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const raw = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const vars = plainToInstance(EnvironmentVariables, raw, { exposeDefaultValues: true });
   const errors = validateSync(vars, { skipMissingProperties: false });
-  if (errors.length > 0) {
-    throw new ConfigError(errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`));
-  }
+  const problems = errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`);
+  const encryption = parseEncryptionKeys(vars.ENCRYPTION_KEYS, vars.ENCRYPTION_ACTIVE_KEY_ID);
+  const temporalUiOrigins = parseOrigins(vars.TEMPORAL_UI_ORIGIN);
+  if (!errors.some((e) => e.property === 'ENCRYPTION_KEYS')) problems.push(...encryption.problems);
+  problems.push(...temporalUiOrigins.problems);
+  if (problems.length > 0) throw new ConfigError(problems);
   const env_ = vars.NODE_ENV as AppConfig['env'];
   const devMode = env_ !== 'production';
   const tlsEntries = {
@@ -210,6 +231,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       vars.DIRECTORY_SEED_FILE ?? (devMode ? path.join(PROJECT_ROOT, 'seeds/directory.dev.json') : undefined),
     bodyLimit: vars.BODY_LIMIT,
     logLevel: vars.LOG_LEVEL,
+    encryption: encryption.config!,
+    temporalUiOrigins: temporalUiOrigins.origins,
+  };
+}
+
+/** `http://host[:port]` origins, comma-separated; a path, query or trailing slash is refused. */
+function parseOrigins(raw: string): { origins: string[]; problems: string[] } {
+  const origins = raw
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  const bad = origins.filter((o) => {
+    try {
+      return new URL(o).origin !== o;
+    } catch {
+      return true;
+    }
+  });
+  return {
+    origins,
+    problems: bad.length
+      ? [`TEMPORAL_UI_ORIGIN: not an origin (scheme://host[:port], no path): ${bad.join(', ')}`]
+      : [],
   };
 }
 

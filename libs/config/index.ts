@@ -1,2 +1,3 @@
 export * from './config';
+export * from './encryption-keys';
 export * from './project-root';

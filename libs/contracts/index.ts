@@ -4,7 +4,7 @@
  * Node built-ins and I/O.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { DecisionInput, RequestState } from '../domain/approval-state';
 import type { RoutePlan, RoutingPolicy } from '../domain/policy';
 import type { Counterparty, RequestInput } from '../domain/request';
@@ -65,7 +65,8 @@ export interface RequestWorkflowInput {
   bodyHash: string;
 }
 
-export type DecideInput = DecisionInput & { via: 'api' | 'email' | 'bulk' };
+/** How the decision arrived; `email-otp` is an email link confirmed with a one-time code (step-up). */
+export type DecideInput = DecisionInput & { via: 'api' | 'email' | 'email-otp' | 'bulk' };
 
 export interface AmendInput {
   actorEmail: string;
@@ -84,6 +85,72 @@ export const decideUpdate = defineUpdate<RequestState, [DecideInput]>('decide');
 export const amendUpdate = defineUpdate<RequestState, [AmendInput]>('amend');
 export const withdrawUpdate = defineUpdate<RequestState, [WithdrawInput]>('withdraw');
 export const stateQuery = defineQuery<RequestState>('state');
+
+export interface FulfilObligationInput {
+  kind: string;
+  actorEmail: string;
+  at: string;
+  note?: string | null;
+}
+
+/** The requester records an obligation as met (training done, condition acknowledged, debrief filed). */
+export const fulfilObligationUpdate = defineUpdate<RequestState, [FulfilObligationInput]>('fulfilObligation');
+/** From the custody workflow: the released passport is back in custody. */
+export const passportReturnedSignal =
+  defineSignal<[{ passportId: string; by: string; at: string }]>('passportReturned');
+
+/** One release of one passport, watched until it is back. ID: `custody-<passportId>-<requestId>`. */
+export interface CustodyWorkflowInput {
+  passportId: string;
+  requestId: string;
+  employeeEmail: string;
+  employeeName: string;
+  numberLast3: string;
+  dueBackAt: string;
+  reminderEveryMs: number;
+  escalateAfterMs: number;
+}
+
+export interface CustodyState {
+  passportId: string;
+  status: 'released' | 'overdue' | 'in_custody';
+  returnedBy: string | null;
+  returnedAt: string | null;
+}
+
+export const returnPassportUpdate = defineUpdate<CustodyState, [{ by: string; at: string }]>('returnPassport');
+
+export function custodyWorkflowIdFor(passportId: string, requestId: string): string {
+  return `custody-${passportId}-${requestId}`;
+}
+
+export interface ReleasePassportInput {
+  requestId: string;
+  employeeEmail: string;
+  dueBackAt: string;
+}
+
+export interface CustodyNoticeInput {
+  kind: 'hand_out' | 'overdue' | 'escalation';
+  passportId: string;
+  requestId: string;
+  employeeEmail: string;
+  employeeName: string;
+  numberLast3: string;
+  dueBackAt: string;
+  /** Distinguishes repeated reminders. */
+  sequence: number;
+}
+
+export interface ObligationNoticeInput {
+  kind: 'reminder' | 'escalation';
+  requestId: string;
+  obligation: string;
+  label: string;
+  dueAt: string | null;
+  summary: RequestSummary;
+  sequence: number;
+}
 
 /** Custom search attributes; `npm start` and the tests register them on the dev server. */
 export const SEARCH_ATTRIBUTES = {

@@ -1,1 +1,4 @@
+export * from './keyring';
 export * from './link-token';
+export * from './passport-number';
+export * from './payload-codec';

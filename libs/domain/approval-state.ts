@@ -1,3 +1,4 @@
+import type { Obligation } from './obligations';
 import type { RoutePlan } from './policy';
 import type { ApprovalStatus, Decision, Party, RequestStatus, StageStatus } from './vocabulary';
 
@@ -51,6 +52,8 @@ export interface RequestState {
   stages: StageState[];
   /** Who decided for which party in this request (four eyes holds across rounds, for delegates too). */
   deciders: Record<string, Party>;
+  /** What the approved request must still do; empty until approval. */
+  obligations: Obligation[];
 }
 
 export interface DecisionInput {
@@ -93,6 +96,7 @@ export function initialState(requestId: string, requesterEmail: string, plan: Ro
     round: 1,
     seq: 0,
     deciders: {},
+    obligations: [],
     stages: plan.stages.map((stage) => ({
       index: stage.index,
       status: 'waiting',
@@ -308,4 +312,45 @@ export function expire(state: RequestState): RequestState {
     status: 'expired',
     stages: state.stages.map((s) => (s.status === 'approved' ? s : { ...s, status: 'cancelled' })),
   });
+}
+
+/** Sets the obligations of an approved request (they are tracked until all are fulfilled). */
+export function withObligations(state: RequestState, obligations: Obligation[]): RequestState {
+  return bump(state, { obligations });
+}
+
+export function markOverdue(state: RequestState, kind: string): RequestState {
+  return bump(state, {
+    obligations: state.obligations.map((o) =>
+      o.kind === kind && o.status === 'open' ? { ...o, status: 'overdue' } : o,
+    ),
+  });
+}
+
+/** Records an obligation as met; the request closes when all are. */
+export function fulfil(state: RequestState, kind: string, by: string, at: string): RequestState {
+  const obligations = state.obligations.map((o) =>
+    o.kind === kind ? { ...o, status: 'fulfilled' as const, fulfilledBy: by.toLowerCase(), fulfilledAt: at } : o,
+  );
+  const done = obligations.every((o) => o.status === 'fulfilled');
+  return bump(state, { obligations, status: done ? 'closed' : state.status });
+}
+
+/**
+ * The approval lapsed before the trip started: every stage is decided again from the first, in a
+ * new round (old links die), and the obligations are dropped until the next approval.
+ */
+export function lapse(state: RequestState): RequestState {
+  const reset: RequestState = {
+    ...state,
+    status: 'pending',
+    round: state.round + 1,
+    obligations: [],
+    stages: state.stages.map((s) => ({
+      ...s,
+      status: 'waiting' as const,
+      approvals: s.approvals.map((a) => clearDecision(a, 'waiting')),
+    })),
+  };
+  return openStage(reset, 1);
 }

@@ -143,3 +143,19 @@ export function renderOutcomeMail(args: {
   const subject = `[Clearance] Your ${typeName(args.summary.type).toLowerCase()} request was ${words}`;
   return { subject, text: outcomeText(ctx), html: layout({ subject, body: outcomeHtml(ctx) }) };
 }
+
+/** A short notice: a headline, a few lines, no decision link. HTML and text from the same lines. */
+export function renderNotice(subject: string, headline: string, lines: string[]): RenderedMail {
+  const body = Handlebars.compile(
+    `<h1 style="font-size: 1.25rem;">{{headline}}</h1>{{#each lines}}<p>{{this}}</p>{{/each}}`,
+  )({
+    headline,
+    lines,
+  });
+  return { subject, text: `${headline}\n\n${lines.join('\n\n')}\n`, html: layout({ subject, body }) };
+}
+
+/** How a passport number appears anywhere outside the vault: the last three characters at most. */
+export function maskedPassport(last3: string): string {
+  return `•••••${last3}`;
+}

@@ -3,11 +3,12 @@ import { workflowIdFor, type ProjectStateInput, type RecordSubmissionInput } fro
 import type { RequestState } from '../domain/approval-state';
 import { dealNameOf } from '../domain/request';
 import type { Party } from '../domain/vocabulary';
-import { ApprovalEntity, DecisionEntity, RequestEntity } from './entities';
+import { ApprovalEntity, DecisionEntity, ObligationEntity, RequestEntity } from './entities';
 
 export interface StoredRequest {
   request: RequestEntity;
   approvals: ApprovalEntity[];
+  obligations: ObligationEntity[];
 }
 
 export interface ListFilter {
@@ -96,7 +97,10 @@ export class RequestRepository {
     const approvals = await this.dataSource
       .getRepository(ApprovalEntity)
       .find({ where: { requestId: id }, order: { stageIndex: 'ASC', party: 'ASC' } });
-    return { request, approvals };
+    const obligations = await this.dataSource
+      .getRepository(ObligationEntity)
+      .find({ where: { requestId: id }, order: { kind: 'ASC' } });
+    return { request, approvals, obligations };
   }
 
   async findByIdempotencyKey(requesterEmail: string, key: string): Promise<RequestEntity | null> {
@@ -158,6 +162,17 @@ export class RequestRepository {
         .execute();
       if (!result.affected) return false;
       await manager.getRepository(ApprovalEntity).save(approvalRows(state));
+      if (state.obligations.length > 0) {
+        await manager
+          .getRepository(ObligationEntity)
+          .save(
+            state.obligations.map((o) =>
+              Object.assign(new ObligationEntity(), { requestId: state.requestId, note: null, ...o }),
+            ),
+          );
+      } else {
+        await manager.getRepository(ObligationEntity).delete({ requestId: state.requestId });
+      }
       const decision = input.decision;
       if (decision) {
         await manager.getRepository(DecisionEntity).insert({
@@ -243,6 +258,16 @@ export class RequestRepository {
       .orderBy('a.stage_index', 'ASC')
       .addOrderBy('a.party', 'ASC')
       .getMany();
-    return requests.map((request) => ({ request, approvals: approvals.filter((a) => a.requestId === request.id) }));
+    const obligations = await this.dataSource
+      .getRepository(ObligationEntity)
+      .createQueryBuilder('o')
+      .where('o.request_id IN (:...ids)', { ids: requests.map((r) => r.id) })
+      .orderBy('o.kind', 'ASC')
+      .getMany();
+    return requests.map((request) => ({
+      request,
+      approvals: approvals.filter((a) => a.requestId === request.id),
+      obligations: obligations.filter((o) => o.requestId === request.id),
+    }));
   }
 }

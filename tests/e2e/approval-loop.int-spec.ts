@@ -15,7 +15,7 @@ import { DataSource } from 'typeorm';
 import { DecisionEntity } from '../../libs/persistence';
 import { testDatabases } from '../support/databases';
 import { eventually } from '../support/eventually';
-import { daysFromNow, requestBody } from '../support/factories';
+import { daysFromNow, depositPassport, requestBody } from '../support/factories';
 import { Http } from '../support/http';
 import { startSystem, type TestSystem } from '../support/system';
 
@@ -27,6 +27,7 @@ describe.each(testDatabases())('approval loop on $name', (database) => {
   beforeAll(async () => {
     system = await startSystem(database);
     http = new Http(system.baseUrl);
+    await depositPassport(http, 'alice@example.com');
   });
 
   afterAll(async () => {

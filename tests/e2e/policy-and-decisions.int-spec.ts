@@ -1,6 +1,6 @@
 import { testDatabases } from '../support/databases';
 import { eventually } from '../support/eventually';
-import { daysFromNow, requestBody } from '../support/factories';
+import { daysFromNow, depositPassport, requestBody } from '../support/factories';
 import { Http } from '../support/http';
 import { startSystem, type TestSystem } from '../support/system';
 
@@ -15,6 +15,7 @@ describe.each(testDatabases())('policy, screening and decisions on $name', (data
   beforeAll(async () => {
     system = await startSystem(database);
     http = new Http(system.baseUrl);
+    await depositPassport(http, 'alice@example.com');
   });
 
   afterAll(async () => {
@@ -189,7 +190,7 @@ describe.each(testDatabases())('policy, screening and decisions on $name', (data
       ).body.code,
     ).toBe('DELEGATION_CHAIN');
 
-    const view = await submit('alice@example.com', requestBody('passport_release'));
+    const view = await submit('alice@example.com', requestBody('overseas_assignment'));
     const link = await linkFor(view.id, 'carol@example.com');
     expect(claims(link)).toMatchObject({ pty: 'security', sub: 'carol@example.com', obo: 'security@example.com' });
     expect(

@@ -55,6 +55,7 @@ describe('production mode', () => {
         AUTH_ISSUER: 'https://idp.example.com/',
         AUTH_AUDIENCE: 'clearance',
         AUTH_JWKS_URL: jwksUrl,
+        ENCRYPTION_KEYS: `prod-1:${Buffer.alloc(32, 7).toString('base64')}`,
         DIRECTORY_SEED_FILE: path.join(PROJECT_ROOT, 'seeds/directory.dev.json'),
       }),
     );

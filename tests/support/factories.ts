@@ -31,3 +31,17 @@ export function requestBody(
     ...overrides,
   };
 }
+
+/** Has the custodian record a passport for this person, so a passport_release can be submitted. */
+export async function depositPassport(
+  http: { as(email: string, method: string, path: string, body?: unknown): Promise<{ status: number }> },
+  employeeEmail: string,
+): Promise<void> {
+  const res = await http.as('custodian@example.com', 'POST', '/api/passports', {
+    employeeEmail,
+    passportNumber: `P${Math.floor(Math.random() * 1e8)}`,
+    issuingCountry: 'KR',
+    expiryDate: daysFromNow(1000),
+  });
+  if (res.status !== 201) throw new Error(`deposit for ${employeeEmail} answered ${res.status}`);
+}

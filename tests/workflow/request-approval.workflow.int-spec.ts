@@ -1,4 +1,4 @@
-import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import * as fs from 'node:fs';
@@ -10,6 +10,7 @@ import type { createActivities } from '../../activities';
 import {
   amendUpdate,
   decideUpdate,
+  fulfilObligationUpdate,
   stateQuery,
   withdrawUpdate,
   workflowIdFor,
@@ -20,6 +21,7 @@ import {
   type RecordSubmissionInput,
   type RequestWorkflowInput,
 } from '../../libs/contracts';
+import type { RequestState } from '../../libs/domain/approval-state';
 import { DEFAULT_POLICY, type RoutingPolicy } from '../../libs/domain/policy';
 import type { RequestInput } from '../../libs/domain/request';
 import type { Party, RequestType, Tier } from '../../libs/domain/vocabulary';
@@ -42,6 +44,7 @@ const slug = (name: string) =>
     .slice(0, 60);
 
 const REQUESTER = 'alice@example.com';
+const PLAIN = { technologyAreas: ['none'], dataCategories: ['none'], details: { eventName: 'E', presenting: false } };
 
 describe('requestApprovalWorkflow', () => {
   let env: TestWorkflowEnvironment;
@@ -52,6 +55,7 @@ describe('requestApprovalWorkflow', () => {
   const notified = new Map<string, NotifyPartyInput[]>();
   const outcomes = new Map<string, string[]>();
   const submissions = new Map<string, RecordSubmissionInput>();
+  const obligationNotices = new Map<string, string[]>();
 
   const activities: Activities = {
     // A counterparty whose name starts with "Restricted" is a hit; everything else is clean.
@@ -77,6 +81,16 @@ describe('requestApprovalWorkflow', () => {
     async notifyParty(input) {
       notified.set(input.requestId, [...(notified.get(input.requestId) ?? []), input]);
       return { sent: 1, skipped: 0 };
+    },
+    async releasePassport() {
+      return null;
+    },
+    async markPassportOverdue() {},
+    async markPassportReturned() {},
+    async notifyCustody() {},
+    async notifyObligation(input) {
+      const notice = `${input.kind}:${input.obligation}#${input.sequence}`;
+      obligationNotices.set(input.requestId, [...(obligationNotices.get(input.requestId) ?? []), notice]);
     },
     async notifyRequester(input) {
       outcomes.set(input.requestId, [...(outcomes.get(input.requestId) ?? []), input.state.status]);
@@ -149,6 +163,18 @@ describe('requestApprovalWorkflow', () => {
     ...extra,
   });
 
+  async function eventuallyState(
+    handle: WorkflowHandle,
+    check: (state: RequestState) => boolean,
+  ): Promise<RequestState> {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const state = await handle.query(stateQuery);
+      if (check(state) || Date.now() > deadline) return state;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
   async function refusal(promise: Promise<unknown>): Promise<string | undefined> {
     try {
       await promise;
@@ -198,8 +224,22 @@ describe('requestApprovalWorkflow', () => {
       args: [decision('data_governance', 'datagov@example.com')],
     });
     expect(final.status).toBe('approved');
-    expect((await handle.result()).status).toBe('approved');
-    expect(outcomes.get(requestId)).toEqual(['approved']);
+    // Approved with obligations: hr's condition to acknowledge and a debrief after an assignment.
+    const withObligations = await eventuallyState(handle, (s) => s.obligations.length > 0);
+    expect(withObligations.obligations.map((o) => [o.kind, o.status])).toEqual([
+      ['condition-1', 'open'],
+      ['debrief', 'open'],
+    ]);
+    const fulfilment = (kind: string, actorEmail = REQUESTER) => ({ kind, actorEmail, at: new Date().toISOString() });
+    expect(
+      await refusal(handle.executeUpdate(fulfilObligationUpdate, { args: [fulfilment('debrief', 'hr@example.com')] })),
+    ).toBe('NOT_REQUESTER');
+    await handle.executeUpdate(fulfilObligationUpdate, { args: [fulfilment('condition-1')] });
+    const closed = await handle.executeUpdate(fulfilObligationUpdate, { args: [fulfilment('debrief')] });
+    expect(closed.status).toBe('closed');
+    expect(closed.obligations.every((o) => o.status === 'fulfilled' && o.fulfilledBy === REQUESTER)).toBe(true);
+    expect((await handle.result()).status).toBe('closed');
+    expect(outcomes.get(requestId)).toEqual(['approved', 'closed']);
 
     const seqs = projected.get(requestId)!.map((p) => p.state.seq);
     expect(new Set(seqs).size).toBe(seqs.length);
@@ -403,8 +443,9 @@ describe('requestApprovalWorkflow', () => {
       { technologyAreas: ['none'], dataCategories: ['none'], details: { eventName: 'E', presenting: false } },
       policy,
     );
-    await handle.executeUpdate(decideUpdate, { args: [decision('hr', 'hr@example.com')] });
-    expect((await handle.result()).status).toBe('approved');
+    expect((await handle.executeUpdate(decideUpdate, { args: [decision('hr', 'hr@example.com')] })).status).toBe(
+      'approved',
+    );
     await new Promise((r) => setTimeout(r, 2000));
     expect((notified.get(requestId) ?? []).map((n) => n.kind)).toEqual(['approval']);
   });
@@ -482,5 +523,59 @@ describe('requestApprovalWorkflow', () => {
     );
     const state = await handle.executeUpdate(decideUpdate, { args: [decision('legal', 'legal-lead@example.com')] });
     expect(state.stages[0].approvals.find((a) => a.party === 'legal')!.status).toBe('approved');
+  });
+
+  it('should chase overdue obligations, reminding the requester and escalating to security, until all are met', async () => {
+    const policy = testPolicy((p) => {
+      p.afterApproval = { ...p.afterApproval!, trainingDueBefore: '60d', reminderEvery: '1s', escalateAfter: '1500ms' };
+    });
+    const { requestId, handle } = await start('conference', 'core', { ...PLAIN }, policy);
+    await handle.executeUpdate(decideUpdate, { args: [decision('hr', 'hr@example.com')] });
+    await handle.executeUpdate(decideUpdate, { args: [decision('security', 'security@example.com')] });
+    const overdue = await eventuallyState(handle, (s) => s.obligations.some((o) => o.status === 'overdue'));
+    expect(overdue.obligations.map((o) => [o.kind, o.status])).toEqual([
+      ['training', 'overdue'],
+      ['debrief', 'open'],
+    ]);
+    await new Promise((r) => setTimeout(r, 2200));
+    expect((obligationNotices.get(requestId) ?? []).slice(0, 3)).toEqual([
+      'reminder:training#1',
+      'reminder:training#2',
+      'escalation:training#1',
+    ]);
+    const fulfilment = (kind: string) => ({ kind, actorEmail: REQUESTER, at: new Date().toISOString() });
+    await handle.executeUpdate(fulfilObligationUpdate, { args: [fulfilment('training')] });
+    const count = (obligationNotices.get(requestId) ?? []).length;
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((obligationNotices.get(requestId) ?? []).length).toBe(count);
+    const closed = await handle.executeUpdate(fulfilObligationUpdate, { args: [fulfilment('debrief')] });
+    expect(closed.status).toBe('closed');
+  });
+
+  it('should lapse an approval whose trip has not started within the validity window and ask every party again', async () => {
+    const policy = testPolicy((p) => {
+      p.afterApproval = { ...p.afterApproval!, approvalValidity: '1s' };
+    });
+    const { requestId, handle } = await start('overseas_assignment', 'standard', {}, policy);
+    const deciders = [
+      ['hr', 'hr@example.com'],
+      ['security', 'security@example.com'],
+      ['legal', 'legal@example.com'],
+      ['data_governance', 'datagov@example.com'],
+    ] as const;
+    for (const [party, who] of deciders) await handle.executeUpdate(decideUpdate, { args: [decision(party, who)] });
+    const lapsed = await eventuallyState(handle, (s) => s.status === 'pending');
+    expect(lapsed).toMatchObject({ status: 'pending', round: 2, currentStage: 1, obligations: [] });
+    expect(lapsed.stages.map((s) => s.approvals.map((a) => a.status))).toEqual([
+      ['pending', 'pending'],
+      ['waiting', 'waiting'],
+    ]);
+    expect((await notifiedParties(requestId, 6)).slice(4).sort()).toEqual([
+      ['hr', 2],
+      ['security', 2],
+    ]);
+    await handle.executeUpdate(withdrawUpdate, {
+      args: [{ actorEmail: REQUESTER, withdrawnAt: new Date().toISOString() }],
+    });
   });
 });

@@ -1,16 +1,23 @@
+import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, Header, Param, Post, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { LinkTokenError, LinkTokens, type LinkClaims } from '../../../libs/crypto';
 import { isMemberOf, type Person } from '../../../libs/domain/person';
-import { DelegationRepository, DirectoryRepository, RequestRepository } from '../../../libs/persistence';
+import { Mailer, renderNotice } from '../../../libs/mail';
+import {
+  DelegationRepository,
+  DirectoryRepository,
+  RequestRepository,
+  StepUpRepository,
+} from '../../../libs/persistence';
 import { Public } from '../auth/auth.decorators';
 import { DomainError } from '../common/domain-error';
 import { collectErrors } from '../common/validate-body';
 import { DecisionDto } from '../requests/request.dto';
 import { toRequestView, type RequestView } from '../requests/request-view';
 import { RequestsService } from '../requests/requests.service';
-import { decisionPage, messagePage } from './approval-pages';
+import { decisionPage, messagePage, stepUpPage } from './approval-pages';
 
 type Refused = { status: number; page: string };
 type Checked = { claims: LinkClaims; person: Person; view: RequestView; reasons: string[] };
@@ -34,6 +41,8 @@ export class ApprovalLinksController {
     private readonly tokens: LinkTokens,
     private readonly requests: RequestRepository,
     private readonly delegations: DelegationRepository,
+    private readonly stepUp: StepUpRepository,
+    private readonly mailer: Mailer,
     private readonly directory: DirectoryRepository,
     private readonly service: RequestsService,
   ) {}
@@ -94,8 +103,50 @@ export class ApprovalLinksController {
         );
       return;
     }
+    // Step-up for custody: a passport release decided from an email link is confirmed with a code.
+    let via: 'email' | 'email-otp' = 'email';
+    if (checked.view.type === 'passport_release') {
+      const code = typeof body?.code === 'string' ? body.code : '';
+      if (!code) {
+        const issued = await this.stepUp.issue(token);
+        await this.mailer.send({
+          to: checked.person.email,
+          messageId: `<step-up-${randomUUID()}@clearance>`,
+          ...renderNotice('[Clearance] Your confirmation code', 'Confirm your custody decision', [
+            `Your one-time code is ${issued}. It expires in 10 minutes and works once.`,
+            'If you did not just decide on a passport release in Clearance, tell security.',
+          ]),
+        });
+        res
+          .status(200)
+          .type('html')
+          .send(
+            stepUpPage(checked.view, checked.claims.party, {
+              decision: value.decision,
+              comment: value.comment ?? '',
+              conditions: (value.conditions ?? []).join('\n'),
+            }),
+          );
+        return;
+      }
+      const outcome = await this.stepUp.check(token, code);
+      if (outcome !== 'ok') {
+        const text = {
+          wrong: 'That code is not right. Nothing was recorded; go back and try again.',
+          expired: 'That code has expired. Nothing was recorded; open the link again for a new code.',
+          locked: 'Too many wrong codes. Nothing was recorded; open the link again for a new code.',
+          missing: 'No code was sent for this link. Nothing was recorded; open the link again.',
+        }[outcome];
+        res
+          .status(outcome === 'wrong' ? 400 : 403)
+          .type('html')
+          .send(messagePage('Not confirmed', text, { error: true, view: checked.view }));
+        return;
+      }
+      via = 'email-otp';
+    }
     try {
-      const view = await this.service.decide(checked.person, checked.claims.requestId, value, 'email', {
+      const view = await this.service.decide(checked.person, checked.claims.requestId, value, via, {
         onBehalfOf: checked.claims.onBehalfOf ?? null,
       });
       res

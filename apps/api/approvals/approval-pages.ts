@@ -64,3 +64,25 @@ export function messagePage(
 ): string {
   return layout({ title, body: message({ title, text, error: options.error, ...ctx(options.view) }) });
 }
+
+const stepUpForm = Handlebars.compile(`<h1>Confirm your decision for {{party}}</h1>
+<p class="notice" role="status">A passport release is a custody decision. We sent a one-time code to your address: enter it to confirm. Nothing is recorded until you do.</p>
+${summary}
+<form method="post" action="">
+<input type="hidden" name="decision" value="{{fields.decision}}">
+<input type="hidden" name="comment" value="{{fields.comment}}">
+<input type="hidden" name="conditions" value="{{fields.conditions}}">
+<p>Your decision: <strong>{{fields.decision}}</strong></p>
+<label for="code">One-time code</label>
+<input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required>
+<p><button type="submit">Confirm my decision</button></p>
+</form>`);
+
+/** The second step of a custody decision from an email link: the code sent to the approver. */
+export function stepUpPage(
+  view: RequestView,
+  party: string,
+  fields: { decision: string; comment: string; conditions: string },
+): string {
+  return layout({ title: `Confirm your decision for ${party}`, body: stepUpForm({ ...ctx(view), party, fields }) });
+}

@@ -1,7 +1,7 @@
 import type { ApprovalEntity, StoredRequest } from '../../../libs/persistence';
 
 /** The contract's request view, built from the projection. */
-export function toRequestView({ request, approvals }: StoredRequest) {
+export function toRequestView({ request, approvals, obligations }: StoredRequest) {
   const stageIndexes = [...new Set(approvals.map((a) => a.stageIndex))].sort((a, b) => a - b);
   return {
     id: request.id,
@@ -25,7 +25,14 @@ export function toRequestView({ request, approvals }: StoredRequest) {
       const inStage = approvals.filter((a) => a.stageIndex === index);
       return { index, status: inStage[0].stageStatus, approvals: inStage.map(toApprovalView) };
     }),
-    obligations: [] as Array<{ kind: string; status: string; dueAt: string | null }>,
+    obligations: obligations.map((o) => ({
+      kind: o.kind,
+      label: o.label,
+      status: o.status,
+      dueAt: o.dueAt,
+      fulfilledBy: o.fulfilledBy,
+      fulfilledAt: o.fulfilledAt,
+    })),
     workflowId: request.workflowId,
     createdAt: request.createdAt,
     updatedAt: request.updatedAt,

@@ -93,6 +93,25 @@ export class RequestsController {
     return this.requests.amend(person, requestId(id), parseRequestInput(body));
   }
 
+  @Post(':id/obligations/:kind')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Record an obligation of an approved request as met (training, debrief, condition-<n>)' })
+  async fulfil(
+    @CurrentPerson() person: Person,
+    @Param('id') id: string,
+    @Param('kind') kind: string,
+    @Body() body: unknown,
+  ) {
+    if (!/^(training|debrief|passport_return|condition-\d{1,3})$/.test(kind)) {
+      throw DomainError.validation([{ field: 'kind', messages: ['kind must be training, debrief or condition-<n>'] }]);
+    }
+    const note =
+      body && typeof body === 'object' && typeof (body as { note?: unknown }).note === 'string'
+        ? (body as { note: string }).note.slice(0, 2000)
+        : null;
+    return this.requests.fulfilObligation(person, requestId(id), kind, note);
+  }
+
   @Post(':id/withdraw')
   @HttpCode(200)
   @ApiOperation({ summary: 'Withdraw an undecided request' })

@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
-import { amendUpdate, decideUpdate, withdrawUpdate } from '../../../libs/contracts';
+import {
+  amendUpdate,
+  decideUpdate,
+  fulfilObligationUpdate,
+  withdrawUpdate,
+  type DecideInput,
+} from '../../../libs/contracts';
 import { isMemberOf, type Person } from '../../../libs/domain/person';
 import type { RequestInput } from '../../../libs/domain/request';
 import type { Party } from '../../../libs/domain/vocabulary';
@@ -8,6 +14,7 @@ import {
   ConflictCheck,
   DelegationRepository,
   DirectoryRepository,
+  PassportRepository,
   PolicyRepository,
   RequestRepository,
   type RequestEntity,
@@ -66,6 +73,7 @@ export class RequestsService {
     private readonly delegations: DelegationRepository,
     private readonly directory: DirectoryRepository,
     private readonly conflicts: ConflictCheck,
+    private readonly passports: PassportRepository,
     private readonly temporal: TemporalGateway,
   ) {}
 
@@ -88,6 +96,7 @@ export class RequestsService {
         return { view: await this.view(existing.id), created: false };
       }
     }
+    if (input.type === 'passport_release') await this.checkRelease(person, input);
     const requestId = idempotencyKey ? idFromKey(person.email, idempotencyKey) : randomUUID();
     const policy = await this.policies.current();
     const { createdBy: _by, createdAt: _at, ...pinned } = policy;
@@ -110,6 +119,44 @@ export class RequestsService {
     // With a key, this call may have found a submission already running under it.
     this.checkSameBody(stored.request, bodyHash);
     return { view: toRequestView(stored), created: true };
+  }
+
+  /** A release needs a passport in custody, and a linked trip must be an approved request of the same person. */
+  private async checkRelease(person: Person, input: RequestInput): Promise<void> {
+    if (!(await this.passports.inCustodyFor(person.email))) {
+      throw new DomainError(
+        'NO_PASSPORT_IN_CUSTODY',
+        'none of your passports is in company custody, so there is nothing to release; ask the custodian to record the deposit first',
+      );
+    }
+    const { travelRequestId } = input.details as { travelRequestId?: string };
+    if (!travelRequestId) return;
+    const trip = await this.requests.findById(travelRequestId.toLowerCase());
+    if (
+      !trip ||
+      trip.request.requesterEmail !== person.email ||
+      !['approved', 'closed'].includes(trip.request.status)
+    ) {
+      throw new DomainError(
+        'TRAVEL_REQUEST_NOT_APPROVED',
+        `details.travelRequestId ${travelRequestId} is not an approved request of yours: a release must serve an approved trip`,
+      );
+    }
+  }
+
+  /** The requester records an obligation of their approved request as met. */
+  async fulfilObligation(person: Person, id: string, kind: string, note: string | null): Promise<RequestView> {
+    const stored = await this.readable(person, id);
+    if (stored.request.requesterEmail !== person.email) {
+      throw new DomainError('NOT_REQUESTER', 'only the requester records their obligations');
+    }
+    await this.temporal.update(id, fulfilObligationUpdate, {
+      kind,
+      actorEmail: person.email,
+      at: new Date().toISOString(),
+      note,
+    });
+    return this.view(id);
   }
 
   private checkSameBody(existing: RequestEntity, bodyHash: string): void {
@@ -190,7 +237,7 @@ export class RequestsService {
     person: Person,
     id: string,
     dto: DecisionDto,
-    via: 'api' | 'email' | 'bulk',
+    via: DecideInput['via'],
     acting?: { onBehalfOf: string | null },
   ): Promise<RequestView> {
     const stored = await this.requests.findById(id);

@@ -9,6 +9,7 @@ import {
 import { ApplicationFailure } from '@temporalio/common';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { AppConfig } from '../../../libs/config';
+import { EncryptionCodec } from '../../../libs/crypto';
 import { SEARCH_ATTRIBUTES, submittedUpdate, workflowIdFor, type RequestWorkflowInput } from '../../../libs/contracts';
 import type { RequestState } from '../../../libs/domain/approval-state';
 import { temporalConnectionOptions } from '../../../libs/temporal';
@@ -23,7 +24,10 @@ export class TemporalGateway implements OnApplicationShutdown {
   private connection?: Connection;
   private client?: Promise<Client>;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly codec: EncryptionCodec,
+  ) {}
 
   /** Connects lazily (the API starts even while Temporal is down) and once, however many callers wait. */
   private getClient(): Promise<Client> {
@@ -33,7 +37,11 @@ export class TemporalGateway implements OnApplicationShutdown {
     }).then(
       (connection) => {
         this.connection = connection;
-        return new Client({ connection, namespace: this.config.temporal.namespace });
+        return new Client({
+          connection,
+          namespace: this.config.temporal.namespace,
+          dataConverter: { payloadCodecs: [this.codec] },
+        });
       },
       (error: unknown) => {
         this.client = undefined;
@@ -81,8 +89,13 @@ export class TemporalGateway implements OnApplicationShutdown {
     definition: UpdateDefinition<RequestState, [Arg]>,
     arg: Arg,
   ): Promise<RequestState> {
+    return this.updateWorkflow(workflowIdFor(requestId), definition, arg);
+  }
+
+  /** Sends an Update to any of our workflows; refusals become DomainErrors. */
+  async updateWorkflow<Ret, Arg>(workflowId: string, definition: UpdateDefinition<Ret, [Arg]>, arg: Arg): Promise<Ret> {
     const client = await this.getClient();
-    const handle = client.workflow.getHandle(workflowIdFor(requestId));
+    const handle = client.workflow.getHandle(workflowId);
     try {
       return await handle.executeUpdate(definition, { args: [arg] });
     } catch (error) {
@@ -91,9 +104,9 @@ export class TemporalGateway implements OnApplicationShutdown {
         if (isErrorCode(code)) throw new DomainError(code, error.cause.message);
       }
       if (error instanceof WorkflowNotFoundError || /already completed/i.test(String((error as Error)?.message))) {
-        throw new DomainError('REQUEST_NOT_PENDING', 'the request is no longer pending');
+        throw new DomainError('REQUEST_NOT_PENDING', 'the workflow has already finished');
       }
-      this.logger.error(`update ${definition.name} on ${requestId} failed: ${String(error)}`);
+      this.logger.error(`update ${definition.name} on ${workflowId} failed: ${String(error)}`);
       throw new DomainError('UNAVAILABLE', 'the workflow engine did not answer; try again');
     }
   }

@@ -1,4 +1,4 @@
-import type { PartySettings, PolicyDocument } from './policy-schema';
+import { DEFAULT_AFTER_APPROVAL, type PartySettings, type PolicyDocument } from './policy-schema';
 
 const STANDARD_DEADLINES: PartySettings = {
   quorum: 1,
@@ -58,6 +58,7 @@ export const DEFAULT_POLICY_DOCUMENT: PolicyDocument = {
       reason: "a strategic person's request always needs security",
     },
   ],
+  afterApproval: DEFAULT_AFTER_APPROVAL,
   parties: {
     hr: STANDARD_DEADLINES,
     legal: STANDARD_DEADLINES,

@@ -90,6 +90,36 @@ const partySettings = z
   })
   .strict();
 
+/** What an approved request must still do, and how it is chased. Defaults apply when omitted. */
+const afterApproval = z
+  .object({
+    /** Tiers that need pre-departure confidentiality training, due this long before departure. */
+    trainingTiers: z.array(z.enum(TIERS)),
+    trainingDueBefore: duration,
+    /** Types that need a debrief, due this long after return. */
+    debriefTypes: z.array(z.enum(REQUEST_TYPES)),
+    debriefWithin: duration,
+    /** A released passport is due back this long after the return date. */
+    passportGrace: duration,
+    /** Overdue obligations (and passports) remind the employee this often, and escalate to security after this long. */
+    reminderEvery: duration,
+    escalateAfter: duration,
+    /** An approval lapses if the trip has not started this long after it; the request then needs re-approval. */
+    approvalValidity: duration,
+  })
+  .strict();
+
+export const DEFAULT_AFTER_APPROVAL: z.infer<typeof afterApproval> = {
+  trainingTiers: ['core', 'strategic'],
+  trainingDueBefore: '1d',
+  debriefTypes: ['conference', 'overseas_assignment', 'ma_participation'],
+  debriefWithin: '5d',
+  passportGrace: '3d',
+  reminderEvery: '1d',
+  escalateAfter: '3d',
+  approvalValidity: '30d',
+};
+
 const countryCode = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code in capitals');
 
 export const policyDocumentSchema = z
@@ -109,8 +139,11 @@ export const policyDocumentSchema = z
     routes: z.object(Object.fromEntries(REQUEST_TYPES.map((t) => [t, z.array(rule).min(1)]))).strict(),
     always: z.array(alwaysRule),
     parties: z.object(Object.fromEntries(PARTIES.map((p) => [p, partySettings]))).strict(),
+    afterApproval: afterApproval.optional(),
   })
   .strict();
+
+export type AfterApproval = z.infer<typeof afterApproval>;
 
 export type PolicyRule = z.infer<typeof rule>;
 export type AlwaysRule = z.infer<typeof alwaysRule>;
@@ -122,6 +155,8 @@ export type PolicyDocument = {
   routes: Record<(typeof REQUEST_TYPES)[number], PolicyRule[]>;
   always: AlwaysRule[];
   parties: Record<(typeof PARTIES)[number], PartySettings>;
+  /** Omitted in older versions: DEFAULT_AFTER_APPROVAL applies. */
+  afterApproval?: AfterApproval;
 };
 
 /** A stored version of the policy. */

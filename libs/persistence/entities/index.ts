@@ -1,23 +1,29 @@
 import { ApprovalEntity } from './approval.entity';
 import { DecisionEntity } from './decision.entity';
 import { DelegationEntity } from './delegation.entity';
+import { ObligationEntity } from './obligation.entity';
 import { PartyMemberEntity } from './party-member.entity';
+import { PassportEntity } from './passport.entity';
 import { PersonEntity } from './person.entity';
 import { PolicyVersionEntity } from './policy-version.entity';
 import { RequestEntity } from './request.entity';
 import { ScreeningEntryEntity } from './screening-entry.entity';
 import { SentEmailEntity } from './sent-email.entity';
+import { StepUpCodeEntity } from './step-up-code.entity';
 
 export {
   ApprovalEntity,
   DecisionEntity,
   DelegationEntity,
+  ObligationEntity,
   PartyMemberEntity,
+  PassportEntity,
   PersonEntity,
   PolicyVersionEntity,
   RequestEntity,
   ScreeningEntryEntity,
   SentEmailEntity,
+  StepUpCodeEntity,
 };
 
 export const ENTITIES = [
@@ -30,4 +36,7 @@ export const ENTITIES = [
   PolicyVersionEntity,
   DelegationEntity,
   ScreeningEntryEntity,
+  PassportEntity,
+  ObligationEntity,
+  StepUpCodeEntity,
 ];

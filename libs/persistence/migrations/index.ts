@@ -1,12 +1,14 @@
 import { InitialSchema1763800000000 } from './1763800000000-initial-schema';
+import { ScreeningEntries1763900000000 } from './1763900000000-screening-entries';
 import { PeopleFlags1763900001000 } from './1763900001000-people-flags';
 import { PolicyQuorumDelegation1763900002000 } from './1763900002000-policy-quorum-delegation';
-import { ScreeningEntries1763900000000 } from './1763900000000-screening-entries';
+import { PassportsObligations1763900003000 } from './1763900003000-passports-obligations';
 
 /** Every migration in order; the data source runs them on start. */
 export const MIGRATIONS = [
   InitialSchema1763800000000,
+  ScreeningEntries1763900000000,
   PeopleFlags1763900001000,
   PolicyQuorumDelegation1763900002000,
-  ScreeningEntries1763900000000,
+  PassportsObligations1763900003000,
 ];

@@ -1,0 +1,137 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { CustodyNoticeInput, ObligationNoticeInput, ReleasePassportInput } from '../libs/contracts';
+import { maskedPassport, renderNotice, typeName } from '../libs/mail';
+import type { DirectoryRepository, PassportRepository } from '../libs/persistence';
+import type { MailActivities } from './mail.activities';
+
+const day = (iso: string | null) => (iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : 'no date');
+
+/** The passport ledger moves and the notices around custody and obligations. */
+export class CustodyActivities {
+  constructor(
+    private readonly deps: {
+      passports: PassportRepository;
+      directory: DirectoryRepository;
+      mail: MailActivities;
+      clock?: () => Date;
+    },
+  ) {}
+
+  private now(): string {
+    return (this.deps.clock?.() ?? new Date()).toISOString();
+  }
+
+  /** Releases the employee's passport for an approved request and asks the custodians to hand it out. */
+  async releasePassport(
+    input: ReleasePassportInput,
+  ): Promise<{ passportId: string; numberLast3: string; dueBackAt: string } | null> {
+    const passport = await this.deps.passports.release(
+      input.requestId,
+      input.employeeEmail,
+      input.dueBackAt,
+      this.now(),
+    );
+    if (!passport) return null;
+    const employee = await this.deps.directory.findPerson(input.employeeEmail);
+    const custodians = (await this.deps.directory.list({ role: 'custodian', limit: 200 })).items;
+    if (custodians.length === 0) throw ApplicationFailure.retryable('nobody has the custodian role', 'NO_CUSTODIAN');
+    for (const custodian of custodians) {
+      await this.deps.mail.deliverNotice(
+        `hand-out:${input.requestId}:${custodian.email}`,
+        input.requestId,
+        'custody',
+        custodian.email,
+        () =>
+          renderNotice(
+            `[Clearance] Hand out passport ${maskedPassport(passport.numberLast3)} to ${employee?.name ?? input.employeeEmail}`,
+            'A passport release was approved',
+            [
+              `Please hand passport ${maskedPassport(passport.numberLast3)} (${passport.issuingCountry}) to ${employee?.name ?? ''} <${input.employeeEmail}>.`,
+              `It is due back in custody by ${day(passport.dueBackAt)}.`,
+              `Request reference: ${input.requestId}`,
+            ],
+          ),
+      );
+    }
+    return {
+      passportId: passport.id,
+      numberLast3: passport.numberLast3,
+      dueBackAt: passport.dueBackAt ?? input.dueBackAt,
+    };
+  }
+
+  async markPassportOverdue(input: { passportId: string; requestId: string }): Promise<void> {
+    await this.deps.passports.markOverdue(input.passportId, this.now());
+  }
+
+  async markPassportReturned(input: { passportId: string; requestId: string; at: string }): Promise<void> {
+    await this.deps.passports.markReturned(input.passportId, input.at);
+  }
+
+  /** Overdue reminders go to the employee; the escalation goes to every member of security. */
+  async notifyCustody(input: CustodyNoticeInput): Promise<void> {
+    const masked = maskedPassport(input.numberLast3);
+    const recipients =
+      input.kind === 'escalation'
+        ? (await this.deps.directory.partyMembers('security')).map((m) => m.email)
+        : [input.employeeEmail];
+    for (const to of recipients) {
+      await this.deps.mail.deliverNotice(
+        `custody-${input.kind}:${input.passportId}:${input.requestId}:${input.sequence}:${to}`,
+        input.requestId,
+        'custody',
+        to,
+        () =>
+          input.kind === 'escalation'
+            ? renderNotice(
+                `[Clearance] Escalation: passport ${masked} of ${input.employeeName} is overdue`,
+                'A released passport is overdue',
+                [
+                  `Passport ${masked} of ${input.employeeName} <${input.employeeEmail}> was due back by ${day(input.dueBackAt)} and is not in custody.`,
+                  `Request reference: ${input.requestId}`,
+                ],
+              )
+            : renderNotice(`[Clearance] Reminder: return passport ${masked} to custody`, 'Your passport is overdue', [
+                `Passport ${masked} was due back in custody by ${day(input.dueBackAt)}. Please bring it to the custodian.`,
+                `Request reference: ${input.requestId}`,
+              ]),
+      );
+    }
+  }
+
+  /** Overdue obligations remind the requester and escalate to security. */
+  async notifyObligation(input: ObligationNoticeInput): Promise<void> {
+    const recipients =
+      input.kind === 'escalation'
+        ? (await this.deps.directory.partyMembers('security')).map((m) => m.email)
+        : [input.summary.requesterEmail];
+    const what = `${typeName(input.summary.type).toLowerCase()} to ${input.summary.destinationCountry}`;
+    for (const to of recipients) {
+      await this.deps.mail.deliverNotice(
+        `obligation-${input.kind}:${input.requestId}:${input.obligation}:${input.sequence}:${to}`,
+        input.requestId,
+        'obligation',
+        to,
+        () =>
+          input.kind === 'escalation'
+            ? renderNotice(
+                `[Clearance] Escalation: overdue obligation of ${input.summary.requesterName}`,
+                'An obligation is overdue',
+                [
+                  `${input.summary.requesterName} <${input.summary.requesterEmail}> has not met "${input.label}" for the ${what}, due ${day(input.dueAt)}.`,
+                  `Request reference: ${input.requestId}`,
+                ],
+              )
+            : renderNotice(
+                `[Clearance] Reminder: ${input.label}`,
+                'An obligation of your approved request is overdue',
+                [
+                  `"${input.label}" for your ${what} was due ${day(input.dueAt)}.`,
+                  `Record it with POST /api/requests/${input.requestId}/obligations/${input.obligation}.`,
+                  `Request reference: ${input.requestId}`,
+                ],
+              ),
+      );
+    }
+  }
+}

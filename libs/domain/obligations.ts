@@ -1,0 +1,75 @@
+import { DEFAULT_AFTER_APPROVAL, durationMs, type RoutingPolicy } from './policy';
+import type { RequestInput } from './request';
+import type { Tier } from './vocabulary';
+
+/**
+ * What an approved request must still do before it is closed: training before departure, each
+ * approver condition acknowledged, a debrief after return, the passport back in custody.
+ */
+export type ObligationStatus = 'open' | 'overdue' | 'fulfilled';
+
+export interface Obligation {
+  /** `training`, `debrief`, `passport_return`, or `condition-<n>` for the n-th condition. */
+  kind: string;
+  label: string;
+  dueAt: string | null;
+  status: ObligationStatus;
+  fulfilledBy: string | null;
+  fulfilledAt: string | null;
+}
+
+/** Kinds the requester records through `POST /api/requests/:id/obligations/:kind`. */
+export function recordedByRequester(kind: string): boolean {
+  return kind === 'training' || kind === 'debrief' || kind.startsWith('condition-');
+}
+
+function at(date: string, offsetMs: number): string {
+  return new Date(Date.parse(`${date}T00:00:00.000Z`) + offsetMs).toISOString();
+}
+
+export function afterApprovalOf(policy: RoutingPolicy) {
+  return policy.afterApproval ?? DEFAULT_AFTER_APPROVAL;
+}
+
+/** When a released passport is due back: the start of the return day plus the grace period. */
+export function passportDueBack(request: RequestInput, policy: RoutingPolicy): string {
+  return at(request.returnDate, durationMs(afterApprovalOf(policy).passportGrace));
+}
+
+export function obligationsFor(args: {
+  request: RequestInput;
+  tier: Tier;
+  conditions: Array<{ party: string; condition: string }>;
+  passportDueBackAt: string | null;
+  policy: RoutingPolicy;
+}): Obligation[] {
+  const rules = afterApprovalOf(args.policy);
+  const open = (kind: string, label: string, dueAt: string | null): Obligation => ({
+    kind,
+    label,
+    dueAt,
+    status: 'open',
+    fulfilledBy: null,
+    fulfilledAt: null,
+  });
+  const list: Obligation[] = [];
+  if (rules.trainingTiers.includes(args.tier)) {
+    list.push(
+      open(
+        'training',
+        'Pre-departure confidentiality training',
+        at(args.request.departureDate, -durationMs(rules.trainingDueBefore)),
+      ),
+    );
+  }
+  args.conditions.forEach(({ party, condition }, i) => {
+    list.push(
+      open(`condition-${i + 1}`, `Acknowledge ${party}'s condition: ${condition}`, at(args.request.departureDate, 0)),
+    );
+  });
+  if (rules.debriefTypes.includes(args.request.type)) {
+    list.push(open('debrief', 'Debrief after return', at(args.request.returnDate, durationMs(rules.debriefWithin))));
+  }
+  if (args.passportDueBackAt) list.push(open('passport_return', 'Passport back in custody', args.passportDueBackAt));
+  return list;
+}

@@ -1,0 +1,83 @@
+import type { DataSource } from 'typeorm';
+import { openPassportNumber, sealPassportNumber, type Keyring } from '../crypto';
+import { PassportEntity } from './entities';
+
+export interface KeyRotationReport {
+  activeKeyId: string;
+  /** Rows found sealed under another key than the active one. */
+  examined: number;
+  /** Re-sealed under the active key. */
+  rotated: number;
+  /** Changed by someone else between read and write; left alone (run again). */
+  changedMeanwhile: number;
+  /** Rows that could not be opened: their key is not configured, or the ciphertext does not authenticate. */
+  failed: Array<{ id: string; keyId: string; reason: string }>;
+}
+
+/**
+ * Re-seals every passport number that is not under the keyring's active key: opened with the key
+ * its row names, sealed with the active key (same AAD, the row id), written in one transaction per
+ * batch. Each write is guarded by the old key id and ciphertext, so a row changed meanwhile is
+ * never overwritten. A row that cannot be opened is reported and skipped, never altered. Run it
+ * after making a new key active and before removing the old key from ENCRYPTION_KEYS.
+ */
+export async function rotatePassportKeys(
+  dataSource: DataSource,
+  keyring: Keyring,
+  options: { batchSize?: number } = {},
+): Promise<KeyRotationReport> {
+  const batchSize = options.batchSize ?? 200;
+  const report: KeyRotationReport = {
+    activeKeyId: keyring.activeKeyId,
+    examined: 0,
+    rotated: 0,
+    changedMeanwhile: 0,
+    failed: [],
+  };
+  let after = '';
+  for (;;) {
+    const seen = await dataSource.transaction(async (manager) => {
+      const passports = manager.getRepository(PassportEntity);
+      const rows = await passports
+        .createQueryBuilder('p')
+        .select(['p.id', 'p.numberCiphertext', 'p.numberKeyId'])
+        .where('p.numberKeyId <> :active', { active: keyring.activeKeyId })
+        .andWhere('p.id > :after', { after })
+        .orderBy('p.id', 'ASC')
+        .limit(batchSize)
+        .getMany();
+      for (const row of rows) {
+        let sealed: ReturnType<typeof sealPassportNumber>;
+        try {
+          sealed = sealPassportNumber(keyring, row.id, openPassportNumber(keyring, row));
+        } catch (error) {
+          report.failed.push({ id: row.id, keyId: row.numberKeyId, reason: (error as Error).message });
+          continue;
+        }
+        const { affected } = await passports.update(
+          { id: row.id, numberKeyId: row.numberKeyId, numberCiphertext: row.numberCiphertext },
+          sealed,
+        );
+        if (affected === 0) report.changedMeanwhile += 1;
+        else report.rotated += 1;
+      }
+      return rows;
+    });
+    report.examined += seen.length;
+    if (seen.length < batchSize) return report;
+    after = seen[seen.length - 1].id;
+  }
+}
+
+/** How many passport numbers each key id seals: what still depends on a key before it is removed. */
+export async function passportKeyUsage(dataSource: DataSource): Promise<Record<string, number>> {
+  const rows = await dataSource
+    .getRepository(PassportEntity)
+    .createQueryBuilder('p')
+    .select('p.numberKeyId', 'keyId')
+    .addSelect('COUNT(*)', 'count')
+    .groupBy('p.numberKeyId')
+    .orderBy('p.numberKeyId', 'ASC')
+    .getRawMany<{ keyId: string; count: string | number }>();
+  return Object.fromEntries(rows.map((r) => [r.keyId, Number(r.count)]));
+}

@@ -1,0 +1,69 @@
+import {
+  ApplicationFailure,
+  condition,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setHandler,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import {
+  passportReturnedSignal,
+  returnPassportUpdate,
+  workflowIdFor,
+  type CustodyState,
+  type CustodyWorkflowInput,
+} from '../libs/contracts';
+import { chase } from './chase';
+import { msUntil } from './clock';
+
+type Activities = ReturnType<typeof createActivities>;
+
+const { markPassportReturned, markPassportOverdue, notifyCustody } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/**
+ * One released passport, from hand-out until it is back in custody. Past its due date it is
+ * overdue: the employee is reminded on a durable timer and security is told once the escalation
+ * delay has passed. The return arrives as an Update from the custodian.
+ */
+export async function custodyWorkflow(input: CustodyWorkflowInput): Promise<CustodyState> {
+  let state: CustodyState = { passportId: input.passportId, status: 'released', returnedBy: null, returnedAt: null };
+
+  setHandler(
+    returnPassportUpdate,
+    async ({ by, at }) => {
+      await markPassportReturned({ passportId: input.passportId, requestId: input.requestId, at });
+      state = { ...state, status: 'in_custody', returnedBy: by.toLowerCase(), returnedAt: at };
+      return state;
+    },
+    {
+      validator: (_return: { by: string; at: string }) => {
+        if (state.status === 'in_custody') {
+          throw ApplicationFailure.nonRetryable('the passport is already back in custody', 'PASSPORT_IN_CUSTODY');
+        }
+      },
+    },
+  );
+
+  const back = () => state.status === 'in_custody';
+  if (!(await condition(back, Math.max(msUntil(input.dueBackAt), 1)))) {
+    state = { ...state, status: 'overdue' };
+    await markPassportOverdue({ passportId: input.passportId, requestId: input.requestId });
+    await chase({
+      isDone: back,
+      remind: (sequence) => notifyCustody({ ...input, kind: 'overdue', sequence }),
+      escalate: () => notifyCustody({ ...input, kind: 'escalation', sequence: 1 }),
+      everyMs: input.reminderEveryMs,
+      escalateAfterMs: input.escalateAfterMs,
+    });
+  }
+
+  await getExternalWorkflowHandle(workflowIdFor(input.requestId)).signal(passportReturnedSignal, {
+    passportId: input.passportId,
+    by: state.returnedBy ?? 'custodian',
+    at: state.returnedAt ?? '',
+  });
+  return state;
+}
