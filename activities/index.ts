@@ -4,11 +4,13 @@ import type {
   ConflictCheck,
   DelegationRepository,
   DirectoryRepository,
+  HistoryArchiveRepository,
   PassportRepository,
   RequestRepository,
   SentEmailRepository,
 } from '../libs/persistence';
 import type { ScreeningService } from '../libs/screening/screening.service';
+import { ArchiveActivities } from './archive.activities';
 import { CustodyActivities } from './custody.activities';
 import { MailActivities } from './mail.activities';
 import { ProjectionActivities } from './projection.activities';
@@ -19,6 +21,7 @@ export interface ActivityDeps {
   directory: DirectoryRepository;
   delegations: DelegationRepository;
   passports: PassportRepository;
+  archives: HistoryArchiveRepository;
   conflicts: ConflictCheck;
   sentEmails: SentEmailRepository;
   screening: ScreeningService;
@@ -32,9 +35,11 @@ export function createActivities(deps: ActivityDeps) {
   const projection = new ProjectionActivities(deps.requests);
   const mail = new MailActivities(deps);
   const screening = new ScreeningActivities(deps.screening);
+  const archive = new ArchiveActivities(deps.archives);
   const custody = new CustodyActivities({ passports: deps.passports, directory: deps.directory, mail });
   return {
     screenCounterparties: screening.screenCounterparties.bind(screening),
+    archiveHistory: archive.archiveHistory.bind(archive),
     recordSubmission: projection.recordSubmission.bind(projection),
     projectState: projection.projectState.bind(projection),
     notifyParty: mail.notifyParty.bind(mail),

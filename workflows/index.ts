@@ -1,2 +1,3 @@
+export { archiveHistoryWorkflow } from './archive.workflow';
 export { custodyWorkflow } from './custody.workflow';
 export { requestApprovalWorkflow } from './request-approval.workflow';

@@ -15,6 +15,7 @@ import {
 } from '@temporalio/workflow';
 import { chase } from './chase';
 import { msUntil, workflowNow } from './clock';
+import { archiveHistoryWorkflow } from './archive.workflow';
 import { custodyWorkflow } from './custody.workflow';
 import type { createActivities } from '../activities';
 import {
@@ -28,6 +29,7 @@ import {
   submittedUpdate,
   summaryOf,
   withdrawUpdate,
+  workflowIdFor,
   type AmendInput,
   type DecideInput,
   type FulfilObligationInput,
@@ -430,6 +432,15 @@ export async function requestApprovalWorkflow(input: RequestWorkflowInput): Prom
     await notifyRequester({ requestId: input.requestId, seq: final.seq, state: final, summary });
   }
   await condition(allHandlersFinished);
+  if (patched('archive-on-close')) {
+    // Its history is archived once it has closed, so it outlives the namespace's retention.
+    const workflowId = workflowIdFor(input.requestId);
+    await startChild(archiveHistoryWorkflow, {
+      workflowId: `archive-${workflowId}`,
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      args: [{ requestId: input.requestId, workflowId }],
+    });
+  }
   log.info('request settled', { requestId: input.requestId, status: current().status });
   return current();
 }

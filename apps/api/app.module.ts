@@ -7,9 +7,11 @@ import { EncryptionCodec, Keyring, LinkTokens } from '../../libs/crypto';
 import type { DirectorySeed } from '../../libs/domain/person';
 import { Mailer, type SmtpCapture } from '../../libs/mail';
 import {
+  AuditLogRepository,
   ConflictCheck,
   DelegationRepository,
   DirectoryRepository,
+  HistoryArchiveRepository,
   openDataSource,
   PassportRepository,
   PolicyRepository,
@@ -21,6 +23,9 @@ import {
 import { ScreeningService } from '../../libs/screening/screening.service';
 import { ApprovalLinksController } from './approvals/approval-links.controller';
 import { InboxController } from './approvals/inbox.controller';
+import { AuditChainController } from './audit/audit-chain.controller';
+import { AuditHistoryController } from './audit/audit-history.controller';
+import { AuditHistoryService } from './audit/audit-history.service';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthService } from './auth/auth.service';
 import { CodecModule } from './codec/codec.module';
@@ -84,6 +89,8 @@ export class AppModule {
       DelegationRepository,
       PassportRepository,
       StepUpRepository,
+      AuditLogRepository,
+      HistoryArchiveRepository,
     ].map((Repo) => ({
       provide: Repo,
       inject: [DataSource],
@@ -102,6 +109,8 @@ export class AppModule {
         PolicyController,
         DelegationController,
         PassportsController,
+        AuditChainController,
+        AuditHistoryController,
         ...(config.devMode ? [DevLoginController] : []),
       ],
       providers: [
@@ -117,6 +126,7 @@ export class AppModule {
         TemporalGateway,
         AuthService,
         RequestsService,
+        AuditHistoryService,
         {
           provide: ConflictCheck,
           inject: [DirectoryRepository, RequestRepository],

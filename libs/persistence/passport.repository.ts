@@ -1,11 +1,16 @@
-import type { DataSource } from 'typeorm';
+import { In, type DataSource } from 'typeorm';
+import { AuditLogRepository } from './audit-log.repository';
 import { PassportEntity } from './entities';
 
 export type PassportStatus = 'in_custody' | 'released' | 'overdue';
 
 /** The custody ledger. Numbers arrive sealed (see libs/crypto): this never sees one in plain text. */
 export class PassportRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly audit: AuditLogRepository;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.audit = new AuditLogRepository(dataSource);
+  }
 
   async deposit(
     row: Omit<PassportEntity, 'status' | 'releaseRequestId' | 'releasedAt' | 'dueBackAt' | 'returnedAt' | 'updatedAt'>,
@@ -19,7 +24,25 @@ export class PassportRepository {
       returnedAt: null,
       updatedAt: row.createdAt,
     });
-    await this.dataSource.getRepository(PassportEntity).insert(entity);
+    await this.audit.writeTransaction(async (manager) => {
+      await manager.getRepository(PassportEntity).insert(entity);
+      // Never the number nor its ciphertext: the log is for auditors, the number is personal data.
+      await this.audit.append(
+        [
+          {
+            event: 'passport.deposited',
+            actor: entity.depositedBy,
+            payload: {
+              passportId: entity.id,
+              employeeEmail: entity.employeeEmail,
+              status: entity.status,
+              depositedAt: entity.createdAt,
+            },
+          },
+        ],
+        manager,
+      );
+    });
     return entity;
   }
 
@@ -53,7 +76,7 @@ export class PassportRepository {
     const repo = this.dataSource.getRepository(PassportEntity);
     const already = await repo.findOneBy({ releaseRequestId: requestId });
     if (already) return already;
-    return this.dataSource.transaction(async (manager) => {
+    return this.audit.writeTransaction(async (manager) => {
       const passport = await manager
         .getRepository(PassportEntity)
         .findOne({ where: { employeeEmail, status: 'in_custody' }, order: { createdAt: 'ASC' } });
@@ -67,20 +90,79 @@ export class PassportRepository {
         updatedAt: at,
       };
       await manager.getRepository(PassportEntity).update({ id: passport.id, status: 'in_custody' }, patch);
+      await this.audit.append(
+        [
+          {
+            requestId,
+            event: 'passport.released',
+            payload: {
+              passportId: passport.id,
+              employeeEmail: passport.employeeEmail,
+              status: 'released',
+              requestId,
+              releasedAt: at,
+              dueBackAt,
+            },
+          },
+        ],
+        manager,
+      );
       return Object.assign(passport, patch);
     });
   }
 
   async markOverdue(id: string, at: string): Promise<void> {
-    await this.dataSource
-      .getRepository(PassportEntity)
-      .update({ id, status: 'released' }, { status: 'overdue', updatedAt: at });
+    await this.audit.writeTransaction(async (manager) => {
+      const result = await manager
+        .getRepository(PassportEntity)
+        .update({ id, status: 'released' }, { status: 'overdue', updatedAt: at });
+      if (!result.affected) return;
+      const passport = await manager.getRepository(PassportEntity).findOneBy({ id });
+      await this.audit.append(
+        [
+          {
+            requestId: passport?.releaseRequestId ?? null,
+            event: 'passport.overdue',
+            payload: {
+              passportId: id,
+              employeeEmail: passport?.employeeEmail ?? null,
+              status: 'overdue',
+              requestId: passport?.releaseRequestId ?? null,
+              dueBackAt: passport?.dueBackAt ?? null,
+              overdueAt: at,
+            },
+          },
+        ],
+        manager,
+      );
+    });
   }
 
   async markReturned(id: string, at: string): Promise<void> {
     const repo = this.dataSource.getRepository(PassportEntity);
     const passport = await repo.findOneBy({ id });
     if (!passport || passport.status === 'in_custody') return;
-    await repo.update({ id }, { status: 'in_custody', returnedAt: at, updatedAt: at });
+    await this.audit.writeTransaction(async (manager) => {
+      const result = await manager
+        .getRepository(PassportEntity)
+        .update({ id, status: In(['released', 'overdue']) }, { status: 'in_custody', returnedAt: at, updatedAt: at });
+      if (!result.affected) return; // a concurrent retry already took it back
+      await this.audit.append(
+        [
+          {
+            requestId: passport.releaseRequestId,
+            event: 'passport.returned',
+            payload: {
+              passportId: id,
+              employeeEmail: passport.employeeEmail,
+              status: 'in_custody',
+              requestId: passport.releaseRequestId,
+              returnedAt: at,
+            },
+          },
+        ],
+        manager,
+      );
+    });
   }
 }

@@ -1,5 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { DEFAULT_POLICY_DOCUMENT, type PolicyDocument, type RoutingPolicy } from '../domain/policy';
+import { AuditLogRepository } from './audit-log.repository';
+import { canonicalJson } from './canonical-json';
 import { PolicyVersionEntity } from './entities';
 
 export interface StoredPolicy extends RoutingPolicy {
@@ -13,7 +16,11 @@ function toPolicy(row: PolicyVersionEntity): StoredPolicy {
 
 /** Numbered, immutable policy versions; the highest is in force for new requests. */
 export class PolicyRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly audit: AuditLogRepository;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.audit = new AuditLogRepository(dataSource);
+  }
 
   /** Version 1 is the default policy of DOMAIN.md, stored on first start. */
   async ensureDefault(): Promise<void> {
@@ -56,12 +63,29 @@ export class PolicyRepository {
 
   /** Stores a new version numbered after the highest; a concurrent publish makes one of them retry. */
   async publish(document: PolicyDocument, createdBy: string): Promise<StoredPolicy> {
-    const repo = this.dataSource.getRepository(PolicyVersionEntity);
     for (let attempt = 0; attempt < 5; attempt += 1) {
       const version = (await this.current()).version + 1;
       const row = { version, document, createdBy, createdAt: new Date().toISOString() };
       try {
-        await repo.insert(row);
+        // One transaction per attempt: on PostgreSQL a failed insert spoils the transaction it is in.
+        await this.audit.writeTransaction(async (manager) => {
+          await manager.getRepository(PolicyVersionEntity).insert(row);
+          await this.audit.append(
+            [
+              {
+                event: 'policy.published',
+                actor: createdBy,
+                payload: {
+                  version,
+                  description: document.description ?? null,
+                  documentSha256: createHash('sha256').update(canonicalJson(document)).digest('hex'),
+                  createdAt: row.createdAt,
+                },
+              },
+            ],
+            manager,
+          );
+        });
         return toPolicy(row);
       } catch (error) {
         if (attempt === 4) throw error;

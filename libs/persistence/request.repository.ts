@@ -3,6 +3,7 @@ import { workflowIdFor, type ProjectStateInput, type RecordSubmissionInput } fro
 import type { RequestState } from '../domain/approval-state';
 import { dealNameOf } from '../domain/request';
 import type { Party } from '../domain/vocabulary';
+import { AuditLogRepository, type AuditEntry } from './audit-log.repository';
 import { ApprovalEntity, DecisionEntity, ObligationEntity, RequestEntity } from './entities';
 
 export interface StoredRequest {
@@ -48,16 +49,69 @@ function approvalRows(state: RequestState): ApprovalEntity[] {
   );
 }
 
+/** What one projected state adds to the audit log: the decision, the new state, newly fulfilled obligations. */
+function auditEntriesFor({ state, decision }: ProjectStateInput, fulfilledBefore: Set<string>): AuditEntry[] {
+  const entries: AuditEntry[] = [];
+  if (decision) {
+    entries.push({
+      requestId: state.requestId,
+      event: 'decision.recorded',
+      actor: decision.actorEmail.toLowerCase(),
+      payload: {
+        requestId: state.requestId,
+        party: decision.party,
+        decision: decision.decision,
+        decidedBy: decision.actorEmail.toLowerCase(),
+        onBehalfOf: decision.onBehalfOf ?? null,
+        comment: decision.comment?.trim() || null,
+        conditions: decision.decision === 'approve' ? (decision.conditions ?? []) : [],
+        via: decision.via,
+        round: state.round,
+        decidedAt: decision.decidedAt,
+      },
+    });
+  }
+  entries.push({
+    requestId: state.requestId,
+    event: 'request.state',
+    actor: decision ? decision.actorEmail.toLowerCase() : null,
+    payload: {
+      requestId: state.requestId,
+      status: state.status,
+      currentStage: state.currentStage,
+      round: state.round,
+      seq: state.seq,
+      approvals: state.stages.flatMap((stage) =>
+        stage.approvals.map((a) => ({ stage: stage.index, party: a.party, status: a.status })),
+      ),
+    },
+  });
+  for (const o of state.obligations) {
+    if (o.status !== 'fulfilled' || fulfilledBefore.has(o.kind)) continue;
+    entries.push({
+      requestId: state.requestId,
+      event: 'obligation.fulfilled',
+      actor: o.fulfilledBy,
+      payload: { requestId: state.requestId, kind: o.kind, fulfilledBy: o.fulfilledBy, fulfilledAt: o.fulfilledAt },
+    });
+  }
+  return entries;
+}
+
 /** Reads and writes the request projection. The workflow is the only writer after submission. */
 export class RequestRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly audit: AuditLogRepository;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.audit = new AuditLogRepository(dataSource);
+  }
 
   /**
    * Records a submission (the workflow's first step) with its plan and initial approvals in one
    * transaction. Idempotent: a retried activity finds the row and leaves it.
    */
   async recordSubmission({ workflow, plan, state }: RecordSubmissionInput, now: string): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    await this.audit.writeTransaction(async (manager) => {
       if (await manager.getRepository(RequestEntity).existsBy({ id: workflow.requestId })) return;
       const { request, requester } = workflow;
       await manager.getRepository(RequestEntity).insert({
@@ -87,6 +141,25 @@ export class RequestRepository {
         updatedAt: now,
       });
       await manager.getRepository(ApprovalEntity).insert(approvalRows(state));
+      await this.audit.append(
+        [
+          {
+            requestId: workflow.requestId,
+            event: 'request.submitted',
+            actor: requester.email,
+            payload: {
+              requestId: workflow.requestId,
+              type: request.type,
+              requester: { email: requester.email, tier: requester.tier },
+              policyVersion: plan.policyVersion,
+              stages: plan.stages.map((stage) => ({ index: stage.index, parties: stage.parties.map((p) => p.party) })),
+              screeningHits: plan.screeningHits.length,
+              submittedAt: workflow.submittedAt,
+            },
+          },
+        ],
+        manager,
+      );
     });
   }
 
@@ -134,7 +207,7 @@ export class RequestRepository {
    */
   async projectState(input: ProjectStateInput, now: string): Promise<boolean> {
     const { state } = input;
-    return this.dataSource.transaction(async (manager: EntityManager) => {
+    return this.audit.writeTransaction(async (manager: EntityManager) => {
       const amended = input.amendedRequest
         ? {
             destinationCountry: input.amendedRequest.destinationCountry,
@@ -161,6 +234,11 @@ export class RequestRepository {
         .where('id = :id AND seq < :seq', { id: state.requestId, seq: state.seq })
         .execute();
       if (!result.affected) return false;
+      const fulfilledBefore = new Set(
+        (await manager.getRepository(ObligationEntity).findBy({ requestId: state.requestId, status: 'fulfilled' })).map(
+          (o) => o.kind,
+        ),
+      );
       await manager.getRepository(ApprovalEntity).save(approvalRows(state));
       if (state.obligations.length > 0) {
         await manager
@@ -189,6 +267,7 @@ export class RequestRepository {
           decidedAt: decision.decidedAt,
         });
       }
+      await this.audit.append(auditEntriesFor(input, fulfilledBefore), manager);
       return true;
     });
   }

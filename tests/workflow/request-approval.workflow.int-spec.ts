@@ -82,6 +82,9 @@ describe('requestApprovalWorkflow', () => {
       notified.set(input.requestId, [...(notified.get(input.requestId) ?? []), input]);
       return { sent: 1, skipped: 0 };
     },
+    async archiveHistory() {
+      return { sha256: 'test', eventCount: 0 };
+    },
     async releasePassport() {
       return null;
     },

@@ -7,6 +7,7 @@ import {
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { AppConfig } from '../../../libs/config';
 import { EncryptionCodec } from '../../../libs/crypto';
@@ -108,6 +109,17 @@ export class TemporalGateway implements OnApplicationShutdown {
       }
       this.logger.error(`update ${definition.name} on ${workflowId} failed: ${String(error)}`);
       throw new DomainError('UNAVAILABLE', 'the workflow engine did not answer; try again');
+    }
+  }
+
+  /** A workflow's history in Temporal's standard JSON export form (payloads as stored: encrypted). */
+  async historyJson(workflowId: string): Promise<string | null> {
+    const client = await this.getClient();
+    try {
+      return historyToJSON(await client.workflow.getHandle(workflowId).fetchHistory());
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return null;
+      throw error;
     }
   }
 

@@ -1,6 +1,8 @@
 import { ApprovalEntity } from './approval.entity';
+import { AuditLogEntity } from './audit-log.entity';
 import { DecisionEntity } from './decision.entity';
 import { DelegationEntity } from './delegation.entity';
+import { HistoryArchiveEntity } from './history-archive.entity';
 import { ObligationEntity } from './obligation.entity';
 import { PartyMemberEntity } from './party-member.entity';
 import { PassportEntity } from './passport.entity';
@@ -13,8 +15,10 @@ import { StepUpCodeEntity } from './step-up-code.entity';
 
 export {
   ApprovalEntity,
+  AuditLogEntity,
   DecisionEntity,
   DelegationEntity,
+  HistoryArchiveEntity,
   ObligationEntity,
   PartyMemberEntity,
   PassportEntity,
@@ -39,4 +43,6 @@ export const ENTITIES = [
   PassportEntity,
   ObligationEntity,
   StepUpCodeEntity,
+  AuditLogEntity,
+  HistoryArchiveEntity,
 ];

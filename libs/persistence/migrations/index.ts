@@ -3,6 +3,8 @@ import { ScreeningEntries1763900000000 } from './1763900000000-screening-entries
 import { PeopleFlags1763900001000 } from './1763900001000-people-flags';
 import { PolicyQuorumDelegation1763900002000 } from './1763900002000-policy-quorum-delegation';
 import { PassportsObligations1763900003000 } from './1763900003000-passports-obligations';
+import { AuditLog1763900004000 } from './1763900004000-audit-log';
+import { HistoryArchives1763900005000 } from './1763900005000-history-archives';
 
 /** Every migration in order; the data source runs them on start. */
 export const MIGRATIONS = [
@@ -11,4 +13,6 @@ export const MIGRATIONS = [
   PeopleFlags1763900001000,
   PolicyQuorumDelegation1763900002000,
   PassportsObligations1763900003000,
+  AuditLog1763900004000,
+  HistoryArchives1763900005000,
 ];

@@ -1,0 +1,2 @@
+export * from './decision-trail';
+export * from './replay';

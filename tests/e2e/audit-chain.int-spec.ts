@@ -1,0 +1,183 @@
+import { DataSource, type Repository } from 'typeorm';
+import { AuditLogEntity } from '../../libs/persistence';
+import { testDatabases } from '../support/databases';
+import { eventually } from '../support/eventually';
+import { daysFromNow, requestBody } from '../support/factories';
+import { Http } from '../support/http';
+import { startSystem, type TestSystem } from '../support/system';
+
+const NUMBER = 'K55501234';
+
+/** The tamper-evident audit log through HTTP: written by the worker and the API, verified by auditors. */
+describe.each(testDatabases())('audit chain on $name', (database) => {
+  let system: TestSystem;
+  let http: Http;
+  let auditLog: Repository<AuditLogEntity>;
+  let requestId: string;
+
+  beforeAll(async () => {
+    system = await startSystem(database);
+    http = new Http(system.baseUrl);
+    auditLog = system.app.get(DataSource).getRepository(AuditLogEntity);
+  });
+
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  const verify = async (email = 'auditor@example.com') => http.as(email, 'GET', '/api/audit/chain/verify');
+  const rowsOf = (id: string) => auditLog.find({ where: { requestId: id }, order: { seq: 'ASC' } });
+
+  it('should log a request from submission to approval, a deposit and a policy, in one valid chain', async () => {
+    const deposit = await http.as('custodian@example.com', 'POST', '/api/passports', {
+      employeeEmail: 'alice@example.com',
+      passportNumber: NUMBER,
+      issuingCountry: 'KR',
+      expiryDate: daysFromNow(2000),
+    });
+    expect(deposit.status).toBe(201);
+    const policy = (await http.as('admin@example.com', 'GET', '/api/policy')).body;
+    expect((await http.as('admin@example.com', 'PUT', '/api/policy', policy)).status).toBe(200);
+
+    const submitted = await http.as('alice@example.com', 'POST', '/api/requests', requestBody('conference'));
+    expect(submitted.status).toBe(201);
+    requestId = submitted.body.id;
+    for (const [email, party] of [
+      ['hr@example.com', 'hr'],
+      ['legal@example.com', 'legal'],
+      ['security@example.com', 'security'],
+      ['datagov-lead@example.com', 'data_governance'],
+    ]) {
+      const decided = await http.as(email, 'POST', `/api/requests/${requestId}/decisions`, {
+        party,
+        decision: 'approve',
+        ...(party === 'hr' ? { comment: 'fine', conditions: ['clean laptop only'] } : {}),
+      });
+      expect(decided.status).toBe(200);
+    }
+    const rows = await eventually(async () => {
+      const found = await rowsOf(requestId);
+      return found.some((r) => r.event === 'request.state' && JSON.parse(r.payload).status === 'approved') && found;
+    }, 'the approved state in the audit log');
+
+    expect(rows[0]).toMatchObject({ event: 'request.submitted', actor: 'alice@example.com' });
+    expect(JSON.parse(rows[0].payload)).toMatchObject({
+      requestId,
+      type: 'conference',
+      requester: { email: 'alice@example.com', tier: 'core' },
+      policyVersion: 2,
+      stages: [{ index: 1, parties: expect.arrayContaining(['hr', 'legal', 'security', 'data_governance']) }],
+      screeningHits: 0,
+    });
+    const decisions = rows.filter((r) => r.event === 'decision.recorded');
+    expect(decisions.map((r) => r.actor)).toEqual([
+      'hr@example.com',
+      'legal@example.com',
+      'security@example.com',
+      'datagov-lead@example.com',
+    ]);
+    expect(JSON.parse(decisions[0].payload)).toMatchObject({
+      party: 'hr',
+      decision: 'approve',
+      decidedBy: 'hr@example.com',
+      comment: 'fine',
+      conditions: ['clean laptop only'],
+      via: 'api',
+    });
+    expect(rows.filter((r) => r.event === 'request.state')).toHaveLength(4);
+
+    const all = await auditLog.find({ order: { seq: 'ASC' } });
+    expect(all.map((r) => r.event)).toEqual(expect.arrayContaining(['passport.deposited', 'policy.published']));
+    const depositRow = all.find((r) => r.event === 'passport.deposited')!;
+    expect(depositRow.actor).toBe('custodian@example.com');
+    expect(Object.keys(JSON.parse(depositRow.payload)).sort()).toEqual([
+      'depositedAt',
+      'employeeEmail',
+      'passportId',
+      'status',
+    ]);
+    expect(JSON.stringify(all)).not.toContain(NUMBER);
+
+    const res = await verify();
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ ok: true, rows: all.length, problems: [] });
+    expect(res.body.rows).toBeGreaterThan(0);
+    expect(res.body.head).toMatchObject({ seq: all[all.length - 1].seq, hash: all[all.length - 1].hash });
+    expect((await http.as('admin@example.com', 'GET', '/api/audit/chain/verify')).status).toBe(200);
+  });
+
+  it('should refuse the verification to employees and to callers without a token', async () => {
+    expect((await verify('alice@example.com')).status).toBe(403);
+    expect((await verify('hr@example.com')).status).toBe(403);
+    expect((await http.request('GET', '/api/audit/chain/verify')).status).toBe(401);
+    const bad = await http.as('auditor@example.com', 'GET', '/api/audit/chain/verify?head=nonsense');
+    expect(bad.status).toBe(400);
+  });
+
+  it('should name a row whose payload was edited in the database as changed', async () => {
+    const target = (await rowsOf(requestId)).find((r) => r.event === 'decision.recorded')!;
+    const forged = JSON.stringify({ ...JSON.parse(target.payload), decision: 'reject' });
+    await auditLog.update({ seq: target.seq }, { payload: forged });
+    try {
+      const res = await verify();
+      expect(res.status).toBe(200);
+      expect(res.body.ok).toBe(false);
+      expect(res.body.problems).toEqual([
+        {
+          seq: target.seq,
+          kind: 'changed',
+          message: expect.stringContaining(`row ${target.seq} (decision.recorded of request ${requestId}`),
+        },
+      ]);
+    } finally {
+      await auditLog.update({ seq: target.seq }, { payload: target.payload });
+    }
+    expect((await verify()).body.ok).toBe(true);
+  });
+
+  it('should name a deleted row by its seq', async () => {
+    const target = (await rowsOf(requestId)).filter((r) => r.event === 'decision.recorded')[1];
+    await auditLog.delete({ seq: target.seq });
+    try {
+      const res = await verify();
+      expect(res.body.ok).toBe(false);
+      expect(res.body.problems).toEqual([
+        {
+          seq: target.seq,
+          kind: 'deleted',
+          message: `row ${target.seq} is missing: deleted between row ${target.seq - 1} and row ${target.seq + 1}`,
+        },
+      ]);
+    } finally {
+      await auditLog.insert(target);
+    }
+    expect((await verify()).body.ok).toBe(true);
+  });
+
+  it('should name two rows whose places were swapped as reordered', async () => {
+    const [a, b] = (await rowsOf(requestId)).filter((r) => r.event === 'decision.recorded');
+    const swap = async () => {
+      await auditLog.update({ seq: a.seq }, { seq: -1 });
+      await auditLog.update({ seq: b.seq }, { seq: a.seq });
+      await auditLog.update({ seq: -1 }, { seq: b.seq });
+    };
+    await swap();
+    try {
+      const res = await verify();
+      expect(res.body.ok).toBe(false);
+      const bySeq = new Map<number, any>(res.body.problems.map((p: any) => [p.seq, p]));
+      expect(bySeq.get(a.seq)).toMatchObject({
+        kind: 'reordered',
+        message: expect.stringContaining(`was written as row ${b.seq} and moved to seq ${a.seq}`),
+      });
+      expect(bySeq.get(b.seq)).toMatchObject({
+        kind: 'reordered',
+        message: expect.stringContaining(`was written as row ${a.seq} and moved to seq ${b.seq}`),
+      });
+      expect(res.body.problems.every((p: any) => p.kind === 'reordered')).toBe(true);
+    } finally {
+      await swap();
+    }
+    expect((await verify()).body.ok).toBe(true);
+  });
+});
