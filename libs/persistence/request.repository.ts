@@ -1,5 +1,5 @@
 import { Brackets, type DataSource, type EntityManager } from 'typeorm';
-import { workflowIdFor, type ProjectStateInput, type RecordSubmissionInput } from '../contracts';
+import { workflowIdFor, type DecideInput, type ProjectStateInput, type RecordSubmissionInput } from '../contracts';
 import type { RequestState } from '../domain/approval-state';
 import { dealNameOf } from '../domain/request';
 import type { Party } from '../domain/vocabulary';
@@ -50,6 +50,22 @@ function approvalRows(state: RequestState): ApprovalEntity[] {
 }
 
 /** What one projected state adds to the audit log: the decision, the new state, newly fulfilled obligations. */
+/** A decision as the records keep it: the decision log's row and the audit log's payload. */
+function decisionRecord(state: RequestState, decision: DecideInput) {
+  return {
+    requestId: state.requestId,
+    party: decision.party,
+    decision: decision.decision,
+    decidedBy: decision.actorEmail.toLowerCase(),
+    onBehalfOf: decision.onBehalfOf ?? null,
+    comment: decision.comment?.trim() || null,
+    conditions: decision.decision === 'approve' ? (decision.conditions ?? []) : [],
+    round: state.round,
+    via: decision.via,
+    decidedAt: decision.decidedAt,
+  };
+}
+
 function auditEntriesFor({ state, decision }: ProjectStateInput, fulfilledBefore: Set<string>): AuditEntry[] {
   const entries: AuditEntry[] = [];
   if (decision) {
@@ -57,18 +73,7 @@ function auditEntriesFor({ state, decision }: ProjectStateInput, fulfilledBefore
       requestId: state.requestId,
       event: 'decision.recorded',
       actor: decision.actorEmail.toLowerCase(),
-      payload: {
-        requestId: state.requestId,
-        party: decision.party,
-        decision: decision.decision,
-        decidedBy: decision.actorEmail.toLowerCase(),
-        onBehalfOf: decision.onBehalfOf ?? null,
-        comment: decision.comment?.trim() || null,
-        conditions: decision.decision === 'approve' ? (decision.conditions ?? []) : [],
-        via: decision.via,
-        round: state.round,
-        decidedAt: decision.decidedAt,
-      },
+      payload: decisionRecord(state, decision),
     });
   }
   entries.push({
@@ -253,19 +258,9 @@ export class RequestRepository {
       }
       const decision = input.decision;
       if (decision) {
-        await manager.getRepository(DecisionEntity).insert({
-          id: `${state.requestId}:${state.seq}`,
-          requestId: state.requestId,
-          party: decision.party,
-          decision: decision.decision,
-          decidedBy: decision.actorEmail.toLowerCase(),
-          onBehalfOf: decision.onBehalfOf ?? null,
-          comment: decision.comment?.trim() || null,
-          conditions: decision.decision === 'approve' ? (decision.conditions ?? []) : [],
-          round: state.round,
-          via: decision.via,
-          decidedAt: decision.decidedAt,
-        });
+        await manager
+          .getRepository(DecisionEntity)
+          .insert({ id: `${state.requestId}:${state.seq}`, ...decisionRecord(state, decision) });
       }
       await this.audit.append(auditEntriesFor(input, fulfilledBefore), manager);
       return true;

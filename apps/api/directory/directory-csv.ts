@@ -1,7 +1,8 @@
 import { CsvError, parse } from 'csv-parse/sync';
 import type { PartyMembership, Person } from '../../../libs/domain/person';
 import { PARTIES, ROLES, TIERS, type Party, type Role, type Tier } from '../../../libs/domain/vocabulary';
-import { isCalendarDate, isDirectoryEmail, normalizeEmail } from './directory.dto';
+import { isCalendarDate } from '../common/calendar-date';
+import { isDirectoryEmail, normalizeEmail } from './directory.dto';
 
 /** The columns of a directory CSV, in the order an export writes them. */
 export const CSV_COLUMNS = [
@@ -124,8 +125,9 @@ export function validateCsvRow(
     error('classified_access', `"${cell('classified_access')}" is not true or false`);
   }
 
-  const endsCell = cell('confidentiality_period_ends');
-  if (endsCell && !isCalendarDate(endsCell)) {
+  const endsCell: string = cell('confidentiality_period_ends');
+  const endsIsDate: boolean = isCalendarDate(endsCell);
+  if (endsCell && !endsIsDate) {
     error('confidentiality_period_ends', `"${endsCell}" is not a date in the form YYYY-MM-DD`);
   }
 

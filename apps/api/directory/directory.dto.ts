@@ -12,25 +12,15 @@ import {
   IsString,
   Matches,
   MaxLength,
-  registerDecorator,
   ValidateIf,
   ValidateNested,
-  type ValidationOptions,
 } from 'class-validator';
 import { isEmail } from 'class-validator';
 import type { Person } from '../../../libs/domain/person';
 import { PARTIES, ROLES, TIERS, type Party, type Role, type Tier } from '../../../libs/domain/vocabulary';
 import { DomainError, type FieldError } from '../common/domain-error';
+import { IsCalendarDate } from '../common/calendar-date';
 import { collectErrors } from '../common/validate-body';
-
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-/** A calendar date `YYYY-MM-DD` that exists. */
-export function isCalendarDate(value: unknown): boolean {
-  if (typeof value !== 'string' || !ISO_DATE.test(value)) return false;
-  const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
-}
 
 /** An address the directory accepts as a person's key (and a manager's). */
 export function isDirectoryEmail(value: unknown): value is string {
@@ -39,17 +29,6 @@ export function isDirectoryEmail(value: unknown): value is string {
 
 export function normalizeEmail(value: string): string {
   return value.trim().toLowerCase();
-}
-
-function IsCalendarDate(options?: ValidationOptions) {
-  return (target: object, propertyName: string) =>
-    registerDecorator({
-      name: 'isCalendarDate',
-      target: target.constructor,
-      propertyName,
-      options: { message: `${propertyName} must be a date in the form YYYY-MM-DD`, ...options },
-      validator: { validate: isCalendarDate },
-    });
 }
 
 export class PartyMembershipDto {

@@ -33,31 +33,12 @@ import {
   TECHNOLOGY_AREAS,
   type RequestType,
 } from '../../../libs/domain/vocabulary';
+import { IsCalendarDate, isCalendarDate } from '../common/calendar-date';
 import { collectErrors } from '../common/validate-body';
 import { DomainError, type FieldError } from '../common/domain-error';
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-function isRealDate(value: unknown): value is string {
-  if (typeof value !== 'string' || !ISO_DATE.test(value)) return false;
-  const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
-}
-
 function todayUtc(): string {
   return new Date().toISOString().slice(0, 10);
-}
-
-/** A calendar date `YYYY-MM-DD` that exists. */
-function IsCalendarDate(options?: ValidationOptions) {
-  return (target: object, propertyName: string) =>
-    registerDecorator({
-      name: 'isCalendarDate',
-      target: target.constructor,
-      propertyName,
-      options: { message: `${propertyName} must be a date in the form YYYY-MM-DD`, ...options },
-      validator: { validate: isRealDate },
-    });
 }
 
 function NotInThePast(options?: ValidationOptions) {
@@ -67,7 +48,7 @@ function NotInThePast(options?: ValidationOptions) {
       target: target.constructor,
       propertyName,
       options: { message: `${propertyName} must not be in the past`, ...options },
-      validator: { validate: (value: unknown) => !isRealDate(value) || value >= todayUtc() },
+      validator: { validate: (value: unknown) => !isCalendarDate(value) || value >= todayUtc() },
     });
 }
 
@@ -82,7 +63,7 @@ function NotBefore(other: string, options?: ValidationOptions) {
       validator: {
         validate: (value: unknown, args: ValidationArguments) => {
           const otherValue = (args.object as Record<string, unknown>)[other];
-          return !isRealDate(value) || !isRealDate(otherValue) || value >= otherValue;
+          return !isCalendarDate(value) || !isCalendarDate(otherValue) || value >= otherValue;
         },
       },
     });
