@@ -22,7 +22,8 @@ export class AuditChainController {
     description: 'An exported head `<seq>:<hash>` the chain must still reach unchanged',
   })
   async verify(@Query('head') head?: string): Promise<ChainVerification> {
-    const expectedHead = head === undefined ? undefined : parseChainHead(head);
+    // a repeated ?head= arrives as an array
+    const expectedHead = head === undefined ? undefined : typeof head === 'string' ? parseChainHead(head) : null;
     if (expectedHead === null) {
       throw DomainError.validation([{ field: 'head', messages: ['must be <seq>:<64 hex characters>'] }]);
     }

@@ -18,6 +18,23 @@ export function validateBody<T extends object>(cls: ClassConstructor<T>, body: u
   return errors.value;
 }
 
+/** Keys no DTO declares, on which class-transformer breaks (it takes `value.constructor` for the class to build). */
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/** Deeper than any DTO goes; class-transformer recurses into every level and would overflow the stack. */
+const MAX_DEPTH = 32;
+
+/** Fields class-transformer cannot be given: reserved keys anywhere, and nesting deeper than MAX_DEPTH. */
+function untransformable(value: unknown, path: string, depth = 0): FieldError[] {
+  if (value === null || typeof value !== 'object') return [];
+  if (depth > MAX_DEPTH) return [{ field: path, messages: [`${path} is nested too deeply`] }];
+  return Object.entries(value).flatMap(([key, child]) => {
+    const field = path ? `${path}.${key}` : key;
+    return RESERVED_KEYS.has(key)
+      ? [{ field, messages: [`property ${key} should not exist`] }]
+      : untransformable(child, field, depth + 1);
+  });
+}
+
 export function collectErrors<T extends object>(
   cls: ClassConstructor<T>,
   body: unknown,
@@ -29,6 +46,8 @@ export function collectErrors<T extends object>(
       fields: [{ field: prefix || 'body', messages: [`${prefix || 'body'} must be a JSON object`] }],
     };
   }
+  const refused = untransformable(body, prefix);
+  if (refused.length > 0) return { value: {} as T, fields: refused };
   const value = plainToInstance(cls, body, { enableImplicitConversion: false });
   const errors = validateSync(value, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
   return { value, fields: fieldErrors(errors, prefix) };

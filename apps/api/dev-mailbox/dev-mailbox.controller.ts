@@ -4,6 +4,13 @@ import Handlebars from 'handlebars';
 import type { Response } from 'express';
 import { SmtpCapture } from '../../../libs/mail';
 import { Public } from '../auth/auth.decorators';
+import { DomainError } from '../common/domain-error';
+
+/** `?to=` once at most: a repeated one arrives as an array. */
+function recipient(to: unknown): string | undefined {
+  if (to === undefined || typeof to === 'string') return to;
+  throw DomainError.validation([{ field: 'to', messages: ['to must be given at most once'] }]);
+}
 
 const page = Handlebars.compile(`<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>Dev mailbox · Clearance</title>
@@ -24,7 +31,7 @@ export class DevMailboxController {
   @Get('mailbox')
   @ApiOperation({ summary: 'Dev mode: captured emails, newest first' })
   list(@Query('to') to?: string) {
-    return this.capture.list(to).map((m) => ({
+    return this.capture.list(recipient(to)).map((m) => ({
       id: m.id,
       to: m.to.join(', '),
       subject: m.subject,
@@ -43,6 +50,7 @@ export class DevMailboxController {
 
   @Get('mailbox.html')
   html(@Query('to') to: string | undefined, @Res() res: Response): void {
-    res.type('html').send(page({ to: to ?? '', mails: this.capture.list(to) }));
+    const wanted = recipient(to);
+    res.type('html').send(page({ to: wanted ?? '', mails: this.capture.list(wanted) }));
   }
 }

@@ -111,6 +111,9 @@ export class PassportsController {
     const seesAll =
       person.roles.some((r) => r === 'custodian' || r === 'auditor' || r === 'admin') ||
       person.parties.some((m) => m.party === 'security');
+    if (employee !== undefined && typeof employee !== 'string') {
+      throw DomainError.validation([{ field: 'employee', messages: ['employee must be given at most once'] }]);
+    }
     const wanted = employee?.trim().toLowerCase();
     if (!seesAll && wanted !== undefined && wanted !== person.email) {
       throw new DomainError('FORBIDDEN', 'you may see only your own passports');

@@ -1,0 +1,380 @@
+import { SignJWT } from 'jose';
+import { testDatabases } from '../support/databases';
+import { daysFromNow, depositPassport, requestBody } from '../support/factories';
+import { Http } from '../support/http';
+import { expressRoutes, nestRoutes } from '../support/routes';
+import { startSystem, type TestSystem } from '../support/system';
+
+/**
+ * Every route × every kind of caller, from one table. The routes are read from Nest itself at
+ * runtime, so a route added without an entry here (or an entry left behind by a removed route)
+ * fails the test.
+ */
+
+const WHO = [
+  'anonymous', // no Authorization header
+  'expired', // a dev token with a valid signature, expired
+  'stranger', // a dev token with a valid signature naming nobody in the directory
+  'owner', // alice: an employee, requester of the fixtures
+  'peer', // carol: another employee (a token for another person than the owner)
+  'approver', // hr@: member of the hr party
+  'custodian',
+  'auditor',
+  'admin',
+] as const;
+type Who = (typeof WHO)[number];
+
+const EMAIL: Partial<Record<Who, string>> = {
+  stranger: 'mallory@example.com',
+  owner: 'alice@example.com',
+  peer: 'carol@example.com',
+  approver: 'hr@example.com',
+  custodian: 'custodian@example.com',
+  auditor: 'auditor@example.com',
+  admin: 'admin@example.com',
+};
+
+interface Fixtures {
+  /** alice's pending conference request (hr is among its parties). */
+  pending: string;
+  /** alice's withdrawn request. */
+  withdrawn: string;
+  /** alice's passport, in custody. */
+  passport: string;
+  /** the policy in force, as GET /api/policy answers it. */
+  policy: Record<string, unknown>;
+  /** a link-token-shaped string that is not a valid link token. */
+  badLinkToken: string;
+}
+
+type Expectation = number | number[];
+interface RouteCase {
+  path: (fx: Fixtures) => string;
+  body?: (fx: Fixtures) => unknown;
+  /** A raw body sent with this content type instead of JSON. */
+  raw?: { contentType: string; text: string };
+  /** Exactly one entry per caller: no default, so each cell is a decision. */
+  expect: Record<Who, Expectation>;
+}
+
+const NIL_UUID = '00000000-0000-4000-8000-000000000000';
+const UNAUTH = { anonymous: 401, expired: 401, stranger: 401 } as const;
+const PUBLIC = (status: Expectation): Record<Who, Expectation> =>
+  Object.fromEntries(WHO.map((w) => [w, status])) as Record<Who, Expectation>;
+const signedIn = (status: Expectation): Record<Who, Expectation> => ({
+  ...UNAUTH,
+  owner: status,
+  peer: status,
+  approver: status,
+  custodian: status,
+  auditor: status,
+  admin: status,
+});
+/** Only the named callers get `status`; every other signed-in caller is refused (403). */
+const only = (status: Expectation, ...who: Who[]): Record<Who, Expectation> => ({
+  ...UNAUTH,
+  owner: who.includes('owner') ? status : 403,
+  peer: who.includes('peer') ? status : 403,
+  approver: who.includes('approver') ? status : 403,
+  custodian: who.includes('custodian') ? status : 403,
+  auditor: who.includes('auditor') ? status : 403,
+  admin: who.includes('admin') ? status : 403,
+});
+
+const ROUTES: Record<string, RouteCase> = {
+  // ---- public: health, dev login, e-mail link pages, dev mailbox
+  'GET /health/live': { path: () => '/health/live', expect: PUBLIC(200) },
+  'GET /health/ready': { path: () => '/health/ready', expect: PUBLIC(200) },
+  'POST /api/auth/dev-login': {
+    path: () => '/api/auth/dev-login',
+    body: () => ({ email: 'carol@example.com' }),
+    expect: PUBLIC(200),
+  },
+  'GET /approvals/:token': { path: (fx) => `/approvals/${fx.badLinkToken}`, expect: PUBLIC(400) },
+  'POST /approvals/:token': {
+    path: (fx) => `/approvals/${fx.badLinkToken}`,
+    body: () => ({ decision: 'approve' }),
+    expect: PUBLIC(400),
+  },
+  'GET /dev/mailbox': { path: () => '/dev/mailbox?to=nobody@example.com', expect: PUBLIC(200) },
+  'DELETE /dev/mailbox': { path: () => '/dev/mailbox', expect: PUBLIC(204) },
+  'GET /dev/mailbox.html': { path: () => '/dev/mailbox.html?to=nobody@example.com', expect: PUBLIC(200) },
+
+  // ---- requests
+  'POST /api/requests': {
+    path: () => '/api/requests',
+    body: () => ({}), // invalid on purpose: an allowed caller gets 400 and nothing starts
+    expect: only(400, 'owner', 'peer'),
+  },
+  'GET /api/requests': { path: () => '/api/requests', expect: signedIn(200) },
+  'GET /api/requests/:id': {
+    path: (fx) => `/api/requests/${fx.pending}`,
+    // readable by its requester, members of its parties, auditors and admins; hidden (404) from others
+    expect: { ...UNAUTH, owner: 200, peer: 404, approver: 200, custodian: 404, auditor: 200, admin: 200 },
+  },
+  'POST /api/requests/:id/decisions': {
+    path: (fx) => `/api/requests/${fx.pending}/decisions`,
+    body: () => ({ party: 'hr', decision: 'reject' }), // no comment: refused before anything is recorded
+    expect: signedIn(400),
+  },
+  'POST /api/requests/:id/amend': {
+    path: (fx) => `/api/requests/${fx.pending}/amend`,
+    body: () => ({ type: 'conference' }), // incomplete: refused before anything is recorded
+    expect: signedIn(400),
+  },
+  'POST /api/requests/:id/obligations/:kind': {
+    path: (fx) => `/api/requests/${fx.withdrawn}/obligations/training`,
+    body: () => ({ note: 'done' }),
+    // nothing to fulfil on a withdrawn request; those who cannot read it do not learn it exists
+    expect: { ...UNAUTH, owner: 409, peer: 404, approver: 403, custodian: 404, auditor: 403, admin: 403 },
+  },
+  'POST /api/requests/:id/withdraw': {
+    path: (fx) => `/api/requests/${fx.withdrawn}/withdraw`,
+    // already withdrawn: the requester learns 409; nobody else may withdraw it
+    expect: { ...UNAUTH, owner: 409, peer: 404, approver: 403, custodian: 404, auditor: 403, admin: 403 },
+  },
+
+  // ---- approvals inbox
+  'GET /api/approvals/inbox': { path: () => '/api/approvals/inbox', expect: signedIn(200) },
+  'POST /api/approvals/bulk': {
+    path: () => '/api/approvals/bulk',
+    // one item for a request that does not exist: each item is answered on its own, nothing recorded
+    body: () => ({ decision: 'approve', items: [{ requestId: NIL_UUID, party: 'hr' }] }),
+    expect: signedIn(200),
+  },
+
+  // ---- directory
+  'GET /api/directory/people': { path: () => '/api/directory/people', expect: only(200, 'auditor', 'admin') },
+  'GET /api/directory/people/:email': {
+    path: () => '/api/directory/people/alice@example.com',
+    expect: only(200, 'auditor', 'admin'),
+  },
+  'PUT /api/directory/people/:email': {
+    path: () => '/api/directory/people/alice@example.com',
+    body: () => ({}), // invalid: an admin gets 400 and alice stays as she is
+    expect: only(400, 'admin'),
+  },
+  'POST /api/directory/import': {
+    path: () => '/api/directory/import',
+    raw: { contentType: 'text/csv', text: 'not,the,columns\n1,2,3\n' },
+    expect: only(400, 'admin'),
+  },
+
+  // ---- screening
+  'GET /api/screening/entries': { path: () => '/api/screening/entries', expect: only(200, 'auditor', 'admin') },
+  'POST /api/screening/entries': {
+    path: () => '/api/screening/entries',
+    body: () => ({}),
+    expect: only(400, 'admin'),
+  },
+  'POST /api/screening/import': {
+    path: () => '/api/screening/import',
+    raw: { contentType: 'text/csv', text: 'not,the,columns\n1,2,3\n' },
+    expect: only(400, 'admin'),
+  },
+  'POST /api/screening/check': {
+    path: () => '/api/screening/check',
+    body: () => ({ name: 'Example Org', country: 'US' }),
+    expect: only(200, 'auditor', 'admin'),
+  },
+
+  // ---- policy
+  'GET /api/policy': { path: () => '/api/policy', expect: only(200, 'auditor', 'admin') },
+  'GET /api/policy/versions': { path: () => '/api/policy/versions', expect: only(200, 'auditor', 'admin') },
+  'GET /api/policy/versions/:version': {
+    path: () => '/api/policy/versions/1',
+    expect: only(200, 'auditor', 'admin'),
+  },
+  'PUT /api/policy': {
+    path: () => '/api/policy',
+    body: (fx) => fx.policy, // republishing the policy in force changes nothing that matters
+    expect: only(200, 'admin'),
+  },
+  'POST /api/policy/evaluate': {
+    path: () => '/api/policy/evaluate',
+    body: () => requestBody('conference'),
+    expect: signedIn(201),
+  },
+
+  // ---- delegation
+  'GET /api/me/delegation': { path: () => '/api/me/delegation', expect: signedIn(200) },
+  'PUT /api/me/delegation': {
+    path: () => '/api/me/delegation',
+    body: () => ({ delegateEmail: 'hr-lead@example.com', from: daysFromNow(300), until: daysFromNow(301) }),
+    // only approvers (members of a party) delegate
+    expect: only(200, 'approver'),
+  },
+  'DELETE /api/me/delegation': { path: () => '/api/me/delegation', expect: signedIn(204) },
+
+  // ---- passports
+  'POST /api/passports': {
+    path: () => '/api/passports',
+    body: () => ({
+      employeeEmail: 'carol@example.com',
+      passportNumber: 'P1234567',
+      issuingCountry: 'KR',
+      expiryDate: daysFromNow(900),
+    }),
+    expect: only(201, 'custodian'),
+  },
+  'GET /api/passports': { path: () => '/api/passports', expect: signedIn(200) },
+  'POST /api/passports/:id/return': {
+    path: (fx) => `/api/passports/${fx.passport}/return`,
+    expect: only(409, 'custodian'), // already in custody
+  },
+
+  // ---- audit
+  'GET /api/audit/chain/verify': { path: () => '/api/audit/chain/verify', expect: only(200, 'auditor', 'admin') },
+  'GET /api/audit/requests/:id/history': {
+    path: (fx) => `/api/audit/requests/${fx.pending}/history`,
+    expect: only(200, 'auditor', 'admin'),
+  },
+  'GET /api/audit/requests/:id/evidence': {
+    path: (fx) => `/api/audit/requests/${fx.pending}/evidence`,
+    expect: only(200, 'auditor', 'admin'),
+  },
+  'POST /api/audit/requests/:id/replay': {
+    path: (fx) => `/api/audit/requests/${fx.pending}/replay`,
+    expect: only(200, 'auditor', 'admin'),
+  },
+
+  // ---- Temporal codec server (outside /api, still needs a token)
+  'POST /codec/encode': {
+    path: () => '/codec/encode',
+    body: () => ({ payloads: [] }),
+    expect: only(200, 'auditor', 'admin'),
+  },
+  'POST /codec/decode': {
+    path: () => '/codec/decode',
+    body: () => ({ payloads: [] }),
+    expect: only(200, 'auditor', 'admin'),
+  },
+};
+
+/** Routes mounted outside Nest controllers (Swagger UI and document): public, checked separately. */
+const NON_CONTROLLER_ROUTES: Record<string, number> = {
+  'GET /api/docs': 200,
+  'GET /api/docs-json': 200,
+};
+
+function matches(status: number, expected: Expectation): boolean {
+  return Array.isArray(expected) ? expected.includes(status) : status === expected;
+}
+
+describe('authorization matrix (every route × every caller)', () => {
+  const database = testDatabases()[0];
+  let system: TestSystem;
+  let http: Http;
+  let fx: Fixtures;
+  const headersFor: Partial<Record<Who, Record<string, string>>> = {};
+
+  const devToken = async (subject: string, expiresAt: number) =>
+    new SignJWT({ email: subject, name: subject })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuer('clearance-dev')
+      .setAudience('clearance')
+      .setSubject(subject)
+      .setIssuedAt(expiresAt - 3600)
+      .setExpirationTime(expiresAt)
+      .sign(new TextEncoder().encode(system.config.auth.devSecret));
+
+  beforeAll(async () => {
+    system = await startSystem(database);
+    http = new Http(system.baseUrl);
+    const now = Math.floor(Date.now() / 1000);
+    headersFor.anonymous = {};
+    headersFor.expired = { authorization: `Bearer ${await devToken('alice@example.com', now - 60)}` };
+    headersFor.stranger = { authorization: `Bearer ${await devToken(EMAIL.stranger!, now + 3600)}` };
+    for (const who of ['owner', 'peer', 'approver', 'custodian', 'auditor', 'admin'] as const) {
+      headersFor[who] = { authorization: `Bearer ${await http.token(EMAIL[who]!)}` };
+    }
+
+    await depositPassport(http, 'alice@example.com');
+    const passports = await http.as('custodian@example.com', 'GET', '/api/passports?employee=alice@example.com');
+    const pending = await http.as('alice@example.com', 'POST', '/api/requests', requestBody('conference'));
+    const withdrawn = await http.as('alice@example.com', 'POST', '/api/requests', requestBody('conference'));
+    expect([pending.status, withdrawn.status]).toEqual([201, 201]);
+    const withdrawal = await http.as('alice@example.com', 'POST', `/api/requests/${withdrawn.body.id}/withdraw`);
+    expect(withdrawal.status).toBe(200);
+    const policy = await http.as('admin@example.com', 'GET', '/api/policy');
+    expect(policy.status).toBe(200);
+    fx = {
+      pending: pending.body.id,
+      withdrawn: withdrawn.body.id,
+      passport: passports.body.items[0].id,
+      policy: policy.body,
+      badLinkToken: 'eyJhbGciOiJIUzI1NiJ9.eyJyaWQiOiJ4In0.bm90LWEtc2lnbmF0dXJl',
+    };
+  });
+
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  it('should have exactly one table entry for every route Nest serves', () => {
+    const served = nestRoutes(system.app);
+    expect(served.length).toBeGreaterThan(30);
+    const missing = served.filter((r) => !(r in ROUTES));
+    const stale = Object.keys(ROUTES).filter((r) => !served.includes(r));
+    expect({ missing, stale }).toEqual({ missing: [], stale: [] });
+  });
+
+  it('should know every route on the express router too (nothing mounted behind Nest)', () => {
+    const known = new Set([...Object.keys(ROUTES), ...Object.keys(NON_CONTROLLER_ROUTES)]);
+    // Swagger UI serves its assets under /api/docs/ (and the YAML twin of the document)
+    const unknown = expressRoutes(system.app).filter(
+      (r) => !known.has(r) && !r.startsWith('GET /api/docs/') && r !== 'GET /api/docs-yaml',
+    );
+    expect(unknown).toEqual([]);
+  });
+
+  it('should serve the Swagger UI and document without a token', async () => {
+    for (const [route, status] of Object.entries(NON_CONTROLLER_ROUTES)) {
+      const [method, path] = route.split(' ');
+      expect({ route, status: (await http.request(method, path)).status }).toEqual({ route, status });
+    }
+  });
+
+  it('should answer every cell of the matrix as the table says', async () => {
+    const mismatches: string[] = [];
+    let cells = 0;
+    for (const [route, spec] of Object.entries(ROUTES)) {
+      const method = route.split(' ')[0];
+      for (const who of WHO) {
+        const expected = spec.expect[who];
+        const res = await http.request(method, spec.path(fx), {
+          body: spec.body?.(fx),
+          raw: spec.raw?.text,
+          headers: { ...headersFor[who], ...(spec.raw ? { 'content-type': spec.raw.contentType } : {}) },
+        });
+        cells++;
+        if (!matches(res.status, expected)) {
+          mismatches.push(
+            `${route} as ${who}: ${res.status} (expected ${JSON.stringify(expected)}) ${res.text.slice(0, 160)}`,
+          );
+        }
+        // whatever the table says, no cell may fail on the server
+        if (res.status >= 500) mismatches.push(`${route} as ${who}: ${res.status} ${res.text.slice(0, 160)}`);
+      }
+    }
+    expect(cells).toBe(Object.keys(ROUTES).length * WHO.length);
+    expect(mismatches).toEqual([]);
+  });
+
+  it('should say 401 and not 403 to every unauthenticated caller of a non-public route', async () => {
+    // Complements the table: the refusal happens before anything route-specific (no body, no params).
+    for (const [route, spec] of Object.entries(ROUTES)) {
+      if (spec.expect.anonymous !== 401) continue;
+      const [method, path] = route.split(' ');
+      for (const who of ['anonymous', 'expired', 'stranger'] as const) {
+        const res = await http.request(method, path.replace(/:[a-z]+/gi, 'x'), { headers: headersFor[who] });
+        expect({ route, who, status: res.status, code: res.body?.code }).toEqual({
+          route,
+          who,
+          status: 401,
+          code: 'UNAUTHENTICATED',
+        });
+      }
+    }
+  });
+});
