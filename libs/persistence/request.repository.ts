@@ -1,7 +1,7 @@
 import { Brackets, type DataSource, type EntityManager } from 'typeorm';
 import { workflowIdFor, type DecideInput, type ProjectStateInput, type RecordSubmissionInput } from '../contracts';
 import type { RequestState } from '../domain/approval-state';
-import { dealNameOf } from '../domain/request';
+import { dealNameOf, type RequestInput } from '../domain/request';
 import type { Party } from '../domain/vocabulary';
 import { AuditLogRepository, type AuditEntry } from './audit-log.repository';
 import { ApprovalEntity, DecisionEntity, ObligationEntity, RequestEntity } from './entities';
@@ -50,6 +50,20 @@ function approvalRows(state: RequestState): ApprovalEntity[] {
 }
 
 /** What one projected state adds to the audit log: the decision, the new state, newly fulfilled obligations. */
+/** The columns that hold what was asked (written at submission and again by an amendment). */
+function requestColumns(request: RequestInput) {
+  return {
+    destinationCountry: request.destinationCountry,
+    departureDate: request.departureDate,
+    returnDate: request.returnDate,
+    purpose: request.purpose,
+    counterparties: request.counterparties,
+    technologyAreas: request.technologyAreas,
+    dataCategories: request.dataCategories,
+    details: request.details as never,
+  };
+}
+
 /** A decision as the records keep it: the decision log's row and the audit log's payload. */
 function decisionRecord(state: RequestState, decision: DecideInput) {
   return {
@@ -125,14 +139,7 @@ export class RequestRepository {
         status: state.status,
         requesterEmail: requester.email,
         requesterTier: requester.tier,
-        destinationCountry: request.destinationCountry,
-        departureDate: request.departureDate,
-        returnDate: request.returnDate,
-        purpose: request.purpose,
-        counterparties: request.counterparties,
-        technologyAreas: request.technologyAreas,
-        dataCategories: request.dataCategories,
-        details: request.details as never,
+        ...requestColumns(request),
         policyVersion: plan.policyVersion,
         plan: plan as never,
         screeningHits: plan.screeningHits as never,
@@ -213,18 +220,7 @@ export class RequestRepository {
   async projectState(input: ProjectStateInput, now: string): Promise<boolean> {
     const { state } = input;
     return this.audit.writeTransaction(async (manager: EntityManager) => {
-      const amended = input.amendedRequest
-        ? {
-            destinationCountry: input.amendedRequest.destinationCountry,
-            departureDate: input.amendedRequest.departureDate,
-            returnDate: input.amendedRequest.returnDate,
-            purpose: input.amendedRequest.purpose,
-            counterparties: input.amendedRequest.counterparties,
-            technologyAreas: input.amendedRequest.technologyAreas,
-            dataCategories: input.amendedRequest.dataCategories,
-            details: input.amendedRequest.details as unknown as Record<string, unknown>,
-          }
-        : {};
+      const amended = input.amendedRequest ? requestColumns(input.amendedRequest) : {};
       const result = await manager
         .createQueryBuilder()
         .update(RequestEntity)

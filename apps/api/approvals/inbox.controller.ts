@@ -1,24 +1,14 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiProperty, ApiTags, PickType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsIn,
-  IsOptional,
-  IsString,
-  IsUUID,
-  MaxLength,
-  MinLength,
-  ValidateNested,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsUUID, ValidateNested } from 'class-validator';
 import type { Person } from '../../../libs/domain/person';
 import { PARTIES, REQUEST_TYPES, type Party } from '../../../libs/domain/vocabulary';
 import { RequestRepository } from '../../../libs/persistence';
 import { CurrentPerson } from '../auth/auth.decorators';
 import { DomainError } from '../common/domain-error';
 import { validateBody } from '../common/validate-body';
+import { DecisionDto } from '../requests/request.dto';
 import { RequestsService } from '../requests/requests.service';
 
 class BulkItemDto {
@@ -31,25 +21,11 @@ class BulkItemDto {
   party!: Party;
 }
 
-export class BulkDecisionDto {
+/** The comment and conditions of a single decision, with the same rules; the decision is approve or reject. */
+export class BulkDecisionDto extends PickType(DecisionDto, ['comment', 'conditions'] as const) {
   @ApiProperty({ enum: ['approve', 'reject'] })
   @IsIn(['approve', 'reject'], { message: 'decision must be approve or reject' })
   decision!: 'approve' | 'reject';
-
-  @ApiPropertyOptional({ description: 'Required to reject (the reason)' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(4000)
-  comment?: string;
-
-  @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(20)
-  @IsString({ each: true })
-  @MinLength(1, { each: true })
-  @MaxLength(500, { each: true })
-  conditions?: string[];
 
   @ApiProperty({ type: [BulkItemDto] })
   @IsArray()
