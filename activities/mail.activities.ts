@@ -62,7 +62,8 @@ export class MailActivities {
       .filter((m) => m.email !== requester && !approved.has(m.email))
       .filter((m) => {
         const conflict = conflicted(m.email);
-        if (conflict) log.info('not asking a conflicted member', { party: input.party, conflict });
+        // the reason names people: it stays out of the logs (the member is simply not asked)
+        if (conflict) log.info('not asking a conflicted member', { party: input.party });
         return !conflict;
       });
     const today = this.now().slice(0, 10);
@@ -143,7 +144,8 @@ export class MailActivities {
       createdAt: this.now(),
     });
     if (record.status === 'sent') {
-      log.info('email already sent, skipping', { key });
+      // the key names the recipient: log only what identifies the email without personal data
+      log.info('email already sent, skipping', { requestId, kind });
       return false;
     }
     await this.deps.mailer.send({ ...mail, to: recipient, messageId: record.messageId });

@@ -37,12 +37,16 @@ import { DevMailboxModule } from './dev-mailbox/dev-mailbox.module';
 import { DirectoryController } from './directory/directory.controller';
 import { DirectoryService } from './directory/directory.service';
 import { HealthController } from './health/health.controller';
+import { LoggingModule } from './logging/logging.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { PassportsController } from './passports/passports.controller';
 import { PolicyController } from './policy/policy.controller';
+import { ReportsModule } from './reports/reports.module';
 import { RequestsController } from './requests/requests.controller';
 import { RequestsService } from './requests/requests.service';
 import { ScreeningController } from './screening/screening.controller';
 import { TemporalGateway } from './temporal/temporal.gateway';
+import { WebModule } from '../web/web.module';
 
 export interface ApiOverrides {
   /** Tests share one capture server between the API and their assertions. */
@@ -98,7 +102,14 @@ export class AppModule {
     }));
     return {
       module: AppModule,
-      imports: [CodecModule, ...(config.devMode ? [DevMailboxModule.register(overrides.smtpCapture)] : [])],
+      imports: [
+        LoggingModule.register(config),
+        MetricsModule,
+        CodecModule,
+        ReportsModule,
+        WebModule,
+        ...(config.devMode ? [DevMailboxModule.register(overrides.smtpCapture)] : []),
+      ],
       controllers: [
         HealthController,
         RequestsController,
@@ -142,7 +153,7 @@ export class AppModule {
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
       ],
-      exports: [APP_CONFIG, Keyring, EncryptionCodec],
+      exports: [APP_CONFIG, Keyring, EncryptionCodec, AuthService, DirectoryRepository, DataSource],
       global: true,
     };
   }

@@ -3,19 +3,28 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { logLevels, type AppConfig } from '../../libs/config';
+import cookieParser from 'cookie-parser';
+import { Logger as PinoLogger } from 'nestjs-pino';
+import type { AppConfig } from '../../libs/config';
 import { AppModule, type ApiOverrides } from './app.module';
 
 /** Builds the HTTP application (not yet listening): body limits, OpenAPI, shutdown hooks. */
 export async function createApiApp(config: AppConfig, overrides: ApiOverrides = {}): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, overrides), {
     bodyParser: false,
-    logger: logLevels(config.logLevel),
+    // On SIGTERM, close keep-alive connections too: without this, busy clients kept the server from
+    // ever closing, so the process did not exit (found by `npm run chaos`). Clients retry the cut calls.
+    forceCloseConnections: true,
+    // JSON logs through pino (apps/api/logging); boot messages wait for it
+    bufferLogs: true,
   });
+  app.useLogger(app.get(PinoLogger));
   app.useBodyParser('json', { limit: config.bodyLimit });
   app.useBodyParser('urlencoded', { limit: config.bodyLimit, extended: false });
   app.useBodyParser('text', { type: 'text/csv', limit: config.bodyLimit });
   app.disable('x-powered-by');
+  // The pages' session and CSRF cookies (apps/web); the JSON API itself reads only bearer tokens.
+  app.use(cookieParser());
   app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(

@@ -1,9 +1,9 @@
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { DataSource } from 'typeorm';
 import { createActivities } from '../../activities';
 import type { AppConfig } from '../../libs/config';
 import { EncryptionCodec, Keyring, LinkTokens } from '../../libs/crypto';
-import { Mailer } from '../../libs/mail';
+import { MeteredMailer, workerTelemetryOptions, type Tracing } from '../../libs/observability';
 import {
   ConflictCheck,
   DelegationRepository,
@@ -29,6 +29,8 @@ export interface WorkerOverrides {
   workflowBundle?: WorkerOptions['workflowBundle'];
   connection?: NativeConnection;
   dataSource?: DataSource;
+  /** OpenTelemetry tracing of this process, when started (libs/observability startTracing). */
+  tracing?: Tracing | null;
 }
 
 /** Builds the Temporal worker with its activities bound to real database and SMTP. */
@@ -40,7 +42,7 @@ export async function createClearanceWorker(
   const connection =
     overrides.connection ?? (await NativeConnection.connect(temporalConnectionOptions(config.temporal)));
   const dataSource = overrides.dataSource ?? (await openDataSource(config.database, { migrate: false }));
-  const mailer = new Mailer(config.mail.smtpUrl, config.mail.from);
+  const mailer = new MeteredMailer(config.mail.smtpUrl, config.mail.from, Runtime.instance().metricMeter);
   const requests = new RequestRepository(dataSource);
   const directory = new DirectoryRepository(dataSource);
   const activities = createActivities({
@@ -63,6 +65,8 @@ export async function createClearanceWorker(
     activities,
     // Every payload is sealed before it reaches Temporal; unencrypted (older) payloads still decode.
     dataConverter: { payloadCodecs: [new EncryptionCodec(new Keyring(config.encryption))] },
+    // request id in activity logs, spans when tracing, and the workflow interceptors' sink
+    ...workerTelemetryOptions(overrides.tracing, { prebuiltBundle: !!overrides.workflowBundle }),
     ...(overrides.workflowBundle
       ? { workflowBundle: overrides.workflowBundle }
       : { workflowsPath: require.resolve('../../workflows') }),

@@ -6,6 +6,7 @@ import {
   IsOptional,
   IsString,
   IsUrl,
+  Matches,
   Max,
   Min,
   MinLength,
@@ -121,6 +122,33 @@ class EnvironmentVariables {
   @IsString()
   AUTH_EMAIL_CLAIM: string = 'email';
 
+  /** The pages' sign-in (authorization code + PKCE); unset: no OIDC button (dev mode lists seeded people). */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, require_protocol: true },
+    { message: 'OIDC_ISSUER_URL must be the issuer URL (discovery)' },
+  )
+  OIDC_ISSUER_URL?: string;
+
+  @ValidateIf((env: EnvironmentVariables) => Boolean(env.OIDC_ISSUER_URL))
+  @IsString({ message: 'OIDC_CLIENT_ID is required with OIDC_ISSUER_URL' })
+  OIDC_CLIENT_ID?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  OIDC_CLIENT_SECRET?: string;
+
+  @IsString()
+  OIDC_SCOPES: string = 'openid email profile';
+
+  @IsString()
+  OIDC_PROVIDER_NAME: string = 'your organisation';
+
+  @IsIn(['id_token', 'access_token'], { message: 'OIDC_SESSION_TOKEN must be id_token or access_token' })
+  OIDC_SESSION_TOKEN: 'id_token' | 'access_token' = 'id_token';
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsString()
@@ -144,6 +172,46 @@ class EnvironmentVariables {
   /** Comma-separated origins of the Temporal Web UI allowed to call /codec/* from a browser. */
   @IsString()
   TEMPORAL_UI_ORIGIN: string = 'http://localhost:8233';
+
+  /** Bearer token Prometheus sends to GET /metrics; required for /metrics in production. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
+  METRICS_TOKEN?: string;
+
+  /** host:port where the worker serves the Temporal SDK's Prometheus metrics (unset: off). */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^[^\s:/]+:\d{1,5}$/, { message: 'WORKER_METRICS_ADDRESS must be host:port, e.g. 0.0.0.0:9464' })
+  WORKER_METRICS_ADDRESS?: string;
+
+  /** The worker's metrics URL as the API reaches it; GET /metrics appends what it serves. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  WORKER_METRICS_URL?: string;
+
+  /** Standard OpenTelemetry switches; tracing is off unless they ask for it (libs/observability/tracing.ts). */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  OTEL_SDK_DISABLED?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsIn(['otlp', 'none'], { message: 'OTEL_TRACES_EXPORTER: only otlp (OTLP/HTTP) or none is supported' })
+  OTEL_TRACES_EXPORTER?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true })
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string;
 }
 
 export interface AppConfig {
@@ -163,6 +231,15 @@ export interface AppConfig {
   mail: { smtpUrl: string; from: string; capturePort: number | null };
   linkTokens: { secret: string; ttl: string };
   auth: { devSecret: string; issuer?: string; audience?: string; jwksUrl?: string; emailClaim: string };
+  oidc: {
+    issuerUrl?: string;
+    clientId?: string;
+    clientSecret?: string;
+    scopes: string;
+    providerName: string;
+    /** Which of the provider's tokens becomes the session; the API verifies it like any bearer token. */
+    sessionToken: 'id_token' | 'access_token';
+  };
   directorySeedFile?: string;
   bodyLimit: string;
   logLevel: string;
@@ -170,6 +247,10 @@ export interface AppConfig {
   encryption: EncryptionConfig;
   /** Browser origins of the Temporal Web UI, the only ones CORS lets call the codec server. */
   temporalUiOrigins: string[];
+  /** GET /metrics (libs/observability, apps/api/metrics) and the worker's SDK metrics endpoint. */
+  metrics: { token?: string; workerAddress?: string; workerUrl?: string };
+  /** OpenTelemetry tracing, on only when the standard OTEL_* variables ask for it. */
+  tracing: { enabled: boolean };
 }
 
 export class ConfigError extends Error {
@@ -227,12 +308,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       jwksUrl: vars.AUTH_JWKS_URL,
       emailClaim: vars.AUTH_EMAIL_CLAIM,
     },
+    oidc: {
+      issuerUrl: vars.OIDC_ISSUER_URL,
+      clientId: vars.OIDC_CLIENT_ID,
+      clientSecret: vars.OIDC_CLIENT_SECRET,
+      scopes: vars.OIDC_SCOPES,
+      providerName: vars.OIDC_PROVIDER_NAME,
+      sessionToken: vars.OIDC_SESSION_TOKEN,
+    },
     directorySeedFile:
       vars.DIRECTORY_SEED_FILE ?? (devMode ? path.join(PROJECT_ROOT, 'seeds/directory.dev.json') : undefined),
     bodyLimit: vars.BODY_LIMIT,
     logLevel: vars.LOG_LEVEL,
     encryption: encryption.config!,
     temporalUiOrigins: temporalUiOrigins.origins,
+    metrics: {
+      token: vars.METRICS_TOKEN,
+      workerAddress: vars.WORKER_METRICS_ADDRESS,
+      workerUrl: vars.WORKER_METRICS_URL,
+    },
+    tracing: {
+      enabled:
+        vars.OTEL_SDK_DISABLED !== 'true' &&
+        vars.OTEL_TRACES_EXPORTER !== 'none' &&
+        (vars.OTEL_TRACES_EXPORTER === 'otlp' ||
+          !!vars.OTEL_EXPORTER_OTLP_ENDPOINT ||
+          !!vars.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT),
+    },
   };
 }
 

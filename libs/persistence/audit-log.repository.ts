@@ -362,3 +362,12 @@ export class AuditLogRepository {
     };
   }
 }
+
+/**
+ * A write transaction that holds SQLite's write lock from its first statement (so a concurrent
+ * writer in another process makes it wait on busy_timeout instead of failing with "database is
+ * locked" when it upgrades from reading); a plain transaction on PostgreSQL.
+ */
+export function writeTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  return new AuditLogRepository(dataSource).writeTransaction(work);
+}

@@ -1,4 +1,5 @@
 import { Brackets, In, type DataSource, type EntityManager } from 'typeorm';
+import { writeTransaction } from './audit-log.repository';
 import type { DirectorySeed, Person } from '../domain/person';
 import type { Party, Role, Tier } from '../domain/vocabulary';
 import { PartyMemberEntity, PersonEntity } from './entities';
@@ -123,12 +124,12 @@ export class DirectoryRepository {
    * transaction, their party memberships. Answers whether the person is new.
    */
   async upsertPerson(person: Person): Promise<{ created: boolean }> {
-    return this.dataSource.transaction(async (manager) => ({ created: await this.write(manager, person) }));
+    return writeTransaction(this.dataSource, async (manager) => ({ created: await this.write(manager, person) }));
   }
 
   /** Creates or replaces every given person in one transaction: all of them or none. Nobody is removed. */
   async importPeople(people: Person[]): Promise<ImportResult> {
-    return this.dataSource.transaction(async (manager) => {
+    return writeTransaction(this.dataSource, async (manager) => {
       let created = 0;
       for (const person of people) if (await this.write(manager, person)) created += 1;
       return { created, updated: people.length - created };

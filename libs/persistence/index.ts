@@ -8,6 +8,7 @@ export * from './directory.repository';
 export * from './entities';
 export * from './history-archive.repository';
 export * from './key-rotation';
+export * from './operational-stats.repository';
 export * from './passport.repository';
 export * from './policy.repository';
 export * from './request.repository';

@@ -1,4 +1,4 @@
-import { Brackets, type DataSource, type EntityManager } from 'typeorm';
+import { Brackets, type DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import { workflowIdFor, type DecideInput, type ProjectStateInput, type RecordSubmissionInput } from '../contracts';
 import type { RequestState } from '../domain/approval-state';
 import { dealNameOf, type RequestInput } from '../domain/request';
@@ -20,6 +20,58 @@ export interface ListFilter {
   visibleTo?: { email: string; parties: Party[] };
   limit: number;
   cursor?: { createdAt: string; id: string };
+  search?: RequestSearch;
+}
+
+/** Auditors' search: parts of fields (case-insensitive), a destination, created between two days (UTC). */
+export interface RequestSearch {
+  q?: string;
+  requester?: string;
+  destination?: string;
+  /** YYYY-MM-DD, inclusive. */
+  from?: string;
+  /** YYYY-MM-DD, inclusive. */
+  to?: string;
+}
+
+/** The columns free text is looked for in (JSON columns as their stored text). */
+const SEARCHED_COLUMNS = [
+  'r.id',
+  'r.requester_email',
+  'r.destination_country',
+  'r.type',
+  'r.status',
+  'r.purpose',
+  'r.counterparties',
+  'r.technology_areas',
+  'r.data_categories',
+  'r.details',
+];
+
+/** A LIKE pattern matching `text` anywhere, with its own %, _ and \ taken literally (ESCAPE '\'). */
+function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** The day after a YYYY-MM-DD day, as YYYY-MM-DD. */
+function dayAfter(day: string): string {
+  const [y, m, d] = day.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+}
+
+function applySearch(qb: SelectQueryBuilder<RequestEntity>, search: RequestSearch): void {
+  if (search.q) {
+    const like = SEARCHED_COLUMNS.map((column) => `LOWER(${column}) LIKE LOWER(:sq) ESCAPE '\\'`).join(' OR ');
+    qb.andWhere(`(${like})`, { sq: containsPattern(search.q) });
+  }
+  if (search.requester) {
+    qb.andWhere(`LOWER(r.requester_email) LIKE LOWER(:sRequester) ESCAPE '\\'`, {
+      sRequester: containsPattern(search.requester),
+    });
+  }
+  if (search.destination) qb.andWhere('r.destination_country = :sDestination', { sDestination: search.destination });
+  if (search.from) qb.andWhere('r.created_at >= :sFrom', { sFrom: search.from });
+  if (search.to) qb.andWhere('r.created_at < :sTo', { sTo: dayAfter(search.to) });
 }
 
 export interface InboxRow {
@@ -64,6 +116,9 @@ function requestColumns(request: RequestInput) {
   };
 }
 
+/** One decision row per state that a decision produced. */
+const decisionId = (state: RequestState) => `${state.requestId}:${state.seq}`;
+
 /** A decision as the records keep it: the decision log's row and the audit log's payload. */
 function decisionRecord(state: RequestState, decision: DecideInput) {
   return {
@@ -80,16 +135,18 @@ function decisionRecord(state: RequestState, decision: DecideInput) {
   };
 }
 
+function decisionAuditEntry(state: RequestState, decision: DecideInput): AuditEntry {
+  return {
+    requestId: state.requestId,
+    event: 'decision.recorded',
+    actor: decision.actorEmail.toLowerCase(),
+    payload: decisionRecord(state, decision),
+  };
+}
+
 function auditEntriesFor({ state, decision }: ProjectStateInput, fulfilledBefore: Set<string>): AuditEntry[] {
   const entries: AuditEntry[] = [];
-  if (decision) {
-    entries.push({
-      requestId: state.requestId,
-      event: 'decision.recorded',
-      actor: decision.actorEmail.toLowerCase(),
-      payload: decisionRecord(state, decision),
-    });
-  }
+  if (decision) entries.push(decisionAuditEntry(state, decision));
   entries.push({
     requestId: state.requestId,
     event: 'request.state',
@@ -234,7 +291,18 @@ export class RequestRepository {
         })
         .where('id = :id AND seq < :seq', { id: state.requestId, seq: state.seq })
         .execute();
-      if (!result.affected) return false;
+      if (!result.affected) {
+        // A later state is stored already: the writes of one workflow task (several Updates applied
+        // at once) may commit out of order, and a retried write finds its own. The state stays, but
+        // the decision this write carries is a fact of its own: keep it (once) with its audit entry.
+        if (input.decision && !(await manager.getRepository(DecisionEntity).existsBy({ id: decisionId(state) }))) {
+          await manager
+            .getRepository(DecisionEntity)
+            .insert({ id: decisionId(state), ...decisionRecord(state, input.decision) });
+          await this.audit.append([decisionAuditEntry(state, input.decision)], manager);
+        }
+        return false;
+      }
       const fulfilledBefore = new Set(
         (await manager.getRepository(ObligationEntity).findBy({ requestId: state.requestId, status: 'fulfilled' })).map(
           (o) => o.kind,
@@ -256,7 +324,7 @@ export class RequestRepository {
       if (decision) {
         await manager
           .getRepository(DecisionEntity)
-          .insert({ id: `${state.requestId}:${state.seq}`, ...decisionRecord(state, decision) });
+          .insert({ id: decisionId(state), ...decisionRecord(state, decision) });
       }
       await this.audit.append(auditEntriesFor(input, fulfilledBefore), manager);
       return true;
@@ -268,6 +336,7 @@ export class RequestRepository {
     if (filter.status) qb.andWhere('r.status = :status', { status: filter.status });
     if (filter.type) qb.andWhere('r.type = :type', { type: filter.type });
     if (filter.requesterEmail) qb.andWhere('r.requester_email = :requester', { requester: filter.requesterEmail });
+    if (filter.search) applySearch(qb, filter.search);
     if (filter.visibleTo) {
       const { email, parties } = filter.visibleTo;
       qb.andWhere(

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Brackets, In, type DataSource, type EntityManager } from 'typeorm';
+import { writeTransaction } from './audit-log.repository';
 import type { RestrictedParty } from '../domain/screening';
 import { ScreeningEntryEntity } from './entities';
 
@@ -60,7 +61,7 @@ export class ScreeningEntryRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async create(entry: NewScreeningEntry, now: string): Promise<ScreeningEntryEntity> {
-    return this.dataSource.transaction(async (manager) => {
+    return writeTransaction(this.dataSource, async (manager) => {
       const createdAt = await stampAfterNewest(manager, now);
       const entity = Object.assign(new ScreeningEntryEntity(), { id: randomUUID(), ...entry, createdAt });
       await manager.getRepository(ScreeningEntryEntity).insert(entity);
@@ -74,7 +75,7 @@ export class ScreeningEntryRepository {
     options: { mode: ImportMode; now: string },
   ): Promise<{ imported: number; replaced: number }> {
     if (entries.length === 0) return { imported: 0, replaced: 0 };
-    return this.dataSource.transaction(async (manager) => {
+    return writeTransaction(this.dataSource, async (manager) => {
       const repo = manager.getRepository(ScreeningEntryEntity);
       const createdAt = await stampAfterNewest(manager, options.now);
       let replaced = 0;

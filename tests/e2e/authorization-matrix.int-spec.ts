@@ -55,12 +55,20 @@ interface RouteCase {
   raw?: { contentType: string; text: string };
   /** Exactly one entry per caller: no default, so each cell is a decision. */
   expect: Record<Who, Expectation>;
+  /**
+   * A page under /app: the caller's token travels in the session cookie (not a bearer header), and
+   * state-changing requests carry the session's CSRF token; `form` is sent url-encoded.
+   */
+  page?: { form?: Record<string, string> };
 }
 
 const NIL_UUID = '00000000-0000-4000-8000-000000000000';
 const UNAUTH = { anonymous: 401, expired: 401, stranger: 401 } as const;
 const PUBLIC = (status: Expectation): Record<Who, Expectation> =>
   Object.fromEntries(WHO.map((w) => [w, status])) as Record<Who, Expectation>;
+/** Pages send a caller without a valid session to the sign-in page. */
+const PAGE_UNAUTH = { anonymous: 303, expired: 303, stranger: 303 } as const;
+const pageFor = (expect: Record<Who, Expectation>): Record<Who, Expectation> => ({ ...expect, ...PAGE_UNAUTH });
 const signedIn = (status: Expectation): Record<Who, Expectation> => ({
   ...UNAUTH,
   owner: status,
@@ -85,6 +93,8 @@ const ROUTES: Record<string, RouteCase> = {
   // ---- public: health, dev login, e-mail link pages, dev mailbox
   'GET /health/live': { path: () => '/health/live', expect: PUBLIC(200) },
   'GET /health/ready': { path: () => '/health/ready', expect: PUBLIC(200) },
+  // Prometheus: METRICS_TOKEN, not people's tokens; unset here (test mode), so open (metrics.int-spec covers the rest)
+  'GET /metrics': { path: () => '/metrics', expect: PUBLIC(200) },
   'POST /api/auth/dev-login': {
     path: () => '/api/auth/dev-login',
     body: () => ({ email: 'carol@example.com' }),
@@ -190,6 +200,11 @@ const ROUTES: Record<string, RouteCase> = {
     body: (fx) => fx.policy, // republishing the policy in force changes nothing that matters
     expect: only(200, 'admin'),
   },
+  'POST /api/policy/validate': {
+    path: () => '/api/policy/validate',
+    body: (fx) => fx.policy, // only checked, never published
+    expect: only(200, 'admin'),
+  },
   'POST /api/policy/evaluate': {
     path: () => '/api/policy/evaluate',
     body: () => requestBody('conference'),
@@ -238,6 +253,163 @@ const ROUTES: Record<string, RouteCase> = {
     expect: only(200, 'auditor', 'admin'),
   },
 
+  // ---- request timeline (API)
+  'GET /api/requests/:id/timeline': {
+    path: (fx) => `/api/requests/${fx.pending}/timeline`,
+    expect: { ...UNAUTH, owner: 200, peer: 404, approver: 200, custodian: 404, auditor: 200, admin: 200 },
+  },
+
+  // ---- pages: sign-in and assets
+  'GET /app': { path: () => '/app', page: {}, expect: PUBLIC(303) },
+  'GET /app/sign-in': { path: () => '/app/sign-in', page: {}, expect: PUBLIC(200) },
+  'POST /app/sign-in': {
+    path: () => '/app/sign-in',
+    page: { form: { email: 'carol@example.com' } },
+    expect: PUBLIC(303),
+  },
+  'GET /app/auth/login': { path: () => '/app/auth/login', page: {}, expect: PUBLIC(303) }, // no OIDC provider here
+  'GET /app/auth/callback': { path: () => '/app/auth/callback', page: {}, expect: PUBLIC(303) },
+  'POST /app/sign-out': { path: () => '/app/sign-out', page: {}, expect: PUBLIC(303) },
+  'GET /app/assets/:file': { path: () => '/app/assets/app.css', page: {}, expect: PUBLIC(200) },
+
+  // ---- pages: requests (the API underneath decides; the page shows its answer)
+  'GET /app/requests': { path: () => '/app/requests', page: {}, expect: pageFor(signedIn(200)) },
+  'GET /app/requests/new': { path: () => '/app/requests/new', page: {}, expect: pageFor(only(200, 'owner', 'peer')) },
+  'POST /app/requests/new': {
+    path: () => '/app/requests/new?type=conference',
+    page: { form: {} }, // empty form: the form comes back with the API's field errors, nothing starts
+    expect: pageFor(only(400, 'owner', 'peer')),
+  },
+  'POST /app/requests/preview': {
+    path: () => '/app/requests/preview?type=conference',
+    page: { form: {} },
+    expect: pageFor(signedIn(400)),
+  },
+  'GET /app/requests/:id': {
+    path: (fx) => `/app/requests/${fx.pending}`,
+    page: {},
+    expect: pageFor({ ...UNAUTH, owner: 200, peer: 404, approver: 200, custodian: 404, auditor: 200, admin: 200 }),
+  },
+  'POST /app/requests/:id/decisions': {
+    path: (fx) => `/app/requests/${fx.pending}/decisions`,
+    page: { form: { party: 'hr', decision: 'reject' } }, // no comment: refused, nothing recorded
+    expect: pageFor(signedIn(400)),
+  },
+  'GET /app/requests/:id/amend': {
+    path: (fx) => `/app/requests/${fx.pending}/amend`,
+    page: {},
+    expect: pageFor({ ...only(200, 'owner'), peer: 404 }),
+  },
+  'POST /app/requests/:id/amend': {
+    path: (fx) => `/app/requests/${fx.pending}/amend`,
+    page: { form: {} },
+    expect: pageFor({ ...only(400, 'owner'), peer: 404 }),
+  },
+  'POST /app/requests/:id/withdraw': {
+    path: (fx) => `/app/requests/${fx.withdrawn}/withdraw`,
+    page: {},
+    expect: pageFor({ ...only(409, 'owner'), peer: 404 }),
+  },
+  'POST /app/requests/:id/obligations/:kind': {
+    path: (fx) => `/app/requests/${fx.withdrawn}/obligations/training`,
+    page: { form: {} },
+    expect: pageFor({ ...only(409, 'owner'), peer: 404 }),
+  },
+
+  // ---- pages: approver (inbox, delegation) and custodian
+  'GET /app/inbox': { path: () => '/app/inbox', page: {}, expect: pageFor(only(200, 'approver')) },
+  'POST /app/inbox/bulk': {
+    path: () => '/app/inbox/bulk',
+    page: { form: { item: `${NIL_UUID}|hr` } }, // a request that does not exist: refused on its own, nothing recorded
+    expect: pageFor(only(200, 'approver')),
+  },
+  'GET /app/delegation': { path: () => '/app/delegation', page: {}, expect: pageFor(only(200, 'approver')) },
+  'POST /app/delegation': {
+    path: () => '/app/delegation',
+    page: { form: {} }, // empty form: the API's field errors, nothing saved
+    expect: pageFor(only(400, 'approver')),
+  },
+  'POST /app/delegation/remove': {
+    path: () => '/app/delegation/remove',
+    page: {},
+    expect: pageFor(only(303, 'approver')),
+  },
+  'GET /app/custody': { path: () => '/app/custody', page: {}, expect: pageFor(only(200, 'custodian')) },
+  'POST /app/custody': {
+    path: () => '/app/custody',
+    page: { form: {} }, // empty form: the API's field errors, nothing recorded
+    expect: pageFor(only(400, 'custodian')),
+  },
+  'POST /app/custody/:id/return': {
+    path: (fx) => `/app/custody/${fx.passport}/return`,
+    page: {},
+    expect: pageFor(only(409, 'custodian')), // already in custody
+  },
+
+  // ---- reports
+  'GET /api/reports/dashboard': { path: () => '/api/reports/dashboard', expect: only(200, 'auditor', 'admin') },
+
+  // ---- pages: auditor (search, audit view, replay, evidence, chain)
+  'GET /app/audit': { path: () => '/app/audit?q=conference', page: {}, expect: pageFor(only(200, 'auditor', 'admin')) },
+  'GET /app/audit/chain': { path: () => '/app/audit/chain', page: {}, expect: pageFor(only(200, 'auditor', 'admin')) },
+  'GET /app/audit/requests/:id': {
+    path: (fx) => `/app/audit/requests/${fx.pending}`,
+    page: {},
+    expect: pageFor(only(200, 'auditor', 'admin')),
+  },
+  'POST /app/audit/requests/:id/replay': {
+    path: (fx) => `/app/audit/requests/${fx.pending}/replay`,
+    page: { form: {} },
+    expect: pageFor(only(200, 'auditor', 'admin')),
+  },
+  'GET /app/audit/requests/:id/evidence': {
+    path: (fx) => `/app/audit/requests/${fx.pending}/evidence`,
+    page: {},
+    expect: pageFor(only(200, 'auditor', 'admin')),
+  },
+  'GET /app/audit/requests/:id/history': {
+    path: (fx) => `/app/audit/requests/${fx.pending}/history`,
+    page: {},
+    expect: pageFor(only(200, 'auditor', 'admin')),
+  },
+
+  // ---- pages: admin (policy, screening list, directory) and dashboard
+  'GET /app/admin': { path: () => '/app/admin', page: {}, expect: pageFor(only(200, 'admin')) },
+  'GET /app/admin/policy': { path: () => '/app/admin/policy', page: {}, expect: pageFor(only(200, 'admin')) },
+  'POST /app/admin/policy/check': {
+    path: () => '/app/admin/policy/check',
+    page: { form: { policy: '{' } }, // not JSON: the problem is shown, nothing published
+    expect: pageFor(only(400, 'admin')),
+  },
+  'POST /app/admin/policy/publish': {
+    path: () => '/app/admin/policy/publish',
+    page: { form: { policy: '{}' } }, // not a policy: refused by the API, nothing published
+    expect: pageFor(only(400, 'admin')),
+  },
+  'GET /app/admin/screening': { path: () => '/app/admin/screening', page: {}, expect: pageFor(only(200, 'admin')) },
+  'POST /app/admin/screening/import': {
+    path: () => '/app/admin/screening/import',
+    page: { form: { csv: 'not,the,columns\n1,2,3\n' } },
+    expect: pageFor(only(400, 'admin')),
+  },
+  'POST /app/admin/screening/entries': {
+    path: () => '/app/admin/screening/entries',
+    page: { form: { name: 'Example' } }, // no source: refused by the API, nothing added
+    expect: pageFor(only(400, 'admin')),
+  },
+  'GET /app/admin/directory': { path: () => '/app/admin/directory', page: {}, expect: pageFor(only(200, 'admin')) },
+  'POST /app/admin/directory/people/:email': {
+    path: () => '/app/admin/directory/people/alice@example.com',
+    page: { form: { tier: 'no-such-tier' } }, // refused by the API: alice keeps her tier
+    expect: pageFor(only(400, 'admin')),
+  },
+  'POST /app/admin/directory/import': {
+    path: () => '/app/admin/directory/import',
+    page: { form: { csv: 'not,the,columns\n1,2,3\n' } },
+    expect: pageFor(only(400, 'admin')),
+  },
+  'GET /app/dashboard': { path: () => '/app/dashboard', page: {}, expect: pageFor(only(200, 'auditor', 'admin')) },
+
   // ---- Temporal codec server (outside /api, still needs a token)
   'POST /codec/encode': {
     path: () => '/codec/encode',
@@ -267,6 +439,17 @@ describe('authorization matrix (every route × every caller)', () => {
   let http: Http;
   let fx: Fixtures;
   const headersFor: Partial<Record<Who, Record<string, string>>> = {};
+  /** The same callers as the pages see them: session cookie plus that session's CSRF token. */
+  const pageHeadersFor: Partial<Record<Who, Record<string, string>>> = {};
+
+  async function pageHeaders(bearer: string | undefined): Promise<Record<string, string>> {
+    const session = bearer ? `clearance_session=${bearer.replace(/^Bearer /, '')}` : '';
+    const signInPage = await http.request('GET', '/app/sign-in', { headers: session ? { cookie: session } : {} });
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(signInPage.text)?.[1];
+    const csrfCookie = /clearance_csrf=([^;]+)/.exec(signInPage.headers.get('set-cookie') ?? '')?.[1];
+    if (!csrf || !csrfCookie) throw new Error(`no CSRF token on the sign-in page (${signInPage.status})`);
+    return { cookie: [session, `clearance_csrf=${csrfCookie}`].filter(Boolean).join('; '), 'x-csrf-token': csrf };
+  }
 
   const devToken = async (subject: string, expiresAt: number) =>
     new SignJWT({ email: subject, name: subject })
@@ -288,6 +471,8 @@ describe('authorization matrix (every route × every caller)', () => {
     for (const who of ['owner', 'peer', 'approver', 'custodian', 'auditor', 'admin'] as const) {
       headersFor[who] = { authorization: `Bearer ${await http.token(EMAIL[who]!)}` };
     }
+
+    for (const who of WHO) pageHeadersFor[who] = await pageHeaders(headersFor[who]!.authorization);
 
     await depositPassport(http, 'alice@example.com');
     const passports = await http.as('custodian@example.com', 'GET', '/api/passports?employee=alice@example.com');
@@ -342,11 +527,16 @@ describe('authorization matrix (every route × every caller)', () => {
       const method = route.split(' ')[0];
       for (const who of WHO) {
         const expected = spec.expect[who];
-        const res = await http.request(method, spec.path(fx), {
-          body: spec.body?.(fx),
-          raw: spec.raw?.text,
-          headers: { ...headersFor[who], ...(spec.raw ? { 'content-type': spec.raw.contentType } : {}) },
-        });
+        const res = spec.page
+          ? await http.request(method, spec.path(fx), {
+              form: method === 'GET' ? undefined : (spec.page.form ?? {}),
+              headers: pageHeadersFor[who],
+            })
+          : await http.request(method, spec.path(fx), {
+              body: spec.body?.(fx),
+              raw: spec.raw?.text,
+              headers: { ...headersFor[who], ...(spec.raw ? { 'content-type': spec.raw.contentType } : {}) },
+            });
         cells++;
         if (!matches(res.status, expected)) {
           mismatches.push(
@@ -364,7 +554,7 @@ describe('authorization matrix (every route × every caller)', () => {
   it('should say 401 and not 403 to every unauthenticated caller of a non-public route', async () => {
     // Complements the table: the refusal happens before anything route-specific (no body, no params).
     for (const [route, spec] of Object.entries(ROUTES)) {
-      if (spec.expect.anonymous !== 401) continue;
+      if (spec.expect.anonymous !== 401 || spec.page) continue;
       const [method, path] = route.split(' ');
       for (const who of ['anonymous', 'expired', 'stranger'] as const) {
         const res = await http.request(method, path.replace(/:[a-z]+/gi, 'x'), { headers: headersFor[who] });

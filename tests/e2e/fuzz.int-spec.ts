@@ -181,6 +181,20 @@ describe('fuzzing every route', () => {
     return Object.fromEntries(rows.map((r) => [r.name, Number(r.n)]));
   };
 
+  /** Pages (/app) take the caller's token as the session cookie, with that session's CSRF token. */
+  const pageSessions = new Map<Caller, Record<string, string>>();
+  const pageHeaders = async (as: Caller): Promise<Record<string, string>> => {
+    const known = pageSessions.get(as);
+    if (known) return known;
+    const session = `clearance_session=${await http.token(as)}`;
+    const page = await http.request('GET', '/app/sign-in', { headers: { cookie: session } });
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
+    const csrfCookie = /clearance_csrf=([^;]+)/.exec(page.headers.get('set-cookie') ?? '')?.[1] ?? '';
+    const headers = { cookie: `${session}; clearance_csrf=${csrfCookie}`, 'x-csrf-token': csrf };
+    pageSessions.set(as, headers);
+    return headers;
+  };
+
   /** Sends one request and checks what every answer must look like (throwing, so fast-check reports the case). */
   const send = async (
     label: string,
@@ -189,7 +203,8 @@ describe('fuzzing every route', () => {
     options: { as?: Caller; body?: unknown; raw?: string; headers?: Record<string, string> },
   ): Promise<HttpResult> => {
     const headers = { ...(options.headers ?? {}) };
-    if (options.as) headers.authorization ??= `Bearer ${await http.token(options.as)}`;
+    if (options.as && path.startsWith('/app')) Object.assign(headers, await pageHeaders(options.as));
+    else if (options.as) headers.authorization ??= `Bearer ${await http.token(options.as)}`;
     const writes = method !== 'GET';
     const before = writes ? await counts() : undefined;
     const res = await http.request(method, path, {

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../libs/observability/workflow-interceptor-modules';
 import { startDevServer, type DevServer } from '../../scripts/dev-server';
 
 declare global {
@@ -22,6 +23,7 @@ export default async function globalSetup(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clearance-test-'));
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
     logger: { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} },
   });
   const bundlePath = path.join(dir, 'workflow-bundle.js');

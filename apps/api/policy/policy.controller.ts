@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Person } from '../../../libs/domain/person';
 import { parsePolicyDocument, planRoute } from '../../../libs/domain/policy';
@@ -55,6 +55,24 @@ export class PolicyController {
     const parsed = parsePolicyDocument(documentOf(body));
     if ('problems' in parsed) throw DomainError.validation(parsed.problems);
     return this.policies.publish(parsed.document, person.email);
+  }
+
+  @Post('validate')
+  @HttpCode(200)
+  @Roles('admin')
+  @ApiOperation({
+    summary: 'Check a policy document without publishing it: its problems, or the document as it would be stored',
+  })
+  async validate(
+    @Body() body: unknown,
+  ): Promise<
+    | { valid: true; problems: []; document: unknown; current: StoredPolicy }
+    | { valid: false; problems: { field: string; messages: string[] }[]; document: null; current: StoredPolicy }
+  > {
+    const parsed = parsePolicyDocument(documentOf(body));
+    const current = await this.policies.current();
+    if ('problems' in parsed) return { valid: false, problems: parsed.problems, document: null, current };
+    return { valid: true, problems: [], document: parsed.document, current };
   }
 
   @Post('evaluate')

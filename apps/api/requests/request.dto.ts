@@ -308,4 +308,30 @@ export class ListQueryDto {
   @IsString()
   @MaxLength(200)
   cursor?: string;
+
+  /** Free text: part of the id, requester, destination, type, status, purpose, counterparties or details. */
+  @IsOptional()
+  @IsString({ message: 'q must be given once' })
+  @MaxLength(200)
+  q?: string;
+
+  /** Part of the requester's email. */
+  @IsOptional()
+  @IsString({ message: 'requester must be given once' })
+  @MaxLength(254)
+  requester?: string;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z]{2}$/, { message: 'destination must be a two-letter country code' })
+  destination?: string;
+
+  /** Created on or after this day (YYYY-MM-DD, UTC). */
+  @IsOptional()
+  @Matches(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, { message: 'from must be a date YYYY-MM-DD' })
+  from?: string;
+
+  /** Created on or before this day (YYYY-MM-DD, UTC). */
+  @IsOptional()
+  @Matches(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, { message: 'to must be a date YYYY-MM-DD' })
+  to?: string;
 }

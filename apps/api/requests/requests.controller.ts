@@ -2,10 +2,12 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } fro
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Person } from '../../../libs/domain/person';
+import { AuditLogRepository, SentEmailRepository } from '../../../libs/persistence';
 import { CurrentPerson, Roles } from '../auth/auth.decorators';
 import { DomainError } from '../common/domain-error';
 import { validateBody } from '../common/validate-body';
 import { CreateRequestDto, DecisionDto, ListQueryDto, parseRequestInput } from './request.dto';
+import { buildTimeline } from './request-timeline';
 import { RequestsService } from './requests.service';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -19,7 +21,11 @@ function requestId(id: string): string {
 @ApiBearerAuth()
 @Controller('api/requests')
 export class RequestsController {
-  constructor(private readonly requests: RequestsService) {}
+  constructor(
+    private readonly requests: RequestsService,
+    private readonly auditLog: AuditLogRepository,
+    private readonly sentEmails: SentEmailRepository,
+  ) {}
 
   @Post()
   @Roles('employee')
@@ -58,6 +64,13 @@ export class RequestsController {
       mine: q.mine === 'true',
       limit,
       cursor: q.cursor,
+      search: {
+        q: q.q?.trim() || undefined,
+        requester: q.requester?.trim() || undefined,
+        destination: q.destination?.toUpperCase(),
+        from: q.from,
+        to: q.to,
+      },
     });
   }
 
@@ -66,6 +79,17 @@ export class RequestsController {
   async get(@CurrentPerson() person: Person, @Param('id') id: string) {
     const stored = await this.requests.readable(person, requestId(id));
     return this.requests.view(stored.request.id);
+  }
+
+  @Get(':id/timeline')
+  @ApiOperation({ summary: 'Everything that happened to one request, oldest first (whoever may read it)' })
+  async timeline(@CurrentPerson() person: Person, @Param('id') id: string) {
+    const stored = await this.requests.readable(person, requestId(id));
+    const [proof, emails] = await Promise.all([
+      this.auditLog.proofFor(stored.request.id),
+      this.sentEmails.forRequest(stored.request.id),
+    ]);
+    return { items: buildTimeline(proof.rows, emails) };
   }
 
   @Post(':id/decisions')

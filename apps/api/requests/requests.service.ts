@@ -18,6 +18,7 @@ import {
   PolicyRepository,
   RequestRepository,
   type RequestEntity,
+  type RequestSearch,
   type StoredRequest,
 } from '../../../libs/persistence';
 import { DomainError } from '../common/domain-error';
@@ -31,6 +32,8 @@ export interface ListOptions {
   mine: boolean;
   limit: number;
   cursor?: string;
+  /** Free-text and field filters (auditors' search). */
+  search?: RequestSearch;
 }
 
 /** Stable JSON (sorted keys) so the same body hashes the same whatever its key order. */
@@ -198,6 +201,7 @@ export class RequestsService {
       visibleTo: seesAll ? undefined : { email: person.email, parties: await this.partiesOf(person) },
       limit: options.limit + 1,
       cursor: options.cursor ? decodeCursor(options.cursor) : undefined,
+      search: options.search,
     });
     const page = rows.slice(0, options.limit);
     const nextCursor = rows.length > options.limit ? encodeCursor(page[page.length - 1].request) : null;

@@ -13,6 +13,7 @@ import type { AppConfig } from '../../../libs/config';
 import { EncryptionCodec } from '../../../libs/crypto';
 import { SEARCH_ATTRIBUTES, submittedUpdate, workflowIdFor, type RequestWorkflowInput } from '../../../libs/contracts';
 import type { RequestState } from '../../../libs/domain/approval-state';
+import { apiClientInterceptors } from '../../../libs/observability';
 import { temporalConnectionOptions } from '../../../libs/temporal';
 import type { requestApprovalWorkflow } from '../../../workflows';
 import { DomainError, isErrorCode } from '../common/domain-error';
@@ -42,6 +43,8 @@ export class TemporalGateway implements OnApplicationShutdown {
           connection,
           namespace: this.config.temporal.namespace,
           dataConverter: { payloadCodecs: [this.codec] },
+          // the HTTP request id in Temporal headers; spans when tracing is on (libs/observability)
+          interceptors: apiClientInterceptors(this.config.tracing),
         });
       },
       (error: unknown) => {

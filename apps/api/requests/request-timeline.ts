@@ -1,0 +1,144 @@
+import type { AuditProof, SentEmailEntity } from '../../../libs/persistence';
+
+export interface TimelineEntry {
+  at: string;
+  kind:
+    | 'submitted'
+    | 'stage_opened'
+    | 'status'
+    | 'decision'
+    | 'email'
+    | 'reminder'
+    | 'escalation'
+    | 'obligation'
+    | 'custody';
+  title: string;
+  actor: string | null;
+  party: string | null;
+  /** Facts of the event in words (the stages planned at submission, for example). */
+  detail: string | null;
+  /** What a person wrote: a decision's comment. */
+  comment: string | null;
+  conditions: string[];
+}
+
+type AuditRow = AuditProof['rows'][number];
+type ApprovalSnapshot = { stage: number; party: string; status: string };
+
+const DECIDED: Record<string, string> = {
+  approve: 'approved',
+  reject: 'rejected',
+  request_changes: 'asked for changes',
+};
+
+const entry = (
+  at: string,
+  kind: TimelineEntry['kind'],
+  title: string,
+  extra: Partial<TimelineEntry> = {},
+): TimelineEntry => ({
+  at,
+  kind,
+  title,
+  actor: null,
+  party: null,
+  detail: null,
+  comment: null,
+  conditions: [],
+  ...extra,
+});
+
+/**
+ * Everything that happened to one request, oldest first: built from its rows of the hash-chained
+ * audit log (submission, state changes, decisions, obligations, custody) and its outbox (every
+ * email, reminder and escalation sent). Passport numbers never appear in either.
+ */
+export function buildTimeline(rows: AuditRow[], emails: SentEmailEntity[]): TimelineEntry[] {
+  const entries: TimelineEntry[] = [];
+  let approvals: ApprovalSnapshot[] = [];
+  let status = 'pending';
+  for (const row of rows) {
+    const payload = (row.payload ?? {}) as Record<string, unknown>;
+    switch (row.event) {
+      case 'request.submitted': {
+        const stages = (payload.stages as { index: number; parties: string[] }[] | undefined) ?? [];
+        entries.push(
+          entry(row.recordedAt, 'submitted', `Submitted under policy version ${String(payload.policyVersion)}`, {
+            actor: row.actor,
+            detail: stages.map((s) => `stage ${s.index} asks ${s.parties.join(', ')}`).join('; ') || null,
+          }),
+        );
+        break;
+      }
+      case 'request.state': {
+        const next = (payload.approvals as ApprovalSnapshot[] | undefined) ?? [];
+        const opened = next.filter(
+          (a) =>
+            a.status === 'pending' &&
+            approvals.find((b) => b.stage === a.stage && b.party === a.party)?.status !== 'pending',
+        );
+        const stages = [...new Set(opened.map((a) => a.stage))];
+        for (const stage of stages) {
+          const parties = opened.filter((a) => a.stage === stage).map((a) => a.party);
+          entries.push(entry(row.recordedAt, 'stage_opened', `Stage ${stage} asks ${parties.join(', ')}`));
+        }
+        if (typeof payload.status === 'string' && payload.status !== status) {
+          status = payload.status;
+          entries.push(entry(row.recordedAt, 'status', `Status: ${status.replace(/_/g, ' ')}`, { actor: row.actor }));
+        }
+        approvals = next;
+        break;
+      }
+      case 'decision.recorded': {
+        const onBehalfOf = typeof payload.onBehalfOf === 'string' ? ` on behalf of ${payload.onBehalfOf}` : '';
+        entries.push(
+          entry(
+            row.recordedAt,
+            'decision',
+            `${String(payload.party)} ${DECIDED[String(payload.decision)] ?? String(payload.decision)}${onBehalfOf}`,
+            {
+              actor: row.actor,
+              party: typeof payload.party === 'string' ? payload.party : null,
+              comment: typeof payload.comment === 'string' ? payload.comment : null,
+              conditions: Array.isArray(payload.conditions) ? payload.conditions.map(String) : [],
+            },
+          ),
+        );
+        break;
+      }
+      case 'obligation.fulfilled':
+        entries.push(
+          entry(row.recordedAt, 'obligation', `Obligation ${String(payload.kind)} fulfilled`, { actor: row.actor }),
+        );
+        break;
+      case 'passport.released':
+      case 'passport.returned':
+      case 'passport.overdue':
+      case 'passport.deposited':
+        entries.push(
+          entry(row.recordedAt, 'custody', `Passport ${row.event.slice('passport.'.length)}`, { actor: row.actor }),
+        );
+        break;
+      default:
+        break;
+    }
+  }
+  for (const email of emails) {
+    const [kind, , party] = email.key.split(':');
+    const at = email.sentAt ?? email.createdAt;
+    const sent = email.status === 'sent' ? '' : ' (sending)';
+    const timelineKind = kind === 'reminder' ? 'reminder' : kind === 'escalation' ? 'escalation' : 'email';
+    const title =
+      kind === 'approval'
+        ? `Asked ${party} by email: ${email.recipient}${sent}`
+        : kind === 'reminder'
+          ? `Reminder to ${party}: ${email.recipient}${sent}`
+          : kind === 'escalation'
+            ? `Escalated to the ${party} lead: ${email.recipient}${sent}`
+            : `Email to ${email.recipient}: ${email.subject}${sent}`;
+    entries.push(
+      entry(at, timelineKind, title, { party: ['approval', 'reminder', 'escalation'].includes(kind) ? party : null }),
+    );
+  }
+  return entries.sort((a, b) => a.at.localeCompare(b.at));
+}

@@ -1,0 +1,338 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { diffLines } from 'diff';
+import type { Response } from 'express';
+import { PARTIES, TIERS } from '../../../libs/domain/vocabulary';
+import { Public } from '../../api/auth/auth.decorators';
+import type { PersonView } from '../../api/directory/person-view';
+import type { EntryView } from '../../api/screening/screening.controller';
+import { PageExceptionFilter } from '../page.filter';
+import { ApiRefusal, type ApiErrorBody } from '../page-errors';
+import { Pages } from '../pages';
+import { PageGuard, PageRoles } from '../session/page.guard';
+import type { PageRequest } from '../session/web-session';
+import { query, WebApi } from '../web-api';
+import { one } from '../form-values';
+
+type Form = Record<string, unknown>;
+type FieldError = { field: string; messages: string[] };
+interface RowError {
+  row: number;
+  field: string;
+  message: string;
+}
+interface StoredPolicy {
+  version: number;
+  createdBy?: string;
+  createdAt?: string;
+  [key: string]: unknown;
+}
+interface ValidateAnswer {
+  valid: boolean;
+  problems: FieldError[];
+  document: unknown;
+  current: StoredPolicy;
+}
+
+/** The document an admin edits: a stored version without its bookkeeping. */
+function documentOf(stored: StoredPolicy): Record<string, unknown> {
+  const { version: _v, createdBy: _b, createdAt: _a, ...document } = stored;
+  return document;
+}
+
+const pretty = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+/** Lines of a line diff, each marked added, removed or unchanged. */
+function lineDiff(before: string, after: string) {
+  const lines: { cls: string; sign: string; text: string }[] = [];
+  for (const part of diffLines(before, after)) {
+    const cls = part.added ? 'diff-add' : part.removed ? 'diff-del' : '';
+    const sign = part.added ? '+' : part.removed ? '-' : ' ';
+    for (const text of part.value.replace(/\n$/, '').split('\n')) lines.push({ cls, sign, text });
+  }
+  return {
+    lines,
+    added: lines.filter((l) => l.sign === '+').length,
+    removed: lines.filter((l) => l.sign === '-').length,
+  };
+}
+
+const NOTICES: Record<string, string> = {
+  tier: 'The tier was changed. It applies to requests submitted from now on.',
+  entry: 'The entry was added. Requests submitted from now on are screened against it.',
+};
+
+/** Admins' pages: the routing policy (check, diff, publish), the restricted-party list, the personnel directory. */
+@ApiExcludeController()
+@Public()
+@UseGuards(PageGuard)
+@UseFilters(PageExceptionFilter)
+@PageRoles('admin')
+@Controller('app/admin')
+export class AdminPagesController {
+  constructor(private readonly pages: Pages) {}
+
+  @Get()
+  index(@Req() req: PageRequest, @Res() res: Response): void {
+    this.pages.send(req, res, 'admin', 'Admin');
+  }
+
+  // ---- policy
+
+  @Get('policy')
+  async policy(@Req() req: PageRequest, @Res() res: Response, @Query('published') published?: string): Promise<void> {
+    const current = await new WebApi(req).get<StoredPolicy>('/api/policy');
+    this.sendPolicy(req, res, current, pretty(documentOf(current)), {
+      notice: typeof published === 'string' && /^\d{1,9}$/.test(published) ? `Published version ${published}.` : null,
+    });
+  }
+
+  @Post('policy/check')
+  @HttpCode(200)
+  async checkPolicy(@Req() req: PageRequest, @Res() res: Response, @Body() form: Form): Promise<void> {
+    const text = one(form?.policy);
+    const api = new WebApi(req);
+    const parsed = parseJson(text);
+    if ('problem' in parsed) {
+      const current = await api.get<StoredPolicy>('/api/policy');
+      this.sendPolicy(req, res, current, text, { errors: [{ field: 'policy', messages: [parsed.problem] }] }, 400);
+      return;
+    }
+    const answer = await api.send<ValidateAnswer & ApiErrorBody>('POST', '/api/policy/validate', parsed.value);
+    if (answer.status !== 200) throw new ApiRefusal(answer.status, answer.body);
+    const { valid, problems, document, current } = answer.body;
+    if (!valid) {
+      this.sendPolicy(req, res, current, text, { errors: problems }, 400);
+      return;
+    }
+    const diff = lineDiff(pretty(documentOf(current)), pretty(document));
+    this.sendPolicy(req, res, current, text, { checked: true, diff });
+  }
+
+  @Post('policy/publish')
+  async publishPolicy(@Req() req: PageRequest, @Res() res: Response, @Body() form: Form): Promise<void> {
+    const text = one(form?.policy);
+    const api = new WebApi(req);
+    const parsed = parseJson(text);
+    if ('problem' in parsed) {
+      const current = await api.get<StoredPolicy>('/api/policy');
+      this.sendPolicy(req, res, current, text, { errors: [{ field: 'policy', messages: [parsed.problem] }] }, 400);
+      return;
+    }
+    const answer = await api.send<StoredPolicy & ApiErrorBody>('PUT', '/api/policy', parsed.value);
+    if (answer.status === 200) {
+      res.redirect(303, `/app/admin/policy?published=${answer.body.version}`);
+      return;
+    }
+    if (answer.status !== 400) throw new ApiRefusal(answer.status, answer.body);
+    const current = await api.get<StoredPolicy>('/api/policy');
+    const errors = answer.body.errors ?? [{ field: 'policy', messages: [answer.body.message ?? 'not valid'] }];
+    this.sendPolicy(req, res, current, text, { errors }, 400);
+  }
+
+  private sendPolicy(
+    req: PageRequest,
+    res: Response,
+    current: StoredPolicy,
+    text: string,
+    data: object,
+    status = 200,
+  ): void {
+    this.pages.send(req, res, 'admin-policy', 'Routing policy', {
+      status,
+      data: {
+        current: { version: current.version, createdBy: current.createdBy, createdAt: current.createdAt },
+        text,
+        ...data,
+      },
+    });
+  }
+
+  // ---- screening list
+
+  @Get('screening')
+  async screening(@Req() req: PageRequest, @Res() res: Response, @Query() q: Form): Promise<void> {
+    await this.sendScreening(req, res, q ?? {}, { notice: NOTICES[one(q?.done)] ?? null });
+  }
+
+  /** One entry by hand (POST /api/screening/entries); the API's field errors come back beside the fields. */
+  @Post('screening/entries')
+  async addScreeningEntry(@Req() req: PageRequest, @Res() res: Response, @Body() form: Form): Promise<void> {
+    const entry = {
+      name: one(form?.name).trim(),
+      country: one(form?.country).trim().toUpperCase() || null,
+      source: one(form?.source).trim(),
+    };
+    const answer = await new WebApi(req).send<ApiErrorBody>('POST', '/api/screening/entries', entry);
+    if (answer.status === 201 || answer.status === 200) {
+      res.redirect(303, '/app/admin/screening?done=entry');
+      return;
+    }
+    if (answer.status !== 400) throw new ApiRefusal(answer.status, answer.body);
+    const entryErrors = Object.fromEntries((answer.body.errors ?? []).map((e) => [e.field, e.messages.join('; ')]));
+    await this.sendScreening(req, res, {}, { entry, entryErrors }, 400);
+  }
+
+  @Post('screening/import')
+  @HttpCode(200)
+  async importScreening(@Req() req: PageRequest, @Res() res: Response, @Body() form: Form): Promise<void> {
+    const csv = one(form?.csv);
+    const mode = one(form?.mode) || 'replace';
+    if (!csv.trim()) {
+      await this.sendScreening(
+        req,
+        res,
+        {},
+        { csv, mode, errors: [{ field: 'csv', messages: ['Paste the CSV first.'] }] },
+        400,
+      );
+      return;
+    }
+    const answer = await new WebApi(req).send<
+      { imported: number; skipped: number; replaced: number; errors: RowError[] } & ApiErrorBody
+    >('POST', `/api/screening/import${query({ mode })}`, csv, 'text/csv');
+    if (answer.status === 200) {
+      await this.sendScreening(req, res, {}, { report: answer.body, mode });
+      return;
+    }
+    if (answer.status !== 400) throw new ApiRefusal(answer.status, answer.body);
+    const errors = answer.body.errors ?? [{ field: 'csv', messages: [answer.body.message ?? 'not valid'] }];
+    await this.sendScreening(req, res, {}, { csv, mode, errors }, 400);
+  }
+
+  private async sendScreening(req: PageRequest, res: Response, q: Form, data: object, status = 200): Promise<void> {
+    const filters = { q: one(q.q).trim(), source: one(q.source).trim() };
+    const cursor = one(q.cursor) || undefined;
+    const answer = await new WebApi(req).send<{ items: EntryView[]; nextCursor: string | null } & ApiErrorBody>(
+      'GET',
+      `/api/screening/entries${query({ ...filters, cursor, limit: 50 })}`,
+    );
+    if (answer.status !== 200 && answer.status !== 400) throw new ApiRefusal(answer.status, answer.body);
+    const ok = answer.status === 200;
+    this.pages.send(req, res, 'admin-screening', 'Restricted-party list', {
+      status: ok ? status : 400,
+      data: {
+        filters,
+        mode: 'replace',
+        entries: ok ? answer.body.items : [],
+        next:
+          ok && answer.body.nextCursor
+            ? `/app/admin/screening${query({ ...filters, cursor: answer.body.nextCursor })}`
+            : null,
+        ...(ok ? {} : { problem: answer.body.message ?? 'The filter is not valid.' }),
+        ...data,
+      },
+    });
+  }
+
+  // ---- personnel directory
+
+  @Get('directory')
+  async directory(@Req() req: PageRequest, @Res() res: Response, @Query() q: Form): Promise<void> {
+    await this.sendDirectory(req, res, q ?? {}, { notice: NOTICES[one(q?.done)] ?? null });
+  }
+
+  @Post('directory/people/:email')
+  async setTier(
+    @Req() req: PageRequest,
+    @Res() res: Response,
+    @Param('email') email: string,
+    @Body() form: Form,
+  ): Promise<void> {
+    const api = new WebApi(req);
+    const path = `/api/directory/people/${encodeURIComponent(email)}`;
+    const person = await api.get<PersonView>(path);
+    const tier = one(form?.tier);
+    await api.ok('PUT', path, {
+      name: person.name,
+      tier: tier === 'none' ? null : tier,
+      roles: person.roles,
+      managerEmail: person.managerEmail,
+      classifiedAccess: person.flags.classifiedAccess,
+      confidentialityPeriodEnds: person.flags.confidentialityPeriodEnds,
+      parties: person.parties,
+    });
+    res.redirect(303, `/app/admin/directory${query({ q: person.email, done: 'tier' })}`);
+  }
+
+  @Post('directory/import')
+  @HttpCode(200)
+  async importDirectory(@Req() req: PageRequest, @Res() res: Response, @Body() form: Form): Promise<void> {
+    const csv = one(form?.csv);
+    const dryRun = one(form?.dryRun) === 'true';
+    if (!csv.trim()) {
+      await this.sendDirectory(
+        req,
+        res,
+        {},
+        { csv, dryRun, errors: [{ field: 'csv', messages: ['Paste the CSV first.'] }] },
+        400,
+      );
+      return;
+    }
+    const answer = await new WebApi(req).send<
+      {
+        dryRun: boolean;
+        rows: number;
+        imported: number;
+        created: number;
+        updated: number;
+        errors?: RowError[];
+      } & ApiErrorBody
+    >('POST', `/api/directory/import${query({ dryRun: dryRun ? 'true' : undefined })}`, csv, 'text/csv');
+    if (answer.status === 200 || (answer.status === 400 && answer.body.rows !== undefined)) {
+      await this.sendDirectory(
+        req,
+        res,
+        {},
+        { report: answer.body, csv: answer.status === 200 ? '' : csv, dryRun },
+        answer.status,
+      );
+      return;
+    }
+    if (answer.status !== 400) throw new ApiRefusal(answer.status, answer.body);
+    const errors = answer.body.errors ?? [{ field: 'csv', messages: [answer.body.message ?? 'not valid'] }];
+    await this.sendDirectory(req, res, {}, { csv, dryRun, errors }, 400);
+  }
+
+  private async sendDirectory(req: PageRequest, res: Response, q: Form, data: object, status = 200): Promise<void> {
+    const filters = { q: one(q.q).trim(), tier: one(q.tier), party: one(q.party) };
+    const cursor = one(q.cursor) || undefined;
+    const answer = await new WebApi(req).send<{ items: PersonView[]; nextCursor: string | null } & ApiErrorBody>(
+      'GET',
+      `/api/directory/people${query({ ...filters, cursor, limit: 50 })}`,
+    );
+    if (answer.status !== 200 && answer.status !== 400) throw new ApiRefusal(answer.status, answer.body);
+    const ok = answer.status === 200;
+    const tiers = [...TIERS, 'none'];
+    this.pages.send(req, res, 'admin-directory', 'Personnel directory', {
+      status: ok ? status : 400,
+      data: {
+        filters,
+        tiers: tiers.map((value) => ({ value, selected: value === filters.tier })),
+        parties: PARTIES.map((value) => ({ value, selected: value === filters.party })),
+        people: ok
+          ? answer.body.items.map((p) => ({
+              ...p,
+              tierChoices: tiers.map((value) => ({ value, selected: value === (p.tier ?? 'none') })),
+            }))
+          : [],
+        next:
+          ok && answer.body.nextCursor
+            ? `/app/admin/directory${query({ ...filters, cursor: answer.body.nextCursor })}`
+            : null,
+        ...(ok ? {} : { problem: answer.body.message ?? 'The filter is not valid.' }),
+        ...data,
+      },
+    });
+  }
+}
+
+function parseJson(text: string): { value: unknown } | { problem: string } {
+  if (!text.trim()) return { problem: 'The policy is empty.' };
+  try {
+    return { value: JSON.parse(text) as unknown };
+  } catch (error) {
+    return { problem: `This is not JSON: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}

@@ -1,0 +1,181 @@
+import { Body, Controller, Get, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { PARTIES, REQUEST_TYPES, type RequestType } from '../../../libs/domain/vocabulary';
+import { typeName } from '../../../libs/mail';
+import { Public } from '../../api/auth/auth.decorators';
+import { PageExceptionFilter } from '../page.filter';
+import { ApiRefusal, type ApiErrorBody } from '../page-errors';
+import { Pages } from '../pages';
+import { PageGuard, PageRoles } from '../session/page.guard';
+import type { PageRequest } from '../session/web-session';
+import { query, WebApi } from '../web-api';
+import { lines, list, one } from '../form-values';
+
+type Form = Record<string, unknown>;
+
+interface InboxItem {
+  requestId: string;
+  party: string;
+  onBehalfOf: string | null;
+  reasons: string[];
+  quorum: number;
+  approvals: number;
+  type: string;
+  requester: { email: string; tier: string };
+  destinationCountry: string;
+  departureDate: string;
+  returnDate: string;
+  screeningHits: number;
+  submittedAt: string;
+}
+
+interface Inbox {
+  items: InboxItem[];
+  counts: Record<string, number>;
+  total: number;
+}
+
+interface BulkResult {
+  requestId: string;
+  party: string;
+  status: number;
+  requestStatus?: string;
+  code?: string;
+  message?: string;
+}
+
+interface BulkAnswer {
+  decided: number;
+  refused: number;
+  results: BulkResult[];
+}
+
+const typeWords = (type: string): string =>
+  (REQUEST_TYPES as readonly string[]).includes(type) ? typeName(type as RequestType) : type.replace(/_/g, ' ');
+const partyWords = (party: string): string => party.replace(/_/g, ' ');
+
+/** The approver's inbox: what waits on my parties (and on those I stand in for), filters, counts and bulk approval. */
+@ApiExcludeController()
+@Public()
+@UseGuards(PageGuard)
+@UseFilters(PageExceptionFilter)
+@PageRoles('approver')
+@Controller('app/inbox')
+export class InboxPagesController {
+  constructor(private readonly pages: Pages) {}
+
+  @Get()
+  async inbox(@Req() req: PageRequest, @Res() res: Response, @Query() q: Record<string, unknown>): Promise<void> {
+    await this.show(req, res, filtersFrom(q));
+  }
+
+  /** Approves every checked row at once; each item is answered on its own and shown with the inbox. */
+  @Post('bulk')
+  async bulk(@Req() req: PageRequest, @Res() res: Response, @Body() form: Form): Promise<void> {
+    form = form && typeof form === 'object' ? form : {};
+    const items = list(form.item).map((value) => {
+      const [requestId = '', party = ''] = value.split('|');
+      return { requestId, party };
+    });
+    const comment = one(form.comment).trim();
+    const body = {
+      decision: 'approve',
+      items,
+      ...(comment ? { comment } : {}),
+      conditions: lines(form.conditions),
+    };
+    const filters = filtersFrom(form);
+    if (items.length === 0) {
+      await this.show(req, res, filters, { status: 400, problem: 'Select at least one approval to approve.' });
+      return;
+    }
+    const api = new WebApi(req);
+    // what each chosen row was, to name it in the results (approved rows leave the inbox)
+    const before = await api.send<Inbox>('GET', '/api/approvals/inbox');
+    const names = new Map(
+      before.status === 200
+        ? before.body.items.map((i) => [
+            `${i.requestId}|${i.party}`,
+            `${typeWords(i.type)} to ${i.destinationCountry} from ${i.requester.email}`,
+          ])
+        : [],
+    );
+    const answer = await api.send<BulkAnswer & ApiErrorBody>('POST', '/api/approvals/bulk', body);
+    if (answer.status === 200) {
+      const results = answer.body.results.map((r) => ({
+        ...r,
+        name: names.get(`${r.requestId}|${r.party}`) ?? `request ${r.requestId}`,
+      }));
+      await this.show(req, res, filters, { results: { ...answer.body, results } });
+      return;
+    }
+    if (answer.status === 400) {
+      const errors = answer.body.errors ?? [];
+      const problem = errors.length
+        ? errors.map((e) => `${e.field}: ${e.messages.join('; ')}`).join(' ')
+        : (answer.body.message ?? 'That did not work.');
+      await this.show(req, res, filters, { status: 400, problem, comment, conditions: one(form.conditions) });
+      return;
+    }
+    throw new ApiRefusal(answer.status, answer.body);
+  }
+
+  private async show(
+    req: PageRequest,
+    res: Response,
+    filters: Filters,
+    extra: { status?: number; problem?: string; results?: BulkAnswer; comment?: string; conditions?: string } = {},
+  ): Promise<void> {
+    const api = new WebApi(req);
+    let answer = await api.send<Inbox & ApiErrorBody>('GET', `/api/approvals/inbox${query({ ...filters })}`);
+    let problem = extra.problem ?? null;
+    if (answer.status === 400) {
+      problem = `The filter was not understood: ${(answer.body.errors ?? []).map((e) => e.messages.join('; ')).join(' ') || answer.body.message}`;
+      filters = {};
+      answer = await api.send<Inbox & ApiErrorBody>('GET', '/api/approvals/inbox');
+    }
+    if (answer.status !== 200) throw new ApiRefusal(answer.status, answer.body);
+    const inbox = answer.body;
+    const results = extra.results
+      ? {
+          ...extra.results,
+          results: extra.results.results.map((r) => ({ ...r, ok: r.status === 200 })),
+        }
+      : null;
+    this.pages.send(req, res, 'inbox', 'Inbox', {
+      status: extra.status ?? 200,
+      data: {
+        items: inbox.items.map((item) => ({
+          ...item,
+          typeName: typeWords(item.type),
+          partyName: partyWords(item.party),
+          value: `${item.requestId}|${item.party}`,
+          label: `Select ${typeWords(item.type)} to ${item.destinationCountry} from ${item.requester.email} for ${partyWords(item.party)}`,
+        })),
+        counts: Object.entries(inbox.counts).map(([party, count]) => ({ party, name: partyWords(party), count })),
+        total: inbox.total,
+        filtered: Boolean(filters.party || filters.type || filters.destination),
+        filters,
+        parties: PARTIES.map((value) => ({ value, name: partyWords(value), selected: value === filters.party })),
+        types: REQUEST_TYPES.map((value) => ({ value, name: typeName(value), selected: value === filters.type })),
+        problem,
+        results,
+        comment: extra.comment ?? '',
+        conditions: extra.conditions ?? '',
+      },
+    });
+  }
+}
+
+interface Filters {
+  party?: string;
+  type?: string;
+  destination?: string;
+}
+
+/** The inbox filters from a query or a form, as strings; the API validates them. */
+function filtersFrom(source: Record<string, unknown> | undefined): Filters {
+  const get = (key: string) => (source ? one(source[key]).trim() : '') || undefined;
+  return { party: get('party'), type: get('type'), destination: get('destination')?.toUpperCase() };
+}

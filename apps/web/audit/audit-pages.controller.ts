@@ -1,0 +1,160 @@
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { REQUEST_STATUSES } from '../../../libs/domain/vocabulary';
+import { Public } from '../../api/auth/auth.decorators';
+import type { RequestView } from '../../api/requests/request-view';
+import { PageExceptionFilter } from '../page.filter';
+import { ApiRefusal, type ApiErrorBody } from '../page-errors';
+import { Pages } from '../pages';
+import { TYPE_CHOICES } from '../requests/request-form';
+import { PageGuard, PageRoles } from '../session/page.guard';
+import type { PageRequest } from '../session/web-session';
+import { query, WebApi } from '../web-api';
+import { one } from '../form-values';
+
+/** The search fields of the audit page, as GET /api/requests takes them. */
+const SEARCH_FIELDS = ['q', 'requester', 'destination', 'from', 'to', 'status', 'type'] as const;
+
+interface ReplayResult {
+  requestId: string;
+  source: string;
+  deterministic: boolean;
+  eventCount: number;
+  error?: string | null;
+  policyVersion: number | null;
+  decisions: { party: string; decision: string; decidedBy: string; decidedAt: string; comment: string | null }[];
+  matchesRecords: boolean;
+  mismatches: { field: string; history: unknown; records: unknown }[];
+}
+
+interface ChainVerification {
+  ok: boolean;
+  problems?: unknown[];
+  [key: string]: unknown;
+}
+
+/** Auditors' pages: search every request, replay its history, download its evidence, verify the audit chain. */
+@ApiExcludeController()
+@Public()
+@UseGuards(PageGuard)
+@UseFilters(PageExceptionFilter)
+@PageRoles('auditor', 'admin')
+@Controller('app/audit')
+export class AuditPagesController {
+  constructor(private readonly pages: Pages) {}
+
+  @Get()
+  async search(@Req() req: PageRequest, @Res() res: Response, @Query() q: Record<string, unknown>): Promise<void> {
+    const filters = Object.fromEntries(SEARCH_FIELDS.map((field) => [field, one(q[field]).trim()])) as Record<
+      (typeof SEARCH_FIELDS)[number],
+      string
+    >;
+    const cursor = one(q.cursor) || undefined;
+    const answer = await new WebApi(req).send<{ items: RequestView[]; nextCursor: string | null } & ApiErrorBody>(
+      'GET',
+      `/api/requests${query({ ...filters, cursor, limit: 25 })}`,
+    );
+    if (answer.status !== 200 && answer.status !== 400) throw new ApiRefusal(answer.status, answer.body);
+    const ok = answer.status === 200;
+    this.pages.send(req, res, 'audit', 'Audit', {
+      status: ok ? 200 : 400,
+      data: {
+        filters,
+        searched: SEARCH_FIELDS.some((field) => filters[field]),
+        errors: ok ? [] : (answer.body.errors ?? [{ field: 'q', messages: [answer.body.message ?? 'not valid'] }]),
+        items: ok ? answer.body.items : [],
+        next:
+          ok && answer.body.nextCursor ? `/app/audit${query({ ...filters, cursor: answer.body.nextCursor })}` : null,
+        statuses: REQUEST_STATUSES.map((value) => ({ value, selected: value === filters.status })),
+        types: TYPE_CHOICES.map((t) => ({ ...t, selected: t.type === filters.type })),
+      },
+    });
+  }
+
+  @Get('chain')
+  async chain(@Req() req: PageRequest, @Res() res: Response): Promise<void> {
+    const result = await new WebApi(req).get<ChainVerification>('/api/audit/chain/verify');
+    const { ok, problems, ...rest } = result;
+    this.pages.send(req, res, 'audit-chain', 'Audit chain', {
+      data: {
+        ok,
+        problems: (problems ?? []).map((p) => JSON.stringify(p)),
+        facts: Object.entries(rest).map(([name, value]) => ({
+          name,
+          value: typeof value === 'string' ? value : JSON.stringify(value),
+        })),
+      },
+    });
+  }
+
+  @Get('requests/:id')
+  async request(@Req() req: PageRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
+    await this.sendRequest(req, res, id);
+  }
+
+  @Post('requests/:id/replay')
+  @HttpCode(200)
+  async replay(@Req() req: PageRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
+    const replay = await new WebApi(req).post<ReplayResult>(`/api/audit/requests/${encodeURIComponent(id)}/replay`);
+    await this.sendRequest(req, res, id, replay);
+  }
+
+  @Get('requests/:id/evidence')
+  async evidence(@Req() req: PageRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
+    await passThrough(req, res, `/api/audit/requests/${encodeURIComponent(id)}/evidence`);
+  }
+
+  @Get('requests/:id/history')
+  async history(@Req() req: PageRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
+    await passThrough(req, res, `/api/audit/requests/${encodeURIComponent(id)}/history`);
+  }
+
+  private async sendRequest(req: PageRequest, res: Response, id: string, replay?: ReplayResult): Promise<void> {
+    const view = await new WebApi(req).get<RequestView>(`/api/requests/${encodeURIComponent(id)}`);
+    this.pages.send(req, res, 'audit-request', `Audit of request ${view.id.slice(0, 8)}`, {
+      data: {
+        r: view,
+        replay: replay
+          ? {
+              ...replay,
+              mismatches: replay.mismatches.map((m) => ({ ...m, history: json(m.history), records: json(m.records) })),
+            }
+          : null,
+      },
+    });
+  }
+}
+
+const json = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
+
+const PASSED_HEADERS = ['content-type', 'content-disposition', 'x-history-source', 'x-history-sha256'];
+
+/** Streams an API answer through to the browser with its type and file name; errors become error pages. */
+async function passThrough(req: PageRequest, res: Response, path: string): Promise<void> {
+  const answer = await new WebApi(req).raw('GET', path);
+  if (!answer.ok || !answer.body) {
+    const text = await answer.text();
+    let body: ApiErrorBody = {};
+    try {
+      body = JSON.parse(text) as ApiErrorBody;
+    } catch {
+      body = { message: `the API answered ${answer.status}` };
+    }
+    throw new ApiRefusal(answer.status, body);
+  }
+  res.status(200).setHeader('Cache-Control', 'no-store');
+  for (const name of PASSED_HEADERS) {
+    const value = answer.headers.get(name);
+    if (value) res.setHeader(name, value);
+  }
+  await new Promise<void>((resolve, reject) => {
+    Readable.fromWeb(answer.body as unknown as NodeReadableStream<Uint8Array>)
+      .on('error', reject)
+      .pipe(res)
+      .on('finish', resolve)
+      .on('error', reject);
+  });
+}

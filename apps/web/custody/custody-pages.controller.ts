@@ -1,0 +1,163 @@
+import { Body, Controller, Get, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Public } from '../../api/auth/auth.decorators';
+import { PageExceptionFilter } from '../page.filter';
+import { ApiRefusal, type ApiErrorBody } from '../page-errors';
+import { Pages } from '../pages';
+import { PageGuard, PageRoles } from '../session/page.guard';
+import type { PageRequest } from '../session/web-session';
+import { query, WebApi } from '../web-api';
+import { one } from '../form-values';
+
+type Form = Record<string, unknown>;
+
+interface PassportView {
+  id: string;
+  employeeEmail: string;
+  passportNumber: string;
+  issuingCountry: string;
+  expiryDate: string;
+  status: string;
+  releaseRequestId: string | null;
+  releasedAt: string | null;
+  dueBackAt: string | null;
+  returnedAt: string | null;
+}
+
+interface DepositValues {
+  employeeEmail: string;
+  passportNumber: string;
+  issuingCountry: string;
+  expiryDate: string;
+}
+
+/** The groups of the ledger a custodian works from. */
+const GROUPS = [
+  { value: 'in_custody', name: 'In custody' },
+  { value: 'released', name: 'Released' },
+  { value: 'due_back', name: 'Due back' },
+  { value: 'overdue', name: 'Overdue' },
+] as const;
+type Group = (typeof GROUPS)[number]['value'];
+
+const FIELDS = ['employeeEmail', 'passportNumber', 'issuingCountry', 'expiryDate'] as const;
+
+const NOTICES: Record<string, string> = {
+  deposited: 'The passport was recorded in custody.',
+  returned: 'The passport was recorded back in custody.',
+};
+
+/** Which groups a passport belongs to: released ones are also due back (date ahead) or overdue (date passed). */
+function groupsOf(p: PassportView, now: number): Group[] {
+  if (p.status === 'in_custody') return ['in_custody'];
+  const due = p.dueBackAt ? Date.parse(p.dueBackAt) : NaN;
+  if (Number.isNaN(due)) return ['released'];
+  return due > now ? ['released', 'due_back'] : ['released', 'overdue'];
+}
+
+/** The custodian's ledger: passports by group, deposits, and taking back released passports. */
+@ApiExcludeController()
+@Public()
+@UseGuards(PageGuard)
+@UseFilters(PageExceptionFilter)
+@PageRoles('custodian')
+@Controller('app/custody')
+export class CustodyPagesController {
+  constructor(private readonly pages: Pages) {}
+
+  @Get()
+  async ledger(@Req() req: PageRequest, @Res() res: Response, @Query() q: Record<string, unknown>): Promise<void> {
+    await this.render(req, res, { group: one(q.group), employee: one(q.employee), done: one(q.done) });
+  }
+
+  @Post()
+  async deposit(@Req() req: PageRequest, @Res() res: Response, @Body() form: Form): Promise<void> {
+    const source = form && typeof form === 'object' ? form : {};
+    const values: DepositValues = {
+      employeeEmail: one(source.employeeEmail).trim(),
+      passportNumber: one(source.passportNumber).trim(),
+      issuingCountry: one(source.issuingCountry).trim().toUpperCase(),
+      expiryDate: one(source.expiryDate).trim(),
+    };
+    const answer = await new WebApi(req).send<ApiErrorBody>('POST', '/api/passports', values);
+    if (answer.status === 201) {
+      res.redirect(303, '/app/custody?done=deposited');
+      return;
+    }
+    if (answer.status === 400) {
+      // never echo the full passport number back into the page
+      await this.render(req, res, { status: 400, values: { ...values, passportNumber: '' }, error: answer.body });
+      return;
+    }
+    throw new ApiRefusal(answer.status, answer.body);
+  }
+
+  @Post(':id/return')
+  async returned(@Req() req: PageRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
+    await new WebApi(req).post(`/api/passports/${encodeURIComponent(id)}/return`);
+    res.redirect(303, '/app/custody?done=returned');
+  }
+
+  private async render(
+    req: PageRequest,
+    res: Response,
+    options: {
+      group?: string;
+      employee?: string;
+      done?: string;
+      status?: number;
+      values?: DepositValues;
+      error?: ApiErrorBody;
+    },
+  ): Promise<void> {
+    const employee = options.employee?.trim() ?? '';
+    const answer = await new WebApi(req).send<{ items: PassportView[] } & ApiErrorBody>(
+      'GET',
+      `/api/passports${query({ employee })}`,
+    );
+    if (answer.status !== 200) throw new ApiRefusal(answer.status, answer.body);
+    const now = Date.now();
+    const all = answer.body.items.map((p) => ({ ...p, groups: groupsOf(p, now) }));
+    const group = GROUPS.some((g) => g.value === options.group) ? (options.group as Group) : '';
+    const items = all
+      .filter((p) => !group || p.groups.includes(group))
+      .map((p) => ({
+        ...p,
+        overdue: p.groups.includes('overdue'),
+        canReturn: p.status === 'released' && Boolean(p.releaseRequestId),
+      }));
+    const errors = options.error?.errors ?? [];
+    const fieldError = Object.fromEntries(
+      FIELDS.map((field) => [
+        field,
+        errors
+          .filter((e) => e.field === field)
+          .map((e) => e.messages.join('; '))
+          .join('; ') || null,
+      ]),
+    );
+    this.pages.send(req, res, 'custody', 'Passports', {
+      status: options.status ?? 200,
+      data: {
+        items,
+        group,
+        employee,
+        groups: [
+          { value: '', name: 'All', count: all.length, selected: group === '' },
+          ...GROUPS.map((g) => ({
+            ...g,
+            count: all.filter((p) => p.groups.includes(g.value)).length,
+            selected: g.value === group,
+          })),
+        ],
+        groupName: GROUPS.find((g) => g.value === group)?.name ?? 'All',
+        values: options.values ?? { employeeEmail: '', passportNumber: '', issuingCountry: '', expiryDate: '' },
+        errors,
+        fieldError,
+        problem: options.error && errors.length === 0 ? (options.error.message ?? 'That did not work.') : null,
+        notice: NOTICES[options.done ?? ''] ?? null,
+      },
+    });
+  }
+}

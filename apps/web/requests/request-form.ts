@@ -1,0 +1,142 @@
+import {
+  COUNTERPARTY_ROLES,
+  DATA_CATEGORIES,
+  DEAL_INVOLVEMENTS,
+  REQUEST_TYPES,
+  TECHNOLOGY_AREAS,
+  type RequestType,
+} from '../../../libs/domain/vocabulary';
+import { typeName } from '../../../libs/mail';
+import type { ApiErrorBody } from '../page-errors';
+import { list, one, rows } from '../form-values';
+
+/** A posted form as the body parser hands it over; JSON bodies reach the same routes, so anything may arrive. */
+type Form = Record<string, unknown>;
+
+interface DetailField {
+  name: string;
+  label: string;
+  input: 'text' | 'number' | 'date' | 'checkbox' | 'select';
+  options?: readonly string[];
+  hint?: string;
+  required?: boolean;
+}
+
+/** The fields of `details` per request type, as the contract names them. */
+export const DETAIL_FIELDS: Record<RequestType, DetailField[]> = {
+  conference: [
+    { name: 'eventName', label: 'Event name', input: 'text', required: true },
+    { name: 'presenting', label: 'I am presenting', input: 'checkbox' },
+  ],
+  overseas_assignment: [
+    { name: 'hostEntity', label: 'Host entity', input: 'text', required: true },
+    { name: 'role', label: 'Role there', input: 'text', required: true },
+    { name: 'months', label: 'Months', input: 'number', required: true },
+  ],
+  ma_participation: [
+    { name: 'dealName', label: 'Deal name', input: 'text', required: true },
+    {
+      name: 'counterpartyRole',
+      label: 'Counterparty role',
+      input: 'select',
+      options: COUNTERPARTY_ROLES,
+      required: true,
+    },
+    { name: 'involvement', label: 'Your involvement', input: 'select', options: DEAL_INVOLVEMENTS, required: true },
+  ],
+  passport_release: [
+    { name: 'reason', label: 'Reason', input: 'text', required: true },
+    {
+      name: 'travelRequestId',
+      label: 'Approved travel request id (if any)',
+      input: 'text',
+      hint: 'The id of the approved trip this passport is for.',
+    },
+  ],
+  departure_abroad: [
+    { name: 'newEmployer', label: 'New employer', input: 'text', required: true },
+    { name: 'lastWorkingDay', label: 'Last working day', input: 'date', required: true },
+  ],
+};
+
+export const TYPE_CHOICES = REQUEST_TYPES.map((type) => ({ type, name: typeName(type) }));
+
+export function isRequestType(value: unknown): value is RequestType {
+  return typeof value === 'string' && (REQUEST_TYPES as readonly string[]).includes(value);
+}
+
+/** The JSON body the API takes, from the form's fields; the API does all the validation. */
+export function bodyFromForm(type: RequestType, form: Form): Record<string, unknown> {
+  const countries = rows(form.counterpartyCountry);
+  const counterparties = rows(form.counterpartyName)
+    .map((name, i) => ({ name: name.trim(), country: (countries[i] ?? '').trim().toUpperCase() }))
+    .filter((c) => c.name !== '' || c.country !== '');
+  const details: Record<string, unknown> = {};
+  for (const field of DETAIL_FIELDS[type]) {
+    const raw = one(form[`details.${field.name}`]).trim();
+    if (field.input === 'checkbox') details[field.name] = raw === 'on' || raw === 'true';
+    else if (field.input === 'number') details[field.name] = raw === '' ? undefined : Number(raw);
+    else if (raw !== '' || field.required) details[field.name] = raw;
+  }
+  return {
+    type,
+    destinationCountry: one(form.destinationCountry).trim().toUpperCase(),
+    departureDate: one(form.departureDate),
+    returnDate: one(form.returnDate),
+    purpose: one(form.purpose).trim(),
+    counterparties,
+    technologyAreas: list(form.technologyAreas),
+    dataCategories: list(form.dataCategories),
+    details,
+  };
+}
+
+/** What the form shows: the values to fill in, the choices, and each field's errors from the API. */
+export function formModel(type: RequestType, body: Record<string, unknown>, error?: ApiErrorBody) {
+  const byField = new Map<string, string>();
+  for (const e of error?.errors ?? []) byField.set(e.field, e.messages.join('; '));
+  const fieldError = (field: string) => byField.get(field) ?? null;
+  const details = (body.details ?? {}) as Record<string, unknown>;
+  const counterparties = ((body.counterparties as { name: string; country: string }[] | undefined) ?? []).slice();
+  while (counterparties.length < 3) counterparties.push({ name: '', country: '' });
+  const chosen = (key: string) => (Array.isArray(body[key]) ? (body[key] as string[]) : []);
+  return {
+    type,
+    typeName: typeName(type),
+    values: body,
+    errors: error?.errors ?? [],
+    problem: error && !error.errors?.length ? error.message : null,
+    fieldError: Object.fromEntries(
+      [
+        'destinationCountry',
+        'departureDate',
+        'returnDate',
+        'purpose',
+        'counterparties',
+        'technologyAreas',
+        'dataCategories',
+        'details',
+        'type',
+      ].map((f) => [f, fieldError(f)]),
+    ),
+    counterparties: counterparties.map((c, i) => ({
+      ...c,
+      index: i,
+      nameError: fieldError(`counterparties.${i}.name`),
+      countryError: fieldError(`counterparties.${i}.country`),
+    })),
+    technologyAreas: TECHNOLOGY_AREAS.map((value) => ({ value, checked: chosen('technologyAreas').includes(value) })),
+    dataCategories: DATA_CATEGORIES.map((value) => ({ value, checked: chosen('dataCategories').includes(value) })),
+    detailFields: DETAIL_FIELDS[type].map((field) => ({
+      ...field,
+      id: `f-details.${field.name}`,
+      formName: `details.${field.name}`,
+      value: details[field.name] ?? '',
+      checked: details[field.name] === true,
+      isCheckbox: field.input === 'checkbox',
+      isSelect: field.input === 'select',
+      options: (field.options ?? []).map((value) => ({ value, selected: details[field.name] === value })),
+      error: fieldError(`details.${field.name}`),
+    })),
+  };
+}

@@ -1,0 +1,275 @@
+import { randomUUID } from 'node:crypto';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { REQUEST_STATUSES, type RequestType } from '../../../libs/domain/vocabulary';
+import { Public } from '../../api/auth/auth.decorators';
+import type { RequestView } from '../../api/requests/request-view';
+import type { TimelineEntry } from '../../api/requests/request-timeline';
+import { PageExceptionFilter } from '../page.filter';
+import { ApiRefusal, type ApiErrorBody } from '../page-errors';
+import { Pages } from '../pages';
+import { PageGuard, PageRoles } from '../session/page.guard';
+import type { PageRequest } from '../session/web-session';
+import { query, WebApi } from '../web-api';
+import { bodyFromForm, formModel, isRequestType, TYPE_CHOICES } from './request-form';
+import { lines, one } from '../form-values';
+
+type Form = Record<string, unknown>;
+
+interface InboxItem {
+  requestId: string;
+  party: string;
+  onBehalfOf: string | null;
+  reasons: string[];
+}
+
+const NOTICES: Record<string, string> = {
+  submitted: 'Your request was submitted. The parties below have been asked by email.',
+  amended: 'Your amended request was sent back to the approvers.',
+  withdrawn: 'The request was withdrawn.',
+  decided: 'Your decision was recorded.',
+  fulfilled: 'Recorded. Thank you.',
+};
+
+/** The employee's pages (list, new request with a live routing preview, amend, withdraw, obligations) and the request detail everyone shares. */
+@ApiExcludeController()
+@Public()
+@UseGuards(PageGuard)
+@UseFilters(PageExceptionFilter)
+@Controller('app/requests')
+export class RequestPagesController {
+  constructor(private readonly pages: Pages) {}
+
+  @Get()
+  async list(
+    @Req() req: PageRequest,
+    @Res() res: Response,
+    @Query() q: Record<string, string | undefined>,
+  ): Promise<void> {
+    const isEmployeeOnly = req.person!.roles.every((role) => role === 'employee');
+    const mine = q.mine === undefined ? isEmployeeOnly : q.mine === 'true';
+    const filters = {
+      status: one(q.status) || undefined,
+      type: one(q.type) || undefined,
+      mine: mine ? 'true' : undefined,
+      cursor: one(q.cursor) || undefined,
+    };
+    const page = await new WebApi(req).get<{ items: RequestView[]; nextCursor: string | null }>(
+      `/api/requests${query({ ...filters, limit: 25 })}`,
+    );
+    this.pages.send(req, res, 'requests', mine ? 'My requests' : 'Requests', {
+      data: {
+        heading: mine ? 'My requests' : 'Requests I may read',
+        canSubmit: req.person!.roles.includes('employee'),
+        items: page.items.map((view) => ({ ...view, ...waitingOn(view) })),
+        next: page.nextCursor
+          ? `/app/requests${query({ ...filters, mine: String(mine), cursor: page.nextCursor })}`
+          : null,
+        mine,
+        statuses: REQUEST_STATUSES.map((value) => ({ value, selected: value === filters.status })),
+        types: TYPE_CHOICES.map((t) => ({ ...t, selected: t.type === filters.type })),
+        notice: NOTICES[one(q.done)] ?? null,
+      },
+    });
+  }
+
+  @Get('new')
+  @PageRoles('employee')
+  newRequest(@Req() req: PageRequest, @Res() res: Response, @Query('type') type?: string): void {
+    if (!isRequestType(type)) {
+      this.pages.send(req, res, 'request-types', 'New request', { data: { types: TYPE_CHOICES } });
+      return;
+    }
+    this.sendForm(req, res, type, { type, counterparties: [], technologyAreas: [], dataCategories: [], details: {} });
+  }
+
+  @Post('new')
+  @PageRoles('employee')
+  async submit(
+    @Req() req: PageRequest,
+    @Res() res: Response,
+    @Body() form: Form,
+    @Query('type') type?: string,
+  ): Promise<void> {
+    if (!isRequestType(type)) throw new ApiRefusal(400, { message: 'Choose a request type first.' });
+    const body = bodyFromForm(type, form);
+    const key = one(form.idempotencyKey) || randomUUID();
+    const answer = await new WebApi(req).send<RequestView & ApiErrorBody>(
+      'POST',
+      '/api/requests',
+      body,
+      'application/json',
+      {
+        'idempotency-key': key,
+      },
+    );
+    if (answer.status === 201) {
+      res.redirect(303, `/app/requests/${answer.body.id}?done=submitted`);
+      return;
+    }
+    if (answer.status === 400 || answer.status === 409 || answer.status === 422) {
+      this.sendForm(req, res, type, body, { error: answer.body, status: 400, idempotencyKey: key });
+      return;
+    }
+    throw new ApiRefusal(answer.status, answer.body);
+  }
+
+  /** The live routing preview: the same body the form would submit, evaluated without submitting. */
+  @Post('preview')
+  @HttpCode(200)
+  async preview(
+    @Req() req: PageRequest,
+    @Res() res: Response,
+    @Body() form: Form,
+    @Query('type') type?: string,
+  ): Promise<void> {
+    if (!isRequestType(type)) {
+      res.status(400).json({ statusCode: 400, error: 'Bad Request', message: 'type must be a request type' });
+      return;
+    }
+    const answer = await new WebApi(req).send('POST', '/api/policy/evaluate', bodyFromForm(type, form));
+    res.status(answer.status).setHeader('Cache-Control', 'no-store').json(answer.body);
+  }
+
+  @Get(':id')
+  async detail(
+    @Req() req: PageRequest,
+    @Res() res: Response,
+    @Param('id') id: string,
+    @Query('done') done?: string,
+  ): Promise<void> {
+    const api = new WebApi(req);
+    const view = await api.get<RequestView>(`/api/requests/${encodeURIComponent(id)}`);
+    const { items: timeline } = await api.get<{ items: TimelineEntry[] }>(`/api/requests/${view.id}/timeline`);
+    const me = req.person!;
+    const mine = view.requester.email === me.email;
+    const decidable =
+      me.roles.includes('approver') && view.status === 'pending' ? await this.decidable(api, view.id) : [];
+    this.pages.send(req, res, 'request', `${view.type.replace(/_/g, ' ')} request`, {
+      data: {
+        r: view,
+        timeline,
+        ...waitingOn(view),
+        notice: NOTICES[done ?? ''] ?? null,
+        decidable,
+        canAmend: mine && view.status === 'changes_requested',
+        canWithdraw: mine && (view.status === 'pending' || view.status === 'changes_requested'),
+        openObligations: mine ? view.obligations.filter((o) => o.status === 'open' || o.status === 'overdue') : [],
+      },
+    });
+  }
+
+  @Post(':id/decisions')
+  async decide(
+    @Req() req: PageRequest,
+    @Res() res: Response,
+    @Param('id') id: string,
+    @Body() form: Form,
+  ): Promise<void> {
+    const api = new WebApi(req);
+    const body = {
+      party: one(form.party),
+      decision: one(form.decision),
+      ...(one(form.comment).trim() ? { comment: one(form.comment).trim() } : {}),
+      ...(one(form.decision) === 'approve' ? { conditions: lines(form.conditions) } : {}),
+    };
+    await api.post(`/api/requests/${encodeURIComponent(id)}/decisions`, body);
+    res.redirect(303, `/app/requests/${encodeURIComponent(id)}?done=decided`);
+  }
+
+  @Get(':id/amend')
+  @PageRoles('employee')
+  async amendForm(@Req() req: PageRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
+    const view = await new WebApi(req).get<RequestView>(`/api/requests/${encodeURIComponent(id)}`);
+    this.sendForm(req, res, view.type as RequestType, { ...view }, { amending: view.id });
+  }
+
+  @Post(':id/amend')
+  @PageRoles('employee')
+  async amend(
+    @Req() req: PageRequest,
+    @Res() res: Response,
+    @Param('id') id: string,
+    @Body() form: Form,
+  ): Promise<void> {
+    const api = new WebApi(req);
+    const view = await api.get<RequestView>(`/api/requests/${encodeURIComponent(id)}`);
+    const body = bodyFromForm(view.type as RequestType, form);
+    const answer = await api.send<ApiErrorBody>('POST', `/api/requests/${view.id}/amend`, body);
+    if (answer.status === 200) {
+      res.redirect(303, `/app/requests/${view.id}?done=amended`);
+      return;
+    }
+    if (answer.status === 400) {
+      this.sendForm(req, res, view.type as RequestType, body, { error: answer.body, status: 400, amending: view.id });
+      return;
+    }
+    throw new ApiRefusal(answer.status, answer.body);
+  }
+
+  @Post(':id/withdraw')
+  @PageRoles('employee')
+  async withdraw(@Req() req: PageRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
+    await new WebApi(req).post(`/api/requests/${encodeURIComponent(id)}/withdraw`);
+    res.redirect(303, `/app/requests/${encodeURIComponent(id)}?done=withdrawn`);
+  }
+
+  @Post(':id/obligations/:kind')
+  @PageRoles('employee')
+  async fulfil(
+    @Req() req: PageRequest,
+    @Res() res: Response,
+    @Param('id') id: string,
+    @Param('kind') kind: string,
+    @Body() form: Form,
+  ): Promise<void> {
+    const note = one(form.note).trim();
+    await new WebApi(req).post(
+      `/api/requests/${encodeURIComponent(id)}/obligations/${encodeURIComponent(kind)}`,
+      note ? { note } : {},
+    );
+    res.redirect(303, `/app/requests/${encodeURIComponent(id)}?done=fulfilled`);
+  }
+
+  private async decidable(api: WebApi, requestId: string): Promise<InboxItem[]> {
+    const inbox = await api.get<{ items: InboxItem[] }>('/api/approvals/inbox');
+    return inbox.items.filter((item) => item.requestId === requestId);
+  }
+
+  private sendForm(
+    req: PageRequest,
+    res: Response,
+    type: RequestType,
+    body: Record<string, unknown>,
+    options: { error?: ApiErrorBody; status?: number; idempotencyKey?: string; amending?: string } = {},
+  ): void {
+    const { error, status = 200, idempotencyKey = randomUUID(), amending } = options;
+    const model = formModel(type, body, error);
+    this.pages.send(req, res, 'request-form', amending ? 'Amend request' : `New ${model.typeName.toLowerCase()}`, {
+      status,
+      scripts: ['request-form.js'],
+      data: {
+        ...model,
+        idempotencyKey,
+        amending,
+        action: amending ? `/app/requests/${amending}/amend` : `/app/requests/new?type=${type}`,
+      },
+    });
+  }
+}
+
+/** Who the request is waiting on, in words: the parties still pending in the open stage. */
+function waitingOn(view: RequestView): { nextStep: string } {
+  if (view.status === 'changes_requested') return { nextStep: 'Waiting on you: amend or withdraw' };
+  if (view.status !== 'pending') {
+    const open = view.obligations.filter((o) => o.status === 'open' || o.status === 'overdue');
+    return { nextStep: open.length ? `Obligations: ${open.map((o) => o.kind).join(', ')}` : '' };
+  }
+  const pending = view.stages.flatMap((s) => s.approvals).filter((a) => a.status === 'pending');
+  return {
+    nextStep: pending.length
+      ? `Waiting on ${pending.map((a) => a.party.replace(/_/g, ' ')).join(', ')}`
+      : 'Being screened',
+  };
+}

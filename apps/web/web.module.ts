@@ -1,0 +1,36 @@
+import { Module } from '@nestjs/common';
+import { AdminPagesController } from './admin/admin-pages.controller';
+import { DelegationPagesController } from './approvals/delegation-pages.controller';
+import { InboxPagesController } from './approvals/inbox-pages.controller';
+import { AssetsController } from './assets.controller';
+import { AuditPagesController } from './audit/audit-pages.controller';
+import { CustodyPagesController } from './custody/custody-pages.controller';
+import { DashboardPagesController } from './dashboard/dashboard-pages.controller';
+import { PageExceptionFilter } from './page.filter';
+import { Pages } from './pages';
+import { RequestPagesController } from './requests/request-pages.controller';
+import { OidcSignIn } from './session/oidc-sign-in';
+import { PageGuard } from './session/page.guard';
+import { SignInController } from './session/sign-in.controller';
+import { WebSession } from './session/web-session';
+import { Views } from './views';
+
+/**
+ * The pages under /app: server-rendered HTML over the same JSON API scripts use, for employees,
+ * approvers, custodians, auditors and admins. Needs the API's providers (AppModule is global).
+ */
+@Module({
+  controllers: [
+    SignInController,
+    AssetsController,
+    RequestPagesController,
+    AuditPagesController,
+    AdminPagesController,
+    DashboardPagesController,
+    InboxPagesController,
+    DelegationPagesController,
+    CustodyPagesController,
+  ],
+  providers: [Views, Pages, WebSession, OidcSignIn, PageGuard, PageExceptionFilter],
+})
+export class WebModule {}

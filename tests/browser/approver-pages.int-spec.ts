@@ -1,0 +1,256 @@
+import { testDatabases } from '../support/databases';
+import { eventually } from '../support/eventually';
+import { daysFromNow, requestBody } from '../support/factories';
+import { Http } from '../support/http';
+import {
+  launchBrowser,
+  screenshot,
+  scriptBytes,
+  seriousA11yViolations,
+  signedIn,
+  type Browser,
+  type Page,
+} from '../support/browser';
+import { startSystem, type TestSystem } from '../support/system';
+
+const SCRIPT_BUDGET = 300 * 1024;
+
+const MEMBER: Record<string, string> = {
+  hr: 'hr@example.com',
+  legal: 'legal@example.com',
+  security: 'security@example.com',
+  data_governance: 'datagov@example.com',
+};
+
+/** Approvers and the custodian work through their pages in real Chromium: inbox, bulk, email link, delegation, custody. */
+describe('approver and custodian pages in Chromium', () => {
+  const [sqlite] = testDatabases();
+  let system: TestSystem;
+  let http: Http;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    system = await startSystem(sqlite);
+    http = new Http(system.baseUrl);
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await system?.stop();
+  });
+
+  async function checkPage(page: Page, name: string): Promise<void> {
+    expect(await scriptBytes(page)).toBeLessThan(SCRIPT_BUDGET);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, name);
+  }
+
+  async function submit(email: string, body: Record<string, unknown>): Promise<{ id: string }> {
+    const res = await http.as(email, 'POST', '/api/requests', body);
+    if (res.status !== 201) throw new Error(`submit answered ${res.status}: ${res.text}`);
+    return res.body;
+  }
+
+  async function approvalOf(id: string, party: string): Promise<string | undefined> {
+    const view = (await http.as('alice@example.com', 'GET', `/api/requests/${id}`)).body;
+    return view.stages.flatMap((s: any) => s.approvals).find((a: any) => a.party === party)?.status;
+  }
+
+  it('should filter the inbox, bulk-approve two requests and decide one from the detail page', async () => {
+    const first = await submit('alice@example.com', requestBody('conference', { destinationCountry: 'JP' }));
+    const other = await submit('alice@example.com', requestBody('conference', { destinationCountry: 'JP' }));
+    const elsewhere = await submit('alice@example.com', requestBody('conference', { destinationCountry: 'DE' }));
+    await submit('alice@example.com', requestBody('overseas_assignment', { destinationCountry: 'JP' }));
+
+    const { context, page } = await signedIn(browser, system.baseUrl, 'hr@example.com');
+    expect(new URL(page.url()).pathname).toBe('/app/inbox');
+    await eventually(async () => {
+      await page.goto('/app/inbox');
+      return Number(await page.locator('#count-total').textContent()) >= 4;
+    }, 'four approvals in the inbox');
+    await checkPage(page, 'inbox');
+
+    await page.getByLabel('Party').selectOption('hr');
+    await page.getByLabel('Type').selectOption('conference');
+    await page.getByLabel('Destination').fill('jp');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForURL(/destination=jp/i);
+    await expect(page.locator('#count-total').textContent()).resolves.toBe('2');
+    await expect(page.locator('tbody tr').count()).resolves.toBe(2);
+    await expect(page.locator('tbody').textContent()).resolves.not.toContain('DE');
+    await checkPage(page, 'inbox-filtered');
+
+    // keyboard: every row's checkbox has a label naming the request, and Space ticks it
+    const boxes = page.getByRole('checkbox', { name: /^Select Conference trip to JP from alice@example\.com for hr$/ });
+    await expect(boxes.count()).resolves.toBe(2);
+    await boxes.nth(0).focus();
+    await page.keyboard.press('Space');
+    await boxes.nth(1).check();
+    await page.getByLabel(/^Conditions of the approvals/).fill('Clean laptop only');
+    await page.getByRole('button', { name: 'Approve selected' }).click();
+    await page.waitForURL('**/app/inbox/bulk');
+    const results = page.locator('#h-results');
+    await expect(results.textContent()).resolves.toBe('Approved 2, refused 0');
+    await expect(page.getByRole('status').textContent()).resolves.toContain(
+      'Approved: Conference trip to JP from alice@example.com for hr',
+    );
+    await checkPage(page, 'inbox-bulk-results');
+    expect(await approvalOf(first.id, 'hr')).toBe('approved');
+    expect(await approvalOf(other.id, 'hr')).toBe('approved');
+    await expect(page.locator('#count-total').textContent()).resolves.toBe('0');
+
+    // from the inbox to the detail page, and decide there
+    await page.goto('/app/inbox?destination=DE&type=conference');
+    await page.getByRole('link', { name: 'Conference trip to DE' }).first().click();
+    await page.waitForURL(`**/app/requests/${elsewhere.id}`);
+    await page.getByRole('radio', { name: 'Approve' }).check();
+    await page.getByLabel(/^Conditions of an approval/).fill('Report back after the trip');
+    await page.getByRole('button', { name: 'Record decision' }).click();
+    await page.waitForURL(/done=decided/);
+    expect(await approvalOf(elsewhere.id, 'hr')).toBe('approved');
+
+    // a refused item comes back with the API's message
+    const refused = await page.evaluate(
+      async (csrf) => {
+        const body = new URLSearchParams({ _csrf: csrf, item: '00000000-0000-4000-8000-000000000000|hr' });
+        const r = await fetch('/app/inbox/bulk', { method: 'POST', body });
+        return { status: r.status, text: await r.text() };
+      },
+      (await page.locator('input[name=_csrf]').first().getAttribute('value'))!,
+    );
+    expect(refused.status).toBe(200);
+    expect(refused.text).toContain('Approved 0, refused 1');
+    await context.close();
+  });
+
+  it('should let an approver decide from the email link page', async () => {
+    await http.request('DELETE', '/dev/mailbox');
+    const view = await submit('alice@example.com', requestBody('conference', { destinationCountry: 'SG' }));
+    const link = await eventually(async () => {
+      const mails = (await http.request<any[]>('GET', '/dev/mailbox?to=hr@example.com')).body;
+      return mails
+        .flatMap((m) => m.links as string[])
+        .find((l) => l.includes('/approvals/') && claims(l).rid === view.id);
+    }, 'the approval email to hr');
+
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(link);
+    await expect(page.locator('h1').textContent()).resolves.toBe('Decide for hr');
+    await checkPage(page, 'email-link-decision');
+    await page.getByRole('radio', { name: 'Approve' }).check();
+    await page.getByLabel(/^Comment/).fill('Fine by HR');
+    await page.getByRole('button', { name: 'Record my decision' }).click();
+    await page.getByText('Decision recorded').first().waitFor();
+    await expect(page.locator('main').textContent()).resolves.toContain('You approved this request for hr');
+    await checkPage(page, 'email-link-recorded');
+    expect(await approvalOf(view.id, 'hr')).toBe('approved');
+    await context.close();
+  });
+
+  it('should set a delegation (after a field error) and remove it through the page', async () => {
+    const { context, page } = await signedIn(browser, system.baseUrl, 'hr@example.com');
+    await page.getByRole('link', { name: 'Delegation while I am away' }).click();
+    await page.waitForURL('**/app/delegation');
+    await expect(page.locator('#current-delegation').textContent()).resolves.toContain('no delegation');
+    await checkPage(page, 'delegation');
+
+    await page.getByLabel("Stand-in's email").fill('hr-lead@example.com');
+    await page.getByLabel('From').fill(daysFromNow(10));
+    await page.getByLabel('Until').fill(daysFromNow(5));
+    await page.getByRole('button', { name: 'Save delegation' }).click();
+    await expect(page.locator('#e-until').textContent()).resolves.toContain('until must not be before from');
+    await expect(page.getByLabel('Until').getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(page.getByLabel("Stand-in's email").inputValue()).resolves.toBe('hr-lead@example.com');
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('until');
+    await checkPage(page, 'delegation-errors');
+
+    await page.getByLabel('Until').fill(daysFromNow(14));
+    await page.getByRole('button', { name: 'Save delegation' }).click();
+    await page.waitForURL(/done=set/);
+    await expect(page.locator('#current-delegation').textContent()).resolves.toContain('hr-lead@example.com');
+    expect((await http.as('hr@example.com', 'GET', '/api/me/delegation')).body.delegation).toMatchObject({
+      delegateEmail: 'hr-lead@example.com',
+      from: daysFromNow(10),
+      until: daysFromNow(14),
+    });
+    await checkPage(page, 'delegation-set');
+
+    await page.getByRole('button', { name: 'Remove delegation' }).click();
+    await page.waitForURL(/done=removed/);
+    await expect(page.locator('#current-delegation').textContent()).resolves.toContain('no delegation');
+    expect((await http.as('hr@example.com', 'GET', '/api/me/delegation')).body.delegation).toBeNull();
+    await context.close();
+  });
+
+  it('should let the custodian deposit a passport, see it released by an approval, and mark it returned', async () => {
+    const { context, page } = await signedIn(browser, system.baseUrl, 'custodian@example.com');
+    expect(new URL(page.url()).pathname).toBe('/app/custody');
+    await checkPage(page, 'custody');
+
+    await page.getByLabel("Employee's email").fill('carol@example.com');
+    await page.getByLabel('Passport number').fill('12');
+    await page.getByLabel('Issuing country').fill('KR');
+    await page.getByLabel('Expiry date').fill(daysFromNow(1000));
+    await page.getByRole('button', { name: 'Record deposit' }).click();
+    await expect(page.locator('#e-passportNumber').textContent()).resolves.toContain('6 to 20 letters and digits');
+    await expect(page.getByLabel('Passport number').getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(page.getByLabel("Employee's email").inputValue()).resolves.toBe('carol@example.com');
+    await checkPage(page, 'custody-deposit-errors');
+
+    await page.getByLabel('Passport number').fill('M70312555');
+    await page.getByRole('button', { name: 'Record deposit' }).click();
+    await page.waitForURL(/done=deposited/);
+    await page.getByRole('link', { name: /In custody/ }).click();
+    await page.waitForURL(/group=in_custody/);
+    const row = page.locator('#passports tbody tr', { hasText: 'carol@example.com' });
+    await expect(row.textContent()).resolves.toContain('555');
+    await expect(page.locator('main').textContent()).resolves.not.toContain('M70312555');
+
+    // a passport release, approved through the API, moves it to released and due back
+    const release = await submit('carol@example.com', requestBody('passport_release'));
+    for (let round = 0; round < 5; round++) {
+      const view = (await http.as('carol@example.com', 'GET', `/api/requests/${release.id}`)).body;
+      if (view.status !== 'pending') break;
+      const open = view.stages.find((s: any) => s.status === 'pending') ?? view.stages[0];
+      for (const a of open.approvals.filter((x: any) => x.status === 'pending')) {
+        await http.as(MEMBER[a.party], 'POST', `/api/requests/${release.id}/decisions`, {
+          party: a.party,
+          decision: 'approve',
+        });
+      }
+    }
+    await eventually(async () => {
+      const items = (await http.as('custodian@example.com', 'GET', '/api/passports?employee=carol@example.com')).body
+        .items;
+      return items[0]?.status === 'released';
+    }, 'the release');
+    await page.getByRole('link', { name: /Due back/ }).click();
+    await page.waitForURL(/group=due_back/);
+    await expect(row.textContent()).resolves.toContain('Released');
+    await expect(page.locator('#group-due_back').textContent()).resolves.toContain('1');
+    await checkPage(page, 'custody-due-back');
+
+    await row.getByRole('button', { name: /^Mark returned/ }).click();
+    await page.waitForURL(/done=returned/);
+    await expect(page.getByRole('status').textContent()).resolves.toContain('back in custody');
+    const [passport] = (await http.as('custodian@example.com', 'GET', '/api/passports?employee=carol@example.com')).body
+      .items;
+    expect(passport.status).toBe('in_custody');
+    await context.close();
+  });
+
+  it('should keep the approver and custodian pages to their roles', async () => {
+    const { context, page } = await signedIn(browser, system.baseUrl, 'alice@example.com');
+    for (const path of ['/app/inbox', '/app/delegation', '/app/custody']) {
+      const res = await page.goto(path);
+      expect({ path, status: res?.status() }).toEqual({ path, status: 403 });
+    }
+    await context.close();
+  });
+});
+
+function claims(link: string): { rid: string } {
+  return JSON.parse(Buffer.from(link.split('/approvals/')[1].split('.')[1], 'base64url').toString());
+}

@@ -1,0 +1,229 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { testDatabases } from '../support/databases';
+import { requestBody } from '../support/factories';
+import { Http } from '../support/http';
+import {
+  launchBrowser,
+  screenshot,
+  scriptBytes,
+  seriousA11yViolations,
+  signedIn,
+  type Browser,
+  type Page,
+} from '../support/browser';
+import { startSystem, type TestSystem } from '../support/system';
+
+const SCRIPT_BUDGET = 300 * 1024;
+const SAMPLE_CSL = fs.readFileSync(path.join(__dirname, '../../seeds/screening/sample-csl.csv'), 'utf8');
+const AUDITOR = 'auditor@example.com';
+const ADMIN = 'admin@example.com';
+
+/** Auditors and admins in real Chromium: search, replay, evidence, chain; policy, screening list, directory; dashboard. */
+describe('auditor and admin pages in Chromium', () => {
+  const [sqlite] = testDatabases();
+  let system: TestSystem;
+  let http: Http;
+  let browser: Browser;
+  const plain = { technologyAreas: ['none'], dataCategories: ['none'], details: { eventName: 'E', presenting: false } };
+  let approvedId: string;
+  let rejectedId: string;
+  let pendingId: string;
+
+  beforeAll(async () => {
+    system = await startSystem(sqlite);
+    http = new Http(system.baseUrl);
+    browser = await launchBrowser();
+    const submit = async (email: string, overrides: Record<string, unknown>) => {
+      const res = await http.as(email, 'POST', '/api/requests', requestBody('conference', { ...plain, ...overrides }));
+      expect(res.status).toBe(201);
+      return res.body.id as string;
+    };
+    // carol's plain conference trips need hr only, so one decision settles each
+    approvedId = await submit('carol@example.com', { destinationCountry: 'JP', purpose: 'Keynote in Tokyo' });
+    rejectedId = await submit('carol@example.com', { destinationCountry: 'DE', purpose: 'Poster in Berlin' });
+    pendingId = await submit('alice@example.com', { destinationCountry: 'FR', purpose: 'Still pending' });
+    const decide = (id: string, body: Record<string, unknown>) =>
+      http.as('hr@example.com', 'POST', `/api/requests/${id}/decisions`, { party: 'hr', ...body });
+    expect((await decide(approvedId, { decision: 'approve' })).body.status).toBe('approved');
+    expect((await decide(rejectedId, { decision: 'reject', comment: 'not this year' })).body.status).toBe('rejected');
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await system?.stop();
+  });
+
+  async function checkPage(page: Page, name: string): Promise<void> {
+    expect(await scriptBytes(page)).toBeLessThan(SCRIPT_BUDGET);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, name);
+  }
+
+  it('should let an auditor search, replay a request, download its evidence and verify the chain', async () => {
+    const { context, page } = await signedIn(browser, system.baseUrl, AUDITOR);
+    await page.goto('/app/audit');
+    await checkPage(page, 'audit-search');
+    await page.getByLabel('Requester email').fill('alice@');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL(/requester=alice/);
+    const results = page.locator('table');
+    await expect(results.textContent()).resolves.toContain(pendingId);
+    await expect(results.textContent()).resolves.not.toContain(rejectedId);
+
+    await page.getByLabel('Requester email').fill('');
+    await page.getByLabel('Destination (country code)').fill('jp');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL(/destination=jp/);
+    await expect(results.textContent()).resolves.toContain(approvedId);
+    await expect(page.locator('tbody tr').count()).resolves.toBe(1);
+    await expect(page.getByRole('link', { name: 'Conference to JP', exact: true }).getAttribute('href')).resolves.toBe(
+      `/app/requests/${approvedId}`,
+    );
+    await checkPage(page, 'audit-results');
+
+    await page.getByRole('link', { name: /^Audit view of/ }).click();
+    await page.waitForURL(`**/app/audit/requests/${approvedId}`);
+    await checkPage(page, 'audit-request');
+    await page.getByRole('button', { name: 'Run replay' }).click();
+    await page.locator('#replay-result').waitFor({ timeout: 30_000 });
+    await expect(page.locator('#r-deterministic').textContent()).resolves.toBe('true');
+    await expect(page.locator('#r-matches').textContent()).resolves.toBe('true');
+    expect(Number(await page.locator('#r-events').textContent())).toBeGreaterThan(0);
+    await expect(page.locator('#replay-result').textContent()).resolves.toContain('hr@example.com');
+    await checkPage(page, 'audit-replay');
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: /evidence pack/ }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(`evidence-${approvedId}.zip`);
+    const zip = fs.readFileSync(await download.path());
+    expect(zip.subarray(0, 2).toString('latin1')).toBe('PK');
+
+    const history = await page.request.get(`/app/audit/requests/${approvedId}/history`);
+    expect(history.status()).toBe(200);
+    expect(history.headers()['content-type']).toContain('json');
+    expect((await history.json()).events.length).toBeGreaterThan(0);
+
+    await page.goto('/app/audit');
+    await page.getByRole('button', { name: 'Verify the chain' }).click();
+    await page.waitForURL(/\/app\/audit\/chain\??$/);
+    await expect(page.locator('#chain-result').textContent()).resolves.toContain('ok');
+    await checkPage(page, 'audit-chain');
+    await context.close();
+  });
+
+  it('should let an admin check a policy, see the diff and publish it', async () => {
+    const { context, page } = await signedIn(browser, system.baseUrl, ADMIN);
+    await page.goto('/app/admin');
+    await checkPage(page, 'admin');
+    await page.getByRole('link', { name: 'Routing policy' }).click();
+    await page.waitForURL('**/app/admin/policy');
+    await checkPage(page, 'admin-policy');
+    const editor = page.getByLabel('Policy (JSON)');
+    const original = JSON.parse(await editor.inputValue());
+    const before = (await http.as(ADMIN, 'GET', '/api/policy')).body.version as number;
+
+    await editor.fill('{ "routes": ');
+    await page.getByRole('button', { name: 'Check' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('not JSON');
+
+    await editor.fill(JSON.stringify({ ...original, routes: 5 }, null, 2));
+    await page.getByRole('button', { name: 'Check' }).click();
+    await expect(page.locator('#policy-problems').textContent()).resolves.toContain('routes');
+    await expect(editor.getAttribute('aria-invalid')).resolves.toBe('true');
+    await checkPage(page, 'admin-policy-problems');
+
+    const changed = { ...original, description: 'Checked in the browser test' };
+    await editor.fill(JSON.stringify(changed, null, 2));
+    await page.getByRole('button', { name: 'Check' }).click();
+    const diff = page.locator('#policy-diff');
+    await expect(diff.locator('.diff-add').first().textContent()).resolves.toContain('Checked in the browser test');
+    expect((await http.as(ADMIN, 'GET', '/api/policy')).body.version).toBe(before);
+    await checkPage(page, 'admin-policy-diff');
+
+    await page.getByRole('button', { name: 'Publish' }).click();
+    await page.waitForURL(`**/app/admin/policy?published=${before + 1}`);
+    await expect(page.getByRole('status').first().textContent()).resolves.toContain(`Published version ${before + 1}`);
+    const current = (await http.as(ADMIN, 'GET', '/api/policy')).body;
+    expect(current).toMatchObject({ version: before + 1, description: 'Checked in the browser test' });
+    await context.close();
+  });
+
+  it('should let an admin import the screening list and see its entries', async () => {
+    const { context, page } = await signedIn(browser, system.baseUrl, ADMIN);
+    await page.goto('/app/admin/screening');
+    await checkPage(page, 'admin-screening');
+    await page.getByLabel(/^CSV/).fill(`${SAMPLE_CSL.trimEnd()}\nbad-1,Nowhere List,,Entity,,,,,\n`);
+    await page.getByRole('button', { name: 'Import' }).click();
+    const report = page.locator('#import-report');
+    await report.waitFor();
+    const entries = (await http.as(ADMIN, 'GET', '/api/screening/entries?limit=200')).body.items;
+    expect(entries.length).toBeGreaterThan(0);
+    await expect(report.textContent()).resolves.toContain(`${entries.length} entries imported`);
+    await expect(report.locator('tbody').last().textContent()).resolves.toMatch(/\d/);
+    await expect(page.locator('#entries').textContent()).resolves.toContain('ACME Quantum Research Institute');
+    await checkPage(page, 'admin-screening-report');
+
+    // one entry by hand: the API's field error first, then the entry
+    await page.getByLabel('Name', { exact: true }).fill('Orbital Dynamics Lab');
+    await page.getByRole('button', { name: 'Add entry' }).click();
+    await expect(page.locator('#ae-source').textContent()).resolves.toContain('source');
+    await page.getByLabel(/^Source \(the list/).fill('Internal watch list');
+    await page.getByRole('button', { name: 'Add entry' }).click();
+    await page.waitForURL(/done=entry/);
+    const found = (await http.as(ADMIN, 'GET', '/api/screening/entries?q=Orbital')).body.items;
+    expect(found).toMatchObject([{ name: 'Orbital Dynamics Lab', source: 'Internal watch list' }]);
+    await context.close();
+  });
+
+  it("should let an admin change a person's tier", async () => {
+    const { context, page } = await signedIn(browser, system.baseUrl, ADMIN);
+    await page.goto('/app/admin/directory?q=carol');
+    await checkPage(page, 'admin-directory');
+    const before = (await http.as(ADMIN, 'GET', '/api/directory/people/carol@example.com')).body;
+    const next = before.tier === 'sensitive' ? 'core' : 'sensitive';
+    await page.getByLabel('Tier of carol@example.com', { exact: true }).selectOption(next);
+    await page.getByRole('button', { name: 'Save the tier of carol@example.com' }).click();
+    await page.waitForURL(/done=tier/);
+    await expect(page.getByRole('status').first().textContent()).resolves.toContain('tier was changed');
+    const after = (await http.as(ADMIN, 'GET', '/api/directory/people/carol@example.com')).body;
+    expect(after).toEqual({ ...before, tier: next });
+    await checkPage(page, 'admin-directory-saved');
+    await context.close();
+  });
+
+  it('should draw the dashboard with the numbers of the API', async () => {
+    const { context, page } = await signedIn(browser, system.baseUrl, AUDITOR);
+    await page.goto('/app/dashboard');
+    const api = (await http.as(AUDITOR, 'GET', '/api/reports/dashboard')).body;
+    for (const id of ['chart-status', 'chart-type', 'chart-decisions']) {
+      const canvas = page.locator(`#${id}`);
+      await expect(canvas.getAttribute('role')).resolves.toBe('img');
+      await expect(canvas.getAttribute('aria-label')).resolves.toBeTruthy();
+    }
+    // Chart.js took the canvas (it sizes it and registers the chart).
+    await page.waitForFunction(() => {
+      const chart = (window as unknown as { Chart?: { getChart(id: string): unknown } }).Chart;
+      return Boolean(chart?.getChart('chart-status') && chart.getChart('chart-decisions'));
+    });
+    await expect(page.locator('#n-requests').textContent()).resolves.toBe(String(api.requests.total));
+    expect(api.requests.total).toBe(3);
+    for (const series of api.requests.byStatus as { key: string; counts: number[] }[]) {
+      const total = series.counts.reduce((a, b) => a + b, 0);
+      await expect(page.locator(`#table-status [data-total="${series.key}"]`).textContent()).resolves.toBe(
+        String(total),
+      );
+    }
+    const hr = (api.decisionTimes as { party: string; decided: number; medianHours: number; p90Hours: number }[]).find(
+      (t) => t.party === 'hr',
+    )!;
+    expect(hr.decided).toBe(2);
+    const cells = await page.locator('#table-decisions th[data-party="hr"] ~ td').allTextContents();
+    expect(cells).toEqual([String(hr.decided), String(hr.medianHours), String(hr.p90Hours)]);
+    await expect(page.locator('#n-overdue-approvals').textContent()).resolves.toBe(String(api.overdueApprovals.count));
+    await checkPage(page, 'dashboard');
+    await context.close();
+  });
+});

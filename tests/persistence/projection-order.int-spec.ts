@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import type { DecideInput } from '../../libs/contracts';
+import { loadConfig } from '../../libs/config';
+import { applyDecision, initialState, type RequestState } from '../../libs/domain/approval-state';
+import { DEFAULT_POLICY, planRoute } from '../../libs/domain/policy';
+import type { RequestInput } from '../../libs/domain/request';
+import { AuditLogRepository, DecisionEntity, openDataSource, RequestRepository } from '../../libs/persistence';
+import { testDatabases } from '../support/databases';
+import { requestBody } from '../support/factories';
+import { testEnv } from '../support/system';
+
+/**
+ * Several Updates applied in one workflow task give several projection writes at once, and they
+ * may commit in any order: the stored state must end at the latest, and no decision may be lost.
+ */
+describe.each(testDatabases())('projection writes out of order on $name', (database) => {
+  let dataSource: DataSource;
+  let drop: () => Promise<void>;
+  let requests: RequestRepository;
+
+  beforeAll(async () => {
+    const db = await database.create();
+    drop = db.drop;
+    dataSource = await openDataSource(loadConfig(testEnv(db.env)).database, { migrate: true });
+    requests = new RequestRepository(dataSource);
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await drop?.();
+  });
+
+  const decide = (state: RequestState, party: 'hr' | 'legal', at: string): [RequestState, DecideInput] => {
+    const decision: DecideInput = {
+      party,
+      decision: 'approve',
+      actorEmail: `${party}@example.com`,
+      decidedAt: at,
+      via: 'api',
+    };
+    return [applyDecision(state, decision), decision];
+  };
+
+  it('should keep every decision and its audit entry when a later state was written first', async () => {
+    const requestId = randomUUID();
+    const request = requestBody('conference') as RequestInput;
+    const plan = planRoute({ request, tier: 'core', screeningHits: [] }, DEFAULT_POLICY);
+    const submitted = initialState(requestId, 'alice@example.com', plan);
+    await requests.recordSubmission(
+      {
+        workflow: {
+          requestId,
+          request,
+          requester: { email: 'alice@example.com', name: 'Alice Kim', tier: 'core' },
+          policy: DEFAULT_POLICY,
+          submittedAt: new Date().toISOString(),
+          idempotencyKey: null,
+          bodyHash: 'x',
+        },
+        plan,
+        state: submitted,
+      },
+      new Date().toISOString(),
+    );
+    const [afterHr, hr] = decide(submitted, 'hr', '2026-11-22T08:00:00.000Z');
+    const [afterLegal, legal] = decide(afterHr, 'legal', '2026-11-22T08:00:01.000Z');
+    expect(afterLegal.seq).toBeGreaterThan(afterHr.seq);
+
+    // the later write commits first; the earlier one arrives stale, then both are retried
+    await expect(requests.projectState({ state: afterLegal, decision: legal }, new Date().toISOString())).resolves.toBe(
+      true,
+    );
+    await expect(requests.projectState({ state: afterHr, decision: hr }, new Date().toISOString())).resolves.toBe(
+      false,
+    );
+    await requests.projectState({ state: afterLegal, decision: legal }, new Date().toISOString());
+    await requests.projectState({ state: afterHr, decision: hr }, new Date().toISOString());
+
+    const stored = await requests.findById(requestId);
+    expect(stored!.request.seq).toBe(afterLegal.seq);
+    const decisions = await dataSource.getRepository(DecisionEntity).findBy({ requestId });
+    expect(decisions.map((d) => d.party).sort()).toEqual(['hr', 'legal']);
+    const proof = await new AuditLogRepository(dataSource).proofFor(requestId);
+    const recorded = proof.rows.filter((r) => r.event === 'decision.recorded');
+    expect(recorded.map((r) => (r.payload as { party: string }).party).sort()).toEqual(['hr', 'legal']);
+    expect((await new AuditLogRepository(dataSource).verify()).ok).toBe(true);
+  });
+});
