@@ -111,6 +111,15 @@ describe('auditor and admin pages in Chromium', () => {
     await page.waitForURL(/\/app\/audit\/chain\??$/);
     await expect(page.locator('#chain-result').textContent()).resolves.toContain('ok');
     await checkPage(page, 'audit-chain');
+
+    await page.goto('/app/audit');
+    await page.getByRole('link', { name: 'The policy in force and every published version' }).click();
+    const current = (await http.as('auditor@example.com', 'GET', '/api/policy')).body;
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain(
+      `version ${current.version}`,
+    );
+    await expect(page.locator('pre').textContent()).resolves.toContain('"routes"');
+    await checkPage(page, 'audit-policy');
     await context.close();
   });
 

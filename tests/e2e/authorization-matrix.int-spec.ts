@@ -351,6 +351,11 @@ const ROUTES: Record<string, RouteCase> = {
 
   // ---- pages: auditor (search, audit view, replay, evidence, chain)
   'GET /app/audit': { path: () => '/app/audit?q=conference', page: {}, expect: pageFor(only(200, 'auditor', 'admin')) },
+  'GET /app/audit/policy': {
+    path: () => '/app/audit/policy',
+    page: {},
+    expect: pageFor(only(200, 'auditor', 'admin')),
+  },
   'GET /app/audit/chain': { path: () => '/app/audit/chain', page: {}, expect: pageFor(only(200, 'auditor', 'admin')) },
   'GET /app/audit/requests/:id': {
     path: (fx) => `/app/audit/requests/${fx.pending}`,

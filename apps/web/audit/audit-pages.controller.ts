@@ -32,7 +32,7 @@ interface ReplayResult {
 
 interface ChainVerification {
   ok: boolean;
-  problems?: unknown[];
+  problems?: { seq?: number; kind?: string; message?: string }[];
   [key: string]: unknown;
 }
 
@@ -81,12 +81,29 @@ export class AuditPagesController {
     this.pages.send(req, res, 'audit-chain', 'Audit chain', {
       data: {
         ok,
-        problems: (problems ?? []).map((p) => JSON.stringify(p)),
+        problems: (problems ?? []).map((p) => p.message ?? JSON.stringify(p)),
         facts: Object.entries(rest).map(([name, value]) => ({
           name,
           value: typeof value === 'string' ? value : JSON.stringify(value),
         })),
       },
+    });
+  }
+
+  /** The routing policy, read-only: the version in force or any published one, and the list of versions. */
+  @Get('policy')
+  async policy(@Req() req: PageRequest, @Res() res: Response, @Query('version') version?: unknown): Promise<void> {
+    const api = new WebApi(req);
+    const wanted = one(version);
+    const shown = await api.get<{ version: number; createdBy: string; createdAt: string }>(
+      /^\d{1,9}$/.test(wanted) ? `/api/policy/versions/${wanted}` : '/api/policy',
+    );
+    const versions =
+      await api.get<{ version: number; createdBy: string; createdAt: string; description?: string }[]>(
+        '/api/policy/versions',
+      );
+    this.pages.send(req, res, 'audit-policy', `Policy version ${shown.version}`, {
+      data: { shown, versions: versions.map((v) => ({ ...v, current: v.version === shown.version })) },
     });
   }
 
