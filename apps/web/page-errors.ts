@@ -21,3 +21,13 @@ export interface ApiErrorBody {
   message?: string;
   errors?: { field: string; messages: string[] }[];
 }
+
+/** The API's field errors as one message per field, to show beside each field of a form. */
+export function messagesByField(error?: ApiErrorBody): Record<string, string> {
+  const byField: Record<string, string> = {};
+  for (const e of error?.errors ?? []) {
+    const text = e.messages.join('; ');
+    byField[e.field] = byField[e.field] ? `${byField[e.field]}; ${text}` : text;
+  }
+  return byField;
+}

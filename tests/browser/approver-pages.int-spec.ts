@@ -2,18 +2,8 @@ import { testDatabases } from '../support/databases';
 import { eventually } from '../support/eventually';
 import { daysFromNow, requestBody } from '../support/factories';
 import { Http } from '../support/http';
-import {
-  launchBrowser,
-  screenshot,
-  scriptBytes,
-  seriousA11yViolations,
-  signedIn,
-  type Browser,
-  type Page,
-} from '../support/browser';
+import { launchBrowser, signedIn, type Browser, checkPage } from '../support/browser';
 import { startSystem, type TestSystem } from '../support/system';
-
-const SCRIPT_BUDGET = 300 * 1024;
 
 const MEMBER: Record<string, string> = {
   hr: 'hr@example.com',
@@ -39,12 +29,6 @@ describe('approver and custodian pages in Chromium', () => {
     await browser?.close();
     await system?.stop();
   });
-
-  async function checkPage(page: Page, name: string): Promise<void> {
-    expect(await scriptBytes(page)).toBeLessThan(SCRIPT_BUDGET);
-    expect(await seriousA11yViolations(page)).toEqual([]);
-    await screenshot(page, name);
-  }
 
   async function submit(email: string, body: Record<string, unknown>): Promise<{ id: string }> {
     const res = await http.as(email, 'POST', '/api/requests', body);

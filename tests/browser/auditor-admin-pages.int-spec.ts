@@ -3,18 +3,9 @@ import * as path from 'node:path';
 import { testDatabases } from '../support/databases';
 import { requestBody } from '../support/factories';
 import { Http } from '../support/http';
-import {
-  launchBrowser,
-  screenshot,
-  scriptBytes,
-  seriousA11yViolations,
-  signedIn,
-  type Browser,
-  type Page,
-} from '../support/browser';
+import { launchBrowser, signedIn, type Browser, checkPage } from '../support/browser';
 import { startSystem, type TestSystem } from '../support/system';
 
-const SCRIPT_BUDGET = 300 * 1024;
 const SAMPLE_CSL = fs.readFileSync(path.join(__dirname, '../../seeds/screening/sample-csl.csv'), 'utf8');
 const AUDITOR = 'auditor@example.com';
 const ADMIN = 'admin@example.com';
@@ -53,12 +44,6 @@ describe('auditor and admin pages in Chromium', () => {
     await browser?.close();
     await system?.stop();
   });
-
-  async function checkPage(page: Page, name: string): Promise<void> {
-    expect(await scriptBytes(page)).toBeLessThan(SCRIPT_BUDGET);
-    expect(await seriousA11yViolations(page)).toEqual([]);
-    await screenshot(page, name);
-  }
 
   it('should let an auditor search, replay a request, download its evidence and verify the chain', async () => {
     const { context, page } = await signedIn(browser, system.baseUrl, AUDITOR);

@@ -1,18 +1,8 @@
 import { testDatabases } from '../support/databases';
 import { daysFromNow, depositPassport } from '../support/factories';
 import { Http } from '../support/http';
-import {
-  launchBrowser,
-  screenshot,
-  scriptBytes,
-  seriousA11yViolations,
-  signedIn,
-  type Browser,
-  type Page,
-} from '../support/browser';
+import { launchBrowser, signedIn, type Browser, type Page, checkPage } from '../support/browser';
 import { startSystem, type TestSystem } from '../support/system';
-
-const SCRIPT_BUDGET = 300 * 1024;
 
 /** An employee does everything through the pages in real Chromium: each request type, errors, preview, amend, withdraw. */
 describe('employee pages in Chromium', () => {
@@ -32,12 +22,6 @@ describe('employee pages in Chromium', () => {
     await browser?.close();
     await system?.stop();
   });
-
-  async function checkPage(page: Page, name: string): Promise<void> {
-    expect(await scriptBytes(page)).toBeLessThan(SCRIPT_BUDGET);
-    expect(await seriousA11yViolations(page)).toEqual([]);
-    await screenshot(page, name);
-  }
 
   async function fillCommon(page: Page, destination: string): Promise<void> {
     await page.getByLabel('Destination country').fill(destination);

@@ -101,6 +101,16 @@ export async function scriptBytes(page: Page): Promise<number> {
   });
 }
 
+/** No page may load more script than this (issue 7). */
+export const SCRIPT_BUDGET = 300 * 1024;
+
+/** What every page must be: under the script budget, free of serious accessibility violations; pictured. */
+export async function checkPage(page: Page, name: string): Promise<void> {
+  expect(await scriptBytes(page)).toBeLessThan(SCRIPT_BUDGET);
+  expect(await seriousA11yViolations(page)).toEqual([]);
+  await screenshot(page, name);
+}
+
 /** Saves a screenshot when SCREENSHOTS_DIR is set (the README's pictures come from here). */
 export async function screenshot(page: Page, name: string): Promise<void> {
   const dir = process.env.SCREENSHOTS_DIR;

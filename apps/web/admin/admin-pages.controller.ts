@@ -7,7 +7,7 @@ import { Public } from '../../api/auth/auth.decorators';
 import type { PersonView } from '../../api/directory/person-view';
 import type { EntryView } from '../../api/screening/screening.controller';
 import { PageExceptionFilter } from '../page.filter';
-import { ApiRefusal, type ApiErrorBody } from '../page-errors';
+import { ApiRefusal, messagesByField, type ApiErrorBody } from '../page-errors';
 import { Pages } from '../pages';
 import { PageGuard, PageRoles } from '../session/page.guard';
 import type { PageRequest } from '../session/web-session';
@@ -169,7 +169,7 @@ export class AdminPagesController {
       return;
     }
     if (answer.status !== 400) throw new ApiRefusal(answer.status, answer.body);
-    const entryErrors = Object.fromEntries((answer.body.errors ?? []).map((e) => [e.field, e.messages.join('; ')]));
+    const entryErrors = messagesByField(answer.body);
     await this.sendScreening(req, res, {}, { entry, entryErrors }, 400);
   }
 

@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../../api/auth/auth.decorators';
 import { PageExceptionFilter } from '../page.filter';
-import { ApiRefusal, type ApiErrorBody } from '../page-errors';
+import { ApiRefusal, messagesByField, type ApiErrorBody } from '../page-errors';
 import { Pages } from '../pages';
 import { PageGuard, PageRoles } from '../session/page.guard';
 import type { PageRequest } from '../session/web-session';
@@ -83,15 +83,8 @@ export class DelegationPagesController {
   ): Promise<void> {
     const { delegation } = await new WebApi(req).get<DelegationView>('/api/me/delegation');
     const errors = options.error?.errors ?? [];
-    const fieldError = Object.fromEntries(
-      FIELDS.map((field) => [
-        field,
-        errors
-          .filter((e) => e.field === field)
-          .map((e) => e.messages.join('; '))
-          .join('; ') || null,
-      ]),
-    );
+    const byField = messagesByField(options.error);
+    const fieldError = Object.fromEntries(FIELDS.map((field) => [field, byField[field] ?? null]));
     this.pages.send(req, res, 'delegation', 'Delegation', {
       status: options.status ?? 200,
       data: {

@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../../api/auth/auth.decorators';
 import { PageExceptionFilter } from '../page.filter';
-import { ApiRefusal, type ApiErrorBody } from '../page-errors';
+import { ApiRefusal, messagesByField, type ApiErrorBody } from '../page-errors';
 import { Pages } from '../pages';
 import { PageGuard, PageRoles } from '../session/page.guard';
 import type { PageRequest } from '../session/web-session';
@@ -128,15 +128,8 @@ export class CustodyPagesController {
         canReturn: p.status === 'released' && Boolean(p.releaseRequestId),
       }));
     const errors = options.error?.errors ?? [];
-    const fieldError = Object.fromEntries(
-      FIELDS.map((field) => [
-        field,
-        errors
-          .filter((e) => e.field === field)
-          .map((e) => e.messages.join('; '))
-          .join('; ') || null,
-      ]),
-    );
+    const byField = messagesByField(options.error);
+    const fieldError = Object.fromEntries(FIELDS.map((field) => [field, byField[field] ?? null]));
     this.pages.send(req, res, 'custody', 'Passports', {
       status: options.status ?? 200,
       data: {

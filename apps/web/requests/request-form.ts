@@ -7,7 +7,7 @@ import {
   type RequestType,
 } from '../../../libs/domain/vocabulary';
 import { typeName } from '../../../libs/mail';
-import type { ApiErrorBody } from '../page-errors';
+import { messagesByField, type ApiErrorBody } from '../page-errors';
 import { list, one, rows } from '../form-values';
 
 /** A posted form as the body parser hands it over; JSON bodies reach the same routes, so anything may arrive. */
@@ -93,9 +93,8 @@ export function bodyFromForm(type: RequestType, form: Form): Record<string, unkn
 
 /** What the form shows: the values to fill in, the choices, and each field's errors from the API. */
 export function formModel(type: RequestType, body: Record<string, unknown>, error?: ApiErrorBody) {
-  const byField = new Map<string, string>();
-  for (const e of error?.errors ?? []) byField.set(e.field, e.messages.join('; '));
-  const fieldError = (field: string) => byField.get(field) ?? null;
+  const byField = messagesByField(error);
+  const fieldError = (field: string) => byField[field] ?? null;
   const details = (body.details ?? {}) as Record<string, unknown>;
   const counterparties = ((body.counterparties as { name: string; country: string }[] | undefined) ?? []).slice();
   while (counterparties.length < 3) counterparties.push({ name: '', country: '' });
