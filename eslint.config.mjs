@@ -3,6 +3,33 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
+// Apps read the request projection through libs/persistence repositories (RequestRepository, ReportsRepository);
+// only the worker's projection activities write it, through RequestProjectionWriter.
+const PROJECTION_ENTITIES = ['RequestEntity', 'ApprovalEntity', 'DecisionEntity', 'ObligationEntity'];
+const noProjectionQueries = {
+  group: [
+    '**/libs/persistence',
+    '**/libs/persistence/index',
+    '**/libs/persistence/entities',
+    '**/libs/persistence/entities/*',
+  ],
+  importNames: PROJECTION_ENTITIES,
+  allowTypeImports: true,
+  message:
+    'query the request projection in a libs/persistence repository (RequestRepository, ReportsRepository); types are fine',
+};
+const noProjectionWriter = [
+  {
+    group: ['**/request-projection.writer'],
+    message: "only the workflow writes the request projection, through the worker's projection activities",
+  },
+  {
+    group: ['**/libs/persistence', '**/libs/persistence/index'],
+    importNames: ['RequestProjectionWriter'],
+    message: "only the workflow writes the request projection, through the worker's projection activities",
+  },
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**', '*.mjs'] },
   eslint.configs.recommended,
@@ -43,6 +70,17 @@ export default tseslint.config(
         { object: 'Date', property: 'now', message: 'workflow time arrives in Update arguments' },
       ],
     },
+  },
+  {
+    files: ['apps/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [noProjectionQueries, ...noProjectionWriter] }],
+    },
+  },
+  {
+    // The worker is the writing process: it builds the writer for the projection activities.
+    files: ['apps/worker/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [noProjectionQueries] }] },
   },
   {
     files: ['**/*.spec.ts', '**/*.int-spec.ts', 'tests/**/*.ts'],

@@ -6,6 +6,7 @@ import type {
   DirectoryRepository,
   HistoryArchiveRepository,
   PassportRepository,
+  RequestProjectionWriter,
   RequestRepository,
   SentEmailRepository,
 } from '../libs/persistence';
@@ -17,6 +18,9 @@ import { ProjectionActivities } from './projection.activities';
 import { ScreeningActivities } from './screening.activities';
 
 export interface ActivityDeps {
+  /** The projection's only writer (recordSubmission, projectState). */
+  projection: RequestProjectionWriter;
+  /** Reads for the mail activities (who to ask, conflicts of interest). */
   requests: RequestRepository;
   directory: DirectoryRepository;
   delegations: DelegationRepository;
@@ -32,7 +36,7 @@ export interface ActivityDeps {
 
 /** Binds the activity classes to their dependencies; the worker registers the result. */
 export function createActivities(deps: ActivityDeps) {
-  const projection = new ProjectionActivities(deps.requests);
+  const projection = new ProjectionActivities(deps.projection);
   const mail = new MailActivities(deps);
   const screening = new ScreeningActivities(deps.screening);
   const archive = new ArchiveActivities(deps.archives);

@@ -11,6 +11,7 @@ import {
   HistoryArchiveRepository,
   openDataSource,
   PassportRepository,
+  RequestProjectionWriter,
   RequestRepository,
   ScreeningEntryRepository,
   SentEmailRepository,
@@ -46,6 +47,7 @@ export async function createClearanceWorker(
   const requests = new RequestRepository(dataSource);
   const directory = new DirectoryRepository(dataSource);
   const activities = createActivities({
+    projection: new RequestProjectionWriter(dataSource),
     requests,
     directory,
     delegations: new DelegationRepository(dataSource),

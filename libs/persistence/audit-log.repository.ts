@@ -13,7 +13,8 @@ export type AuditEvent =
   | 'passport.released'
   | 'passport.returned'
   | 'passport.overdue'
-  | 'policy.published';
+  | 'policy.published'
+  | 'screening.dry_run_hit';
 
 export interface AuditEntry {
   requestId?: string | null;

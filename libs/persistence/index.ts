@@ -11,6 +11,8 @@ export * from './key-rotation';
 export * from './operational-stats.repository';
 export * from './passport.repository';
 export * from './policy.repository';
+export * from './reports.repository';
+export * from './request-projection.writer';
 export * from './request.repository';
 export * from './screening-entry.repository';
 export * from './sent-email.repository';

@@ -5,7 +5,13 @@ import { loadConfig } from '../../libs/config';
 import { applyDecision, initialState, type RequestState } from '../../libs/domain/approval-state';
 import { DEFAULT_POLICY, planRoute } from '../../libs/domain/policy';
 import type { RequestInput } from '../../libs/domain/request';
-import { AuditLogRepository, DecisionEntity, openDataSource, RequestRepository } from '../../libs/persistence';
+import {
+  AuditLogRepository,
+  DecisionEntity,
+  openDataSource,
+  RequestProjectionWriter,
+  RequestRepository,
+} from '../../libs/persistence';
 import { testDatabases } from '../support/databases';
 import { requestBody } from '../support/factories';
 import { testEnv } from '../support/system';
@@ -17,12 +23,14 @@ import { testEnv } from '../support/system';
 describe.each(testDatabases())('projection writes out of order on $name', (database) => {
   let dataSource: DataSource;
   let drop: () => Promise<void>;
+  let projection: RequestProjectionWriter;
   let requests: RequestRepository;
 
   beforeAll(async () => {
     const db = await database.create();
     drop = db.drop;
     dataSource = await openDataSource(loadConfig(testEnv(db.env)).database, { migrate: true });
+    projection = new RequestProjectionWriter(dataSource);
     requests = new RequestRepository(dataSource);
   });
 
@@ -47,7 +55,7 @@ describe.each(testDatabases())('projection writes out of order on $name', (datab
     const request = requestBody('conference') as RequestInput;
     const plan = planRoute({ request, tier: 'core', screeningHits: [] }, DEFAULT_POLICY);
     const submitted = initialState(requestId, 'alice@example.com', plan);
-    await requests.recordSubmission(
+    await projection.recordSubmission(
       {
         workflow: {
           requestId,
@@ -68,14 +76,14 @@ describe.each(testDatabases())('projection writes out of order on $name', (datab
     expect(afterLegal.seq).toBeGreaterThan(afterHr.seq);
 
     // the later write commits first; the earlier one arrives stale, then both are retried
-    await expect(requests.projectState({ state: afterLegal, decision: legal }, new Date().toISOString())).resolves.toBe(
-      true,
-    );
-    await expect(requests.projectState({ state: afterHr, decision: hr }, new Date().toISOString())).resolves.toBe(
+    await expect(
+      projection.projectState({ state: afterLegal, decision: legal }, new Date().toISOString()),
+    ).resolves.toBe(true);
+    await expect(projection.projectState({ state: afterHr, decision: hr }, new Date().toISOString())).resolves.toBe(
       false,
     );
-    await requests.projectState({ state: afterLegal, decision: legal }, new Date().toISOString());
-    await requests.projectState({ state: afterHr, decision: hr }, new Date().toISOString());
+    await projection.projectState({ state: afterLegal, decision: legal }, new Date().toISOString());
+    await projection.projectState({ state: afterHr, decision: hr }, new Date().toISOString());
 
     const stored = await requests.findById(requestId);
     expect(stored!.request.seq).toBe(afterLegal.seq);

@@ -3,7 +3,10 @@ import * as path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../..');
 
-/** Lets a plain `node` child require the project's TypeScript (transpile only, like ts-jest's isolatedModules). */
+/**
+ * Lets a plain `node` child require the project's TypeScript (transpile only, like ts-jest's isolatedModules)
+ * and resolve the `@libs/*` path alias as jest does.
+ */
 const REGISTER_TS = `
 const ts = require('typescript');
 const fs = require('node:fs');
@@ -19,6 +22,12 @@ require.extensions['.ts'] = (module, filename) => {
     },
   });
   module._compile(outputText, filename);
+};
+const Module = require('node:module');
+const resolveFilename = Module._resolveFilename;
+Module._resolveFilename = function (request, ...rest) {
+  const aliased = request.startsWith('@libs/') ? require('node:path').join(${JSON.stringify(ROOT)}, 'libs', request.slice(6)) : request;
+  return resolveFilename.call(this, aliased, ...rest);
 };
 require('reflect-metadata');
 `;

@@ -1,9 +1,14 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Person } from '../../../libs/domain/person';
-import { parsePolicyDocument, planRoute } from '../../../libs/domain/policy';
+import {
+  parsePolicyDocument,
+  planRoute,
+  withoutScreeningDetails,
+  withScreeningSummary,
+} from '../../../libs/domain/policy';
 import { TIERS, type Tier } from '../../../libs/domain/vocabulary';
-import { PolicyRepository, type StoredPolicy } from '../../../libs/persistence';
+import { AuditLogRepository, PolicyRepository, type StoredPolicy } from '../../../libs/persistence';
 import { ScreeningService } from '../../../libs/screening/screening.service';
 import { CurrentPerson, Roles } from '../auth/auth.decorators';
 import { DomainError } from '../common/domain-error';
@@ -23,6 +28,7 @@ export class PolicyController {
   constructor(
     private readonly policies: PolicyRepository,
     private readonly screening: ScreeningService,
+    private readonly audit: AuditLogRepository,
   ) {}
 
   @Get()
@@ -76,7 +82,11 @@ export class PolicyController {
   }
 
   @Post('evaluate')
-  @ApiOperation({ summary: 'Dry run: the stages and parties a request would need, and why; records nothing' })
+  @ApiOperation({
+    summary:
+      'Dry run: the stages and parties a request would need, and why; records nothing but a dry run that hits the ' +
+      'restricted-party list. Only admins and auditors see which entry matched and how closely.',
+  })
   @ApiBody({ type: CreateRequestDto })
   async evaluate(
     @CurrentPerson() person: Person,
@@ -90,10 +100,24 @@ export class PolicyController {
     const policy = version === undefined ? await this.policies.current() : await this.version(version);
     const request = parseRequestInput(body);
     const screeningHits = await this.screening.screen(request.counterparties);
-    const plan = planRoute(
-      { request, tier: (tier as Tier | undefined) ?? person.tier ?? 'standard', screeningHits },
-      policy,
-    );
-    return { ...plan, tier: tier ?? person.tier ?? 'standard' };
+    const facts = { request, tier: (tier as Tier | undefined) ?? person.tier ?? 'standard' };
+    const plan = planRoute({ ...facts, screeningHits }, policy);
+    const unscreened = planRoute(facts, policy);
+    if (screeningHits.length > 0) {
+      // Probing the list by trying spellings is itself worth knowing about.
+      await this.audit.append([
+        {
+          event: 'screening.dry_run_hit',
+          actor: person.email,
+          payload: {
+            policyVersion: policy.version,
+            hits: screeningHits.map((h) => ({ counterparty: h.counterparty, entryId: h.entryId, score: h.score })),
+          },
+        },
+      ]);
+    }
+    const readsList = person.roles.some((r) => r === 'admin' || r === 'auditor');
+    const answer = readsList ? withScreeningSummary(plan, unscreened) : withoutScreeningDetails(plan, unscreened);
+    return { ...answer, tier: facts.tier };
   }
 }

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import type { RoutePlan } from '../../../libs/domain/policy';
-import { ApprovalEntity, ObligationEntity, OperationalStatsRepository, RequestEntity } from '../../../libs/persistence';
+import { OperationalStatsRepository, ReportsRepository } from '../../../libs/persistence';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -69,14 +68,13 @@ export function percentile(sorted: number[], p: number): number {
 
 const round1 = (value: number) => Math.round(value * 10) / 10;
 
-/** Auditors' and admins' overview, read from the projection (SQL that runs on SQLite and PostgreSQL). */
+/** Auditors' and admins' overview: shapes the projection's rows that ReportsRepository reads. */
 @Injectable()
 export class ReportsService {
-  private readonly stats: OperationalStatsRepository;
-
-  constructor(private readonly dataSource: DataSource) {
-    this.stats = new OperationalStatsRepository(dataSource);
-  }
+  constructor(
+    private readonly reports: ReportsRepository,
+    private readonly stats: OperationalStatsRepository,
+  ) {}
 
   async dashboard(windowDays: number, now = new Date()): Promise<Dashboard> {
     const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
@@ -102,18 +100,7 @@ export class ReportsService {
   }
 
   private async requestsPerDay(days: string[]): Promise<Dashboard['requests']> {
-    const rows = await this.dataSource
-      .getRepository(RequestEntity)
-      .createQueryBuilder('r')
-      .select('SUBSTR(r.created_at, 1, 10)', 'day')
-      .addSelect('r.type', 'type')
-      .addSelect('r.status', 'status')
-      .addSelect('COUNT(*)', 'count')
-      .where('r.created_at >= :from', { from: days[0] })
-      .groupBy('SUBSTR(r.created_at, 1, 10)')
-      .addGroupBy('r.type')
-      .addGroupBy('r.status')
-      .getRawMany<{ day: string; type: string; status: string; count: string | number }>();
+    const rows = await this.reports.requestCountsPerDay(days[0]);
     const index = new Map(days.map((day, i) => [day, i]));
     const byStatus = new Map<string, number[]>();
     const byType = new Map<string, number[]>();
@@ -157,32 +144,9 @@ export class ReportsService {
 
   /** Pending approvals of pending requests waiting longer than their party's escalation deadline. */
   private async overdueApprovals(now: Date): Promise<Dashboard['overdueApprovals']> {
-    const pending = await this.dataSource
-      .getRepository(ApprovalEntity)
-      .createQueryBuilder('a')
-      .innerJoin(RequestEntity, 'r', 'r.id = a.request_id')
-      .select(['a.request_id AS "requestId"', 'a.party AS "party"', 'a.stage_index AS "stage"'])
-      .addSelect(['r.type AS "type"', 'r.requester_email AS "requesterEmail"', 'r.created_at AS "createdAt"'])
-      .addSelect('r.plan', 'plan')
-      .where("a.status = 'pending'")
-      .andWhere("r.status = 'pending'")
-      .getRawMany<{
-        requestId: string;
-        party: string;
-        stage: number;
-        type: string;
-        requesterEmail: string;
-        createdAt: string;
-        plan: string;
-      }>();
+    const pending = await this.reports.pendingApprovals();
     if (pending.length === 0) return { count: 0, items: [] };
-    const decided = await this.dataSource
-      .getRepository(ApprovalEntity)
-      .createQueryBuilder('a')
-      .select(['a.request_id AS "requestId"', 'a.stage_index AS "stage"', 'a.decided_at AS "decidedAt"'])
-      .where('a.decided_at IS NOT NULL')
-      .andWhere('a.request_id IN (:...ids)', { ids: [...new Set(pending.map((p) => p.requestId))] })
-      .getRawMany<{ requestId: string; stage: number; decidedAt: string }>();
+    const decided = await this.reports.decidedApprovals([...new Set(pending.map((p) => p.requestId))]);
     const overdue: OverdueApproval[] = [];
     for (const row of pending) {
       const opened = decided
@@ -206,31 +170,13 @@ export class ReportsService {
 
   /** Obligations marked overdue, or still open past their due time. */
   private async overdueObligations(now: Date): Promise<Dashboard['overdueObligations']> {
-    const rows = await this.dataSource
-      .getRepository(ObligationEntity)
-      .createQueryBuilder('o')
-      .innerJoin(RequestEntity, 'r', 'r.id = o.request_id')
-      .select(['o.request_id AS "requestId"', 'o.kind AS "kind"', 'o.label AS "label"', 'o.due_at AS "dueAt"'])
-      .addSelect(['r.type AS "type"', 'r.requester_email AS "requesterEmail"'])
-      .where("o.status = 'overdue'")
-      .orWhere("(o.status = 'open' AND o.due_at IS NOT NULL AND o.due_at < :now)", { now: now.toISOString() })
-      .orderBy('o.due_at', 'ASC')
-      .addOrderBy('o.request_id', 'ASC')
-      .getRawMany<OverdueObligation>();
+    const rows: OverdueObligation[] = await this.reports.overdueObligations(now.toISOString());
     return { count: rows.length, items: rows.slice(0, LIST_LIMIT) };
   }
 
   /** Requests whose counterparties hit the restricted-party list at submission, newest first. */
   private async screeningHits(): Promise<Dashboard['screeningHits']> {
-    const rows = await this.dataSource
-      .getRepository(RequestEntity)
-      .createQueryBuilder('r')
-      .select(['r.id AS "requestId"', 'r.type AS "type"', 'r.status AS "status"', 'r.created_at AS "createdAt"'])
-      .addSelect('r.screening_hits', 'screeningHits')
-      .where("r.screening_hits <> '[]'")
-      .orderBy('r.created_at', 'DESC')
-      .addOrderBy('r.id', 'DESC')
-      .getRawMany<{ requestId: string; type: string; status: string; createdAt: string; screeningHits: string }>();
+    const rows = await this.reports.screenedRequests();
     const items = rows
       .map((row) => {
         const hits = parseList(row.screeningHits) as { counterparty?: unknown }[];

@@ -39,11 +39,14 @@
           '.',
       ),
     );
-    if (answer.screeningHits && answer.screeningHits.length) {
+    if (answer.restrictedPartyReview && answer.restrictedPartyReview.needed) {
       out.appendChild(
         el(
           'p',
-          answer.screeningHits.length + ' counterparty screening hit(s): security will see them.',
+          'A counterparty needs restricted-party review' +
+            (answer.restrictedPartyReview.addsParties.length
+              ? ': ' + answer.restrictedPartyReview.addsParties.join(', ') + ' will review it.'
+              : '.'),
           'notice error',
         ),
       );

@@ -2,7 +2,10 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { RoutePlan } from '../../domain/policy';
 import type { Counterparty } from '../../domain/request';
 
-/** The projection of one request, written by the workflow through activities (and by the API at submission). */
+/**
+ * The projection of one request. Only the workflow writes it, through the worker's projection activities
+ * (`RequestProjectionWriter`: `recordSubmission`, then `projectState`); the API only reads it (`RequestRepository`).
+ */
 @Entity({ name: 'requests' })
 @Index('idx_requests_created', ['createdAt', 'id'])
 @Index('idx_requests_requester', ['requesterEmail'])

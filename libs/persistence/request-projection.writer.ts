@@ -1,0 +1,227 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { workflowIdFor, type DecideInput, type ProjectStateInput, type RecordSubmissionInput } from '../contracts';
+import type { RequestState } from '../domain/approval-state';
+import type { RequestInput } from '../domain/request';
+import { AuditLogRepository, type AuditEntry } from './audit-log.repository';
+import { ApprovalEntity, DecisionEntity, ObligationEntity, RequestEntity } from './entities';
+
+function approvalRows(state: RequestState): ApprovalEntity[] {
+  return state.stages.flatMap((stage) =>
+    stage.approvals.map((a) =>
+      Object.assign(new ApprovalEntity(), {
+        requestId: state.requestId,
+        party: a.party,
+        stageIndex: stage.index,
+        stageStatus: stage.status,
+        status: a.status,
+        reasons: a.reasons,
+        quorum: a.quorum,
+        approvedBy: a.approvedBy,
+        decidedBy: a.decidedBy,
+        onBehalfOf: a.onBehalfOf,
+        comment: a.comment,
+        conditions: a.conditions,
+        decidedAt: a.decidedAt,
+      }),
+    ),
+  );
+}
+
+/** The columns that hold what was asked (written by `recordSubmission` and again by an amendment's `projectState`). */
+function requestColumns(request: RequestInput) {
+  return {
+    destinationCountry: request.destinationCountry,
+    departureDate: request.departureDate,
+    returnDate: request.returnDate,
+    purpose: request.purpose,
+    counterparties: request.counterparties,
+    technologyAreas: request.technologyAreas,
+    dataCategories: request.dataCategories,
+    details: request.details as never,
+  };
+}
+
+/** One decision row per state that a decision produced. */
+const decisionId = (state: RequestState) => `${state.requestId}:${state.seq}`;
+
+/** A decision as the records keep it: the decision log's row and the audit log's payload. */
+function decisionRecord(state: RequestState, decision: DecideInput) {
+  return {
+    requestId: state.requestId,
+    party: decision.party,
+    decision: decision.decision,
+    decidedBy: decision.actorEmail.toLowerCase(),
+    onBehalfOf: decision.onBehalfOf ?? null,
+    comment: decision.comment?.trim() || null,
+    conditions: decision.decision === 'approve' ? (decision.conditions ?? []) : [],
+    round: state.round,
+    via: decision.via,
+    decidedAt: decision.decidedAt,
+  };
+}
+
+function decisionAuditEntry(state: RequestState, decision: DecideInput): AuditEntry {
+  return {
+    requestId: state.requestId,
+    event: 'decision.recorded',
+    actor: decision.actorEmail.toLowerCase(),
+    payload: decisionRecord(state, decision),
+  };
+}
+
+/** What one projected state adds to the audit log: the decision, the new state, newly fulfilled obligations. */
+function auditEntriesFor({ state, decision }: ProjectStateInput, fulfilledBefore: Set<string>): AuditEntry[] {
+  const entries: AuditEntry[] = [];
+  if (decision) entries.push(decisionAuditEntry(state, decision));
+  entries.push({
+    requestId: state.requestId,
+    event: 'request.state',
+    actor: decision ? decision.actorEmail.toLowerCase() : null,
+    payload: {
+      requestId: state.requestId,
+      status: state.status,
+      currentStage: state.currentStage,
+      round: state.round,
+      seq: state.seq,
+      approvals: state.stages.flatMap((stage) =>
+        stage.approvals.map((a) => ({ stage: stage.index, party: a.party, status: a.status })),
+      ),
+    },
+  });
+  for (const o of state.obligations) {
+    if (o.status !== 'fulfilled' || fulfilledBefore.has(o.kind)) continue;
+    entries.push({
+      requestId: state.requestId,
+      event: 'obligation.fulfilled',
+      actor: o.fulfilledBy,
+      payload: { requestId: state.requestId, kind: o.kind, fulfilledBy: o.fulfilledBy, fulfilledAt: o.fulfilledAt },
+    });
+  }
+  return entries;
+}
+
+/**
+ * The only writer of the request projection: the request row, its approvals, obligations and decisions,
+ * with their audit-log rows in the same transaction. Used by the worker's projection activities alone
+ * (the workflow is the single source of a request's state); the API and reports read through
+ * `RequestRepository` and `ReportsRepository`, and lint keeps this class out of `apps/api` and `apps/web`.
+ */
+export class RequestProjectionWriter {
+  private readonly audit: AuditLogRepository;
+
+  constructor(dataSource: DataSource) {
+    this.audit = new AuditLogRepository(dataSource);
+  }
+
+  /**
+   * Records a submission (the workflow's first step) with its plan and initial approvals in one
+   * transaction. Idempotent: a retried activity finds the row and leaves it.
+   */
+  async recordSubmission({ workflow, plan, state }: RecordSubmissionInput, now: string): Promise<void> {
+    await this.audit.writeTransaction(async (manager) => {
+      if (await manager.getRepository(RequestEntity).existsBy({ id: workflow.requestId })) return;
+      const { request, requester } = workflow;
+      await manager.getRepository(RequestEntity).insert({
+        id: workflow.requestId,
+        type: request.type,
+        status: state.status,
+        requesterEmail: requester.email,
+        requesterTier: requester.tier,
+        ...requestColumns(request),
+        policyVersion: plan.policyVersion,
+        plan: plan as never,
+        screeningHits: plan.screeningHits as never,
+        workflowId: workflowIdFor(workflow.requestId),
+        idempotencyKey: workflow.idempotencyKey,
+        bodyHash: workflow.bodyHash,
+        currentStage: state.currentStage,
+        round: state.round,
+        seq: state.seq,
+        createdAt: workflow.submittedAt,
+        updatedAt: now,
+      });
+      await manager.getRepository(ApprovalEntity).insert(approvalRows(state));
+      await this.audit.append(
+        [
+          {
+            requestId: workflow.requestId,
+            event: 'request.submitted',
+            actor: requester.email,
+            payload: {
+              requestId: workflow.requestId,
+              type: request.type,
+              requester: { email: requester.email, tier: requester.tier },
+              policyVersion: plan.policyVersion,
+              stages: plan.stages.map((stage) => ({ index: stage.index, parties: stage.parties.map((p) => p.party) })),
+              screeningHits: plan.screeningHits.length,
+              submittedAt: workflow.submittedAt,
+            },
+          },
+        ],
+        manager,
+      );
+    });
+  }
+
+  /**
+   * Writes a workflow state. Writes carry the state's sequence number and only a newer state
+   * replaces an older one, so retried or reordered activity calls never move the projection back.
+   * Returns false when the write was stale (already applied).
+   */
+  async projectState(input: ProjectStateInput, now: string): Promise<boolean> {
+    const { state } = input;
+    return this.audit.writeTransaction(async (manager: EntityManager) => {
+      const amended = input.amendedRequest ? requestColumns(input.amendedRequest) : {};
+      const result = await manager
+        .createQueryBuilder()
+        .update(RequestEntity)
+        .set({
+          status: state.status,
+          currentStage: state.currentStage,
+          round: state.round,
+          seq: state.seq,
+          updatedAt: now,
+          ...amended,
+        })
+        .where('id = :id AND seq < :seq', { id: state.requestId, seq: state.seq })
+        .execute();
+      if (!result.affected) {
+        // A later state is stored already: the writes of one workflow task (several Updates applied
+        // at once) may commit out of order, and a retried write finds its own. The state stays, but
+        // the decision this write carries is a fact of its own: keep it (once) with its audit entry.
+        if (input.decision && !(await manager.getRepository(DecisionEntity).existsBy({ id: decisionId(state) }))) {
+          await manager
+            .getRepository(DecisionEntity)
+            .insert({ id: decisionId(state), ...decisionRecord(state, input.decision) });
+          await this.audit.append([decisionAuditEntry(state, input.decision)], manager);
+        }
+        return false;
+      }
+      const fulfilledBefore = new Set(
+        (await manager.getRepository(ObligationEntity).findBy({ requestId: state.requestId, status: 'fulfilled' })).map(
+          (o) => o.kind,
+        ),
+      );
+      await manager.getRepository(ApprovalEntity).save(approvalRows(state));
+      if (state.obligations.length > 0) {
+        await manager
+          .getRepository(ObligationEntity)
+          .save(
+            state.obligations.map((o) =>
+              Object.assign(new ObligationEntity(), { requestId: state.requestId, note: null, ...o }),
+            ),
+          );
+      } else {
+        await manager.getRepository(ObligationEntity).delete({ requestId: state.requestId });
+      }
+      const decision = input.decision;
+      if (decision) {
+        await manager
+          .getRepository(DecisionEntity)
+          .insert({ id: decisionId(state), ...decisionRecord(state, decision) });
+      }
+      await this.audit.append(auditEntriesFor(input, fulfilledBefore), manager);
+      return true;
+    });
+  }
+}
