@@ -7,7 +7,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { randomBytes } from 'node:crypto';
 import { baselineApproval, decideBaseline } from '../baseline.workflow';
 import { startPhase, type PhaseProfile } from '../profile';
-import { log, PARTIES, pool, range, sleep, sumProfiles, type BenchOptions } from './common';
+import { drain, log, PARTIES, pool, range, sumProfiles, type BenchOptions } from './common';
 import type { BenchSystem } from './system';
 
 export interface BaselineRun {
@@ -50,24 +50,23 @@ export async function startBaseline(sys: BenchSystem, opts: BenchOptions): Promi
       started.push(id);
       for (const p of PARTIES) handles.push({ id, party: p.party });
     });
-    const bSenders = Array.from({ length: CONCURRENCY }, async () => {
-      while (!bDone) {
-        const job = handles.shift();
-        if (!job) {
-          await sleep(5);
-          continue;
-        }
+    const bSenders = drain(
+      handles,
+      CONCURRENCY,
+      5,
+      () => bDone,
+      async (job) => {
         const t = performance.now();
         await bareClient.workflow.getHandle(job.id).executeUpdate(decideBaseline, { args: [job.party] });
         latencies.push(performance.now() - t);
-      }
-    });
+      },
+    );
     await bStarting;
     await Promise.all(started.map((id) => bareClient.workflow.getHandle(id).result()));
     const ms = Date.now() - bStart;
     const profile = endPhase();
     bDone = true;
-    await Promise.all(bSenders);
+    await bSenders;
     log(`baseline ${when}: ${N} completed in ${ms} ms; profile ${JSON.stringify(profile)}`);
     return { ms, latencies, started, profile };
   };

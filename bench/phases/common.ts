@@ -89,6 +89,25 @@ export async function pool<T>(items: T[], limit: number, fn: (item: T) => Promis
   );
 }
 
+/** `count` workers taking jobs off `queue` until `done()`; a worker finding it empty waits `idleMs`. */
+export async function drain<T>(
+  queue: T[],
+  count: number,
+  idleMs: number,
+  done: () => boolean,
+  fn: (job: T) => Promise<void>,
+): Promise<void> {
+  await Promise.all(
+    Array.from({ length: count }, async () => {
+      while (!done()) {
+        const job = queue.shift();
+        if (job === undefined) await sleep(idleMs);
+        else await fn(job);
+      }
+    }),
+  );
+}
+
 /** `0 … n-1`, the work items of a pool that only counts. */
 export const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 

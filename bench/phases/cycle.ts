@@ -4,7 +4,7 @@
  * mail it sent reached the mailbox.
  */
 import { resetStatementTally, startPhase, topStatements } from '../profile';
-import { log, PARTIES, pool, range, REQUESTER, sleep, type BenchOptions } from './common';
+import { drain, log, PARTIES, pool, range, REQUESTER, sleep, type BenchOptions } from './common';
 import { listAll, submitRequest, type BenchSystem } from './system';
 
 const DEADLINE_MS = 240_000;
@@ -57,13 +57,12 @@ export async function runCycle(sys: BenchSystem, opts: BenchOptions) {
     }
   });
   let decisions = 0;
-  const deciders = Array.from({ length: CONCURRENCY }, async () => {
-    while (!cycleDone) {
-      const job = queue.shift();
-      if (!job) {
-        await sleep(10);
-        continue;
-      }
+  const deciders = drain(
+    queue,
+    CONCURRENCY,
+    10,
+    () => cycleDone,
+    async (job) => {
       const t = performance.now();
       const res = await http.as(job.member, 'POST', `/api/requests/${job.id}/decisions`, {
         party: job.party,
@@ -77,8 +76,8 @@ export async function runCycle(sys: BenchSystem, opts: BenchOptions) {
         refused[String(res.status)] = (refused[String(res.status)] ?? 0) + 1;
         seen.delete(`${job.id}/${job.party}`); // let the watcher offer it again
       }
-    }
-  });
+    },
+  );
   await submitting;
   const submittedMs = Date.now() - cycleStart;
   let approvedAt = 0;
@@ -107,7 +106,7 @@ export async function runCycle(sys: BenchSystem, opts: BenchOptions) {
   const cycleEnd = Date.now();
   const profile = endCyclePhase();
   cycleDone = true;
-  await Promise.all([...watchers, ...deciders]);
+  await Promise.all([...watchers, deciders]);
   const cycleMs = cycleEnd - cycleStart;
   await sleep(1000);
   const mailsPerRequest = mail.count() / N;

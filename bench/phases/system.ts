@@ -6,7 +6,6 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Client as PgClient } from 'pg';
 import type { DataSource } from 'typeorm';
 import { createApiApp } from '../../apps/api/app';
 import { createClearanceWorker, type ClearanceWorker } from '../../apps/worker/worker';
@@ -14,6 +13,7 @@ import { loadConfig, type AppConfig } from '../../libs/config';
 import { EncryptionCodec, Keyring } from '../../libs/crypto';
 import { openDataSource } from '../../libs/persistence';
 import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server';
+import { createPostgresDatabase } from '../../tests/support/databases';
 import { requestBody } from '../../tests/support/factories';
 import { BenchHttp } from '../http-client';
 import { CaptureMailbox, CountingSink, type BenchMailbox } from '../mail-sink';
@@ -56,7 +56,7 @@ export async function startSystem(opts: BenchOptions, t0: number): Promise<Bench
   const bundlePath = path.join(tmp, 'workflow-bundle.js');
   fs.writeFileSync(bundlePath, bundleCode);
 
-  const { dbEnv, dropDb } = await benchDatabase(opts.postgres, tmp);
+  const database = await benchDatabase(opts.postgres, tmp);
   const mail: BenchMailbox = opts.capture ? new CaptureMailbox() : new CountingSink();
   const smtpPort = await mail.start();
   const port = await freePort();
@@ -69,7 +69,7 @@ export async function startSystem(opts: BenchOptions, t0: number): Promise<Bench
     PORT: String(port),
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
-    ...dbEnv,
+    ...database.env,
   });
   const codec = new EncryptionCodec(new Keyring(config.encryption));
   const app = await createApiApp(config, mail.capture ? { smtpCapture: mail.capture } : {});
@@ -100,7 +100,7 @@ export async function startSystem(opts: BenchOptions, t0: number): Promise<Bench
     bareClient,
     db,
     mail,
-    dropDb,
+    dropDb: database.drop,
   };
 }
 
@@ -108,24 +108,9 @@ export async function startSystem(opts: BenchOptions, t0: number): Promise<Bench
 async function benchDatabase(
   pg: string | undefined,
   tmp: string,
-): Promise<{ dbEnv: Record<string, string>; dropDb: () => Promise<void> }> {
-  if (!pg) return { dbEnv: { SQLITE_PATH: path.join(tmp, 'bench.sqlite') }, dropDb: () => Promise.resolve() };
-  const name = `clearance_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new PgClient({ connectionString: pg });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(pg);
-  url.pathname = `/${name}`;
-  return {
-    dbEnv: { DATABASE_URL: url.toString() },
-    dropDb: async () => {
-      const c = new PgClient({ connectionString: pg });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
+): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
+  if (!pg) return { env: { SQLITE_PATH: path.join(tmp, 'bench.sqlite') }, drop: () => Promise.resolve() };
+  return createPostgresDatabase(pg, 'clearance_bench');
 }
 
 /** Stops the worker and waits for its run to end. */
