@@ -14,11 +14,11 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Client as PgClient } from 'pg';
 import { loadConfig } from '../libs/config';
 import { EncryptionCodec, Keyring } from '../libs/crypto';
 import { openDataSource } from '../libs/persistence';
 import { freePort, startDevServer, type DevServer } from '../scripts/dev-server';
+import { createPostgresDatabase } from '../tests/support/databases';
 import { ChaosHttp, createLoadStats, runLoad, type LoadStats } from './chaos/load';
 import { SinkMailbox } from './chaos/mailbox';
 import { ManagedProcess } from './chaos/processes';
@@ -57,24 +57,10 @@ interface Fault {
   backAt?: number;
 }
 
+/** A fresh SQLite file in the run's temp dir, or a fresh PostgreSQL database with --postgres. */
 async function createDatabase(tmp: string): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
   if (!PG) return { env: { SQLITE_PATH: path.join(tmp, 'clearance.sqlite') }, drop: () => Promise.resolve() };
-  const name = `clearance_chaos_${randomBytes(4).toString('hex')}`;
-  const admin = new PgClient({ connectionString: PG });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(PG);
-  url.pathname = `/${name}`;
-  return {
-    env: { DATABASE_URL: url.toString() },
-    drop: async () => {
-      const c = new PgClient({ connectionString: PG });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
+  return createPostgresDatabase(PG, 'clearance_chaos');
 }
 
 async function waitHttpOk(url: string, proc: ManagedProcess, timeoutMs: number): Promise<void> {

@@ -1,23 +1,13 @@
 import { testDatabases } from '../support/databases';
 import { requestBody } from '../support/factories';
-import { Http, type HttpResult } from '../support/http';
-import { startSystem, type TestSystem } from '../support/system';
+import type { HttpResult } from '../support/http';
+import { useSystem } from '../support/system';
 
 const HEADER = 'email,name,tier,roles,manager_email,parties,leads,classified_access,confidentiality_period_ends';
 
 /** Personnel directory administration through HTTP, on a real database. */
 describe.each(testDatabases())('personnel directory on $name', (database) => {
-  let system: TestSystem;
-  let http: Http;
-
-  beforeAll(async () => {
-    system = await startSystem(database);
-    http = new Http(system.baseUrl);
-  });
-
-  afterAll(async () => {
-    await system?.stop();
-  });
+  const { http } = useSystem(database);
 
   const importCsv = async (who: string, csv: string, query = ''): Promise<HttpResult> =>
     http.request('POST', `/api/directory/import${query}`, {

@@ -6,31 +6,21 @@ import { workflowIdFor } from '../../libs/contracts';
 import { testDatabases } from '../support/databases';
 import { eventually } from '../support/eventually';
 import { requestBody } from '../support/factories';
-import { Http } from '../support/http';
 import { sample } from '../support/prometheus';
-import { startSystem, type TestSystem } from '../support/system';
+import { useSystem } from '../support/system';
 
 const TOKEN = 'metrics-token-for-tests-0123456789';
 
 describe('GET /metrics', () => {
   const database = testDatabases()[0];
-  let system: TestSystem;
-  let http: Http;
+  const sut = useSystem(database, { METRICS_TOKEN: TOKEN });
+  const { http } = sut;
   const scrape = async () => {
     const res = await http.request('GET', '/metrics', { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/plain');
     return res.text;
   };
-
-  beforeAll(async () => {
-    system = await startSystem(database, { METRICS_TOKEN: TOKEN });
-    http = new Http(system.baseUrl);
-  });
-
-  afterAll(async () => {
-    await system?.stop();
-  });
 
   it('should refuse a scrape without the METRICS_TOKEN bearer token', async () => {
     expect((await http.request('GET', '/metrics')).status).toBe(401);
@@ -42,10 +32,10 @@ describe('GET /metrics', () => {
 
   it('should stay closed in production when METRICS_TOKEN is unset', async () => {
     const service = { contentType: 'text/plain', render: () => Promise.resolve('') } as unknown as MetricsService;
-    const production = { ...system.config, devMode: false, env: 'production' as const, metrics: {} };
+    const production = { ...sut.system.config, devMode: false, env: 'production' as const, metrics: {} };
     const controller = new MetricsController(production, service);
     await expect(controller.scrape(undefined, {} as Response)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
-    const development = new MetricsController({ ...system.config, metrics: {} }, service);
+    const development = new MetricsController({ ...sut.system.config, metrics: {} }, service);
     const sent: string[] = [];
     const res = { setHeader: () => res, send: (body: string) => sent.push(body) } as unknown as Response;
     await development.scrape(undefined, res);
@@ -126,9 +116,9 @@ describe('GET /metrics', () => {
       'x-request-id': 'carried-into-temporal',
     });
     expect(submitted.status).toBe(201);
-    const connection = await Connection.connect({ address: system.config.temporal.address });
+    const connection = await Connection.connect({ address: sut.system.config.temporal.address });
     try {
-      const client = new Client({ connection, namespace: system.config.temporal.namespace });
+      const client = new Client({ connection, namespace: sut.system.config.temporal.namespace });
       const history = await client.workflow.getHandle(workflowIdFor(submitted.body.id)).fetchHistory();
       const header = (fields: Record<string, { data?: Uint8Array | null }> | null | undefined) => {
         const data = fields?.['clearance-request-id']?.data;

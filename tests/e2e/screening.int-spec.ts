@@ -2,8 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CSL_COLUMNS } from '../../libs/screening/csl-csv';
 import { testDatabases } from '../support/databases';
-import { Http } from '../support/http';
-import { startSystem, type TestSystem } from '../support/system';
+import { useSystem } from '../support/system';
 
 const SAMPLE = fs.readFileSync(path.join(__dirname, '../../seeds/screening/sample-csl.csv'), 'utf8');
 const SAMPLE_ROWS = SAMPLE.trim().split('\n').length - 1;
@@ -12,17 +11,7 @@ const AUDITOR = 'auditor@example.com';
 
 /** Restricted-party screening through HTTP: the list (entries, import) and the check route. */
 describe.each(testDatabases())('restricted-party screening on $name', (database) => {
-  let system: TestSystem;
-  let http: Http;
-
-  beforeAll(async () => {
-    system = await startSystem(database);
-    http = new Http(system.baseUrl);
-  });
-
-  afterAll(async () => {
-    await system?.stop();
-  });
+  const { http } = useSystem(database);
 
   const importCsv = async (email: string, csv: string, query = '', contentType = 'text/csv') =>
     http.request('POST', `/api/screening/import${query}`, {

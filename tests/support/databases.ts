@@ -17,26 +17,32 @@ const sqlite: TestDatabase = {
   },
 };
 
+/** A fresh PostgreSQL database `<prefix>_<random>` in the server `adminUrl` reaches; `drop` removes it. */
+export async function createPostgresDatabase(
+  adminUrl: string,
+  prefix = 'clearance_test',
+): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    env: { DATABASE_URL: url.toString() },
+    async drop() {
+      const client = new Client({ connectionString: adminUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
 const postgres = (adminUrl: string): TestDatabase => ({
   name: 'postgres',
-  async create() {
-    const name = `clearance_test_${randomBytes(6).toString('hex')}`;
-    const admin = new Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    return {
-      env: { DATABASE_URL: url.toString() },
-      async drop() {
-        const client = new Client({ connectionString: adminUrl });
-        await client.connect();
-        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await client.end();
-      },
-    };
-  },
+  create: () => createPostgresDatabase(adminUrl),
 });
 
 /** SQLite always; PostgreSQL too when TEST_POSTGRES_URL is set (CI sets it). */

@@ -9,7 +9,12 @@ export interface HttpResult<T = any> {
 export class Http {
   private readonly tokens = new Map<string, string>();
 
-  constructor(readonly baseUrl: string) {}
+  /** `baseUrl` may be given as a function when the server is not listening yet (see `useSystem`). */
+  constructor(private readonly base: string | (() => string)) {}
+
+  get baseUrl(): string {
+    return typeof this.base === 'string' ? this.base : this.base();
+  }
 
   async token(email: string): Promise<string> {
     const cached = this.tokens.get(email);

@@ -6,6 +6,7 @@ import { loadConfig, type AppConfig } from '../../libs/config';
 import { SmtpCapture } from '../../libs/mail';
 import { freePort } from '../../scripts/dev-server';
 import type { TestDatabase } from './databases';
+import { Http } from './http';
 
 /**
  * The whole system in one test process: API (listening on loopback), worker, SMTP capture and a
@@ -68,5 +69,35 @@ export async function startSystem(database: TestDatabase, extraEnv: Record<strin
       await mail.stop();
       await db.drop();
     },
+  };
+}
+
+/** A spec's system and its HTTP client; both usable from hooks and tests, not while the spec is collected. */
+export interface UsedSystem {
+  readonly system: TestSystem;
+  readonly http: Http;
+}
+
+/**
+ * Starts the system before the spec's tests (`beforeAll`) and stops it after them (`afterAll`):
+ * `const { http } = useSystem(database);` inside the `describe`.
+ */
+export function useSystem(database: TestDatabase, extraEnv: Record<string, string> = {}): UsedSystem {
+  let started: TestSystem | undefined;
+  const system = (): TestSystem => {
+    if (!started) throw new Error('the system starts in beforeAll: use it inside hooks and tests');
+    return started;
+  };
+  beforeAll(async () => {
+    started = await startSystem(database, extraEnv);
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  return {
+    get system() {
+      return system();
+    },
+    http: new Http(() => system().baseUrl),
   };
 }

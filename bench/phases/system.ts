@@ -1,0 +1,154 @@
+/* The system under bench in this one process: Temporal dev server, API, worker, mailbox, database and clients. */
+import type { INestApplication } from '@nestjs/common';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { DataSource } from 'typeorm';
+import { createApiApp } from '../../apps/api/app';
+import { createClearanceWorker, type ClearanceWorker } from '../../apps/worker/worker';
+import { loadConfig, type AppConfig } from '../../libs/config';
+import { EncryptionCodec, Keyring } from '../../libs/crypto';
+import { openDataSource } from '../../libs/persistence';
+import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server';
+import { createPostgresDatabase } from '../../tests/support/databases';
+import { requestBody } from '../../tests/support/factories';
+import { BenchHttp } from '../http-client';
+import { CaptureMailbox, CountingSink, type BenchMailbox } from '../mail-sink';
+import { log, PARTIES, quiet, REQUESTER, type BenchOptions } from './common';
+
+export interface BenchSystem {
+  tmp: string;
+  server: DevServer;
+  bundleCode: string;
+  bundlePath: string;
+  config: AppConfig;
+  codec: EncryptionCodec;
+  app: INestApplication;
+  /** Replaced when the restart phase starts a fresh worker. */
+  worker: ClearanceWorker;
+  running: Promise<void>;
+  http: BenchHttp;
+  clientConn: Connection;
+  client: Client;
+  /** The baseline's client: bare SDK, no codec. */
+  bareClient: Client;
+  db: DataSource;
+  mail: BenchMailbox;
+  dropDb: () => Promise<void>;
+}
+
+export async function startSystem(opts: BenchOptions, t0: number): Promise<BenchSystem> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'clearance-bench-'));
+  log(
+    `temp dir ${tmp}; requests=${opts.requests} open=${opts.open} (${opts.openConcurrency} in flight) replay=${opts.replay} concurrency=${opts.concurrency} db=${opts.postgres ? 'postgres' : 'sqlite'}`,
+  );
+  const server = await startDevServer({ headless: true, log });
+  log(`Temporal dev server at ${server.address}`);
+  const tb = Date.now();
+  const { code: bundleCode } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    logger: quiet,
+  });
+  const bundleMs = Date.now() - tb;
+  const bundlePath = path.join(tmp, 'workflow-bundle.js');
+  fs.writeFileSync(bundlePath, bundleCode);
+
+  const database = await benchDatabase(opts.postgres, tmp);
+  const mail: BenchMailbox = opts.capture ? new CaptureMailbox() : new CountingSink();
+  const smtpPort = await mail.start();
+  const port = await freePort();
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    TEMPORAL_ADDRESS: server.address,
+    TEMPORAL_TASK_QUEUE: `clearance-bench-${randomBytes(4).toString('hex')}`,
+    SMTP_CAPTURE_PORT: '0',
+    LOG_LEVEL: 'error',
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+    ...database.env,
+  });
+  const codec = new EncryptionCodec(new Keyring(config.encryption));
+  const app = await createApiApp(config, mail.capture ? { smtpCapture: mail.capture } : {});
+  await app.listen(port, '127.0.0.1');
+  const worker = await createClearanceWorker(config, { workflowBundle: { codePath: bundlePath } });
+  const running = worker.worker.run();
+  const http = new BenchHttp(`http://127.0.0.1:${port}`);
+  const clientConn = await Connection.connect({ address: server.address });
+  const client = new Client({ connection: clientConn, dataConverter: { payloadCodecs: [codec] } });
+  const bareClient = new Client({ connection: clientConn });
+  const db = await openDataSource(config.database, { migrate: false });
+  for (const p of PARTIES) for (const m of p.members) await http.token(m);
+  await http.token(REQUESTER);
+  log(`system up in ${Date.now() - t0} ms (workflow bundle ${bundleMs} ms)`);
+  return {
+    tmp,
+    server,
+    bundleCode,
+    bundlePath,
+    config,
+    codec,
+    app,
+    worker,
+    running,
+    http,
+    clientConn,
+    client,
+    bareClient,
+    db,
+    mail,
+    dropDb: database.drop,
+  };
+}
+
+/** A fresh SQLite file in the temp dir, or a fresh PostgreSQL database dropped at the end. */
+async function benchDatabase(
+  pg: string | undefined,
+  tmp: string,
+): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
+  if (!pg) return { env: { SQLITE_PATH: path.join(tmp, 'bench.sqlite') }, drop: () => Promise.resolve() };
+  return createPostgresDatabase(pg, 'clearance_bench');
+}
+
+/** Stops the worker and waits for its run to end. */
+export async function stopWorker(sys: BenchSystem): Promise<void> {
+  sys.worker.worker.shutdown();
+  await sys.running;
+  await sys.worker.close();
+}
+
+export async function stopSystem(sys: BenchSystem): Promise<void> {
+  await stopWorker(sys);
+  sys.http.close();
+  await sys.app.close();
+  await sys.mail.stop();
+  await sys.clientConn.close();
+  await sys.db.destroy();
+  await sys.server.stop();
+  await sys.dropDb();
+  fs.rmSync(sys.tmp, { recursive: true, force: true });
+}
+
+/** Submits one departure abroad as the requester; the new request's id. */
+export async function submitRequest(sys: BenchSystem): Promise<string> {
+  const res = await sys.http.as<{ id: string }>(REQUESTER, 'POST', '/api/requests', requestBody('departure_abroad'));
+  if (res.status !== 201) throw new Error(`submit answered ${res.status}: ${res.text}`);
+  return res.body.id;
+}
+
+/** Every id of `email`'s own requests in `status`, page by page. */
+export async function listAll(sys: BenchSystem, email: string, status: string): Promise<Set<string>> {
+  const ids = new Set<string>();
+  let cursor: string | null = null;
+  do {
+    const q: string = `/api/requests?mine=true&status=${status}&limit=100${cursor ? `&cursor=${cursor}` : ''}`;
+    const res = await sys.http.as<{ items: { id: string }[]; nextCursor: string | null }>(email, 'GET', q);
+    if (res.status !== 200) throw new Error(`list answered ${res.status}: ${res.text}`);
+    for (const item of res.body.items) ids.add(item.id);
+    cursor = res.body.nextCursor;
+  } while (cursor);
+  return ids;
+}
