@@ -22,6 +22,8 @@ import {
 } from '../../libs/persistence';
 import { ScreeningService } from '../../libs/screening/screening.service';
 import { ApprovalLinksController } from './approvals/approval-links.controller';
+import { ApprovalLinksService } from './approvals/approval-links.service';
+import { StepUpService } from './approvals/step-up.service';
 import { InboxController } from './approvals/inbox.controller';
 import { AuditChainController } from './audit/audit-chain.controller';
 import { AuditHistoryController } from './audit/audit-history.controller';
@@ -33,6 +35,7 @@ import { DevLoginController } from './auth/dev-login.controller';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { APP_CONFIG } from './common/tokens';
 import { DelegationController } from './delegation/delegation.controller';
+import { DelegationService } from './delegation/delegation.service';
 import { DevMailboxModule } from './dev-mailbox/dev-mailbox.module';
 import { DirectoryController } from './directory/directory.controller';
 import { DirectoryService } from './directory/directory.service';
@@ -40,6 +43,7 @@ import { HealthController } from './health/health.controller';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PassportsController } from './passports/passports.controller';
+import { PassportsService } from './passports/passports.service';
 import { PolicyController } from './policy/policy.controller';
 import { ReportsModule } from './reports/reports.module';
 import { RequestsController } from './requests/requests.controller';
@@ -137,6 +141,10 @@ export class AppModule {
         TemporalGateway,
         AuthService,
         RequestsService,
+        ApprovalLinksService,
+        StepUpService,
+        DelegationService,
+        PassportsService,
         AuditHistoryService,
         {
           provide: ConflictCheck,

@@ -1,6 +1,7 @@
 import Handlebars from 'handlebars';
 import { typeName } from '../../../libs/mail';
 import type { RequestView } from '../requests/request-view';
+import type { LinkOutcome } from './approval-links.service';
 
 const layout = Handlebars.compile(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -85,4 +86,127 @@ export function stepUpPage(
   fields: { decision: string; comment: string; conditions: string },
 ): string {
   return layout({ title: `Confirm your decision for ${party}`, body: stepUpForm({ ...ctx(view), party, fields }) });
+}
+
+const DONE_WORDS: Record<string, string> = {
+  approve: 'approved',
+  reject: 'rejected',
+  request_changes: 'sent back for changes',
+};
+
+const DECIDED_WORDS: Record<string, string> = {
+  approved: 'approved',
+  rejected: 'rejected',
+  changes_requested: 'requested changes to',
+};
+
+const CODE_REFUSED: Record<Extract<LinkOutcome, { kind: 'code_refused' }>['problem'], string> = {
+  wrong: 'That code is not right. Nothing was recorded; go back and try again.',
+  expired: 'That code has expired. Nothing was recorded; open the link again for a new code.',
+  locked: 'Too many wrong codes. Nothing was recorded; open the link again for a new code.',
+  missing: 'No code was sent for this link. Nothing was recorded; open the link again.',
+};
+
+/** The status and page for each answer of an approval link. */
+export function linkOutcomePage(outcome: LinkOutcome): { status: number; page: string } {
+  switch (outcome.kind) {
+    case 'link_invalid':
+      return {
+        status: 400,
+        page: messagePage(
+          'This link is not valid',
+          'The link is damaged or was not issued by Clearance. Nothing was recorded.',
+          { error: true },
+        ),
+      };
+    case 'link_expired':
+      return {
+        status: 410,
+        page: messagePage(
+          'This link has expired',
+          'Approval links expire. Nothing was recorded. Open the request from your inbox instead.',
+          { error: true },
+        ),
+      };
+    case 'request_not_found':
+      return { status: 404, page: messagePage('Request not found', 'This request no longer exists.', { error: true }) };
+    case 'not_member': {
+      const who = outcome.onBehalfOf ? `${outcome.onBehalfOf} is` : 'You are';
+      return {
+        status: 403,
+        page: messagePage('Not allowed', `${who} no longer a member of ${outcome.party}. Nothing was recorded.`, {
+          error: true,
+        }),
+      };
+    }
+    case 'delegation_ended':
+      return {
+        status: 403,
+        page: messagePage(
+          'Delegation ended',
+          `You no longer stand in for ${outcome.onBehalfOf}. Nothing was recorded.`,
+          { error: true },
+        ),
+      };
+    case 'already_decided':
+      return { status: 409, page: alreadyDecidedPage(outcome) };
+    case 'link_replaced':
+      return {
+        status: 410,
+        page: messagePage(
+          'This link was replaced',
+          'The request was amended since this email was sent; use the link in the newer email.',
+          { error: true, view: outcome.view },
+        ),
+      };
+    case 'open':
+      return { status: 200, page: decisionPage(outcome.view, outcome.party, outcome.reasons) };
+    case 'decision_invalid':
+      return {
+        status: 400,
+        page: messagePage('Nothing was recorded', `${outcome.problems}. Go back and try again.`, {
+          error: true,
+          view: outcome.view,
+        }),
+      };
+    case 'code_sent':
+      return { status: 200, page: stepUpPage(outcome.view, outcome.party, outcome.form) };
+    case 'code_refused':
+      return {
+        status: outcome.problem === 'wrong' ? 400 : 403,
+        page: messagePage('Not confirmed', CODE_REFUSED[outcome.problem], { error: true, view: outcome.view }),
+      };
+    case 'decision_refused':
+      return {
+        status: outcome.error.status,
+        page: messagePage('Nothing was recorded', outcome.error.message, { error: true, view: outcome.view }),
+      };
+    case 'decision_recorded':
+      return {
+        status: 200,
+        page: messagePage(
+          'Decision recorded',
+          `You ${DONE_WORDS[outcome.decision]} this request for ${outcome.party}. The request is now ${outcome.view.status}.`,
+          { view: outcome.view },
+        ),
+      };
+  }
+}
+
+function alreadyDecidedPage(outcome: Extract<LinkOutcome, { kind: 'already_decided' }>): string {
+  const { decided, party, view } = outcome;
+  if (decided) {
+    const at = decided.at ? ` on ${decided.at.slice(0, 16).replace('T', ' ')} UTC` : '';
+    const words = DECIDED_WORDS[decided.status] ?? decided.status;
+    return messagePage(
+      'Already decided',
+      `Already decided by ${decided.by}${at}: ${words} for ${party}. Nothing was recorded.`,
+      { error: true, view },
+    );
+  }
+  return messagePage(
+    'No longer awaiting a decision',
+    `This request is ${outcome.requestStatus ?? 'closed'}; ${party} is not awaiting a decision. Nothing was recorded.`,
+    { error: true, view },
+  );
 }

@@ -1,22 +1,26 @@
-import { registerDecorator, type ValidationOptions } from 'class-validator';
+import { registerDecorator, type ValidationArguments, type ValidationOptions } from 'class-validator';
+import { CALENDAR_DATE_FORM, isCalendarDate } from '../../../libs/domain/calendar-date';
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-/** A calendar date `YYYY-MM-DD` that exists (no 2027-02-30). */
-export function isCalendarDate(value: unknown): value is string {
-  if (typeof value !== 'string' || !ISO_DATE.test(value)) return false;
-  const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
-}
-
-/** class-validator decorator for isCalendarDate, with a message that names the field. */
-export function IsCalendarDate(options?: ValidationOptions) {
+/**
+ * class-validator decorator for isCalendarDate, with a message that names the field. With `explainUnreal`,
+ * a value written YYYY-MM-DD that is no real day (2027-02-30) is answered "<field> is not a real date" instead.
+ */
+export function IsCalendarDate({
+  explainUnreal = false,
+  ...options
+}: ValidationOptions & { explainUnreal?: boolean } = {}) {
   return (target: object, propertyName: string) =>
     registerDecorator({
       name: 'isCalendarDate',
       target: target.constructor,
       propertyName,
-      options: { message: `${propertyName} must be a date in the form YYYY-MM-DD`, ...options },
+      options: {
+        message: ({ value }: ValidationArguments) =>
+          explainUnreal && typeof value === 'string' && CALENDAR_DATE_FORM.test(value)
+            ? `${propertyName} is not a real date`
+            : `${propertyName} must be a date in the form YYYY-MM-DD`,
+        ...options,
+      },
       validator: { validate: isCalendarDate },
     });
 }

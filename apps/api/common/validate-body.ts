@@ -35,11 +35,17 @@ function untransformable(value: unknown, path: string, depth = 0): FieldError[] 
   });
 }
 
+/** A body read into a DTO, with every field class-validator refused (the value is only trustworthy when none). */
+export interface CollectedBody<T> {
+  value: T;
+  fields: FieldError[];
+}
+
 export function collectErrors<T extends object>(
   cls: ClassConstructor<T>,
   body: unknown,
   prefix = '',
-): { value: T; fields: FieldError[] } {
+): CollectedBody<T> {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     return {
       value: {} as T,

@@ -33,7 +33,8 @@ import {
   TECHNOLOGY_AREAS,
   type RequestType,
 } from '../../../libs/domain/vocabulary';
-import { IsCalendarDate, isCalendarDate } from '../common/calendar-date';
+import { isCalendarDate } from '../../../libs/domain/calendar-date';
+import { IsCalendarDate } from '../common/calendar-date';
 import { collectErrors } from '../common/validate-body';
 import { DomainError, type FieldError } from '../common/domain-error';
 
@@ -327,11 +328,11 @@ export class ListQueryDto {
 
   /** Created on or after this day (YYYY-MM-DD, UTC). */
   @IsOptional()
-  @Matches(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, { message: 'from must be a date YYYY-MM-DD' })
+  @IsCalendarDate({ message: 'from must be a date YYYY-MM-DD' })
   from?: string;
 
   /** Created on or before this day (YYYY-MM-DD, UTC). */
   @IsOptional()
-  @Matches(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, { message: 'to must be a date YYYY-MM-DD' })
+  @IsCalendarDate({ message: 'to must be a date YYYY-MM-DD' })
   to?: string;
 }
