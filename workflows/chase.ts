@@ -1,11 +1,10 @@
 import { condition } from '@temporalio/workflow';
-
-/** However short the interval, at most this many reminders for one overdue item. */
-const MAX_REMINDERS = 200;
+import { MAX_REMINDERS } from './reminders';
 
 /**
  * Chases an overdue item on durable timers until `isDone()`: a reminder at once and then one per
- * `everyMs` (never more often), and a single escalation once `escalateAfterMs` have passed.
+ * `everyMs` (never more often, and at most `MAX_REMINDERS.perOverdueItem`), and a single escalation
+ * once `escalateAfterMs` have passed.
  */
 export async function chase(args: {
   isDone: () => boolean;
@@ -19,7 +18,7 @@ export async function chase(args: {
   let reminders = 0;
   let escalated = false;
   while (!args.isDone()) {
-    if (elapsed >= nextReminder && reminders < MAX_REMINDERS) {
+    if (elapsed >= nextReminder && reminders < MAX_REMINDERS.perOverdueItem) {
       reminders += 1;
       await args.remind(reminders);
       nextReminder = elapsed + args.everyMs;
@@ -28,7 +27,7 @@ export async function chase(args: {
       escalated = true;
       await args.escalate();
     }
-    if (reminders >= MAX_REMINDERS && escalated) break;
+    if (reminders >= MAX_REMINDERS.perOverdueItem && escalated) break;
     const next = escalated ? nextReminder : Math.min(nextReminder, args.escalateAfterMs);
     if (await condition(args.isDone, Math.max(next - elapsed, 1))) return;
     elapsed = Math.max(next, elapsed + 1);

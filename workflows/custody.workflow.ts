@@ -1,11 +1,4 @@
-import {
-  ApplicationFailure,
-  condition,
-  getExternalWorkflowHandle,
-  proxyActivities,
-  setHandler,
-} from '@temporalio/workflow';
-import type { createActivities } from '../activities';
+import { condition, getExternalWorkflowHandle, setHandler } from '@temporalio/workflow';
 import {
   passportReturnedSignal,
   returnPassportUpdate,
@@ -13,15 +6,12 @@ import {
   type CustodyState,
   type CustodyWorkflowInput,
 } from '../libs/contracts';
+import { activities } from './activity-proxies';
 import { chase } from './chase';
 import { msUntil } from './clock';
+import { refuse } from './refuse';
 
-type Activities = ReturnType<typeof createActivities>;
-
-const { markPassportReturned, markPassportOverdue, notifyCustody } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const { markPassportReturned, markPassportOverdue, notifyCustody } = activities;
 
 /**
  * One released passport, from hand-out until it is back in custody. Past its due date it is
@@ -40,9 +30,7 @@ export async function custodyWorkflow(input: CustodyWorkflowInput): Promise<Cust
     },
     {
       validator: (_return: { by: string; at: string }) => {
-        if (state.status === 'in_custody') {
-          throw ApplicationFailure.nonRetryable('the passport is already back in custody', 'PASSPORT_IN_CUSTODY');
-        }
+        if (state.status === 'in_custody') refuse('PASSPORT_IN_CUSTODY', 'the passport is already back in custody');
       },
     },
   );

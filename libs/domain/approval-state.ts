@@ -1,5 +1,6 @@
-import type { Obligation } from './obligations';
+import { recordedByRequester, type Obligation } from './obligations';
 import type { RoutePlan } from './policy';
+import type { Refusal, RefusalCode } from './refusals';
 import type { ApprovalStatus, Decision, Party, RequestStatus, StageStatus } from './vocabulary';
 
 /**
@@ -67,17 +68,19 @@ export interface DecisionInput {
   decidedAt: string;
 }
 
-/** Why a decision is refused; the API maps these codes to HTTP statuses in one place. */
-export type DecisionRefusal =
+/** Why a decision is refused: the decision rules' part of the refusal vocabulary (./refusals). */
+export type DecisionRefusal = Extract<
+  RefusalCode,
   | 'REQUEST_NOT_PENDING'
   | 'REQUESTER_CANNOT_DECIDE'
   | 'PARTY_NOT_IN_REQUEST'
   | 'PARTY_NOT_AWAITING'
   | 'DECIDED_FOR_ANOTHER_PARTY'
   | 'ALREADY_APPROVED'
-  | 'COMMENT_REQUIRED';
+  | 'COMMENT_REQUIRED'
+>;
 
-export class DecisionRefused extends Error {
+export class DecisionRefused extends Error implements Refusal {
   constructor(
     readonly code: DecisionRefusal,
     message: string,
@@ -163,15 +166,21 @@ function identities(input: Pick<DecisionInput, 'actorEmail' | 'onBehalfOf'>): st
   return [input.actorEmail, input.onBehalfOf].filter((e): e is string => !!e).map((e) => e.toLowerCase());
 }
 
+/** The requester never decides their own request, not even as a delegate. The API asks this early too. */
+export function ownDecisionRefusal(requesterEmail: string, people: string[]): DecisionRefused | null {
+  const requester = requesterEmail.toLowerCase();
+  if (!people.some((person) => person.toLowerCase() === requester)) return null;
+  return new DecisionRefused('REQUESTER_CANNOT_DECIDE', 'the requester never decides their own request');
+}
+
 /** The refusal a decision would meet, or null when it may be applied. Used by the Update validator. */
 export function refusalFor(
   state: RequestState,
   input: Pick<DecisionInput, 'party' | 'actorEmail' | 'onBehalfOf' | 'decision' | 'comment'>,
 ): DecisionRefused | null {
   const people = identities(input);
-  if (people.includes(state.requesterEmail.toLowerCase())) {
-    return new DecisionRefused('REQUESTER_CANNOT_DECIDE', 'the requester never decides their own request');
-  }
+  const own = ownDecisionRefusal(state.requesterEmail, people);
+  if (own) return own;
   const approval = findApproval(state, input.party);
   if (!approval) {
     return new DecisionRefused('PARTY_NOT_IN_REQUEST', `party ${input.party} is not asked on this request`);
@@ -214,6 +223,61 @@ const DECISION_STATUS: Record<DecisionInput['decision'], ApprovalStatus> = {
   reject: 'rejected',
   request_changes: 'changes_requested',
 };
+
+/** What only the requester of a request may do. */
+export type RequesterAction = 'amend' | 'withdraw' | 'fulfil';
+
+const ONLY_THE_REQUESTER: Record<RequesterAction, string> = {
+  amend: 'only the requester may amend a request',
+  withdraw: 'only the requester may withdraw a request',
+  fulfil: 'only the requester records their obligations',
+};
+
+/**
+ * Only the requester amends, withdraws or records obligations. The API asks this for an early
+ * answer; the workflow's validators ask it again (in amendRefusal and its siblings) as the rule of record.
+ */
+export function requesterRefusal(action: RequesterAction, requesterEmail: string, actorEmail: string): Refusal | null {
+  if (actorEmail.toLowerCase() === requesterEmail.toLowerCase()) return null;
+  return { code: 'NOT_REQUESTER', message: ONLY_THE_REQUESTER[action] };
+}
+
+/** The refusal an amendment would meet: only the requester amends, and only after changes were requested. */
+export function amendRefusal(state: RequestState, actorEmail: string): Refusal | null {
+  const notRequester = requesterRefusal('amend', state.requesterEmail, actorEmail);
+  if (notRequester) return notRequester;
+  if (state.status === 'changes_requested') return null;
+  return {
+    code: 'REQUEST_NOT_AMENDABLE',
+    message: `only a request in changes_requested can be amended (it is ${state.status})`,
+  };
+}
+
+/** The refusal a withdrawal would meet: only the requester withdraws, and only while undecided. */
+export function withdrawRefusal(state: RequestState, actorEmail: string): Refusal | null {
+  const notRequester = requesterRefusal('withdraw', state.requesterEmail, actorEmail);
+  if (notRequester) return notRequester;
+  if (!isFinal(state.status)) return null;
+  return { code: 'REQUEST_NOT_PENDING', message: `only an undecided request can be withdrawn (it is ${state.status})` };
+}
+
+/**
+ * The refusal recording an obligation as met would meet: it must be open on an approved request,
+ * one the requester records (the custodian records the passport back), and recorded by the requester.
+ */
+export function fulfilRefusal(state: RequestState, kind: string, actorEmail: string): Refusal | null {
+  const obligation = state.obligations.find((o) => o.kind === kind);
+  if (state.status !== 'approved' || !obligation) {
+    return { code: 'OBLIGATION_NOT_OPEN', message: `the request has no open obligation "${kind}"` };
+  }
+  if (obligation.status === 'fulfilled') {
+    return { code: 'OBLIGATION_NOT_OPEN', message: `"${kind}" was already recorded by ${obligation.fulfilledBy}` };
+  }
+  if (!recordedByRequester(kind)) {
+    return { code: 'OBLIGATION_NOT_OPEN', message: 'the passport is recorded back by the custodian, not here' };
+  }
+  return requesterRefusal('fulfil', state.requesterEmail, actorEmail);
+}
 
 /** Applies a decision (checked by refusalFor), counting approvals towards quorum, and moves the request on. */
 export function applyDecision(state: RequestState, input: DecisionInput): RequestState {

@@ -1,5 +1,31 @@
-/** Every refusal the API can answer, mapped to an HTTP status in one place (the exception filter). */
-export const ERROR_STATUS = {
+import type { Refusal, RefusalCode } from '../../../libs/domain/refusals';
+
+/**
+ * Refusals only the API gives: about the HTTP call itself, or rules that need the database
+ * (directory, passports, delegations) and so are checked before anything reaches a workflow.
+ */
+export const API_ONLY_CODES = [
+  'VALIDATION_FAILED',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'NOT_PARTY_MEMBER',
+  'NO_PASSPORT_IN_CUSTODY',
+  'TRAVEL_REQUEST_NOT_APPROVED',
+  'DELEGATION_CHAIN',
+  'IDEMPOTENCY_KEY_REUSED',
+  'UNAVAILABLE',
+] as const;
+export type ApiOnlyCode = (typeof API_ONLY_CODES)[number];
+
+/** Every code the API answers with: the domain's and workflows' refusals, and its own. */
+export type ErrorCode = RefusalCode | ApiOnlyCode;
+
+/**
+ * Every code mapped to an HTTP status in one place (the exception filter reads it). Typed as a
+ * Record, so a refusal code added to the domain without a status here does not compile.
+ */
+export const ERROR_STATUS: Record<ErrorCode, number> = {
   VALIDATION_FAILED: 400,
   COMMENT_REQUIRED: 400,
   UNAUTHENTICATED: 401,
@@ -22,9 +48,7 @@ export const ERROR_STATUS = {
   REQUEST_NOT_AMENDABLE: 409,
   IDEMPOTENCY_KEY_REUSED: 422,
   UNAVAILABLE: 503,
-} as const;
-
-export type ErrorCode = keyof typeof ERROR_STATUS;
+};
 
 export interface FieldError {
   field: string;
@@ -45,11 +69,12 @@ export class DomainError extends Error {
     return ERROR_STATUS[this.code];
   }
 
+  /** The API's answer to a refusal of a domain rule. */
+  static refused(refusal: Refusal): DomainError {
+    return new DomainError(refusal.code, refusal.message);
+  }
+
   static validation(fields: FieldError[]): DomainError {
     return new DomainError('VALIDATION_FAILED', `invalid fields: ${fields.map((f) => f.field).join(', ')}`, fields);
   }
-}
-
-export function isErrorCode(code: string | undefined | null): code is ErrorCode {
-  return !!code && code in ERROR_STATUS;
 }

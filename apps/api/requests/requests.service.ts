@@ -7,6 +7,7 @@ import {
   withdrawUpdate,
   type DecideInput,
 } from '../../../libs/contracts';
+import { ownDecisionRefusal, requesterRefusal } from '../../../libs/domain/approval-state';
 import { isMemberOf, type Person } from '../../../libs/domain/person';
 import type { RequestInput } from '../../../libs/domain/request';
 import type { Party } from '../../../libs/domain/vocabulary';
@@ -150,9 +151,8 @@ export class RequestsService {
   /** The requester records an obligation of their approved request as met. */
   async fulfilObligation(person: Person, id: string, kind: string, note: string | null): Promise<RequestView> {
     const stored = await this.readable(person, id);
-    if (stored.request.requesterEmail !== person.email) {
-      throw new DomainError('NOT_REQUESTER', 'only the requester records their obligations');
-    }
+    const notRequester = requesterRefusal('fulfil', stored.request.requesterEmail, person.email);
+    if (notRequester) throw DomainError.refused(notRequester);
     await this.temporal.update(id, fulfilObligationUpdate, {
       kind,
       actorEmail: person.email,
@@ -246,9 +246,8 @@ export class RequestsService {
   ): Promise<RequestView> {
     const stored = await this.requests.findById(id);
     if (!stored) throw new DomainError('NOT_FOUND', `request ${id} not found`);
-    if (stored.request.requesterEmail === person.email) {
-      throw new DomainError('REQUESTER_CANNOT_DECIDE', 'the requester never decides their own request');
-    }
+    const own = ownDecisionRefusal(stored.request.requesterEmail, [person.email]);
+    if (own) throw DomainError.refused(own);
     let onBehalfOf: string | null;
     try {
       ({ onBehalfOf } = acting ?? (await this.actingAs(person, dto.party)));
@@ -275,9 +274,8 @@ export class RequestsService {
 
   async amend(person: Person, id: string, input: RequestInput): Promise<RequestView> {
     const stored = await this.readable(person, id);
-    if (stored.request.requesterEmail !== person.email) {
-      throw new DomainError('NOT_REQUESTER', 'only the requester may amend a request');
-    }
+    const notRequester = requesterRefusal('amend', stored.request.requesterEmail, person.email);
+    if (notRequester) throw DomainError.refused(notRequester);
     if (input.type !== stored.request.type) {
       throw DomainError.validation([
         { field: 'type', messages: [`type must stay ${stored.request.type} in an amendment`] },
@@ -293,9 +291,8 @@ export class RequestsService {
 
   async withdraw(person: Person, id: string): Promise<RequestView> {
     const stored = await this.readable(person, id);
-    if (stored.request.requesterEmail !== person.email) {
-      throw new DomainError('NOT_REQUESTER', 'only the requester may withdraw a request');
-    }
+    const notRequester = requesterRefusal('withdraw', stored.request.requesterEmail, person.email);
+    if (notRequester) throw DomainError.refused(notRequester);
     await this.temporal.update(id, withdrawUpdate, { actorEmail: person.email, withdrawnAt: new Date().toISOString() });
     return this.view(id);
   }

@@ -13,10 +13,11 @@ import type { AppConfig } from '../../../libs/config';
 import { EncryptionCodec } from '../../../libs/crypto';
 import { SEARCH_ATTRIBUTES, submittedUpdate, workflowIdFor, type RequestWorkflowInput } from '../../../libs/contracts';
 import type { RequestState } from '../../../libs/domain/approval-state';
+import { isRefusalCode } from '../../../libs/domain/refusals';
 import { apiClientInterceptors } from '../../../libs/observability';
 import { temporalConnectionOptions } from '../../../libs/temporal';
 import type { requestApprovalWorkflow } from '../../../workflows';
-import { DomainError, isErrorCode } from '../common/domain-error';
+import { DomainError } from '../common/domain-error';
 import { APP_CONFIG } from '../common/tokens';
 
 /** The API's only door to Temporal: starts request workflows and sends them Updates. */
@@ -103,9 +104,10 @@ export class TemporalGateway implements OnApplicationShutdown {
     try {
       return await handle.executeUpdate(definition, { args: [arg] });
     } catch (error) {
+      // A validator's refusal: its failure's type is a code of the one refusal vocabulary.
       if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
         const code = error.cause.type;
-        if (isErrorCode(code)) throw new DomainError(code, error.cause.message);
+        if (isRefusalCode(code)) throw DomainError.refused({ code, message: error.cause.message });
       }
       if (error instanceof WorkflowNotFoundError || /already completed/i.test(String((error as Error)?.message))) {
         throw new DomainError('REQUEST_NOT_PENDING', 'the workflow has already finished');

@@ -1,0 +1,127 @@
+import { condition, log, ParentClosePolicy, sleep, startChild } from '@temporalio/workflow';
+import { custodyWorkflowIdFor, type CustodyWorkflowInput } from '../../libs/contracts';
+import { lapse, markOverdue, withObligations } from '../../libs/domain/approval-state';
+import { afterApprovalOf, obligationsFor, passportDueBack, type Obligation } from '../../libs/domain/obligations';
+import { durationMs, type AfterApproval } from '../../libs/domain/policy/policy-schema';
+import { activities } from '../activity-proxies';
+import { runCancellable } from '../cancellable';
+import { chase } from '../chase';
+import { msUntil, workflowNow } from '../clock';
+import { custodyWorkflow } from '../custody.workflow';
+import type { RequestRun } from './run';
+
+const { releasePassport, notifyObligation } = activities;
+
+/**
+ * After approval: release the passport (passport_release) and hand it to its custody workflow, then
+ * track the obligations until all are met (`closed`), chasing overdue ones; or lapse, to be decided
+ * again, if the trip has not started within the approval's validity window.
+ *
+ * One async function on purpose: its awaits sit where the histories expect them, and a helper
+ * awaited in between would add a microtask turn that reorders commands against concurrent handlers.
+ */
+export async function afterApproval(run: RequestRun): Promise<'approved' | 'closed' | 'lapsed'> {
+  const rules = afterApprovalOf(run.input.policy);
+  let passportDueBackAt: string | null = null;
+  if (run.request.type === 'passport_release') {
+    const released = await releasePassport({
+      requestId: run.requestId,
+      employeeEmail: run.input.requester.email,
+      dueBackAt: passportDueBack(run.request, run.input.policy),
+    });
+    if (released) {
+      passportDueBackAt = released.dueBackAt;
+      await startChild(custodyWorkflow, {
+        workflowId: custodyWorkflowIdFor(released.passportId, run.requestId),
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        args: [custodyOf(run, released, rules)],
+      });
+    }
+  }
+  const obligations = obligationsOf(run, passportDueBackAt);
+  if (obligations.length === 0) return 'approved';
+  await run.commit(withObligations(run.current(), obligations));
+
+  let lapsed = false;
+  const watchers = runCancellable(() =>
+    Promise.all([
+      ...obligations.map((o) => chaseOverdue(run, rules, o.kind)),
+      watchValidity(run, rules, () => (lapsed = true)),
+    ]),
+  );
+  await condition(() => run.current().status === 'closed' || lapsed);
+  watchers.cancel();
+  if (run.current().status === 'closed') return 'closed';
+  log.info('approval lapsed before the trip started; the request needs re-approval', { requestId: run.requestId });
+  await run.commit(lapse(run.current()));
+  return 'lapsed';
+}
+
+/** The custody workflow's input for a released passport. */
+function custodyOf(
+  run: RequestRun,
+  released: { passportId: string; numberLast3: string; dueBackAt: string },
+  rules: AfterApproval,
+): CustodyWorkflowInput {
+  return {
+    passportId: released.passportId,
+    requestId: run.requestId,
+    employeeEmail: run.input.requester.email,
+    employeeName: run.input.requester.name,
+    numberLast3: released.numberLast3,
+    dueBackAt: released.dueBackAt,
+    reminderEveryMs: durationMs(rules.reminderEvery),
+    escalateAfterMs: durationMs(rules.escalateAfter),
+  };
+}
+
+/** What the approved request must still do: the policy's, each approver condition, the passport back. */
+function obligationsOf(run: RequestRun, passportDueBackAt: string | null): Obligation[] {
+  const conditions = run
+    .current()
+    .stages.flatMap((s) =>
+      s.approvals.flatMap((a) => a.conditions.map((condition) => ({ party: a.party, condition }))),
+    );
+  return obligationsFor({
+    request: run.request,
+    tier: run.input.requester.tier,
+    conditions,
+    passportDueBackAt,
+    policy: run.input.policy,
+  });
+}
+
+function isMet(run: RequestRun, kind: string): boolean {
+  return run.current().obligations.find((o) => o.kind === kind)?.status === 'fulfilled';
+}
+
+/** Once an obligation is past due and still open: mark it overdue, remind the requester, escalate. */
+async function chaseOverdue(run: RequestRun, rules: AfterApproval, kind: string): Promise<void> {
+  const obligation = run.current().obligations.find((o) => o.kind === kind);
+  if (!obligation?.dueAt || kind === 'passport_return') return; // the custody workflow chases the passport
+  if (await condition(() => isMet(run, kind), Math.max(msUntil(obligation.dueAt), 1))) return;
+  await run.commit(markOverdue(run.current(), kind));
+  const notice = {
+    requestId: run.requestId,
+    obligation: kind,
+    label: obligation.label,
+    dueAt: obligation.dueAt,
+    summary: run.summary,
+  };
+  await chase({
+    isDone: () => isMet(run, kind),
+    remind: (sequence) => notifyObligation({ ...notice, kind: 'reminder', sequence }),
+    escalate: () => notifyObligation({ ...notice, kind: 'escalation', sequence: 1 }),
+    everyMs: durationMs(rules.reminderEvery),
+    escalateAfterMs: durationMs(rules.escalateAfter),
+  });
+}
+
+/** An approval is valid for a while before departure; it lapses if the trip has not started by then. */
+async function watchValidity(run: RequestRun, rules: AfterApproval, onLapse: () => void): Promise<void> {
+  const departure = Date.parse(`${run.request.departureDate}T00:00:00.000Z`);
+  const validityMs = durationMs(rules.approvalValidity);
+  if (run.request.type === 'passport_release' || departure - workflowNow() <= validityMs) return;
+  await sleep(validityMs);
+  if (run.current().status === 'approved' && workflowNow() < departure) onLapse();
+}

@@ -1,0 +1,87 @@
+import { condition } from '@temporalio/workflow';
+import type { AmendInput, DecideInput, FulfilObligationInput, WithdrawInput } from '../../libs/contracts';
+import {
+  amendRefusal,
+  applyDecision,
+  fulfil,
+  fulfilRefusal,
+  refusalFor,
+  restartCurrentStage,
+  withdraw,
+  withdrawRefusal,
+  type RequestState,
+} from '../../libs/domain/approval-state';
+import { conflictOfInterest } from '../../libs/domain/conflict-of-interest';
+import { refuse, refuseIf } from '../refuse';
+import type { RequestRun } from './run';
+
+/**
+ * The handlers of the request workflow's messages. Each Update's validator asks the domain rule
+ * of record (a refused Update leaves no trace in the history); its handler commits the change and
+ * answers with the new state.
+ */
+
+/** Answers once the submission is recorded (the API starts the workflow with this Update). */
+export async function whenSubmitted(run: RequestRun): Promise<RequestState> {
+  await condition(() => run.state !== undefined);
+  return run.current();
+}
+
+export function validateDecision(run: RequestRun, decision: DecideInput): void {
+  refuseIf(refusalFor(run.current(), decision));
+  // The API also checks deal participants, which need the database; these facts travel with the request.
+  for (const person of [decision.actorEmail, decision.onBehalfOf].filter((p): p is string => !!p)) {
+    const conflict = conflictOfInterest({
+      type: run.input.request.type,
+      approverEmail: person,
+      requesterManagerEmail: run.input.requester.managerEmail ?? null,
+      counterparties: run.input.request.counterparties,
+      dealParticipants: [],
+    });
+    if (conflict) refuse('CONFLICT_OF_INTEREST', conflict);
+  }
+}
+
+export async function decide(run: RequestRun, decision: DecideInput): Promise<RequestState> {
+  await run.commit(applyDecision(run.current(), decision), { decision });
+  return run.current();
+}
+
+export function validateAmendment(run: RequestRun, amend: AmendInput): void {
+  refuseIf(amendRefusal(run.current(), amend.actorEmail));
+}
+
+/** The amended request restarts the current stage in a new round. */
+export async function amend(run: RequestRun, amend: AmendInput): Promise<RequestState> {
+  run.amended(amend.request);
+  await run.commit(restartCurrentStage(run.current()), { amendedRequest: amend.request });
+  return run.current();
+}
+
+export function validateWithdrawal(run: RequestRun, request: WithdrawInput): void {
+  refuseIf(withdrawRefusal(run.current(), request.actorEmail));
+}
+
+export async function withdrawRequest(run: RequestRun): Promise<RequestState> {
+  await run.commit(withdraw(run.current()));
+  return run.current();
+}
+
+export function validateFulfilment(run: RequestRun, f: FulfilObligationInput): void {
+  refuseIf(fulfilRefusal(run.current(), f.kind, f.actorEmail));
+}
+
+export async function fulfilObligation(run: RequestRun, f: FulfilObligationInput): Promise<RequestState> {
+  await run.commit(fulfil(run.current(), f.kind, f.actorEmail, f.at));
+  return run.current();
+}
+
+/**
+ * The custody workflow says the passport is back: its obligation is met. Before submission is
+ * recorded there is no state and no such obligation, so the signal changes nothing.
+ */
+export async function passportReturned(run: RequestRun, returned: { by: string; at: string }): Promise<void> {
+  const now = run.state;
+  const open = now?.obligations.find((o) => o.kind === 'passport_return' && o.status !== 'fulfilled');
+  if (now && open) await run.commit(fulfil(now, 'passport_return', returned.by, returned.at));
+}

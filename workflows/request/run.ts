@@ -1,0 +1,84 @@
+import { upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  SEARCH_ATTRIBUTES,
+  summaryOf,
+  type DecideInput,
+  type RequestSummary,
+  type RequestWorkflowInput,
+} from '../../libs/contracts';
+import type { RequestState } from '../../libs/domain/approval-state';
+import type { RoutePlan } from '../../libs/domain/policy';
+import type { RequestInput } from '../../libs/domain/request';
+import { activities } from '../activity-proxies';
+import { refuse } from '../refuse';
+
+const { projectState, notifyRequester } = activities;
+
+/**
+ * What the parts of one request workflow share: its input, the request as last amended, the plan
+ * fixed at submission and the state. Every state change goes through `commit`.
+ */
+export class RequestRun {
+  /** The request as submitted, then as last amended. */
+  request: RequestInput;
+  /** What emails show of the request. */
+  summary: RequestSummary;
+  /** The route planned at submission from the pinned policy (it is in the history, never recomputed). */
+  plan?: RoutePlan;
+  state?: RequestState;
+  /** The `seq` of the state the requester was last told about, so no outcome is told twice. */
+  lastRequesterNotice = 0;
+
+  constructor(readonly input: RequestWorkflowInput) {
+    this.request = input.request;
+    this.summary = summaryOf(input.requester, input.request);
+  }
+
+  get requestId(): string {
+    return this.input.requestId;
+  }
+
+  /** The state; refuses (as an Update validator would) while the submission is still being recorded. */
+  current(): RequestState {
+    if (!this.state) refuse('REQUEST_NOT_PENDING', 'the request is still being submitted');
+    return this.state;
+  }
+
+  /** The route planned at submission. */
+  route(): RoutePlan {
+    if (!this.plan) throw new Error('the route is planned at submission, before any stage runs');
+    return this.plan;
+  }
+
+  /** The submission is recorded: from here on the request has a plan and a state. */
+  submitted(plan: RoutePlan, initial: RequestState): void {
+    this.plan = plan;
+    this.state = initial;
+    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.status, value: initial.status }]);
+    this.lastRequesterNotice = initial.seq;
+  }
+
+  amended(request: RequestInput): void {
+    this.request = request;
+    this.summary = summaryOf(this.input.requester, request);
+  }
+
+  /** Every state change is projected before the Update that caused it answers. */
+  async commit(
+    next: RequestState,
+    extra: { decision?: DecideInput; amendedRequest?: RequestInput } = {},
+  ): Promise<void> {
+    this.state = next;
+    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.status, value: next.status }]);
+    await projectState({ state: next, ...extra });
+  }
+
+  /**
+   * Emails the requester where their request stands. Not `async`: the caller awaits the activity
+   * itself, so no extra microtask turn moves the commands that follow (the histories record their order).
+   */
+  tellRequester(state: RequestState): Promise<unknown> {
+    this.lastRequesterNotice = state.seq;
+    return notifyRequester({ requestId: this.requestId, seq: state.seq, state, summary: this.summary });
+  }
+}
