@@ -97,7 +97,14 @@ describe('dev mode only when asked for', () => {
       TEMPORAL_ADDRESS: 'temporal.internal:7233',
       SMTP_URL: 'smtp://mail.internal:25',
     }).join('\n');
-    for (const name of ['DATABASE_URL', 'PUBLIC_URL', 'AUTH_JWKS_URL', 'OIDC_ISSUER_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL'])
+    for (const name of [
+      'DATABASE_URL',
+      'PUBLIC_URL',
+      'AUTH_JWKS_URL',
+      'OIDC_ISSUER_URL',
+      'TEMPORAL_ADDRESS',
+      'SMTP_URL',
+    ])
       expect(found).toContain(name);
     // Loopback addresses are what a laptop uses: not production settings.
     expect(

@@ -87,6 +87,7 @@ describe('security headers and the readiness probe', () => {
       });
       await context.addInitScript(() => {
         document.addEventListener('securitypolicyviolation', (e) =>
+          // eslint-disable-next-line no-console -- the page reports to the test through its console
           console.error(`Content-Security-Policy violation: ${e.violatedDirective} ${e.blockedURI}`),
         );
       });
@@ -100,9 +101,7 @@ describe('security headers and the readiness probe', () => {
         // the page's own (hashed) style applied
         expect(await page.evaluate(() => getComputedStyle(document.body).maxWidth)).not.toBe('none');
       } else {
-        expect(await page.evaluate(() => getComputedStyle(document.querySelector('header.top')!).display)).toBe(
-          'flex',
-        );
+        expect(await page.evaluate(() => getComputedStyle(document.querySelector('header.top')!).display)).toBe('flex');
       }
       expect({ url, violations }).toEqual({ url, violations: [] });
       await context.close();
@@ -118,9 +117,7 @@ describe('security headers and the readiness probe', () => {
     const db = await database.create();
     const deadPort = await freePort();
     const port = await freePort();
-    const config = loadConfig(
-      testEnv({ ...db.env, PORT: String(port), TEMPORAL_ADDRESS: `127.0.0.1:${deadPort}` }),
-    );
+    const config = loadConfig(testEnv({ ...db.env, PORT: String(port), TEMPORAL_ADDRESS: `127.0.0.1:${deadPort}` }));
     const app: INestApplication = await createApiApp(config);
     try {
       await app.listen(port, '127.0.0.1');

@@ -21,7 +21,7 @@ describe('identity provider tokens (production mode)', () => {
   let api: Http;
   let jwksServer: http.Server;
   let drop: () => Promise<void>;
-  let privateKey: CryptoKey;
+  let privateKey: Parameters<SignJWT['sign']>[0];
 
   beforeAll(async () => {
     const pair = await generateKeyPair('RS256', { extractable: true });
