@@ -49,10 +49,10 @@ describe('rate limits', () => {
 
   it('should throttle policy evaluation per person and leave the rest of the API alone', async () => {
     const evaluate = (email: string) => api.as(email, 'POST', '/api/policy/evaluate', requestBody());
-    expect((await evaluate('alice@example.com')).status).toBe(200);
-    expect((await evaluate('alice@example.com')).status).toBe(200);
+    expect((await evaluate('alice@example.com')).status).toBe(201);
+    expect((await evaluate('alice@example.com')).status).toBe(201);
     expectThrottled(await evaluate('alice@example.com'));
-    expect((await evaluate('carol@example.com')).status).toBe(200);
+    expect((await evaluate('carol@example.com')).status).toBe(201);
     for (let i = 0; i < 6; i++) expect((await api.as('alice@example.com', 'GET', '/api/requests')).status).toBe(200);
   });
 });
