@@ -40,7 +40,8 @@ export function rateLimitModule(config: AppConfig) {
         ttl,
         limit: evaluate,
         skipIf: (context) => evaluate === 0 || request(context).method !== 'POST' || family(context, [EVALUATE]) < 0,
-        getTracker: (req) => (req as AuthenticatedRequest).person?.email ?? (req as AuthenticatedRequest).ip ?? 'unknown',
+        getTracker: (req) =>
+          (req as AuthenticatedRequest).person?.email ?? (req as AuthenticatedRequest).ip ?? 'unknown',
       },
     ],
   });
@@ -49,7 +50,10 @@ export function rateLimitModule(config: AppConfig) {
 /** Answers 429 with `Retry-After` in seconds (the stock guard names the header after the throttler). */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
-  protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+  protected override async throwThrottlingException(
+    context: ExecutionContext,
+    detail: ThrottlerLimitDetail,
+  ): Promise<void> {
     context
       .switchToHttp()
       .getResponse<Response>()
