@@ -139,6 +139,10 @@ async function main(): Promise<number> {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       NODE_ENV: 'development',
+      // dev mode asked for (a PostgreSQL run counts as production settings); no rate limits in a load test
+      CLEARANCE_DEV_MODE: '1',
+      RATE_LIMIT_PUBLIC: '0',
+      RATE_LIMIT_EVALUATE: '0',
       PORT: String(apiPort),
       PUBLIC_URL: `http://127.0.0.1:${apiPort}`,
       TEMPORAL_ADDRESS: devServer.address,

@@ -2,12 +2,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { loadConfig, PROJECT_ROOT, type AppConfig } from '../libs/config';
+import { loadConfig, PROJECT_ROOT, withDevModeByDefault, type AppConfig } from '../libs/config';
 import { temporalConnectionOptions } from '../libs/temporal';
 import { startDevServer, type DevServer } from './dev-server';
 
 /**
- * `npm start`: the whole system on one machine. Starts the Temporal dev server persisted under
+ * `npm start`: the whole system on one machine, in dev mode unless NODE_ENV=production (with
+ * production settings but neither, it refuses to start rather than offer dev-login on them). Starts the Temporal dev server persisted under
  * data/ (unless TEMPORAL_ADDRESS points elsewhere), then the worker, then the API (which runs the
  * migrations, seeds the dev directory and starts the SMTP capture server), and prints the URLs.
  */
@@ -55,7 +56,8 @@ async function waitForWorker(
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const config = loadConfig();
+  const env: NodeJS.ProcessEnv = { ...withDevModeByDefault(process.env) };
+  const config = loadConfig(env);
   const children: ChildProcess[] = [];
   let devServer: DevServer | undefined;
   let stopping = false;
@@ -80,7 +82,6 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
 
-  const env: NodeJS.ProcessEnv = { ...process.env };
   if (!process.env.TEMPORAL_ADDRESS) {
     const dbFile = path.join(PROJECT_ROOT, 'data', 'temporal.db');
     say(`starting the Temporal dev server (history persisted to ${path.relative(process.cwd(), dbFile)})…`);
@@ -118,14 +119,15 @@ async function main(): Promise<void> {
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   say(`ready in ${seconds} s`);
   say(`  API            ${config.publicUrl}/api   (OpenAPI UI: ${config.publicUrl}/api/docs)`);
-  say(`  Dev mailbox    ${config.publicUrl}/dev/mailbox.html`);
+  if (config.devMode) say(`  Dev mailbox    ${config.publicUrl}/dev/mailbox.html`);
   if (devServer?.uiUrl) say(`  Temporal UI    ${devServer.uiUrl}`);
   say(`  Temporal gRPC  ${env.TEMPORAL_ADDRESS}`);
-  say(
-    '  Sign in:       curl -s -XPOST localhost:' +
-      config.port +
-      '/api/auth/dev-login -H "content-type: application/json" -d \'{"email":"alice@example.com"}\'',
-  );
+  if (config.devMode)
+    say(
+      '  Sign in:       curl -s -XPOST localhost:' +
+        config.port +
+        '/api/auth/dev-login -H "content-type: application/json" -d \'{"email":"alice@example.com"}\'',
+    );
   say('Ctrl-C stops everything.');
 }
 

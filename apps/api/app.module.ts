@@ -49,6 +49,7 @@ import { ReportsModule } from './reports/reports.module';
 import { RequestsController } from './requests/requests.controller';
 import { RequestsService } from './requests/requests.service';
 import { ScreeningController } from './screening/screening.controller';
+import { rateLimitModule, RateLimitGuard } from './security/rate-limits';
 import { TemporalGateway } from './temporal/temporal.gateway';
 import { WebModule } from '../web/web.module';
 
@@ -108,6 +109,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         LoggingModule.register(config),
+        rateLimitModule(config),
         MetricsModule,
         CodecModule,
         ReportsModule,
@@ -159,6 +161,8 @@ export class AppModule {
           useFactory: (repo: ScreeningEntryRepository) => new ScreeningService(repo),
         },
         { provide: APP_GUARD, useClass: AuthGuard },
+        // after AuthGuard: policy evaluation is counted per signed-in person
+        { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
       ],
       exports: [APP_CONFIG, Keyring, EncryptionCodec, AuthService, DirectoryRepository, DataSource],

@@ -7,6 +7,7 @@ import cookieParser from 'cookie-parser';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import type { AppConfig } from '../../libs/config';
 import { AppModule, type ApiOverrides } from './app.module';
+import { applySecurityHeaders } from './security/security-headers';
 
 /** Builds the HTTP application (not yet listening): body limits, OpenAPI, shutdown hooks. */
 export async function createApiApp(config: AppConfig, overrides: ApiOverrides = {}): Promise<INestApplication> {
@@ -23,6 +24,9 @@ export async function createApiApp(config: AppConfig, overrides: ApiOverrides = 
   app.useBodyParser('urlencoded', { limit: config.bodyLimit, extended: false });
   app.useBodyParser('text', { type: 'text/csv', limit: config.bodyLimit });
   app.disable('x-powered-by');
+  // client addresses (rate limits, logs) from X-Forwarded-For only when the proxies are named
+  if (config.http.trustProxy !== undefined) app.set('trust proxy', config.http.trustProxy);
+  applySecurityHeaders(app, config);
   // The pages' session and CSRF cookies (apps/web); the JSON API itself reads only bearer tokens.
   app.use(cookieParser());
   app.enableShutdownHooks();

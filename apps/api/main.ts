@@ -11,7 +11,9 @@ async function main(): Promise<void> {
   const app = await createApiApp(config);
   // flush buffered spans when stopped (Nest's own shutdown hooks close the app meanwhile)
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void tracing?.shutdown());
-  await app.listen(config.port);
+  // dev mode answers only this machine unless HOST says otherwise (dev-login needs no password)
+  if (config.http.host) await app.listen(config.port, config.http.host);
+  else await app.listen(config.port);
   const logger = new Logger('API');
   logger.log(`listening on ${config.publicUrl} (OpenAPI at ${config.publicUrl}/api/docs)`);
   if (config.devMode && config.mail.capturePort !== null)

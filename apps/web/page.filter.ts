@@ -13,6 +13,7 @@ const HEADINGS: Record<number, string> = {
   409: 'Already done',
   410: 'Gone',
   422: 'That did not work',
+  429: 'Too many attempts',
   503: 'Clearance is unavailable',
 };
 

@@ -62,6 +62,10 @@ export async function startSystem(opts: BenchOptions, t0: number): Promise<Bench
   const port = await freePort();
   const config = loadConfig({
     NODE_ENV: 'test',
+    // dev mode asked for (a PostgreSQL run counts as production settings); no rate limits in a load test
+    CLEARANCE_DEV_MODE: '1',
+    RATE_LIMIT_PUBLIC: '0',
+    RATE_LIMIT_EVALUATE: '0',
     TEMPORAL_ADDRESS: server.address,
     TEMPORAL_TASK_QUEUE: `clearance-bench-${randomBytes(4).toString('hex')}`,
     SMTP_CAPTURE_PORT: '0',

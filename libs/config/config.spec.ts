@@ -3,10 +3,12 @@ import { ConfigError, loadConfig } from './config';
 import { DEV_ENCRYPTION_KEY_ID } from './encryption-keys';
 
 const key = () => randomBytes(32).toString('base64');
+/** Dev mode, asked for as `npm start` and the tests do. */
+const dev = (env: Record<string, string> = {}) => ({ CLEARANCE_DEV_MODE: '1', ...env });
 
 describe('loadConfig', () => {
-  it('should give a working development configuration with no variables at all', () => {
-    const config = loadConfig({});
+  it('should give a working dev mode configuration with CLEARANCE_DEV_MODE=1 alone', () => {
+    const config = loadConfig(dev());
     expect(config).toMatchObject({
       env: 'development',
       devMode: true,
@@ -21,7 +23,7 @@ describe('loadConfig', () => {
   });
 
   it('should use PostgreSQL when DATABASE_URL is set', () => {
-    expect(loadConfig({ DATABASE_URL: 'postgres://u@db/clearance' }).database).toEqual({
+    expect(loadConfig(dev({ DATABASE_URL: 'postgres://u@db/clearance' })).database).toEqual({
       type: 'postgres',
       url: 'postgres://u@db/clearance',
     });
@@ -43,12 +45,14 @@ describe('loadConfig', () => {
       'ENCRYPTION_KEYS',
       'LINK_TOKEN_SECRET',
       'PORT',
+      'PUBLIC_URL',
     ]);
   });
 
   it('should turn off the dev mailbox and the seed file in production', () => {
     const config = loadConfig({
       NODE_ENV: 'production',
+      PUBLIC_URL: 'https://clearance.example.com',
       LINK_TOKEN_SECRET: 'x'.repeat(32),
       AUTH_ISSUER: 'https://idp',
       AUTH_AUDIENCE: 'clearance',
@@ -61,25 +65,25 @@ describe('loadConfig', () => {
   });
 
   it('should give development a fixed, labelled dev key and the default Temporal UI origin', () => {
-    const config = loadConfig({});
+    const config = loadConfig(dev());
     expect(config.encryption).toMatchObject({ activeKeyId: DEV_ENCRYPTION_KEY_ID, devKey: true });
     expect(config.encryption.keys).toEqual([{ id: 'dev-1', key: expect.any(Buffer) }]);
     expect(config.encryption.keys[0].key).toHaveLength(32);
-    expect(loadConfig({}).encryption.keys[0].key.equals(config.encryption.keys[0].key)).toBe(true);
+    expect(loadConfig(dev()).encryption.keys[0].key.equals(config.encryption.keys[0].key)).toBe(true);
     expect(config.temporalUiOrigins).toEqual(['http://localhost:8233']);
   });
 
   it('should read several keys, the first active unless ENCRYPTION_ACTIVE_KEY_ID names another', () => {
     const [a, b] = [key(), key()];
     const keys = `k-2030:${a}, k-2031:${b}`;
-    const config = loadConfig({ ENCRYPTION_KEYS: keys });
+    const config = loadConfig(dev({ ENCRYPTION_KEYS: keys }));
     expect(config.encryption.activeKeyId).toBe('k-2030');
     expect(config.encryption.devKey).toBe(false);
     expect(config.encryption.keys.map((k) => [k.id, k.key.toString('base64')])).toEqual([
       ['k-2030', a],
       ['k-2031', b],
     ]);
-    expect(loadConfig({ ENCRYPTION_KEYS: keys, ENCRYPTION_ACTIVE_KEY_ID: 'k-2031' }).encryption.activeKeyId).toBe(
+    expect(loadConfig(dev({ ENCRYPTION_KEYS: keys, ENCRYPTION_ACTIVE_KEY_ID: 'k-2031' })).encryption.activeKeyId).toBe(
       'k-2031',
     );
   });
@@ -87,7 +91,7 @@ describe('loadConfig', () => {
   it('should refuse malformed keys, short keys, duplicate ids and an unknown active key, without echoing keys', () => {
     const problems = (env: Record<string, string>) => {
       try {
-        loadConfig(env);
+        loadConfig(dev(env));
       } catch (error) {
         return (error as ConfigError).problems;
       }
@@ -110,7 +114,7 @@ describe('loadConfig', () => {
       'TEMPORAL_UI_ORIGIN: not an origin (scheme://host[:port], no path): http://localhost:8233/ui',
     ]);
     expect(
-      loadConfig({ TEMPORAL_UI_ORIGIN: 'http://localhost:8233, http://127.0.0.1:8233' }).temporalUiOrigins,
+      loadConfig(dev({ TEMPORAL_UI_ORIGIN: 'http://localhost:8233, http://127.0.0.1:8233' })).temporalUiOrigins,
     ).toEqual(['http://localhost:8233', 'http://127.0.0.1:8233']);
   });
 });

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
+  IsBoolean,
   IsIn,
   IsInt,
   IsOptional,
@@ -14,7 +15,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import * as path from 'node:path';
-import { parseEncryptionKeys, type EncryptionConfig } from './encryption-keys';
+import { isDevEncryptionKey, parseEncryptionKeys, type EncryptionConfig } from './encryption-keys';
 import { PROJECT_ROOT } from './project-root';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
@@ -23,10 +24,42 @@ const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? unde
 const DEV_LINK_SECRET = 'dev-only-link-secret-change-me-in-production!';
 const DEV_AUTH_SECRET = 'dev-only-auth-secret-change-me-in-production!';
 
+/** Asymmetric JWS algorithms the API may be told to accept; HS* and `none` never (alg confusion). */
+const JWT_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+/** Approval links are credentials sent by email: they must not outlive a fortnight. */
+const MAX_LINK_TOKEN_TTL_SECONDS = 14 * 86_400;
+const DURATION = /^(\d+) ?(s|sec|secs|seconds?|m|min|mins|minutes?|h|hr|hrs|hours?|d|days?|w|weeks?)$/i;
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
+const isTrue = ({ value }: { value: unknown }): boolean | undefined =>
+  value === undefined || value === ''
+    ? undefined
+    : ['1', 'true', 'yes', 'on'].includes(`${value as string}`.toLowerCase());
+const isTrueOr =
+  (fallback: boolean) =>
+  ({ value }: { value: unknown }) =>
+    isTrue({ value }) ?? fallback;
+
 /** Every environment variable Clearance reads, validated once at boot. `.env.example` documents them. */
 class EnvironmentVariables {
   @IsIn(['development', 'production', 'test'])
   NODE_ENV: string = 'development';
+
+  /** Dev mode (dev-login, dev mailbox, seeded directory, dev secrets and keys) only when asked for. */
+  @Transform(isTrueOr(false))
+  @IsBoolean()
+  CLEARANCE_DEV_MODE: boolean = false;
+
+  /** Address the HTTP server binds; default 127.0.0.1 in dev mode, every interface in production. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  HOST?: string;
+
+  /** Express `trust proxy`: hops (a number), `true`, or addresses/subnets of the proxies in front. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  TRUST_PROXY?: string;
 
   @Transform(toInt)
   @IsInt()
@@ -93,12 +126,13 @@ class EnvironmentVariables {
   @Max(65535)
   SMTP_CAPTURE_PORT: number = 2525;
 
-  @ValidateIf((env: EnvironmentVariables) => env.NODE_ENV === 'production' || env.LINK_TOKEN_SECRET !== undefined)
-  @IsString()
+  @ValidateIf((env: EnvironmentVariables) => !env.CLEARANCE_DEV_MODE || env.LINK_TOKEN_SECRET !== undefined)
+  @IsString({ message: 'LINK_TOKEN_SECRET is required outside dev mode' })
   @MinLength(32, { message: 'LINK_TOKEN_SECRET must be at least 32 characters' })
   LINK_TOKEN_SECRET?: string;
 
   @IsString()
+  @Matches(DURATION, { message: 'LINK_TOKEN_TTL must be a duration such as 7d, 48h or 90m' })
   LINK_TOKEN_TTL: string = '7d';
 
   @Transform(emptyToUndefined)
@@ -107,20 +141,48 @@ class EnvironmentVariables {
   @MinLength(32)
   AUTH_DEV_SECRET?: string;
 
-  @ValidateIf((env: EnvironmentVariables) => env.NODE_ENV === 'production')
+  @ValidateIf((env: EnvironmentVariables) => !env.CLEARANCE_DEV_MODE)
   @IsString({ message: 'AUTH_ISSUER is required in production' })
   AUTH_ISSUER?: string;
 
-  @ValidateIf((env: EnvironmentVariables) => env.NODE_ENV === 'production')
+  @ValidateIf((env: EnvironmentVariables) => !env.CLEARANCE_DEV_MODE)
   @IsString({ message: 'AUTH_AUDIENCE is required in production' })
   AUTH_AUDIENCE?: string;
 
-  @ValidateIf((env: EnvironmentVariables) => env.NODE_ENV === 'production')
-  @IsUrl({ require_tld: false }, { message: 'AUTH_JWKS_URL must be the URL of the identity provider JWKS' })
+  @ValidateIf((env: EnvironmentVariables) => !env.CLEARANCE_DEV_MODE || env.AUTH_JWKS_URL !== undefined)
+  @IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
+    { message: 'AUTH_JWKS_URL must be the URL of the identity provider JWKS' },
+  )
   AUTH_JWKS_URL?: string;
 
   @IsString()
   AUTH_EMAIL_CLAIM: string = 'email';
+
+  /** Refuse identity-provider tokens unless `email_verified` is true (turn off only for providers that never send it). */
+  @Transform(isTrueOr(true))
+  @IsBoolean()
+  AUTH_REQUIRE_EMAIL_VERIFIED: boolean = true;
+
+  /** Comma-separated JWS algorithms accepted on identity-provider tokens. */
+  @IsString()
+  AUTH_JWT_ALGORITHMS: string = 'RS256,ES256,PS256';
+
+  /** Rate limits: the window, requests per window per client address on each unauthenticated/link route, and policy evaluations per window per person (0: off). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_WINDOW: number = 60;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  RATE_LIMIT_PUBLIC: number = 60;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  RATE_LIMIT_EVALUATE: number = 60;
 
   /** The pages' sign-in (authorization code + PKCE); unset: no OIDC button (dev mode lists seeded people). */
   @Transform(emptyToUndefined)
@@ -161,7 +223,7 @@ class EnvironmentVariables {
   LOG_LEVEL: string = 'log';
 
   /** `keyId:base64key,…` (32-byte AES-256 keys); checked by parseEncryptionKeys. */
-  @ValidateIf((env: EnvironmentVariables) => env.NODE_ENV === 'production' || env.ENCRYPTION_KEYS !== undefined)
+  @ValidateIf((env: EnvironmentVariables) => !env.CLEARANCE_DEV_MODE || env.ENCRYPTION_KEYS !== undefined)
   @IsString({ message: 'ENCRYPTION_KEYS is required in production (comma-separated keyId:base64key pairs)' })
   ENCRYPTION_KEYS?: string;
 
@@ -216,9 +278,11 @@ class EnvironmentVariables {
 
 export interface AppConfig {
   env: 'development' | 'production' | 'test';
-  /** Dev conveniences (dev-login, seeded directory, dev mailbox) exist only when this is true. */
+  /** Dev conveniences (dev-login, seeded directory, dev mailbox, dev secrets and keys) exist only when this is true. */
   devMode: boolean;
   port: number;
+  /** Where the HTTP server listens (undefined: every interface) and which proxies' X-Forwarded-For it believes. */
+  http: { host?: string; trustProxy?: boolean | number | string };
   publicUrl: string;
   database: { type: 'postgres'; url: string } | { type: 'sqlite'; path: string };
   temporal: {
@@ -230,7 +294,17 @@ export interface AppConfig {
   };
   mail: { smtpUrl: string; from: string; capturePort: number | null };
   linkTokens: { secret: string; ttl: string };
-  auth: { devSecret: string; issuer?: string; audience?: string; jwksUrl?: string; emailClaim: string };
+  auth: {
+    devSecret: string;
+    issuer?: string;
+    audience?: string;
+    jwksUrl?: string;
+    emailClaim: string;
+    /** Identity-provider tokens need `email_verified: true`. */
+    requireEmailVerified: boolean;
+    /** JWS algorithms accepted on identity-provider tokens. */
+    algorithms: string[];
+  };
   oidc: {
     issuerUrl?: string;
     clientId?: string;
@@ -251,6 +325,8 @@ export interface AppConfig {
   metrics: { token?: string; workerAddress?: string; workerUrl?: string };
   /** OpenTelemetry tracing, on only when the standard OTEL_* variables ask for it. */
   tracing: { enabled: boolean };
+  /** Requests per window: per client address on each unauthenticated or link route, per person on policy evaluation (0: off). */
+  rateLimits: { windowSeconds: number; public: number; evaluate: number };
 }
 
 export class ConfigError extends Error {
@@ -260,19 +336,142 @@ export class ConfigError extends Error {
   }
 }
 
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+const isLoopback = (host: string) => LOOPBACK_HOSTS.has(host.toLowerCase()) || /^127(\.\d{1,3}){3}$/.test(host);
+const urlHost = (url: string): string | null => {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return null;
+  }
+};
+
+/**
+ * The settings that only a real deployment has: a process that sees any of them is either in
+ * production (NODE_ENV=production) or explicitly in dev mode (CLEARANCE_DEV_MODE=1), never in
+ * dev mode by default. Loopback addresses are what a laptop uses and do not count.
+ */
+export function productionSettings(env: NodeJS.ProcessEnv): string[] {
+  const set = (name: string) => (env[name] ?? '') !== '';
+  const found = [
+    'DATABASE_URL',
+    'AUTH_ISSUER',
+    'AUTH_AUDIENCE',
+    'AUTH_JWKS_URL',
+    'OIDC_ISSUER_URL',
+    'OIDC_CLIENT_ID',
+    'OIDC_CLIENT_SECRET',
+    'LINK_TOKEN_SECRET',
+    'ENCRYPTION_KEYS',
+    'TEMPORAL_API_KEY',
+    'TEMPORAL_TLS_CERT_PATH',
+    'TEMPORAL_TLS_KEY_PATH',
+    'TEMPORAL_TLS_CA_PATH',
+  ].filter(set);
+  const publicUrl = env.PUBLIC_URL ?? '';
+  if (publicUrl.startsWith('https:')) found.push('PUBLIC_URL (https)');
+  else if (publicUrl && !isLoopback(urlHost(publicUrl) ?? '')) found.push('PUBLIC_URL (not loopback)');
+  const temporal = env.TEMPORAL_ADDRESS ?? '';
+  if (temporal && !isLoopback(temporal.replace(/:\d+$/, ''))) found.push('TEMPORAL_ADDRESS (not loopback)');
+  if (set('SMTP_URL') && !isLoopback(urlHost(env.SMTP_URL!) ?? '')) found.push('SMTP_URL (not loopback)');
+  return found;
+}
+
+/**
+ * What `npm start` runs with: dev mode unless the environment says production (NODE_ENV, or
+ * production settings, which loadConfig then refuses without NODE_ENV=production) or decides itself.
+ */
+export function withDevModeByDefault(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  if (env.NODE_ENV === 'production' || (env.CLEARANCE_DEV_MODE ?? '') !== '') return env;
+  return productionSettings(env).length === 0 ? { ...env, CLEARANCE_DEV_MODE: '1' } : env;
+}
+
+/**
+ * Which mode the environment asks for. Dev mode only when asked: CLEARANCE_DEV_MODE=1, or
+ * NODE_ENV=test (the test suites) with no production settings. Returns the refusal when the
+ * environment is neither dev mode nor production.
+ */
+function decideMode(raw: Record<string, string>): { devMode: boolean; problem?: string } {
+  const asked = isTrue({ value: raw.CLEARANCE_DEV_MODE });
+  const production = raw.NODE_ENV === 'production';
+  const seen = productionSettings(raw);
+  if (production) {
+    return asked
+      ? { devMode: false, problem: 'CLEARANCE_DEV_MODE: dev mode cannot be on with NODE_ENV=production' }
+      : { devMode: false };
+  }
+  if (asked) return { devMode: true };
+  if (asked === undefined && raw.NODE_ENV === 'test' && seen.length === 0) return { devMode: true };
+  return {
+    devMode: false,
+    problem:
+      seen.length > 0
+        ? `NODE_ENV: production settings without NODE_ENV=production: ${seen.join(', ')}. ` +
+          'Set NODE_ENV=production, or CLEARANCE_DEV_MODE=1 to use them in dev mode (dev-login for anyone, no passwords)'
+        : 'CLEARANCE_DEV_MODE: neither dev mode nor production. Set CLEARANCE_DEV_MODE=1 for dev mode ' +
+          '(`npm start` and the tests do), or NODE_ENV=production',
+  };
+}
+
+/** Seconds in a LINK_TOKEN_TTL such as `7d`, `48h`, `90 minutes` (the grammar DURATION accepts). */
+function durationSeconds(value: string): number | null {
+  const match = DURATION.exec(value.trim());
+  return match ? Number(match[1]) * UNIT_SECONDS[match[2][0].toLowerCase()] : null;
+}
+
+/** What production (and, where it says so, every mode) refuses beyond the per-variable rules. */
+function policyProblems(vars: EnvironmentVariables, devMode: boolean, encryption: EncryptionConfig | null): string[] {
+  const problems: string[] = [];
+  const ttl = durationSeconds(vars.LINK_TOKEN_TTL);
+  if (ttl !== null && ttl > MAX_LINK_TOKEN_TTL_SECONDS)
+    problems.push('LINK_TOKEN_TTL: approval links may live at most 14 days (14d)');
+  const algorithms = splitList(vars.AUTH_JWT_ALGORITHMS);
+  const unknown = algorithms.filter((a) => !JWT_ALGORITHMS.includes(a));
+  if (algorithms.length === 0 || unknown.length > 0)
+    problems.push(
+      `AUTH_JWT_ALGORITHMS: ${unknown.join(', ') || 'empty'}: only asymmetric algorithms (${JWT_ALGORITHMS.join(', ')})`,
+    );
+  if (devMode) return problems;
+  if (vars.LINK_TOKEN_SECRET === DEV_LINK_SECRET || vars.LINK_TOKEN_SECRET === DEV_AUTH_SECRET)
+    problems.push('LINK_TOKEN_SECRET: this is the published dev secret; generate one (openssl rand -base64 48)');
+  for (const key of encryption?.keys ?? [])
+    if (isDevEncryptionKey(key.key))
+      problems.push(`ENCRYPTION_KEYS: key "${key.id}" is the public dev key; generate one (npm run keys -- generate)`);
+  if (!vars.PUBLIC_URL) problems.push('PUBLIC_URL: required in production (the https base of links in emails)');
+  else if (!vars.PUBLIC_URL.startsWith('https://') && !isLoopback(urlHost(vars.PUBLIC_URL) ?? ''))
+    problems.push('PUBLIC_URL: must be https in production (approval links are credentials)');
+  return problems;
+}
+
+const splitList = (raw: string) =>
+  raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
 /** Reads and validates the environment; throws ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const raw = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const vars = plainToInstance(EnvironmentVariables, raw, { exposeDefaultValues: true });
+  const raw = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')) as Record<
+    string,
+    string
+  >;
+  const mode = decideMode(raw);
+  if (mode.problem) throw new ConfigError([mode.problem]);
+  const devMode = mode.devMode;
+  const vars = plainToInstance(
+    EnvironmentVariables,
+    { ...raw, CLEARANCE_DEV_MODE: String(devMode) },
+    { exposeDefaultValues: true },
+  );
   const errors = validateSync(vars, { skipMissingProperties: false });
   const problems = errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`);
   const encryption = parseEncryptionKeys(vars.ENCRYPTION_KEYS, vars.ENCRYPTION_ACTIVE_KEY_ID);
   const temporalUiOrigins = parseOrigins(vars.TEMPORAL_UI_ORIGIN);
   if (!errors.some((e) => e.property === 'ENCRYPTION_KEYS')) problems.push(...encryption.problems);
   problems.push(...temporalUiOrigins.problems);
+  problems.push(...policyProblems(vars, devMode, vars.ENCRYPTION_KEYS ? encryption.config : null));
   if (problems.length > 0) throw new ConfigError(problems);
   const env_ = vars.NODE_ENV as AppConfig['env'];
-  const devMode = env_ !== 'production';
   const tlsEntries = {
     certPath: vars.TEMPORAL_TLS_CERT_PATH,
     keyPath: vars.TEMPORAL_TLS_KEY_PATH,
@@ -284,6 +483,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     env: env_,
     devMode,
     port: vars.PORT,
+    http: { host: vars.HOST ?? (devMode ? '127.0.0.1' : undefined), trustProxy: parseTrustProxy(vars.TRUST_PROXY) },
     publicUrl: (vars.PUBLIC_URL ?? `http://localhost:${vars.PORT}`).replace(/\/+$/, ''),
     database: vars.DATABASE_URL
       ? { type: 'postgres', url: vars.DATABASE_URL }
@@ -307,6 +507,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       audience: vars.AUTH_AUDIENCE,
       jwksUrl: vars.AUTH_JWKS_URL,
       emailClaim: vars.AUTH_EMAIL_CLAIM,
+      requireEmailVerified: vars.AUTH_REQUIRE_EMAIL_VERIFIED,
+      algorithms: splitList(vars.AUTH_JWT_ALGORITHMS),
     },
     oidc: {
       issuerUrl: vars.OIDC_ISSUER_URL,
@@ -335,7 +537,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
           !!vars.OTEL_EXPORTER_OTLP_ENDPOINT ||
           !!vars.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT),
     },
+    rateLimits: {
+      windowSeconds: vars.RATE_LIMIT_WINDOW,
+      public: vars.RATE_LIMIT_PUBLIC,
+      evaluate: vars.RATE_LIMIT_EVALUATE,
+    },
   };
+}
+
+/** Express's `trust proxy`: `true`, a hop count, or a list of addresses and subnets. */
+function parseTrustProxy(raw: string | undefined): boolean | number | string | undefined {
+  if (raw === undefined || raw === 'false') return undefined;
+  if (raw === 'true') return true;
+  return /^\d+$/.test(raw) ? Number(raw) : raw;
 }
 
 /** `http://host[:port]` origins, comma-separated; a path, query or trailing slash is refused. */

@@ -24,6 +24,11 @@ export const DEV_ENCRYPTION_KEY_ID = 'dev-1';
  */
 const DEV_ENCRYPTION_KEY = createHash('sha256').update('clearance dev-only encryption key, not secret').digest();
 
+/** True for the published dev key, which production refuses under any id. */
+export function isDevEncryptionKey(key: Buffer): boolean {
+  return key.equals(DEV_ENCRYPTION_KEY);
+}
+
 /** Key ids are stored in columns and Temporal metadata: letters, digits, `.`, `_`, `-`; at most 64. */
 const KEY_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;

@@ -34,7 +34,7 @@ describe('production mode', () => {
     await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
     const jwksUrl = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/.well-known/jwks.json`;
     sign = (claims, options = {}) =>
-      new SignJWT(claims)
+      new SignJWT({ email_verified: true, ...claims })
         .setProtectedHeader({ alg: 'RS256', kid: 'test-key' })
         .setIssuer('https://idp.example.com/')
         .setAudience(options.audience ?? 'clearance')

@@ -93,7 +93,7 @@ export async function startOidcProvider(clientId = 'clearance-web'): Promise<Oid
             provider.refusals.push(refusal ?? 'no grant');
             return json(400, { error: 'invalid_grant', error_description: refusal });
           }
-          const idToken = await new SignJWT({ email: grant.email, nonce: grant.nonce })
+          const idToken = await new SignJWT({ email: grant.email, email_verified: true, nonce: grant.nonce })
             .setProtectedHeader({ alg: 'RS256', kid: 'oidc-test' })
             .setIssuer(provider.issuer)
             .setAudience(clientId)

@@ -27,6 +27,12 @@ export function testEnv(extra: Record<string, string> = {}): Record<string, stri
   if (!address) throw new Error('TEST_TEMPORAL_ADDRESS is not set: run through jest (global setup starts the server)');
   return {
     NODE_ENV: 'test',
+    // dev-login, the seeded directory and dev keys, asked for explicitly (PostgreSQL runs count as
+    // production settings); a test of production mode gets none of it
+    ...(extra.NODE_ENV === 'production' ? {} : { CLEARANCE_DEV_MODE: '1' }),
+    // limits no suite reaches (fuzz, authorization matrix); tests/security/rate-limits sets low ones
+    RATE_LIMIT_PUBLIC: '1000000',
+    RATE_LIMIT_EVALUATE: '1000000',
     TEMPORAL_ADDRESS: address,
     TEMPORAL_TASK_QUEUE: `clearance-test-${randomBytes(4).toString('hex')}`,
     SMTP_CAPTURE_PORT: '0',

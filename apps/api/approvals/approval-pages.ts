@@ -3,18 +3,21 @@ import { typeName } from '../../../libs/mail';
 import type { RequestView } from '../requests/request-view';
 import type { LinkOutcome } from './approval-links.service';
 
-const layout = Handlebars.compile(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer"><meta name="robots" content="noindex">
-<title>{{title}} · Clearance</title>
-<style>
+/** The link pages' only style, inline; the CSP (apps/api/security) allows exactly this text by its hash. */
+export const APPROVAL_PAGE_STYLE = `
 body{font-family:system-ui,sans-serif;color:#1a1a1a;max-width:40rem;margin:0 auto;padding:1rem;line-height:1.5}
 h1{font-size:1.4rem}table{border-collapse:collapse;margin:1rem 0}th,td{text-align:left;padding:.25rem .75rem .25rem 0;vertical-align:top}
 fieldset{border:1px solid #888;padding:.75rem}label{display:block;margin:.35rem 0}textarea{width:100%;font:inherit}
 button{font:inherit;padding:.6rem 1.2rem;background:#0b57d0;color:#fff;border:0;border-radius:4px;cursor:pointer}
 button:focus,textarea:focus,input:focus{outline:3px solid #f9ab00;outline-offset:2px}
 .notice{padding:.75rem;border-left:4px solid #0b57d0;background:#eef3fd}.error{border-color:#b3261e;background:#fdeeee}
-</style></head><body><main>{{{body}}}</main></body></html>`);
+`;
+
+const layout = Handlebars.compile(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer"><meta name="robots" content="noindex">
+<title>{{title}} · Clearance</title>
+<style>${APPROVAL_PAGE_STYLE}</style></head><body><main>{{{body}}}</main></body></html>`);
 
 const summary = `<table>
 <tr><th scope="row">Requester</th><td>{{r.requester.email}} (tier {{r.requester.tier}})</td></tr>

@@ -43,21 +43,31 @@ export class AuthService {
     return { accessToken, tokenType: 'Bearer', expiresIn };
   }
 
-  /** Resolves a bearer token to a person of the directory, or throws UNAUTHENTICATED. */
+  /**
+   * Resolves a bearer token to a person of the directory, or throws UNAUTHENTICATED. The person is
+   * named by the email claim alone (never the subject, which a provider may let users choose), and
+   * a provider's token counts only when it says the email was verified.
+   */
   async authenticate(token: string): Promise<Person> {
-    const payload = await this.verify(token);
-    const claim = payload[this.config.auth.emailClaim] ?? payload.sub;
+    const { payload, fromProvider } = await this.verify(token);
+    const claim = fromProvider ? payload[this.config.auth.emailClaim] : payload.email;
+    if (fromProvider && this.config.auth.requireEmailVerified && payload.email_verified !== true)
+      throw new DomainError('UNAUTHENTICATED', 'the identity provider has not verified this email');
     const person = typeof claim === 'string' ? await this.directory.findPerson(claim) : null;
     if (!person) throw new DomainError('UNAUTHENTICATED', 'the token names nobody in the directory');
     return person;
   }
 
-  private async verify(token: string): Promise<JWTPayload> {
+  private async verify(token: string): Promise<{ payload: JWTPayload; fromProvider: boolean }> {
     if (this.config.devMode) {
       try {
-        return (
-          await jwtVerify(token, this.devKey, { issuer: DEV_ISSUER, audience: DEV_AUDIENCE, algorithms: ['HS256'] })
-        ).payload;
+        const { payload } = await jwtVerify(token, this.devKey, {
+          issuer: DEV_ISSUER,
+          audience: DEV_AUDIENCE,
+          algorithms: ['HS256'],
+          requiredClaims: ['exp'],
+        });
+        return { payload, fromProvider: false };
       } catch {
         if (!this.jwks) throw new DomainError('UNAUTHENTICATED', 'invalid or expired token');
       }
@@ -67,8 +77,10 @@ export class AuthService {
       const { payload } = await jwtVerify(token, this.jwks, {
         issuer: this.config.auth.issuer,
         audience: this.config.auth.audience,
+        algorithms: this.config.auth.algorithms,
+        requiredClaims: ['exp'],
       });
-      return payload;
+      return { payload, fromProvider: true };
     } catch {
       throw new DomainError('UNAUTHENTICATED', 'invalid or expired token');
     }
