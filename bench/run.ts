@@ -164,7 +164,7 @@ async function main(): Promise<void> {
   const client = new Client({ connection: clientConn, dataConverter: { payloadCodecs: [codec] } });
   /** The baseline's client: bare SDK, no codec. */
   const bareClient = new Client({ connection: clientConn });
-  const db = await openDataSource(config.database, { migrate: false });
+  const db = await openDataSource(config.database, { migrate: false, auditChain: config.auditChain });
   for (const p of PARTIES) for (const m of p.members) await http.token(m);
   await http.token(REQUESTER);
   log(`system up in ${Date.now() - t0} ms (workflow bundle ${bundleMs} ms)`);

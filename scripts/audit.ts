@@ -45,7 +45,7 @@ async function replayFile(file: string, config: AppConfig): Promise<number> {
 }
 
 async function replayAll(config: AppConfig): Promise<number> {
-  const dataSource = await openDataSource(config.database, { migrate: true });
+  const dataSource = await openDataSource(config.database, { migrate: true, auditChain: config.auditChain });
   try {
     const archives = await new HistoryArchiveRepository(dataSource).all();
     const codec = codecOf(config);
@@ -71,7 +71,7 @@ async function verify(requestId: string, config: AppConfig): Promise<number> {
     out('usage: npm run audit -- verify <requestId>');
     return 2;
   }
-  const dataSource = await openDataSource(config.database, { migrate: true });
+  const dataSource = await openDataSource(config.database, { migrate: true, auditChain: config.auditChain });
   const connection = await Connection.connect(temporalConnectionOptions(config.temporal));
   try {
     const requests = new RequestRepository(dataSource);

@@ -22,7 +22,7 @@ async function withKeyring<T>(task: (keyring: Keyring, dataSource: DataSource) =
   const config = loadConfig();
   const keyring = new Keyring(config.encryption);
   if (config.encryption.devKey) out('note: ENCRYPTION_KEYS is unset, using the public dev key "dev-1"');
-  const dataSource = await openDataSource(config.database, { migrate: true });
+  const dataSource = await openDataSource(config.database, { migrate: true, auditChain: config.auditChain });
   try {
     return await task(keyring, dataSource);
   } finally {

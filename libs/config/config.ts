@@ -14,7 +14,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import * as path from 'node:path';
-import { parseEncryptionKeys, type EncryptionConfig } from './encryption-keys';
+import { parseAuditChainKeys, parseEncryptionKeys, type EncryptionConfig } from './encryption-keys';
 import { PROJECT_ROOT } from './project-root';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
@@ -169,6 +169,11 @@ class EnvironmentVariables {
   @IsString()
   ENCRYPTION_ACTIVE_KEY_ID?: string;
 
+  /** `keyId:base64key,…` (32-byte HMAC keys of the audit chain, the first signs); checked by parseAuditChainKeys. */
+  @ValidateIf((env: EnvironmentVariables) => env.NODE_ENV === 'production' || env.AUDIT_CHAIN_KEYS !== undefined)
+  @IsString({ message: 'AUDIT_CHAIN_KEYS is required in production (comma-separated keyId:base64key pairs)' })
+  AUDIT_CHAIN_KEYS?: string;
+
   /** Comma-separated origins of the Temporal Web UI allowed to call /codec/* from a browser. */
   @IsString()
   TEMPORAL_UI_ORIGIN: string = 'http://localhost:8233';
@@ -245,6 +250,8 @@ export interface AppConfig {
   logLevel: string;
   /** AES-256-GCM keys for Temporal payloads and passport numbers (libs/crypto Keyring). */
   encryption: EncryptionConfig;
+  /** HMAC-SHA256 keys that sign every audit log row (libs/crypto ChainMac); kept outside the database. */
+  auditChain: EncryptionConfig;
   /** Browser origins of the Temporal Web UI, the only ones CORS lets call the codec server. */
   temporalUiOrigins: string[];
   /** GET /metrics (libs/observability, apps/api/metrics) and the worker's SDK metrics endpoint. */
@@ -269,6 +276,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const encryption = parseEncryptionKeys(vars.ENCRYPTION_KEYS, vars.ENCRYPTION_ACTIVE_KEY_ID);
   const temporalUiOrigins = parseOrigins(vars.TEMPORAL_UI_ORIGIN);
   if (!errors.some((e) => e.property === 'ENCRYPTION_KEYS')) problems.push(...encryption.problems);
+  const auditChain = parseAuditChainKeys(vars.AUDIT_CHAIN_KEYS);
+  if (!errors.some((e) => e.property === 'AUDIT_CHAIN_KEYS')) problems.push(...auditChain.problems);
   problems.push(...temporalUiOrigins.problems);
   if (problems.length > 0) throw new ConfigError(problems);
   const env_ = vars.NODE_ENV as AppConfig['env'];
@@ -321,6 +330,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     bodyLimit: vars.BODY_LIMIT,
     logLevel: vars.LOG_LEVEL,
     encryption: encryption.config!,
+    auditChain: auditChain.config!,
     temporalUiOrigins: temporalUiOrigins.origins,
     metrics: {
       token: vars.METRICS_TOKEN,

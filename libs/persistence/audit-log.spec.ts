@@ -112,7 +112,7 @@ describe.each(testDatabases())('audit log on $name', (database) => {
 
   it('should append several entries in order and never date a row before the one it follows', async () => {
     await freshLog(1);
-    const late = new AuditLogRepository(dataSource, () => new Date('2000-01-01T00:00:00.000Z'));
+    const late = new AuditLogRepository(dataSource, { clock: () => new Date('2000-01-01T00:00:00.000Z') });
     const rows = await late.append([entry(2), entry(3)]);
     expect(rows.map((r) => r.seq)).toEqual([2, 3]);
     const [first] = await dataSource.getRepository(AuditLogEntity).findBy({ seq: 1 });
