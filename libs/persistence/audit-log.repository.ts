@@ -38,13 +38,7 @@ export interface AuditEntry {
  * `unkeyed`: a row without a MAC after signed rows; `unknown_key`: signed by a key not configured here.
  */
 export type AuditProblemKind =
-  | 'changed'
-  | 'deleted'
-  | 'reordered'
-  | 'broken_link'
-  | 'forged'
-  | 'unkeyed'
-  | 'unknown_key';
+  'changed' | 'deleted' | 'reordered' | 'broken_link' | 'forged' | 'unkeyed' | 'unknown_key';
 
 export interface AuditProblem {
   /** The row the problem is about (for `deleted`: the first missing seq). */
@@ -434,20 +428,33 @@ export class AuditLogRepository {
   }
 
   /**
-   * The SHA-256 the chain recorded for an archived history (the latest `history.archived` row of
-   * that workflow whose MAC verifies), or null when the chain holds none.
+   * What the chain recorded when a history was archived: the latest `history.archived` row of that
+   * workflow, its SHA-256, and whether the row itself is intact (its content gives its hash and its
+   * MAC verifies). Null when the chain holds no such row (archived before archives were chained).
    */
-  async archivedSha256(requestId: string, workflowId: string): Promise<string | null> {
+  async archiveRecord(
+    requestId: string,
+    workflowId: string,
+  ): Promise<{ seq: number; sha256: string | null; intact: boolean } | null> {
     const rows = await this.dataSource.getRepository(AuditLogEntity).find({
       where: { requestId, event: 'history.archived' },
       order: { seq: 'DESC' },
     });
     for (const row of rows) {
-      const payload = JSON.parse(row.payload) as { workflowId?: unknown; sha256?: unknown };
-      if (payload.workflowId !== workflowId || typeof payload.sha256 !== 'string') continue;
+      let payload: { workflowId?: unknown; sha256?: unknown } = {};
+      try {
+        payload = JSON.parse(row.payload) as typeof payload;
+      } catch {
+        return { seq: row.seq, sha256: null, intact: false };
+      }
+      if (payload.workflowId !== workflowId) continue;
       const signed =
         row.macKeyId !== null && row.mac !== null && this.chainMac.check(row.hash, row.macKeyId, row.mac) === 'valid';
-      if (signed && recompute(row, row.seq) === row.hash) return payload.sha256;
+      return {
+        seq: row.seq,
+        sha256: typeof payload.sha256 === 'string' ? payload.sha256 : null,
+        intact: signed && recompute(row, row.seq) === row.hash,
+      };
     }
     return null;
   }
