@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
+import { userInfo } from 'node:os';
 import type { DataSource } from 'typeorm';
 import { loadConfig } from '../libs/config';
 import { generateKeyEntry, Keyring } from '../libs/crypto';
@@ -17,6 +18,15 @@ const USAGE = `usage: npm run keys -- generate [keyId] | status | rotate
   generate [keyId]  print a new random 32-byte key as keyId:base64 (append it to ENCRYPTION_KEYS)
   status            count passport numbers per key id
   rotate            re-encrypt every passport number not under the active key`;
+
+/** Who ran the command, for the audit log: the operating-system login (the CLI has no signed-in person). */
+function operator(): string | null {
+  try {
+    return `os:${userInfo().username}`;
+  } catch {
+    return null;
+  }
+}
 
 async function withKeyring<T>(task: (keyring: Keyring, dataSource: DataSource) => Promise<T>): Promise<T> {
   const config = loadConfig();
@@ -50,7 +60,7 @@ async function main(argv: string[]): Promise<number> {
       });
     case 'rotate':
       return withKeyring(async (keyring, dataSource) => {
-        const report = await rotatePassportKeys(dataSource, keyring);
+        const report = await rotatePassportKeys(dataSource, keyring, { actor: operator() });
         out(
           `active key ${report.activeKeyId}: ${report.examined} passport number(s) under other keys, ` +
             `${report.rotated} re-encrypted, ${report.changedMeanwhile} changed meanwhile, ${report.failed.length} failed`,
