@@ -79,7 +79,9 @@ describe('loadConfig', () => {
     const config = loadConfig({ AUDIT_CHAIN_KEYS: `audit-2031:${a},audit-2030:${b}` }).auditChain;
     expect(config).toMatchObject({ activeKeyId: 'audit-2031', devKey: false });
     expect(config.keys.map((k) => k.id)).toEqual(['audit-2031', 'audit-2030']);
-    expect(() => loadConfig({ AUDIT_CHAIN_KEYS: 'nocolon' })).toThrow('AUDIT_CHAIN_KEYS: entry 1 is not keyId:base64key');
+    expect(() => loadConfig({ AUDIT_CHAIN_KEYS: 'nocolon' })).toThrow(
+      'AUDIT_CHAIN_KEYS: entry 1 is not keyId:base64key',
+    );
   });
 
   it('should read several keys, the first active unless ENCRYPTION_ACTIVE_KEY_ID names another', () => {
