@@ -277,7 +277,7 @@ async function main(): Promise<number> {
     if (!settled) log(`not settled within the ${TIMEOUT_S} s timeout: verifying what there is`);
     else log('every workflow completed; verifying');
     await sleep(1000); // the last SMTP lines and outbox marks
-    const dataSource = await openDataSource(config.database, { migrate: false });
+    const dataSource = await openDataSource(config.database, { migrate: false, auditChain: config.auditChain });
     cleanups.push(() => dataSource.destroy());
     const { rows, notes } = await verify({
       requests: N,

@@ -45,7 +45,7 @@ async function replayFile(file: string, config: AppConfig): Promise<number> {
 }
 
 async function replayAll(config: AppConfig): Promise<number> {
-  const dataSource = await openDataSource(config.database, { migrate: true });
+  const dataSource = await openDataSource(config.database, { migrate: true, auditChain: config.auditChain });
   try {
     const archives = await new HistoryArchiveRepository(dataSource).all();
     const codec = codecOf(config);
@@ -71,7 +71,7 @@ async function verify(requestId: string, config: AppConfig): Promise<number> {
     out('usage: npm run audit -- verify <requestId>');
     return 2;
   }
-  const dataSource = await openDataSource(config.database, { migrate: true });
+  const dataSource = await openDataSource(config.database, { migrate: true, auditChain: config.auditChain });
   const connection = await Connection.connect(temporalConnectionOptions(config.temporal));
   try {
     const requests = new RequestRepository(dataSource);
@@ -95,6 +95,15 @@ async function verify(requestId: string, config: AppConfig): Promise<number> {
     const trail = await rebuildTrail(history, codec);
     const mismatches = compareWithRecords(trail, stored.request, await requests.decisionsFor(requestId));
     out(`request ${requestId} (${archived ? 'archived' : 'live'} history, ${result.eventCount} events)`);
+    if (archived) {
+      out(
+        `  archive SHA-256 ${archived.sha256}: ${
+          archived.chainSeq === null
+            ? 'NOT recorded in the audit chain (archived before archives were chained)'
+            : `matches audit chain row ${archived.chainSeq}`
+        }`,
+      );
+    }
     out(`  replay: ${result.deterministic ? 'deterministic' : `NOT deterministic: ${result.error}`}`);
     out(`  decisions rebuilt from the history: ${trail.decisions.length}; policy version ${trail.policyVersion}`);
     for (const m of mismatches)

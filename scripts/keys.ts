@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
+import { userInfo } from 'node:os';
 import type { DataSource } from 'typeorm';
 import { loadConfig } from '../libs/config';
 import { generateKeyEntry, Keyring } from '../libs/crypto';
@@ -18,11 +19,20 @@ const USAGE = `usage: npm run keys -- generate [keyId] | status | rotate
   status            count passport numbers per key id
   rotate            re-encrypt every passport number not under the active key`;
 
+/** Who ran the command, for the audit log: the operating-system login (the CLI has no signed-in person). */
+function operator(): string | null {
+  try {
+    return `os:${userInfo().username}`;
+  } catch {
+    return null;
+  }
+}
+
 async function withKeyring<T>(task: (keyring: Keyring, dataSource: DataSource) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const keyring = new Keyring(config.encryption);
   if (config.encryption.devKey) out('note: ENCRYPTION_KEYS is unset, using the public dev key "dev-1"');
-  const dataSource = await openDataSource(config.database, { migrate: true });
+  const dataSource = await openDataSource(config.database, { migrate: true, auditChain: config.auditChain });
   try {
     return await task(keyring, dataSource);
   } finally {
@@ -50,7 +60,7 @@ async function main(argv: string[]): Promise<number> {
       });
     case 'rotate':
       return withKeyring(async (keyring, dataSource) => {
-        const report = await rotatePassportKeys(dataSource, keyring);
+        const report = await rotatePassportKeys(dataSource, keyring, { actor: operator() });
         out(
           `active key ${report.activeKeyId}: ${report.examined} passport number(s) under other keys, ` +
             `${report.rotated} re-encrypted, ${report.changedMeanwhile} changed meanwhile, ${report.failed.length} failed`,

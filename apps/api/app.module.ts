@@ -61,7 +61,7 @@ export interface ApiOverrides {
 const logger = new Logger('Database');
 
 async function openDatabase(config: AppConfig): Promise<DataSource> {
-  const dataSource = await openDataSource(config.database, { migrate: true });
+  const dataSource = await openDataSource(config.database, { migrate: true, auditChain: config.auditChain });
   await new PolicyRepository(dataSource).ensureDefault();
   if (config.directorySeedFile) {
     const seed = JSON.parse(fs.readFileSync(config.directorySeedFile, 'utf8')) as DirectorySeed;

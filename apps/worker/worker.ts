@@ -42,7 +42,8 @@ export async function createClearanceWorker(
   const ownsConnection = !overrides.connection;
   const connection =
     overrides.connection ?? (await NativeConnection.connect(temporalConnectionOptions(config.temporal)));
-  const dataSource = overrides.dataSource ?? (await openDataSource(config.database, { migrate: false }));
+  const dataSource =
+    overrides.dataSource ?? (await openDataSource(config.database, { migrate: false, auditChain: config.auditChain }));
   const mailer = new MeteredMailer(config.mail.smtpUrl, config.mail.from, Runtime.instance().metricMeter);
   const requests = new RequestRepository(dataSource);
   const directory = new DirectoryRepository(dataSource);

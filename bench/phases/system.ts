@@ -84,7 +84,7 @@ export async function startSystem(opts: BenchOptions, t0: number): Promise<Bench
   const clientConn = await Connection.connect({ address: server.address });
   const client = new Client({ connection: clientConn, dataConverter: { payloadCodecs: [codec] } });
   const bareClient = new Client({ connection: clientConn });
-  const db = await openDataSource(config.database, { migrate: false });
+  const db = await openDataSource(config.database, { migrate: false, auditChain: config.auditChain });
   for (const p of PARTIES) for (const m of p.members) await http.token(m);
   await http.token(REQUESTER);
   log(`system up in ${Date.now() - t0} ms (workflow bundle ${bundleMs} ms)`);

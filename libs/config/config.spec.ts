@@ -39,6 +39,7 @@ describe('loadConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     const named = (error as ConfigError).problems.map((p) => p.split(':')[0]).sort();
     expect(named).toEqual([
+      'AUDIT_CHAIN_KEYS',
       'AUTH_AUDIENCE',
       'AUTH_ISSUER',
       'AUTH_JWKS_URL',
@@ -58,6 +59,7 @@ describe('loadConfig', () => {
       AUTH_AUDIENCE: 'clearance',
       AUTH_JWKS_URL: 'https://idp/jwks',
       ENCRYPTION_KEYS: `prod-1:${key()}`,
+      AUDIT_CHAIN_KEYS: `audit-1:${key()}`,
     });
     expect(config.devMode).toBe(false);
     expect(config.mail.capturePort).toBeNull();
@@ -71,6 +73,19 @@ describe('loadConfig', () => {
     expect(config.encryption.keys[0].key).toHaveLength(32);
     expect(loadConfig(dev()).encryption.keys[0].key.equals(config.encryption.keys[0].key)).toBe(true);
     expect(config.temporalUiOrigins).toEqual(['http://localhost:8233']);
+  });
+
+  it('should give the audit chain its own keys: a labelled dev key, else AUDIT_CHAIN_KEYS with the first signing', () => {
+    const dev = loadConfig({}).auditChain;
+    expect(dev).toMatchObject({ activeKeyId: 'dev-audit-1', devKey: true });
+    expect(dev.keys[0].key.equals(loadConfig({}).encryption.keys[0].key)).toBe(false);
+    const [a, b] = [key(), key()];
+    const config = loadConfig({ AUDIT_CHAIN_KEYS: `audit-2031:${a},audit-2030:${b}` }).auditChain;
+    expect(config).toMatchObject({ activeKeyId: 'audit-2031', devKey: false });
+    expect(config.keys.map((k) => k.id)).toEqual(['audit-2031', 'audit-2030']);
+    expect(() => loadConfig({ AUDIT_CHAIN_KEYS: 'nocolon' })).toThrow(
+      'AUDIT_CHAIN_KEYS: entry 1 is not keyId:base64key',
+    );
   });
 
   it('should read several keys, the first active unless ENCRYPTION_ACTIVE_KEY_ID names another', () => {

@@ -15,7 +15,13 @@ import {
   ValidateIf,
 } from 'class-validator';
 import * as path from 'node:path';
-import { isDevEncryptionKey, parseEncryptionKeys, type EncryptionConfig } from './encryption-keys';
+import {
+  isDevAuditChainKey,
+  isDevEncryptionKey,
+  parseAuditChainKeys,
+  parseEncryptionKeys,
+  type EncryptionConfig,
+} from './encryption-keys';
 import { PROJECT_ROOT } from './project-root';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
@@ -231,6 +237,11 @@ class EnvironmentVariables {
   @IsString()
   ENCRYPTION_ACTIVE_KEY_ID?: string;
 
+  /** `keyId:base64key,…` (32-byte HMAC keys of the audit chain, the first signs); checked by parseAuditChainKeys. */
+  @ValidateIf((env: EnvironmentVariables) => env.NODE_ENV === 'production' || env.AUDIT_CHAIN_KEYS !== undefined)
+  @IsString({ message: 'AUDIT_CHAIN_KEYS is required in production (comma-separated keyId:base64key pairs)' })
+  AUDIT_CHAIN_KEYS?: string;
+
   /** Comma-separated origins of the Temporal Web UI allowed to call /codec/* from a browser. */
   @IsString()
   TEMPORAL_UI_ORIGIN: string = 'http://localhost:8233';
@@ -319,6 +330,8 @@ export interface AppConfig {
   logLevel: string;
   /** AES-256-GCM keys for Temporal payloads and passport numbers (libs/crypto Keyring). */
   encryption: EncryptionConfig;
+  /** HMAC-SHA256 keys that sign every audit log row (libs/crypto ChainMac); kept outside the database. */
+  auditChain: EncryptionConfig;
   /** Browser origins of the Temporal Web UI, the only ones CORS lets call the codec server. */
   temporalUiOrigins: string[];
   /** GET /metrics (libs/observability, apps/api/metrics) and the worker's SDK metrics endpoint. */
@@ -363,6 +376,7 @@ export function productionSettings(env: NodeJS.ProcessEnv): string[] {
     'OIDC_CLIENT_SECRET',
     'LINK_TOKEN_SECRET',
     'ENCRYPTION_KEYS',
+    'AUDIT_CHAIN_KEYS',
     'TEMPORAL_API_KEY',
     'TEMPORAL_TLS_CERT_PATH',
     'TEMPORAL_TLS_KEY_PATH',
@@ -420,7 +434,12 @@ function durationSeconds(value: string): number | null {
 }
 
 /** What production (and, where it says so, every mode) refuses beyond the per-variable rules. */
-function policyProblems(vars: EnvironmentVariables, devMode: boolean, encryption: EncryptionConfig | null): string[] {
+function policyProblems(
+  vars: EnvironmentVariables,
+  devMode: boolean,
+  encryption: EncryptionConfig | null,
+  auditChain: EncryptionConfig | null,
+): string[] {
   const problems: string[] = [];
   const ttl = durationSeconds(vars.LINK_TOKEN_TTL);
   if (ttl !== null && ttl > MAX_LINK_TOKEN_TTL_SECONDS)
@@ -437,6 +456,9 @@ function policyProblems(vars: EnvironmentVariables, devMode: boolean, encryption
   for (const key of encryption?.keys ?? [])
     if (isDevEncryptionKey(key.key))
       problems.push(`ENCRYPTION_KEYS: key "${key.id}" is the public dev key; generate one (npm run keys -- generate)`);
+  for (const key of auditChain?.keys ?? [])
+    if (isDevAuditChainKey(key.key))
+      problems.push(`AUDIT_CHAIN_KEYS: key "${key.id}" is the public dev key; generate one (npm run keys -- generate)`);
   if (!vars.PUBLIC_URL) problems.push('PUBLIC_URL: required in production (the https base of links in emails)');
   else if (!vars.PUBLIC_URL.startsWith('https://') && !isLoopback(urlHost(vars.PUBLIC_URL) ?? ''))
     problems.push('PUBLIC_URL: must be https in production (approval links are credentials)');
@@ -468,8 +490,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const encryption = parseEncryptionKeys(vars.ENCRYPTION_KEYS, vars.ENCRYPTION_ACTIVE_KEY_ID);
   const temporalUiOrigins = parseOrigins(vars.TEMPORAL_UI_ORIGIN);
   if (!errors.some((e) => e.property === 'ENCRYPTION_KEYS')) problems.push(...encryption.problems);
+  const auditChain = parseAuditChainKeys(vars.AUDIT_CHAIN_KEYS);
+  if (!errors.some((e) => e.property === 'AUDIT_CHAIN_KEYS')) problems.push(...auditChain.problems);
   problems.push(...temporalUiOrigins.problems);
-  problems.push(...policyProblems(vars, devMode, vars.ENCRYPTION_KEYS ? encryption.config : null));
+  problems.push(
+    ...policyProblems(
+      vars,
+      devMode,
+      vars.ENCRYPTION_KEYS ? encryption.config : null,
+      vars.AUDIT_CHAIN_KEYS ? auditChain.config : null,
+    ),
+  );
   if (problems.length > 0) throw new ConfigError(problems);
   const env_ = vars.NODE_ENV as AppConfig['env'];
   const tlsEntries = {
@@ -523,6 +554,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     bodyLimit: vars.BODY_LIMIT,
     logLevel: vars.LOG_LEVEL,
     encryption: encryption.config!,
+    auditChain: auditChain.config!,
     temporalUiOrigins: temporalUiOrigins.origins,
     metrics: {
       token: vars.METRICS_TOKEN,

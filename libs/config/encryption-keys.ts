@@ -29,9 +29,19 @@ export function isDevEncryptionKey(key: Buffer): boolean {
   return key.equals(DEV_ENCRYPTION_KEY);
 }
 
+export function isDevAuditChainKey(key: Buffer): boolean {
+  return key.equals(DEV_AUDIT_CHAIN_KEY);
+}
+
 /** Key ids are stored in columns and Temporal metadata: letters, digits, `.`, `_`, `-`; at most 64. */
 const KEY_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/** Id of the dev/test audit chain key used when AUDIT_CHAIN_KEYS is unset outside production. */
+export const DEV_AUDIT_CHAIN_KEY_ID = 'dev-audit-1';
+
+/** DEV ONLY, NOT SECRET, like DEV_ENCRYPTION_KEY: production refuses to start without AUDIT_CHAIN_KEYS. */
+const DEV_AUDIT_CHAIN_KEY = createHash('sha256').update('clearance dev-only audit chain key, not secret').digest();
 
 /**
  * Parses `ENCRYPTION_KEYS` (`keyId:base64key,keyId:base64key`, each key exactly 32 bytes) and
@@ -42,26 +52,49 @@ export function parseEncryptionKeys(
   rawKeys: string | undefined,
   activeKeyId: string | undefined,
 ): { config: EncryptionConfig | null; problems: string[] } {
+  return parseKeyList(rawKeys, activeKeyId, {
+    variable: 'ENCRYPTION_KEYS',
+    activeVariable: 'ENCRYPTION_ACTIVE_KEY_ID',
+    devKey: { id: DEV_ENCRYPTION_KEY_ID, key: DEV_ENCRYPTION_KEY },
+  });
+}
+
+/**
+ * Parses `AUDIT_CHAIN_KEYS`: the HMAC keys of the audit chain, in the form of ENCRYPTION_KEYS. The
+ * first key signs new rows; the others only verify rows signed before a rotation. A separate
+ * secret from ENCRYPTION_KEYS: an auditor can hold it without being able to read passport
+ * numbers, and retiring an encryption key never makes old audit rows unverifiable.
+ */
+export function parseAuditChainKeys(rawKeys: string | undefined): {
+  config: EncryptionConfig | null;
+  problems: string[];
+} {
+  return parseKeyList(rawKeys, undefined, {
+    variable: 'AUDIT_CHAIN_KEYS',
+    activeVariable: 'AUDIT_CHAIN_KEYS',
+    devKey: { id: DEV_AUDIT_CHAIN_KEY_ID, key: DEV_AUDIT_CHAIN_KEY },
+  });
+}
+
+function parseKeyList(
+  rawKeys: string | undefined,
+  activeKeyId: string | undefined,
+  names: { variable: string; activeVariable: string; devKey: EncryptionKey },
+): { config: EncryptionConfig | null; problems: string[] } {
+  const { variable, activeVariable, devKey } = names;
   if (rawKeys === undefined || rawKeys.trim() === '') {
-    if (activeKeyId !== undefined && activeKeyId !== DEV_ENCRYPTION_KEY_ID) {
+    if (activeKeyId !== undefined && activeKeyId !== devKey.id) {
       return {
         config: null,
-        problems: [`ENCRYPTION_ACTIVE_KEY_ID: "${activeKeyId}" is not a key of ENCRYPTION_KEYS (which is unset)`],
+        problems: [`${activeVariable}: "${activeKeyId}" is not a key of ${variable} (which is unset)`],
       };
     }
-    return {
-      config: {
-        keys: [{ id: DEV_ENCRYPTION_KEY_ID, key: DEV_ENCRYPTION_KEY }],
-        activeKeyId: DEV_ENCRYPTION_KEY_ID,
-        devKey: true,
-      },
-      problems: [],
-    };
+    return { config: { keys: [devKey], activeKeyId: devKey.id, devKey: true }, problems: [] };
   }
   const problems: string[] = [];
   const keys: EncryptionKey[] = [];
   for (const [index, entry] of rawKeys.split(',').entries()) {
-    const where = `ENCRYPTION_KEYS: entry ${index + 1}`;
+    const where = `${variable}: entry ${index + 1}`;
     const colon = entry.indexOf(':');
     const id = entry.slice(0, Math.max(colon, 0)).trim();
     const encoded = entry.slice(colon + 1).trim();
@@ -77,9 +110,7 @@ export function parseEncryptionKeys(
   if (!keys.some((k) => k.id === active)) {
     return {
       config: null,
-      problems: [
-        `ENCRYPTION_ACTIVE_KEY_ID: "${active}" is not a key of ENCRYPTION_KEYS (${keys.map((k) => k.id).join(', ')})`,
-      ],
+      problems: [`${activeVariable}: "${active}" is not a key of ${variable} (${keys.map((k) => k.id).join(', ')})`],
     };
   }
   return { config: { keys, activeKeyId: active, devKey: false }, problems: [] };

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { MoreThan, type DataSource, type EntityManager } from 'typeorm';
+import { loadConfig } from '../config';
+import { ChainMac } from '../crypto';
 import { canonicalJson } from './canonical-json';
 import { AuditLogEntity } from './entities';
 
@@ -13,7 +15,16 @@ export type AuditEvent =
   | 'passport.released'
   | 'passport.returned'
   | 'passport.overdue'
+  | 'policy.bootstrapped'
   | 'policy.published'
+  | 'history.archived'
+  | 'directory.person.created'
+  | 'directory.person.updated'
+  | 'directory.tier.changed'
+  | 'directory.imported'
+  | 'screening.entry.added'
+  | 'screening.imported'
+  | 'keys.rotated'
   | 'screening.dry_run_hit';
 
 export interface AuditEntry {
@@ -23,7 +34,12 @@ export interface AuditEntry {
   payload: Record<string, unknown>;
 }
 
-export type AuditProblemKind = 'changed' | 'deleted' | 'reordered' | 'broken_link';
+/**
+ * `forged`: the row's hash is not signed by the audit chain key (re-hashed by someone without it);
+ * `unkeyed`: a row without a MAC after signed rows; `unknown_key`: signed by a key not configured here.
+ */
+export type AuditProblemKind =
+  'changed' | 'deleted' | 'reordered' | 'broken_link' | 'forged' | 'unkeyed' | 'unknown_key';
 
 export interface AuditProblem {
   /** The row the problem is about (for `deleted`: the first missing seq). */
@@ -43,6 +59,8 @@ export interface ChainVerification {
   /** The last row as stored now; export it regularly to catch a rewrite of the whole tail. */
   head: (ChainHead & { recordedAt: string }) | null;
   problems: AuditProblem[];
+  /** What verifies but deserves an auditor's eye: rows written before the chain was keyed. */
+  warnings: string[];
 }
 
 export interface AuditProofRow {
@@ -53,6 +71,9 @@ export interface AuditProofRow {
   recordedAt: string;
   prevHash: string;
   hash: string;
+  /** The AUDIT_CHAIN_KEYS key id and HMAC of `hash` (null on rows written before the chain was keyed). */
+  macKeyId: string | null;
+  mac: string | null;
 }
 
 export interface AuditProof {
@@ -109,20 +130,55 @@ function describe(row: AuditLogEntity): string {
   return `row ${row.seq} (${row.event}${request}, recorded ${row.recordedAt})`;
 }
 
+/** The chain key each data source was opened with (see `openDataSource`). */
+const chainMacs = new WeakMap<DataSource, ChainMac>();
+let processChainMac: ChainMac | undefined;
+
+/** Every audit log on this data source signs and verifies with this key (`openDataSource` sets it from the config). */
+export function useChainMac(dataSource: DataSource, chainMac: ChainMac): void {
+  chainMacs.set(dataSource, chainMac);
+}
+
+/** The key of a data source opened without one: AUDIT_CHAIN_KEYS of this process's environment, read once. */
+function chainMacOf(dataSource: DataSource): ChainMac {
+  const own = chainMacs.get(dataSource);
+  if (own) return own;
+  processChainMac ??= new ChainMac(loadConfig().auditChain);
+  return processChainMac;
+}
+
 function isSqlite(dataSource: DataSource): boolean {
   const type = dataSource.options.type;
   return type === 'better-sqlite3' || type === 'sqlite';
 }
 
+export interface AuditLogOptions {
+  clock?: () => Date;
+  /** The chain key; default: the data source's (`useChainMac`), else AUDIT_CHAIN_KEYS of the environment. */
+  chainMac?: ChainMac;
+}
+
 /**
  * The append-only, hash-chained audit log. Every row holds the hash of the row before it, so a
- * changed, deleted or moved row breaks the chain at a place `verify` names.
+ * changed, deleted or moved row breaks the chain at a place `verify` names; and every row's hash
+ * is signed (HMAC) with a key that is not in the database, so a writer who rewrites rows and
+ * recomputes the hashes is named too.
  */
 export class AuditLogRepository {
+  private readonly clock: () => Date;
+  private readonly givenMac: ChainMac | undefined;
+
   constructor(
     private readonly dataSource: DataSource,
-    private readonly clock: () => Date = () => new Date(),
-  ) {}
+    options: AuditLogOptions = {},
+  ) {
+    this.clock = options.clock ?? (() => new Date());
+    this.givenMac = options.chainMac;
+  }
+
+  private get chainMac(): ChainMac {
+    return this.givenMac ?? chainMacOf(this.dataSource);
+  }
 
   /**
    * A transaction for a state change and its audit rows. On SQLite, TypeORM shares one connection
@@ -186,6 +242,7 @@ export class AuditLogRepository {
         recordedAt,
       };
       const hash = auditRowHash(prevHash, seq, content);
+      const { keyId: macKeyId, mac } = this.chainMac.sign(hash);
       const row = Object.assign(new AuditLogEntity(), {
         seq,
         requestId: content.requestId,
@@ -195,6 +252,8 @@ export class AuditLogRepository {
         recordedAt,
         prevHash,
         hash,
+        macKeyId,
+        mac,
       });
       prevHash = hash;
       return row;
@@ -237,6 +296,7 @@ export class AuditLogRepository {
     }
 
     const problems: AuditProblem[] = [];
+    const macs = new MacWalk(this.chainMac);
     let rows = 0;
     let prev: AuditLogEntity | null = null;
     for (let after = 0; ;) {
@@ -244,11 +304,14 @@ export class AuditLogRepository {
       for (const row of page) {
         rows += 1;
         problems.push(...this.check(row, prev, seqOfHash));
+        macs.visit(row);
         prev = row;
       }
       if (page.length < batchSize) break;
       after = page[page.length - 1].seq;
     }
+    problems.push(...macs.problems());
+    problems.sort((a, b) => a.seq - b.seq);
 
     const head = prev ? { seq: prev.seq, hash: prev.hash, recordedAt: prev.recordedAt } : null;
     const expected = options.expectedHead;
@@ -272,7 +335,7 @@ export class AuditLogRepository {
         });
       }
     }
-    return { ok: problems.length === 0, rows, head, problems };
+    return { ok: problems.length === 0, rows, head, problems, warnings: macs.warnings() };
   }
 
   private check(row: AuditLogEntity, prev: AuditLogEntity | null, seqOfHash: Map<string, number>): AuditProblem[] {
@@ -358,9 +421,106 @@ export class AuditLogRepository {
         recordedAt: row.recordedAt,
         prevHash: row.prevHash,
         hash: row.hash,
+        macKeyId: row.macKeyId,
+        mac: row.mac,
       })),
       head: await this.head(),
     };
+  }
+
+  /**
+   * What the chain recorded when a history was archived: the latest `history.archived` row of that
+   * workflow, its SHA-256, and whether the row itself is intact (its content gives its hash and its
+   * MAC verifies). Null when the chain holds no such row (archived before archives were chained).
+   */
+  async archiveRecord(
+    requestId: string,
+    workflowId: string,
+  ): Promise<{ seq: number; sha256: string | null; intact: boolean } | null> {
+    const rows = await this.dataSource.getRepository(AuditLogEntity).find({
+      where: { requestId, event: 'history.archived' },
+      order: { seq: 'DESC' },
+    });
+    for (const row of rows) {
+      let payload: { workflowId?: unknown; sha256?: unknown } = {};
+      try {
+        payload = JSON.parse(row.payload) as typeof payload;
+      } catch {
+        return { seq: row.seq, sha256: null, intact: false };
+      }
+      if (payload.workflowId !== workflowId) continue;
+      const signed =
+        row.macKeyId !== null && row.mac !== null && this.chainMac.check(row.hash, row.macKeyId, row.mac) === 'valid';
+      return {
+        seq: row.seq,
+        sha256: typeof payload.sha256 === 'string' ? payload.sha256 : null,
+        intact: signed && recompute(row, row.seq) === row.hash,
+      };
+    }
+    return null;
+  }
+}
+
+/**
+ * The MAC half of `verify`: rows before the first signed one are a warning (written before the
+ * chain was keyed); after it, an unsigned row, a row whose MAC fails and a row signed by a key not
+ * configured here are problems, each reported once at its first row with how many rows share it
+ * (re-hashing a tail makes every row after the first rewritten one fail).
+ */
+class MacWalk {
+  private leadingUnkeyed: AuditLogEntity[] = [];
+  private keyedSeen = false;
+  private readonly found = new Map<'forged' | 'unkeyed' | 'unknown_key', { row: AuditLogEntity; count: number }>();
+
+  constructor(private readonly chainMac: ChainMac) {}
+
+  visit(row: AuditLogEntity): void {
+    if (row.macKeyId === null || row.mac === null) {
+      if (this.keyedSeen) this.note('unkeyed', row);
+      else this.leadingUnkeyed.push(row);
+      return;
+    }
+    this.keyedSeen = true;
+    const check = this.chainMac.check(row.hash, row.macKeyId, row.mac);
+    if (check === 'invalid') this.note('forged', row);
+    else if (check === 'unknown-key') this.note('unknown_key', row);
+  }
+
+  private note(kind: 'forged' | 'unkeyed' | 'unknown_key', row: AuditLogEntity): void {
+    const seen = this.found.get(kind);
+    if (seen) seen.count += 1;
+    else this.found.set(kind, { row, count: 1 });
+  }
+
+  problems(): AuditProblem[] {
+    return [...this.found.entries()].map(([kind, { row, count }]) => {
+      const more = count > 1 ? ` (${count} row(s) from here on fail the same way)` : '';
+      const message =
+        kind === 'forged'
+          ? `${describe(row)} is not signed by the audit chain key "${row.macKeyId}": its hash was written or ` +
+            `recomputed by someone without the key${more}`
+          : kind === 'unkeyed'
+            ? `${describe(row)} has no MAC although earlier rows are signed: it was written or rewritten ` +
+              `without the audit chain key${more}`
+            : `${describe(row)} is signed by key "${row.macKeyId}", which is not in AUDIT_CHAIN_KEYS here ` +
+              `(configured: ${this.chainMac.keyIds.join(', ')}); add it to verify the row${more}`;
+      return { seq: row.seq, kind, message };
+    });
+  }
+
+  warnings(): string[] {
+    const rows = this.leadingUnkeyed;
+    if (rows.length === 0) return [];
+    const last = rows[rows.length - 1];
+    const span = rows.length === 1 ? `row ${last.seq} was` : `rows ${rows[0].seq} to ${last.seq} were`;
+    return [
+      `unkeyed rows before ${last.seq + 1}: ${span} written before the chain was keyed (no MAC, last ` +
+        `recorded ${last.recordedAt}); only the hash chain protects them` +
+        (this.keyedSeen
+          ? `, and the signed row ${last.seq + 1} fixes them as they were when it was written`
+          : ', and no row is signed yet') +
+        '. Their number must never grow.',
+    ];
   }
 }
 
@@ -371,4 +531,12 @@ export class AuditLogRepository {
  */
 export function writeTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
   return new AuditLogRepository(dataSource).writeTransaction(work);
+}
+
+/**
+ * Appends audit entries inside the caller's write transaction (open it with `writeTransaction`), so
+ * they commit or roll back with the change they record: the one call a repository needs.
+ */
+export function appendAudit(manager: EntityManager, entries: AuditEntry[]): Promise<AuditLogEntity[]> {
+  return new AuditLogRepository(manager.connection).append(entries, manager);
 }

@@ -107,12 +107,13 @@ describe.each(testDatabases())('audit log on $name', (database) => {
       rows: 3,
       head: { seq: 3, hash: rows[2].hash, recordedAt: rows[2].recordedAt },
       problems: [],
+      warnings: [],
     });
   });
 
   it('should append several entries in order and never date a row before the one it follows', async () => {
     await freshLog(1);
-    const late = new AuditLogRepository(dataSource, () => new Date('2000-01-01T00:00:00.000Z'));
+    const late = new AuditLogRepository(dataSource, { clock: () => new Date('2000-01-01T00:00:00.000Z') });
     const rows = await late.append([entry(2), entry(3)]);
     expect(rows.map((r) => r.seq)).toEqual([2, 3]);
     const [first] = await dataSource.getRepository(AuditLogEntity).findBy({ seq: 1 });
@@ -183,13 +184,18 @@ describe.each(testDatabases())('audit log on $name', (database) => {
     expect(bySeq.get(4)).toMatchObject({ kind: 'reordered', message: expect.stringContaining('written as row 3') });
   });
 
-  it('should name the next row as a broken link when a row was edited and re-hashed', async () => {
+  it('should name a row edited and re-hashed without the key as forged, and the next row as a broken link', async () => {
     const rows = await freshLog(4);
     const forged = { ...rows[1], payload: { i: 2, status: 'rejected' } };
     const hash = auditRowHash(forged.prevHash, 2, forged);
     await exec('UPDATE audit_log SET payload = $1, hash = $2 WHERE seq = 2', [canonicalJson(forged.payload), hash]);
     const result = await log.verify();
     expect(result.problems).toEqual([
+      {
+        seq: 2,
+        kind: 'forged',
+        message: expect.stringContaining('is not signed by the audit chain key "dev-audit-1"'),
+      },
       {
         seq: 3,
         kind: 'broken_link',

@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import type { AppConfig } from '../config';
+import type { AppConfig, EncryptionConfig } from '../config';
+import { ChainMac } from '../crypto';
+import { useChainMac } from './audit-log.repository';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
@@ -36,13 +38,15 @@ const MIGRATION_LOCK = 7_363_001;
 
 /**
  * Opens the database; with `migrate`, brings its schema up to date first. On PostgreSQL an
- * advisory lock keeps several API replicas from migrating at once.
+ * advisory lock keeps several API replicas from migrating at once. With `auditChain` (the
+ * config's AUDIT_CHAIN_KEYS), every audit log on it signs and verifies with those keys.
  */
 export async function openDataSource(
   database: AppConfig['database'],
-  options: { migrate: boolean },
+  options: { migrate: boolean; auditChain?: EncryptionConfig },
 ): Promise<DataSource> {
   const dataSource = new DataSource(dataSourceOptions(database));
+  if (options.auditChain) useChainMac(dataSource, new ChainMac(options.auditChain));
   await dataSource.initialize();
   if (options.migrate) {
     if (database.type === 'postgres') {

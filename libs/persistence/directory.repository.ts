@@ -1,5 +1,5 @@
 import { Brackets, In, type DataSource, type EntityManager } from 'typeorm';
-import { writeTransaction } from './audit-log.repository';
+import { appendAudit, writeTransaction, type AuditEntry } from './audit-log.repository';
 import type { DirectorySeed, Person } from '../domain/person';
 import type { Party, Role, Tier } from '../domain/vocabulary';
 import { PartyMemberEntity, PersonEntity } from './entities';
@@ -31,6 +31,57 @@ export interface PeoplePage {
 export interface ImportResult {
   created: number;
   updated: number;
+}
+
+/** Who made a directory change: an admin's email, or `system` for the seed file. */
+export interface DirectoryActor {
+  actor?: string | null;
+}
+
+/** What the audit log keeps of a person: what decides who reviews, never their name or flag values. */
+interface ReviewFacts {
+  tier: string | null;
+  roles: string[];
+  managerEmail: string | null;
+  parties: Array<{ party: string; lead: boolean }>;
+}
+
+function reviewFacts(person: Pick<Person, 'tier' | 'roles' | 'managerEmail' | 'parties'>): ReviewFacts {
+  return {
+    tier: person.tier,
+    roles: [...person.roles].sort(),
+    managerEmail: person.managerEmail?.trim().toLowerCase() || null,
+    parties: person.parties
+      .map((m) => ({ party: m.party, lead: m.lead }))
+      .sort((a, b) => a.party.localeCompare(b.party)),
+  };
+}
+
+/**
+ * The audit entry of one person's write, or null when nothing changed. A tier change is its own
+ * event (it changes the route of every later request); name and flags are named, not copied.
+ */
+function personChange(email: string, before: Person | null, after: Person, actor: string | null): AuditEntry | null {
+  const next = reviewFacts(after);
+  if (!before) return { event: 'directory.person.created', actor, payload: { subject: email, ...next } };
+  const prev = reviewFacts(before);
+  const changes: Record<string, { from: unknown; to: unknown }> = {};
+  for (const field of ['tier', 'roles', 'managerEmail', 'parties'] as const) {
+    if (JSON.stringify(prev[field]) !== JSON.stringify(next[field]))
+      changes[field] = { from: prev[field], to: next[field] };
+  }
+  const named: string[] = [];
+  if (before.name !== after.name) named.push('name');
+  if (before.flags.classifiedAccess !== after.flags.classifiedAccess) named.push('classifiedAccess');
+  if (before.flags.confidentialityPeriodEnds !== after.flags.confidentialityPeriodEnds) {
+    named.push('confidentialityPeriodEnds');
+  }
+  if (Object.keys(changes).length === 0 && named.length === 0) return null;
+  return {
+    event: changes.tier ? 'directory.tier.changed' : 'directory.person.updated',
+    actor,
+    payload: { subject: email, changes, alsoChanged: named },
+  };
 }
 
 /** `%`, `_` and the escape character itself match literally in a LIKE pattern with ESCAPE '\'. */
@@ -123,16 +174,36 @@ export class DirectoryRepository {
    * Creates or replaces one person: name, tier, roles, flags, manager and, in the same
    * transaction, their party memberships. Answers whether the person is new.
    */
-  async upsertPerson(person: Person): Promise<{ created: boolean }> {
-    return writeTransaction(this.dataSource, async (manager) => ({ created: await this.write(manager, person) }));
+  async upsertPerson(person: Person, options: DirectoryActor = {}): Promise<{ created: boolean }> {
+    return writeTransaction(this.dataSource, async (manager) => {
+      const { created, change } = await this.write(manager, person, options.actor ?? null);
+      if (change) await appendAudit(manager, [change]);
+      return { created };
+    });
   }
 
-  /** Creates or replaces every given person in one transaction: all of them or none. Nobody is removed. */
-  async importPeople(people: Person[]): Promise<ImportResult> {
+  /**
+   * Creates or replaces every given person in one transaction: all of them or none. Nobody is
+   * removed. The audit log gets one entry per changed person and one for the import.
+   */
+  async importPeople(people: Person[], options: DirectoryActor = {}): Promise<ImportResult> {
+    const actor = options.actor ?? null;
     return writeTransaction(this.dataSource, async (manager) => {
       let created = 0;
-      for (const person of people) if (await this.write(manager, person)) created += 1;
-      return { created, updated: people.length - created };
+      const changes: AuditEntry[] = [];
+      for (const person of people) {
+        const written = await this.write(manager, person, actor);
+        if (written.created) created += 1;
+        if (written.change) changes.push(written.change);
+      }
+      const result = { created, updated: people.length - created };
+      if (changes.length > 0) {
+        await appendAudit(manager, [
+          ...changes,
+          { event: 'directory.imported', actor, payload: { ...result, changed: changes.length } },
+        ]);
+      }
+      return result;
     });
   }
 
@@ -151,15 +222,24 @@ export class DirectoryRepository {
         },
         parties: p.parties ?? [],
       })),
+      { actor: 'system' },
     );
     return seed.people.length;
   }
 
-  private async write(manager: EntityManager, person: Person): Promise<boolean> {
+  private async write(
+    manager: EntityManager,
+    person: Person,
+    actor: string | null,
+  ): Promise<{ created: boolean; change: AuditEntry | null }> {
     const email = person.email.trim().toLowerCase();
     if (!email) throw new Error('a person needs an email');
     const people = manager.getRepository(PersonEntity);
-    const created = !(await people.existsBy({ email }));
+    const existing = await people.findOneBy({ email });
+    const before = existing
+      ? toPerson(existing, await manager.getRepository(PartyMemberEntity).findBy({ email }))
+      : null;
+    const created = !before;
     await people.save({
       email,
       name: person.name,
@@ -174,6 +254,6 @@ export class DirectoryRepository {
     if (person.parties.length > 0) {
       await members.insert(person.parties.map((m) => ({ email, party: m.party, isLead: m.lead })));
     }
-    return created;
+    return { created, change: personChange(email, before, person, actor) };
   }
 }

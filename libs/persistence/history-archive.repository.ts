@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { DataSource } from 'typeorm';
+import { appendAudit, AuditLogRepository, writeTransaction } from './audit-log.repository';
 import { HistoryArchiveEntity } from './entities';
 
 export interface ArchivedHistory {
@@ -10,11 +11,21 @@ export interface ArchivedHistory {
   sha256: string;
   eventCount: number;
   archivedAt: string;
+  /** The audit chain row that recorded this SHA-256 at archiving; null for archives from before archives were chained. */
+  chainSeq: number | null;
 }
 
-/** Closed histories, compressed, with their SHA-256 (checked again on every read). */
+/**
+ * Closed histories, compressed, with their SHA-256. Archiving also writes the SHA-256 into the
+ * audit chain (same transaction), and every read checks the history against both: the hash in its
+ * own row and the one the chain recorded, which a database writer cannot re-sign.
+ */
 export class HistoryArchiveRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly audit: AuditLogRepository;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.audit = new AuditLogRepository(dataSource);
+  }
 
   async save(args: {
     workflowId: string;
@@ -24,15 +35,24 @@ export class HistoryArchiveRepository {
   }): Promise<ArchivedHistory> {
     const sha256 = createHash('sha256').update(args.json).digest('hex');
     const archivedAt = new Date().toISOString();
-    await this.dataSource.getRepository(HistoryArchiveEntity).save({
-      workflowId: args.workflowId,
-      requestId: args.requestId,
-      compressed: gzipSync(args.json).toString('base64'),
-      sha256,
-      eventCount: args.eventCount,
-      archivedAt,
+    const [row] = await writeTransaction(this.dataSource, async (manager) => {
+      await manager.getRepository(HistoryArchiveEntity).save({
+        workflowId: args.workflowId,
+        requestId: args.requestId,
+        compressed: gzipSync(args.json).toString('base64'),
+        sha256,
+        eventCount: args.eventCount,
+        archivedAt,
+      });
+      return appendAudit(manager, [
+        {
+          requestId: args.requestId,
+          event: 'history.archived',
+          payload: { workflowId: args.workflowId, sha256, eventCount: args.eventCount, archivedAt },
+        },
+      ]);
     });
-    return { ...args, sha256, archivedAt };
+    return { ...args, sha256, archivedAt, chainSeq: row.seq };
   }
 
   async get(workflowId: string): Promise<ArchivedHistory | null> {
@@ -42,12 +62,27 @@ export class HistoryArchiveRepository {
 
   async all(): Promise<ArchivedHistory[]> {
     const rows = await this.dataSource.getRepository(HistoryArchiveEntity).find({ order: { archivedAt: 'ASC' } });
-    return rows.map((row) => this.open(row));
+    const opened: ArchivedHistory[] = [];
+    for (const row of rows) opened.push(await this.open(row));
+    return opened;
   }
 
-  private open(row: HistoryArchiveEntity): ArchivedHistory {
+  private async open(row: HistoryArchiveEntity): Promise<ArchivedHistory> {
     const json = gunzipSync(Buffer.from(row.compressed, 'base64')).toString('utf8');
     const sha256 = createHash('sha256').update(json).digest('hex');
+    const recorded = await this.audit.archiveRecord(row.requestId, row.workflowId);
+    if (recorded && !recorded.intact) {
+      throw new Error(
+        `the audit chain row ${recorded.seq} that recorded the archive of ${row.workflowId} was altered ` +
+          `(npm run audit -- verify-chain names how): the archive cannot be trusted`,
+      );
+    }
+    if (recorded && recorded.sha256 !== sha256) {
+      throw new Error(
+        `the archived history of ${row.workflowId} does not match the SHA-256 the audit chain recorded ` +
+          `at archiving (row ${recorded.seq}): it was altered`,
+      );
+    }
     if (sha256 !== row.sha256) {
       throw new Error(`the archived history of ${row.workflowId} does not match its SHA-256: it was altered`);
     }
@@ -58,6 +93,7 @@ export class HistoryArchiveRepository {
       sha256,
       eventCount: row.eventCount,
       archivedAt: row.archivedAt,
+      chainSeq: recorded?.seq ?? null,
     };
   }
 }

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { openPassportNumber, sealPassportNumber, type Keyring } from '../crypto';
+import { appendAudit, writeTransaction } from './audit-log.repository';
 import { PassportEntity } from './entities';
 
 export interface KeyRotationReport {
@@ -19,12 +20,13 @@ export interface KeyRotationReport {
  * its row names, sealed with the active key (same AAD, the row id), written in one transaction per
  * batch. Each write is guarded by the old key id and ciphertext, so a row changed meanwhile is
  * never overwritten. A row that cannot be opened is reported and skipped, never altered. Run it
- * after making a new key active and before removing the old key from ENCRYPTION_KEYS.
+ * after making a new key active and before removing the old key from ENCRYPTION_KEYS. Each batch
+ * that re-seals rows writes a `keys.rotated` audit entry in its transaction (key ids and counts).
  */
 export async function rotatePassportKeys(
   dataSource: DataSource,
   keyring: Keyring,
-  options: { batchSize?: number } = {},
+  options: { batchSize?: number; actor?: string | null } = {},
 ): Promise<KeyRotationReport> {
   const batchSize = options.batchSize ?? 200;
   const report: KeyRotationReport = {
@@ -36,7 +38,8 @@ export async function rotatePassportKeys(
   };
   let after = '';
   for (;;) {
-    const seen = await dataSource.transaction(async (manager) => {
+    const seen = await writeTransaction(dataSource, async (manager) => {
+      const fromKeys: Record<string, number> = {};
       const passports = manager.getRepository(PassportEntity);
       const rows = await passports
         .createQueryBuilder('p')
@@ -59,7 +62,20 @@ export async function rotatePassportKeys(
           sealed,
         );
         if (affected === 0) report.changedMeanwhile += 1;
-        else report.rotated += 1;
+        else {
+          report.rotated += 1;
+          fromKeys[row.numberKeyId] = (fromKeys[row.numberKeyId] ?? 0) + 1;
+        }
+      }
+      const rotated = Object.values(fromKeys).reduce((a, b) => a + b, 0);
+      if (rotated > 0) {
+        await appendAudit(manager, [
+          {
+            event: 'keys.rotated',
+            actor: options.actor ?? null,
+            payload: { target: 'passport-numbers', toKeyId: keyring.activeKeyId, fromKeys, rotated },
+          },
+        ]);
       }
       return rows;
     });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { DEFAULT_POLICY_DOCUMENT, type PolicyDocument, type RoutingPolicy } from '../domain/policy';
-import { AuditLogRepository } from './audit-log.repository';
+import { appendAudit, AuditLogRepository } from './audit-log.repository';
 import { canonicalJson } from './canonical-json';
 import { PolicyVersionEntity } from './entities';
 
@@ -14,6 +14,16 @@ function toPolicy(row: PolicyVersionEntity): StoredPolicy {
   return { ...row.document, version: row.version, createdBy: row.createdBy, createdAt: row.createdAt };
 }
 
+/** What the audit log records of a version: its number, description and the SHA-256 of its document. */
+function publishedFacts(row: { version: number; document: PolicyDocument; createdAt: string }) {
+  return {
+    version: row.version,
+    description: row.document.description ?? null,
+    documentSha256: createHash('sha256').update(canonicalJson(row.document)).digest('hex'),
+    createdAt: row.createdAt,
+  };
+}
+
 /** Numbered, immutable policy versions; the highest is in force for new requests. */
 export class PolicyRepository {
   private readonly audit: AuditLogRepository;
@@ -22,16 +32,22 @@ export class PolicyRepository {
     this.audit = new AuditLogRepository(dataSource);
   }
 
-  /** Version 1 is the default policy of DOMAIN.md, stored on first start. */
+  /** Version 1 is the default policy of DOMAIN.md, stored on first start with its audit entry. */
   async ensureDefault(): Promise<void> {
     const repo = this.dataSource.getRepository(PolicyVersionEntity);
     if ((await repo.count()) > 0) return;
     try {
-      await repo.insert({
-        version: 1,
-        document: DEFAULT_POLICY_DOCUMENT,
-        createdBy: 'system',
-        createdAt: new Date().toISOString(),
+      await this.audit.writeTransaction(async (manager) => {
+        const versions = manager.getRepository(PolicyVersionEntity);
+        if ((await versions.count()) > 0) return;
+        const row = {
+          version: 1,
+          document: DEFAULT_POLICY_DOCUMENT,
+          createdBy: 'system',
+          createdAt: new Date().toISOString(),
+        };
+        await versions.insert(row);
+        await appendAudit(manager, [{ event: 'policy.bootstrapped', actor: 'system', payload: publishedFacts(row) }]);
       });
     } catch (error) {
       if ((await repo.count()) === 0) throw error; // a concurrent start inserted it otherwise
@@ -70,21 +86,7 @@ export class PolicyRepository {
         // One transaction per attempt: on PostgreSQL a failed insert spoils the transaction it is in.
         await this.audit.writeTransaction(async (manager) => {
           await manager.getRepository(PolicyVersionEntity).insert(row);
-          await this.audit.append(
-            [
-              {
-                event: 'policy.published',
-                actor: createdBy,
-                payload: {
-                  version,
-                  description: document.description ?? null,
-                  documentSha256: createHash('sha256').update(canonicalJson(document)).digest('hex'),
-                  createdAt: row.createdAt,
-                },
-              },
-            ],
-            manager,
-          );
+          await appendAudit(manager, [{ event: 'policy.published', actor: createdBy, payload: publishedFacts(row) }]);
         });
         return toPolicy(row);
       } catch (error) {

@@ -1,6 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Brackets, In, type DataSource, type EntityManager } from 'typeorm';
-import { writeTransaction } from './audit-log.repository';
+import { appendAudit, writeTransaction } from './audit-log.repository';
+import { canonicalJson } from './canonical-json';
 import type { RestrictedParty } from '../domain/screening';
 import { ScreeningEntryEntity } from './entities';
 
@@ -46,6 +47,21 @@ async function stampAfterNewest(manager: EntityManager, now: string): Promise<st
   return newest && newest >= now ? new Date(Date.parse(newest) + 1).toISOString() : now;
 }
 
+/**
+ * SHA-256 of entries' canonical JSON: the audit log proves which list was stored without copying
+ * the names of the people on it.
+ */
+function contentSha256(entries: readonly NewScreeningEntry[]): string {
+  const content = entries.map((e) => ({
+    name: e.name,
+    aliases: e.aliases,
+    country: e.country,
+    source: e.source,
+    externalId: e.externalId,
+  }));
+  return createHash('sha256').update(canonicalJson(content)).digest('hex');
+}
+
 export function toRestrictedParty(entity: ScreeningEntryEntity): RestrictedParty {
   return {
     id: entity.id,
@@ -60,11 +76,28 @@ export function toRestrictedParty(entity: ScreeningEntryEntity): RestrictedParty
 export class ScreeningEntryRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async create(entry: NewScreeningEntry, now: string): Promise<ScreeningEntryEntity> {
+  async create(
+    entry: NewScreeningEntry,
+    now: string,
+    options: { actor?: string | null } = {},
+  ): Promise<ScreeningEntryEntity> {
     return writeTransaction(this.dataSource, async (manager) => {
       const createdAt = await stampAfterNewest(manager, now);
       const entity = Object.assign(new ScreeningEntryEntity(), { id: randomUUID(), ...entry, createdAt });
       await manager.getRepository(ScreeningEntryEntity).insert(entity);
+      await appendAudit(manager, [
+        {
+          event: 'screening.entry.added',
+          actor: options.actor ?? null,
+          payload: {
+            id: entity.id,
+            source: entry.source,
+            externalId: entry.externalId,
+            country: entry.country,
+            contentSha256: contentSha256([entry]),
+          },
+        },
+      ]);
       return entity;
     });
   }
@@ -72,7 +105,7 @@ export class ScreeningEntryRepository {
   /** Stores a whole list in one transaction: either every entry is stored (and the replaced ones gone) or none. */
   async importEntries(
     entries: readonly NewScreeningEntry[],
-    options: { mode: ImportMode; now: string },
+    options: { mode: ImportMode; now: string; actor?: string | null },
   ): Promise<{ imported: number; replaced: number }> {
     if (entries.length === 0) return { imported: 0, replaced: 0 };
     return writeTransaction(this.dataSource, async (manager) => {
@@ -90,6 +123,19 @@ export class ScreeningEntryRepository {
             .map((e) => Object.assign(new ScreeningEntryEntity(), { id: randomUUID(), ...e, createdAt })),
         );
       }
+      await appendAudit(manager, [
+        {
+          event: 'screening.imported',
+          actor: options.actor ?? null,
+          payload: {
+            mode: options.mode,
+            sources: [...new Set(entries.map((e) => e.source))].sort(),
+            imported: entries.length,
+            replaced,
+            contentSha256: contentSha256(entries),
+          },
+        },
+      ]);
       return { imported: entries.length, replaced };
     });
   }

@@ -1,5 +1,5 @@
 import { DataSource, type Repository } from 'typeorm';
-import { AuditLogEntity } from '../../libs/persistence';
+import { AuditLogEntity, auditRowHash } from '../../libs/persistence';
 import { testDatabases } from '../support/databases';
 import { eventually } from '../support/eventually';
 import { daysFromNow, requestBody } from '../support/factories';
@@ -177,6 +177,35 @@ describe.each(testDatabases())('audit chain on $name', (database) => {
       expect(res.body.problems.every((p: any) => p.kind === 'reordered')).toBe(true);
     } finally {
       await swap();
+    }
+    expect((await verify()).body.ok).toBe(true);
+  });
+
+  it('should name the first row of a tail an insider rewrote and re-hashed in the database as forged', async () => {
+    const original = await auditLog.find({ order: { seq: 'ASC' } });
+    const from = original.find((r) => r.requestId === requestId && r.event === 'decision.recorded')!.seq;
+    let prevHash = original.find((r) => r.seq === from - 1)!.hash;
+    for (const row of original.filter((r) => r.seq >= from)) {
+      const payload = JSON.parse(row.payload);
+      if (row.seq === from) payload.decision = 'reject';
+      const hash = auditRowHash(prevHash, row.seq, { ...row, payload });
+      await auditLog.update({ seq: row.seq }, { payload: JSON.stringify(payload), prevHash, hash });
+      prevHash = hash;
+    }
+    try {
+      const res = await verify();
+      expect(res.body.ok).toBe(false);
+      expect(res.body.problems).toEqual([
+        {
+          seq: from,
+          kind: 'forged',
+          message: expect.stringContaining(`row ${from} (decision.recorded of request ${requestId}`),
+        },
+      ]);
+    } finally {
+      for (const row of original.filter((r) => r.seq >= from)) {
+        await auditLog.update({ seq: row.seq }, { payload: row.payload, prevHash: row.prevHash, hash: row.hash });
+      }
     }
     expect((await verify()).body.ok).toBe(true);
   });

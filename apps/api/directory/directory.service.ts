@@ -73,7 +73,7 @@ export class DirectoryService {
 
   async put(caller: Person, person: Person): Promise<{ view: PersonView; created: boolean }> {
     const before = await this.directory.findPerson(person.email);
-    const { created } = await this.directory.upsertPerson(person);
+    const { created } = await this.directory.upsertPerson(person, { actor: caller.email });
     const tierChange = before && before.tier !== person.tier ? ` (tier ${before.tier} -> ${person.tier})` : '';
     this.logger.log(`${caller.email} ${created ? 'created' : 'replaced'} ${person.email}${tierChange}`);
     return { view: await this.get(person.email), created };
@@ -91,7 +91,10 @@ export class DirectoryService {
     errors.sort((a, b) => a.row - b.row);
     const report = { dryRun, rows: parsed.rows, imported: 0, created: 0, updated: 0, errors };
     if (errors.length > 0 || dryRun) return report;
-    const { created, updated } = await this.directory.importPeople(parsed.people.map((p) => p.person));
+    const { created, updated } = await this.directory.importPeople(
+      parsed.people.map((p) => p.person),
+      { actor: caller.email },
+    );
     this.logger.log(`${caller.email} imported ${created + updated} people (${created} new, ${updated} replaced)`);
     return { ...report, imported: created + updated, created, updated };
   }

@@ -1,11 +1,12 @@
 import { Body, Controller, Get, HttpCode, Post, Query, UnsupportedMediaTypeException } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { RestrictedParty } from '../../../libs/domain/screening';
+import type { Person } from '../../../libs/domain/person';
 import { ScreeningEntryRepository, type ScreeningEntryEntity } from '../../../libs/persistence';
 import { parseCslCsv, type ImportRowError } from '../../../libs/screening/csl-csv';
 import { MATCH_THRESHOLD } from '../../../libs/screening/matcher';
 import { ScreeningService } from '../../../libs/screening/screening.service';
-import { Roles } from '../auth/auth.decorators';
+import { CurrentPerson, Roles } from '../auth/auth.decorators';
 import { DomainError } from '../common/domain-error';
 import { validateBody } from '../common/validate-body';
 import { CheckNameDto, CreateEntryDto, ImportQueryDto, ListEntriesQueryDto } from './screening.dto';
@@ -107,7 +108,7 @@ export class ScreeningController {
   @Roles('admin')
   @ApiOperation({ summary: 'Add one entry to the list' })
   @ApiBody({ type: CreateEntryDto })
-  async create(@Body() body: unknown): Promise<EntryView> {
+  async create(@CurrentPerson() person: Person, @Body() body: unknown): Promise<EntryView> {
     const dto = validateBody(CreateEntryDto, body);
     const name = dto.name.trim();
     const aliases = [...new Set((dto.aliases ?? []).map((a) => a.trim()))].filter((a) => a !== name);
@@ -120,6 +121,7 @@ export class ScreeningController {
         externalId: trimmedOrNull(dto.externalId),
       },
       new Date().toISOString(),
+      { actor: person.email },
     );
     return toEntryView(entity);
   }
@@ -137,7 +139,11 @@ export class ScreeningController {
   @ApiConsumes('text/csv')
   @ApiQuery({ name: 'mode', required: false, enum: ['replace', 'append'] })
   @ApiBody({ schema: { type: 'string', example: '_id,source,entity_number,type,programs,name,…' } })
-  async import(@Body() body: unknown, @Query() query: Record<string, unknown>): Promise<ImportReport> {
+  async import(
+    @CurrentPerson() person: Person,
+    @Body() body: unknown,
+    @Query() query: Record<string, unknown>,
+  ): Promise<ImportReport> {
     const { mode } = validateBody(ImportQueryDto, query);
     if (typeof body !== 'string') {
       throw new UnsupportedMediaTypeException('send the list as the request body with Content-Type: text/csv');
@@ -151,6 +157,7 @@ export class ScreeningController {
     const stored = await this.entries.importEntries(parsed.entries, {
       mode: mode ?? 'replace',
       now: new Date().toISOString(),
+      actor: person.email,
     });
     return { imported: stored.imported, skipped: parsed.skipped, replaced: stored.replaced, errors: parsed.errors };
   }
