@@ -76,14 +76,14 @@ describe('loadConfig', () => {
   });
 
   it('should give the audit chain its own keys: a labelled dev key, else AUDIT_CHAIN_KEYS with the first signing', () => {
-    const dev = loadConfig({}).auditChain;
-    expect(dev).toMatchObject({ activeKeyId: 'dev-audit-1', devKey: true });
-    expect(dev.keys[0].key.equals(loadConfig({}).encryption.keys[0].key)).toBe(false);
+    const devChain = loadConfig(dev()).auditChain;
+    expect(devChain).toMatchObject({ activeKeyId: 'dev-audit-1', devKey: true });
+    expect(devChain.keys[0].key.equals(loadConfig(dev()).encryption.keys[0].key)).toBe(false);
     const [a, b] = [key(), key()];
-    const config = loadConfig({ AUDIT_CHAIN_KEYS: `audit-2031:${a},audit-2030:${b}` }).auditChain;
+    const config = loadConfig(dev({ AUDIT_CHAIN_KEYS: `audit-2031:${a},audit-2030:${b}` })).auditChain;
     expect(config).toMatchObject({ activeKeyId: 'audit-2031', devKey: false });
     expect(config.keys.map((k) => k.id)).toEqual(['audit-2031', 'audit-2030']);
-    expect(() => loadConfig({ AUDIT_CHAIN_KEYS: 'nocolon' })).toThrow(
+    expect(() => loadConfig(dev({ AUDIT_CHAIN_KEYS: 'nocolon' }))).toThrow(
       'AUDIT_CHAIN_KEYS: entry 1 is not keyId:base64key',
     );
   });

@@ -376,7 +376,6 @@ export function productionSettings(env: NodeJS.ProcessEnv): string[] {
     'OIDC_CLIENT_SECRET',
     'LINK_TOKEN_SECRET',
     'ENCRYPTION_KEYS',
-    'AUDIT_CHAIN_KEYS',
     'TEMPORAL_API_KEY',
     'TEMPORAL_TLS_CERT_PATH',
     'TEMPORAL_TLS_KEY_PATH',

@@ -25,6 +25,7 @@ const production = (extra: Record<string, string> = {}) => ({
   AUTH_AUDIENCE: 'clearance',
   AUTH_JWKS_URL: 'https://idp.example.com/.well-known/jwks.json',
   ENCRYPTION_KEYS: `prod-1:${Buffer.alloc(32, 7).toString('base64')}`,
+  AUDIT_CHAIN_KEYS: `audit-1:${Buffer.alloc(32, 9).toString('base64')}`,
   ...extra,
 });
 
@@ -136,13 +137,17 @@ describe('production configuration', () => {
     expect(loadConfig(production()).devMode).toBe(false);
   });
 
-  it('should refuse the published dev link secret and the dev encryption key', () => {
+  it('should refuse the published dev link secret, the dev encryption key and the dev audit chain key', () => {
     expect(problems(production({ LINK_TOKEN_SECRET: 'dev-only-link-secret-change-me-in-production!' }))).toEqual([
       expect.stringMatching(/^LINK_TOKEN_SECRET: /),
     ]);
     const devKey = loadConfig({ CLEARANCE_DEV_MODE: '1' }).encryption.keys[0].key.toString('base64');
     expect(problems(production({ ENCRYPTION_KEYS: `mine:${devKey}` }))).toEqual([
       expect.stringMatching(/^ENCRYPTION_KEYS: .*dev key/),
+    ]);
+    const devChainKey = loadConfig({ CLEARANCE_DEV_MODE: '1' }).auditChain.keys[0].key.toString('base64');
+    expect(problems(production({ AUDIT_CHAIN_KEYS: `mine:${devChainKey}` }))).toEqual([
+      expect.stringMatching(/^AUDIT_CHAIN_KEYS: .*dev key/),
     ]);
   });
 
