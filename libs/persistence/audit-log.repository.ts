@@ -14,6 +14,9 @@ export type AuditEvent =
   | 'passport.returned'
   | 'passport.overdue'
   | 'policy.published'
+  | 'delegation.set'
+  | 'delegation.changed'
+  | 'delegation.ended'
   | 'screening.dry_run_hit';
 
 export interface AuditEntry {
