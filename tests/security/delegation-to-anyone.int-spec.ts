@@ -179,3 +179,25 @@ describe.each(testDatabases())('delegation to anyone on $name', (database) => {
     expect(decision.status).toBe(404);
   });
 });
+
+describe.each(testDatabases())('delegation when the leads cannot be told on $name', (database) => {
+  // Nothing listens on port 1: every mail fails to send (the 503s it causes are expected: not logged).
+  const used = useSystem(database, { SMTP_URL: 'smtp://127.0.0.1:1', LOG_LEVEL: 'fatal' });
+  const { http } = used;
+
+  it('should change nothing, and record nothing, when the notice to the leads cannot be sent', async () => {
+    const res = await http.as('hr@example.com', 'PUT', '/api/me/delegation', {
+      delegateEmail: 'hr-lead@example.com',
+      from: daysFromNow(0),
+      until: daysFromNow(6),
+    });
+    expect(res.status).toBe(503);
+    expect(res.body.code).toBe('UNAVAILABLE');
+    expect((await http.as('hr@example.com', 'GET', '/api/me/delegation')).body).toEqual({ delegation: null });
+    const rows = await used.system.app
+      .get(DataSource)
+      .getRepository(AuditLogEntity)
+      .find({ where: { event: 'delegation.set' } });
+    expect(rows).toEqual([]);
+  });
+});
