@@ -25,6 +25,9 @@ export type AuditEvent =
   | 'screening.entry.added'
   | 'screening.imported'
   | 'keys.rotated'
+  | 'delegation.set'
+  | 'delegation.changed'
+  | 'delegation.ended'
   | 'screening.dry_run_hit';
 
 export interface AuditEntry {

@@ -1,4 +1,4 @@
-import { LessThanOrEqual, MoreThanOrEqual, type DataSource } from 'typeorm';
+import { LessThanOrEqual, MoreThanOrEqual, type DataSource, type EntityManager } from 'typeorm';
 import { DelegationEntity } from './entities';
 
 export interface Delegation {
@@ -6,6 +6,8 @@ export interface Delegation {
   delegateEmail: string;
   startsOn: string;
   endsOn: string;
+  /** When it was set (ISO instant): a delegation never opens what was decided before it existed. */
+  setAt: string;
 }
 
 const toDelegation = (row: DelegationEntity): Delegation => ({
@@ -13,14 +15,18 @@ const toDelegation = (row: DelegationEntity): Delegation => ({
   delegateEmail: row.delegateEmail,
   startsOn: row.startsOn,
   endsOn: row.endsOn,
+  setAt: row.createdAt,
 });
 
 /** Delegations while approvers are away. `on` is a calendar date (YYYY-MM-DD), inclusive. */
 export class DelegationRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async ofDelegator(delegatorEmail: string): Promise<Delegation | null> {
-    const row = await this.dataSource.getRepository(DelegationEntity).findOneBy({ delegatorEmail });
+  async ofDelegator(
+    delegatorEmail: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<Delegation | null> {
+    const row = await manager.getRepository(DelegationEntity).findOneBy({ delegatorEmail });
     return row ? toDelegation(row) : null;
   }
 
@@ -48,12 +54,14 @@ export class DelegationRepository {
     return rows.map(toDelegation);
   }
 
-  async save(delegation: Delegation): Promise<void> {
-    await this.dataSource.getRepository(DelegationEntity).save({ ...delegation, createdAt: new Date().toISOString() });
+  /** Sets (or replaces) a delegation, inside the caller's transaction when `manager` is given. */
+  async save(delegation: Delegation, manager: EntityManager = this.dataSource.manager): Promise<void> {
+    const { setAt, ...rest } = delegation;
+    await manager.getRepository(DelegationEntity).save({ ...rest, createdAt: setAt });
   }
 
-  async remove(delegatorEmail: string): Promise<boolean> {
-    const result = await this.dataSource.getRepository(DelegationEntity).delete({ delegatorEmail });
+  async remove(delegatorEmail: string, manager: EntityManager = this.dataSource.manager): Promise<boolean> {
+    const result = await manager.getRepository(DelegationEntity).delete({ delegatorEmail });
     return (result.affected ?? 0) > 0;
   }
 }

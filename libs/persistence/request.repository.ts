@@ -1,4 +1,5 @@
 import { Brackets, type DataSource, type SelectQueryBuilder } from 'typeorm';
+import { OPEN_REQUEST_STATUSES } from '../domain/delegation';
 import { dealNameOf } from '../domain/request';
 import type { Party } from '../domain/vocabulary';
 import { ApprovalEntity, DecisionEntity, ObligationEntity, RequestEntity } from './entities';
@@ -9,12 +10,23 @@ export interface StoredRequest {
   obligations: ObligationEntity[];
 }
 
+/**
+ * What an approver reads: every request of their `own` parties, and through each delegation in
+ * force, the `delegated` parties' requests that were pending for the party at or after `since`
+ * (an ISO instant, the delegation window's start). Same rule as `pendingDuringWindow` in
+ * libs/domain/delegation.ts, in SQL.
+ */
+export interface ReadScope {
+  own: Party[];
+  delegated: Array<{ parties: Party[]; since: string }>;
+}
+
 export interface ListFilter {
   status?: string;
   type?: string;
   requesterEmail?: string;
   /** Limits to requests the caller may read; undefined means everything (auditors, admins). */
-  visibleTo?: { email: string; parties: Party[] };
+  visibleTo?: { email: string } & ReadScope;
   limit: number;
   cursor?: { createdAt: string; id: string };
   search?: RequestSearch;
@@ -128,13 +140,20 @@ export class RequestRepository {
     if (filter.requesterEmail) qb.andWhere('r.requester_email = :requester', { requester: filter.requesterEmail });
     if (filter.search) applySearch(qb, filter.search);
     if (filter.visibleTo) {
-      const { email, parties } = filter.visibleTo;
+      const { email, own, delegated } = filter.visibleTo;
       qb.andWhere(
         new Brackets((w) => {
           w.where('r.requester_email = :me', { me: email });
-          if (parties.length > 0) {
-            w.orWhere('r.id IN (SELECT a.request_id FROM approvals a WHERE a.party IN (:...parties))', { parties });
+          if (own.length > 0) {
+            w.orWhere('r.id IN (SELECT a.request_id FROM approvals a WHERE a.party IN (:...own))', { own });
           }
+          delegated.forEach(({ parties, since }, i) => {
+            w.orWhere(
+              `r.id IN (SELECT a.request_id FROM approvals a WHERE a.party IN (:...dParties${i}) AND (` +
+                `(a.status = 'pending' AND r.status IN (:...openStatuses)) OR a.decided_at >= :dSince${i}))`,
+              { [`dParties${i}`]: parties, [`dSince${i}`]: since, openStatuses: OPEN_REQUEST_STATUSES },
+            );
+          });
         }),
       );
     }

@@ -140,6 +140,17 @@ describe('approver and custodian pages in Chromium', () => {
     await expect(page.locator('#current-delegation').textContent()).resolves.toContain('no delegation');
     await checkPage(page, 'delegation');
 
+    // Not a member of hr, and for longer than the policy allows: both said in words, beside their fields.
+    await page.getByLabel("Stand-in's email").fill('carol@example.com');
+    await page.getByLabel('From').fill(daysFromNow(0));
+    await page.getByLabel('Until').fill(daysFromNow(60));
+    await page.getByRole('button', { name: 'Save delegation' }).click();
+    await expect(page.locator('#e-delegateEmail').textContent()).resolves.toContain(
+      'carol@example.com is not a member or lead of hr',
+    );
+    await expect(page.locator('#e-until').textContent()).resolves.toContain('at most 30 days');
+    await expect(page.getByLabel("Stand-in's email").getAttribute('aria-invalid')).resolves.toBe('true');
+
     await page.getByLabel("Stand-in's email").fill('hr-lead@example.com');
     await page.getByLabel('From').fill(daysFromNow(10));
     await page.getByLabel('Until').fill(daysFromNow(5));

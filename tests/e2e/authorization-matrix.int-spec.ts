@@ -1,4 +1,6 @@
 import { SignJWT } from 'jose';
+import { DataSource } from 'typeorm';
+import { DelegationEntity } from '../../libs/persistence/entities';
 import { testDatabases } from '../support/databases';
 import { daysFromNow, depositPassport, requestBody } from '../support/factories';
 import { Http } from '../support/http';
@@ -554,6 +556,54 @@ describe('authorization matrix (every route × every caller)', () => {
     }
     expect(cells).toBe(Object.keys(ROUTES).length * WHO.length);
     expect(mismatches).toEqual([]);
+  });
+
+  it('should answer a stand-in as the state of the delegation says: refused, active, expired', async () => {
+    // carol (an employee) as hr's stand-in. The API refuses to name her; an active delegation (one
+    // stored before the bounds existed) opens what hr has pending in its window and lets her decide
+    // on hr's behalf; an expired one opens nothing. What closed before the window stays closed.
+    const delegations = system.app.get(DataSource).getRepository(DelegationEntity);
+    const request = (await http.as('alice@example.com', 'POST', '/api/requests', requestBody('conference'))).body.id;
+    const carol = async () => {
+      const inbox = await http.as('carol@example.com', 'GET', '/api/approvals/inbox');
+      return {
+        read: (await http.as('carol@example.com', 'GET', `/api/requests/${request}`)).status,
+        timeline: (await http.as('carol@example.com', 'GET', `/api/requests/${request}/timeline`)).status,
+        closedBefore: (await http.as('carol@example.com', 'GET', `/api/requests/${fx.withdrawn}`)).status,
+        inbox: inbox.body.items.some((i: any) => i.requestId === request),
+        decide: (
+          await http.as('carol@example.com', 'POST', `/api/requests/${request}/decisions`, {
+            party: 'hr',
+            decision: 'approve',
+          })
+        ).status,
+      };
+    };
+
+    const refused = await http.as('hr@example.com', 'PUT', '/api/me/delegation', {
+      delegateEmail: 'carol@example.com',
+      from: daysFromNow(0),
+      until: daysFromNow(7),
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors.map((e: any) => e.field)).toEqual(['delegateEmail']);
+    expect(await carol()).toEqual({ read: 404, timeline: 404, closedBefore: 404, inbox: false, decide: 404 });
+
+    await delegations.save({
+      delegatorEmail: 'hr@example.com',
+      delegateEmail: 'carol@example.com',
+      startsOn: daysFromNow(0),
+      endsOn: daysFromNow(7),
+      createdAt: new Date().toISOString(),
+    });
+    expect(await carol()).toEqual({ read: 200, timeline: 200, closedBefore: 404, inbox: true, decide: 200 });
+
+    await delegations.update(
+      { delegatorEmail: 'hr@example.com' },
+      { startsOn: daysFromNow(-9), endsOn: daysFromNow(-1) },
+    );
+    expect(await carol()).toEqual({ read: 404, timeline: 404, closedBefore: 404, inbox: false, decide: 404 });
+    await delegations.delete({ delegatorEmail: 'hr@example.com' });
   });
 
   it('should say 401 and not 403 to every unauthenticated caller of a non-public route', async () => {

@@ -26,7 +26,7 @@ describe.each(testDatabases())('calendar dates on $name', (database) => {
   it('should tell a delegation period that is not written YYYY-MM-DD from one with a day that does not exist', async () => {
     expect(
       await refused('security@example.com', 'PUT', '/api/me/delegation', {
-        delegateEmail: 'carol@example.com',
+        delegateEmail: 'security-lead@example.com',
         from: '2031-02-30',
         until: '31-03-01',
       }),
@@ -36,7 +36,7 @@ describe.each(testDatabases())('calendar dates on $name', (database) => {
     });
     expect(
       await refused('security@example.com', 'PUT', '/api/me/delegation', {
-        delegateEmail: 'carol@example.com',
+        delegateEmail: 'security-lead@example.com',
         from: daysFromNow(5),
         until: daysFromNow(2),
       }),

@@ -31,9 +31,12 @@ describe.each(testDatabases())('policy, screening and decisions on $name', (data
   const parties = (view: any): string[][] => view.stages.map((s: any) => s.approvals.map((a: any) => a.party).sort());
   const mailbox = async (to: string) =>
     (await http.request<any[]>('GET', `/dev/mailbox?to=${encodeURIComponent(to)}`)).body;
-  const linkFor = (requestId: string, to: string) =>
+  const linkFor = (requestId: string, to: string, onBehalfOf?: string) =>
     eventually(
-      async () => (await mailbox(to)).flatMap((m) => m.links as string[]).find((l) => claims(l).rid === requestId),
+      async () =>
+        (await mailbox(to))
+          .flatMap((m) => m.links as string[])
+          .find((l) => claims(l).rid === requestId && (onBehalfOf === undefined || claims(l).obo === onBehalfOf)),
       `a link for ${to}`,
     );
   const claims = (link: string) =>
@@ -172,14 +175,23 @@ describe.each(testDatabases())('policy, screening and decisions on $name', (data
       ).status,
     ).toBe(403);
 
-    const set = await http.as('security@example.com', 'PUT', '/api/me/delegation', {
+    // A delegate is a fellow member or a lead of the party, not just anyone.
+    const anyone = await http.as('security@example.com', 'PUT', '/api/me/delegation', {
       delegateEmail: 'carol@example.com',
       from: daysFromNow(0),
       until: daysFromNow(7),
     });
+    expect(anyone.status).toBe(400);
+    expect(anyone.body.errors.map((e: any) => e.field)).toEqual(['delegateEmail']);
+
+    const set = await http.as('security@example.com', 'PUT', '/api/me/delegation', {
+      delegateEmail: 'security-lead@example.com',
+      from: daysFromNow(0),
+      until: daysFromNow(7),
+    });
     expect(set.status).toBe(200);
-    expect(set.body.delegation).toMatchObject({ delegateEmail: 'carol@example.com', active: true });
-    // No chains: carol stands in for security and cannot delegate onward; nobody delegates to someone away.
+    expect(set.body.delegation).toMatchObject({ delegateEmail: 'security-lead@example.com', active: true });
+    // No chains: the lead stands in for security and cannot delegate onward; nobody delegates to someone away.
     expect(
       (
         await http.as('security-lead@example.com', 'PUT', '/api/me/delegation', {
@@ -191,29 +203,32 @@ describe.each(testDatabases())('policy, screening and decisions on $name', (data
     ).toBe('DELEGATION_CHAIN');
 
     const view = await submit('alice@example.com', requestBody('overseas_assignment'));
-    const link = await linkFor(view.id, 'carol@example.com');
-    expect(claims(link)).toMatchObject({ pty: 'security', sub: 'carol@example.com', obo: 'security@example.com' });
+    // The lead gets their own link and, in place of the absent member, one that decides on their behalf.
+    const link = await linkFor(view.id, 'security-lead@example.com', 'security@example.com');
+    expect(claims(link)).toMatchObject({
+      pty: 'security',
+      sub: 'security-lead@example.com',
+      obo: 'security@example.com',
+    });
     expect(
       (await mailbox('security@example.com')).some((m) => m.links.some((l: string) => claims(l).rid === view.id)),
     ).toBe(false);
-    const inbox = await http.as('carol@example.com', 'GET', '/api/approvals/inbox?party=security');
-    expect(inbox.body.items).toEqual(
-      expect.arrayContaining([expect.objectContaining({ requestId: view.id, onBehalfOf: 'security@example.com' })]),
-    );
-    expect((await http.as('carol@example.com', 'GET', `/api/requests/${view.id}`)).status).toBe(200);
+    const inbox = await http.as('security-lead@example.com', 'GET', '/api/approvals/inbox?party=security');
+    expect(inbox.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ requestId: view.id })]));
+    expect((await http.as('security-lead@example.com', 'GET', `/api/requests/${view.id}`)).status).toBe(200);
 
     const page = await http.request('POST', link, { form: { decision: 'approve' } });
     expect(page.status).toBe(200);
     const after = await http.as('alice@example.com', 'GET', `/api/requests/${view.id}`);
     expect(after.body.stages[0].approvals.find((a: any) => a.party === 'security')).toMatchObject({
       status: 'approved',
-      decidedBy: 'carol@example.com',
+      decidedBy: 'security-lead@example.com',
       onBehalfOf: 'security@example.com',
     });
     // The absent approver already decided (through the delegate), so not again for another party either.
     expect(
       (
-        await http.as('carol@example.com', 'POST', `/api/requests/${view.id}/decisions`, {
+        await http.as('security-lead@example.com', 'POST', `/api/requests/${view.id}/decisions`, {
           party: 'hr',
           decision: 'approve',
         })

@@ -8,6 +8,7 @@ import {
   type DecideInput,
 } from '../../../libs/contracts';
 import { ownDecisionRefusal, requesterRefusal } from '../../../libs/domain/approval-state';
+import { delegationWindowStart, pendingDuringWindow } from '../../../libs/domain/delegation';
 import { isMemberOf, type Person } from '../../../libs/domain/person';
 import type { RequestInput } from '../../../libs/domain/request';
 import type { Party } from '../../../libs/domain/vocabulary';
@@ -18,6 +19,8 @@ import {
   PassportRepository,
   PolicyRepository,
   RequestRepository,
+  type Delegation,
+  type ReadScope,
   type RequestEntity,
   type RequestSearch,
   type StoredRequest,
@@ -184,12 +187,21 @@ export class RequestsService {
     return stored;
   }
 
-  /** Its requester, members of its parties (and their active delegates), auditors and admins. */
+  /**
+   * Its requester, members of its parties, auditors and admins; and a delegate in force today, for
+   * what the delegated party had pending during the delegation's window (see `pendingDuringWindow`).
+   */
   async canRead(person: Person, stored: StoredRequest): Promise<boolean> {
     if (person.roles.includes('auditor') || person.roles.includes('admin')) return true;
     if (stored.request.requesterEmail === person.email) return true;
-    const parties = await this.partiesOf(person);
-    return stored.approvals.some((a) => parties.includes(a.party as Party));
+    const { own, delegated } = await this.readScope(person);
+    return stored.approvals.some(
+      (a) =>
+        own.includes(a.party as Party) ||
+        delegated.some(
+          (d) => d.parties.includes(a.party as Party) && pendingDuringWindow(a, stored.request.status, d.since),
+        ),
+    );
   }
 
   async list(person: Person, options: ListOptions): Promise<{ items: RequestView[]; nextCursor: string | null }> {
@@ -198,7 +210,7 @@ export class RequestsService {
       status: options.status,
       type: options.type,
       requesterEmail: options.mine ? person.email : undefined,
-      visibleTo: seesAll ? undefined : { email: person.email, parties: await this.partiesOf(person) },
+      visibleTo: seesAll ? undefined : { email: person.email, ...(await this.readScope(person)) },
       limit: options.limit + 1,
       cursor: options.cursor ? decodeCursor(options.cursor) : undefined,
       search: options.search,
@@ -210,10 +222,34 @@ export class RequestsService {
 
   /** The absent approvers whose active delegation names this person. */
   async standingInFor(person: Person): Promise<Person[]> {
+    return (await this.delegationsTo(person)).map((d) => d.delegator);
+  }
+
+  /** Active delegations naming this person, with their delegators as the directory has them now. */
+  private async delegationsTo(person: Person): Promise<Array<{ delegator: Person; since: string }>> {
     const today = new Date().toISOString().slice(0, 10);
     const delegations = await this.delegations.activeDelegators(person.email, today);
-    const people = await Promise.all(delegations.map((d) => this.directory.findPerson(d.delegatorEmail)));
-    return people.filter((p): p is Person => p !== null);
+    const found = await Promise.all(
+      delegations.map(async (d) => ({ delegator: await this.directory.findPerson(d.delegatorEmail), d })),
+    );
+    return found
+      .filter((f): f is { delegator: Person; d: Delegation } => f.delegator !== null)
+      .map(({ delegator, d }) => ({ delegator, since: delegationWindowStart(d) }));
+  }
+
+  /**
+   * What a person reads as an approver: every request of their own parties, and through each
+   * delegation in force, the delegator's other parties bounded by that delegation's window.
+   */
+  async readScope(person: Person): Promise<ReadScope> {
+    const own = [...new Set(person.parties.map((m) => m.party))];
+    const delegated = (await this.delegationsTo(person))
+      .map(({ delegator, since }) => ({
+        parties: [...new Set(delegator.parties.map((m) => m.party))].filter((p) => !own.includes(p)),
+        since,
+      }))
+      .filter((d) => d.parties.length > 0);
+    return { own, delegated };
   }
 
   /** The parties a person acts for: their own and, while a delegation is active, their delegators'. */

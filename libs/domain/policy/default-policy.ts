@@ -1,4 +1,4 @@
-import { DEFAULT_AFTER_APPROVAL, type PartySettings, type PolicyDocument } from './policy-schema';
+import { DEFAULT_AFTER_APPROVAL, DEFAULT_DELEGATION, type PartySettings, type PolicyDocument } from './policy-schema';
 
 const STANDARD_DEADLINES: PartySettings = {
   quorum: 1,
@@ -59,6 +59,7 @@ export const DEFAULT_POLICY_DOCUMENT: PolicyDocument = {
     },
   ],
   afterApproval: DEFAULT_AFTER_APPROVAL,
+  delegation: DEFAULT_DELEGATION,
   parties: {
     hr: STANDARD_DEADLINES,
     legal: STANDARD_DEADLINES,

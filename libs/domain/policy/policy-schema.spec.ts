@@ -1,3 +1,4 @@
+import { delegationSettingsOf } from '../delegation';
 import { DEFAULT_POLICY_DOCUMENT } from './default-policy';
 import { parsePolicyDocument, type PolicyDocument } from './policy-schema';
 
@@ -32,6 +33,17 @@ describe('policy schema', () => {
       ].sort(),
     );
     expect(found['parties.legal.deadlines.reminderAfter'][0]).toContain('duration');
+  });
+
+  it('should bound delegations to whole days, and parse older versions that say nothing of them', () => {
+    const older = copy();
+    delete older.delegation;
+    expect(problems(older)).toEqual({});
+    expect(delegationSettingsOf(older)).toEqual({ maxDays: 30 });
+    expect(delegationSettingsOf({ ...copy(), delegation: { maxDays: 14 } })).toEqual({ maxDays: 14 });
+    expect(Object.keys(problems({ ...copy(), delegation: { maxDays: 0 } }))).toEqual(['delegation.maxDays']);
+    expect(Object.keys(problems({ ...copy(), delegation: { maxDays: 7.5 } }))).toEqual(['delegation.maxDays']);
+    expect(Object.keys(problems({ ...copy(), delegation: {} }))).toEqual(['delegation.maxDays']);
   });
 
   it('should refuse deadlines out of order', () => {

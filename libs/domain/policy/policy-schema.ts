@@ -120,6 +120,16 @@ export const DEFAULT_AFTER_APPROVAL: z.infer<typeof afterApproval> = {
   approvalValidity: '30d',
 };
 
+/** How long an approver may hand their decisions to a stand-in. Defaults apply when omitted. */
+const delegationSettings = z
+  .object({
+    /** The longest period one delegation may cover, in calendar days (both ends included). */
+    maxDays: z.number().int().min(1).max(365),
+  })
+  .strict();
+
+export const DEFAULT_DELEGATION: z.infer<typeof delegationSettings> = { maxDays: 30 };
+
 const countryCode = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code in capitals');
 
 export const policyDocumentSchema = z
@@ -140,10 +150,12 @@ export const policyDocumentSchema = z
     always: z.array(alwaysRule),
     parties: z.object(Object.fromEntries(PARTIES.map((p) => [p, partySettings]))).strict(),
     afterApproval: afterApproval.optional(),
+    delegation: delegationSettings.optional(),
   })
   .strict();
 
 export type AfterApproval = z.infer<typeof afterApproval>;
+export type DelegationSettings = z.infer<typeof delegationSettings>;
 
 export type PolicyRule = z.infer<typeof rule>;
 export type AlwaysRule = z.infer<typeof alwaysRule>;
@@ -157,6 +169,8 @@ export type PolicyDocument = {
   parties: Record<(typeof PARTIES)[number], PartySettings>;
   /** Omitted in older versions: DEFAULT_AFTER_APPROVAL applies. */
   afterApproval?: AfterApproval;
+  /** Omitted in older versions: DEFAULT_DELEGATION applies. */
+  delegation?: DelegationSettings;
 };
 
 /** A stored version of the policy. */
