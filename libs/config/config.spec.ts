@@ -43,6 +43,7 @@ describe('loadConfig', () => {
       'ENCRYPTION_KEYS',
       'LINK_TOKEN_SECRET',
       'PORT',
+      'UPDATE_PROOF_SECRET',
     ]);
   });
 
@@ -50,6 +51,7 @@ describe('loadConfig', () => {
     const config = loadConfig({
       NODE_ENV: 'production',
       LINK_TOKEN_SECRET: 'x'.repeat(32),
+      UPDATE_PROOF_SECRET: 'y'.repeat(32),
       AUTH_ISSUER: 'https://idp',
       AUTH_AUDIENCE: 'clearance',
       AUTH_JWKS_URL: 'https://idp/jwks',

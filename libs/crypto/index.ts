@@ -2,3 +2,4 @@ export * from './keyring';
 export * from './link-token';
 export * from './passport-number';
 export * from './payload-codec';
+export * from './update-proofs';
