@@ -2,6 +2,7 @@ import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/clien
 import { ApplicationFailure, ValueError } from '@temporalio/common';
 import { DataSource } from 'typeorm';
 import { custodyWorkflowIdFor, workflowIdFor } from '../../libs/contracts';
+import { UpdateProofs } from '../../libs/crypto';
 import { AuditLogEntity } from '../../libs/persistence/entities';
 import { testDatabases } from '../support/databases';
 import { eventually } from '../support/eventually';
@@ -218,5 +219,27 @@ describe.each(testDatabases())('a forged Update from outside the API is refused 
     const returned = await http.as('custodian@example.com', 'POST', `/api/passports/${passportId}/return`, {});
     expect(returned.status).toBe(200);
     await eventually(async () => (await passportReturn(requestId)) === 'fulfilled', 'the obligation to be met');
+  });
+
+  it('should not show the proof key to those who may decode histories through the codec server', async () => {
+    const request = await submit('alice@example.com', requestBody('conference'));
+    const proofKey = system.app.get(UpdateProofs).keyFor(request.id);
+    const history = await bare.workflow.getHandle(workflowIdFor(request.id)).fetchHistory();
+    const b64 = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? []).toString('base64');
+    const payloads = (history.events ?? []).flatMap((e) =>
+      [
+        ...(e.workflowExecutionStartedEventAttributes?.input?.payloads ?? []),
+        ...(e.activityTaskScheduledEventAttributes?.input?.payloads ?? []),
+      ].map((p) => ({
+        metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, b64(v)])),
+        data: b64(p.data),
+      })),
+    );
+    const decoded = await http.as('auditor@example.com', 'POST', '/codec/decode', { payloads });
+    expect(decoded.status).toBe(200);
+    const texts = decoded.body.payloads.map((p: { data: string }) => Buffer.from(p.data, 'base64').toString());
+    expect(texts.some((t: string) => t.includes('Present a paper'))).toBe(true);
+    expect(texts.some((t: string) => t.includes('"proofKey":"[redacted]"'))).toBe(true);
+    expect(texts.join('\n')).not.toContain(proofKey);
   });
 });
