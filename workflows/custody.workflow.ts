@@ -2,13 +2,17 @@ import { condition, getExternalWorkflowHandle, setHandler } from '@temporalio/wo
 import {
   passportReturnedSignal,
   returnPassportUpdate,
+  withProof,
   workflowIdFor,
   type CustodyState,
   type CustodyWorkflowInput,
+  type PassportReturned,
+  type ReturnPassportInput,
 } from '../libs/contracts';
 import { activities } from './activity-proxies';
 import { chase } from './chase';
 import { msUntil } from './clock';
+import { refuseUnlessFromTheApi } from './from-the-api';
 import { refuse } from './refuse';
 
 const { markPassportReturned, markPassportOverdue, notifyCustody } = activities;
@@ -16,7 +20,9 @@ const { markPassportReturned, markPassportOverdue, notifyCustody } = activities;
 /**
  * One released passport, from hand-out until it is back in custody. Past its due date it is
  * overdue: the employee is reminded on a durable timer and security is told once the escalation
- * delay has passed. The return arrives as an Update from the custodian.
+ * delay has passed. The return arrives as an Update from the custodian, through the API (proven with
+ * the request's key, as the request workflow's Updates are); the request workflow hears of it by a
+ * signal proven with the same key.
  */
 export async function custodyWorkflow(input: CustodyWorkflowInput): Promise<CustodyState> {
   let state: CustodyState = { passportId: input.passportId, status: 'released', returnedBy: null, returnedAt: null };
@@ -29,7 +35,8 @@ export async function custodyWorkflow(input: CustodyWorkflowInput): Promise<Cust
       return state;
     },
     {
-      validator: (_return: { by: string; at: string }) => {
+      validator: (back: ReturnPassportInput) => {
+        refuseUnlessFromTheApi(input.proofKey, returnPassportUpdate.name, back);
         if (state.status === 'in_custody') refuse('PASSPORT_IN_CUSTODY', 'the passport is already back in custody');
       },
     },
@@ -48,10 +55,14 @@ export async function custodyWorkflow(input: CustodyWorkflowInput): Promise<Cust
     });
   }
 
-  await getExternalWorkflowHandle(workflowIdFor(input.requestId)).signal(passportReturnedSignal, {
+  const returned: PassportReturned = {
     passportId: input.passportId,
     by: state.returnedBy ?? 'custodian',
     at: state.returnedAt ?? '',
-  });
+  };
+  await getExternalWorkflowHandle(workflowIdFor(input.requestId)).signal(
+    passportReturnedSignal,
+    input.proofKey ? withProof(input.proofKey, passportReturnedSignal.name, returned) : returned,
+  );
   return state;
 }

@@ -3,7 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import * as fs from 'node:fs';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../../libs/config';
-import { EncryptionCodec, Keyring, LinkTokens } from '../../libs/crypto';
+import { EncryptionCodec, Keyring, LinkTokens, UpdateProofs } from '../../libs/crypto';
 import type { DirectorySeed } from '../../libs/domain/person';
 import { Mailer, type SmtpCapture } from '../../libs/mail';
 import {
@@ -140,6 +140,7 @@ export class AppModule {
         { provide: MailerCloser, inject: [Mailer], useFactory: (mailer: Mailer) => new MailerCloser(mailer) },
         { provide: EncryptionCodec, inject: [Keyring], useFactory: (keyring: Keyring) => new EncryptionCodec(keyring) },
         { provide: LinkTokens, useFactory: () => new LinkTokens(config.linkTokens.secret, config.linkTokens.ttl) },
+        { provide: UpdateProofs, useFactory: () => new UpdateProofs(config.updateProofs.secret) },
         TemporalGateway,
         AuthService,
         RequestsService,

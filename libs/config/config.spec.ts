@@ -47,6 +47,7 @@ describe('loadConfig', () => {
       'LINK_TOKEN_SECRET',
       'PORT',
       'PUBLIC_URL',
+      'UPDATE_PROOF_SECRET',
     ]);
   });
 
@@ -55,6 +56,7 @@ describe('loadConfig', () => {
       NODE_ENV: 'production',
       PUBLIC_URL: 'https://clearance.example.com',
       LINK_TOKEN_SECRET: 'x'.repeat(32),
+      UPDATE_PROOF_SECRET: 'y'.repeat(32),
       AUTH_ISSUER: 'https://idp',
       AUTH_AUDIENCE: 'clearance',
       AUTH_JWKS_URL: 'https://idp/jwks',

@@ -29,6 +29,7 @@ const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? unde
 
 const DEV_LINK_SECRET = 'dev-only-link-secret-change-me-in-production!';
 const DEV_AUTH_SECRET = 'dev-only-auth-secret-change-me-in-production!';
+const DEV_UPDATE_PROOF_SECRET = 'dev-only-update-proof-secret-change-me-in-production!';
 
 /** Asymmetric JWS algorithms the API may be told to accept; HS* and `none` never (alg confusion). */
 const JWT_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
@@ -140,6 +141,12 @@ class EnvironmentVariables {
   @IsString()
   @Matches(DURATION, { message: 'LINK_TOKEN_TTL must be a duration such as 7d, 48h or 90m' })
   LINK_TOKEN_TTL: string = '7d';
+
+  /** The API's secret behind every request's update-proof key (libs/contracts/update-proof.ts). */
+  @ValidateIf((env: EnvironmentVariables) => env.NODE_ENV === 'production' || env.UPDATE_PROOF_SECRET !== undefined)
+  @IsString({ message: 'UPDATE_PROOF_SECRET is required in production (32+ characters)' })
+  @MinLength(32, { message: 'UPDATE_PROOF_SECRET must be at least 32 characters' })
+  UPDATE_PROOF_SECRET?: string;
 
   @Transform(emptyToUndefined)
   @IsOptional()
@@ -305,6 +312,8 @@ export interface AppConfig {
   };
   mail: { smtpUrl: string; from: string; capturePort: number | null };
   linkTokens: { secret: string; ttl: string };
+  /** Secret from which the API derives each request's update-proof key; only the API needs it. */
+  updateProofs: { secret: string };
   auth: {
     devSecret: string;
     issuer?: string;
@@ -531,6 +540,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       capturePort: devMode && vars.SMTP_CAPTURE_PORT > 0 ? vars.SMTP_CAPTURE_PORT : null,
     },
     linkTokens: { secret: vars.LINK_TOKEN_SECRET ?? DEV_LINK_SECRET, ttl: vars.LINK_TOKEN_TTL },
+    updateProofs: { secret: vars.UPDATE_PROOF_SECRET ?? DEV_UPDATE_PROOF_SECRET },
     auth: {
       devSecret: vars.AUTH_DEV_SECRET ?? DEV_AUTH_SECRET,
       issuer: vars.AUTH_ISSUER,

@@ -10,6 +10,9 @@ import type { RoutePlan, RoutingPolicy } from '../domain/policy';
 import type { Counterparty, RequestInput } from '../domain/request';
 import type { ScreeningHit } from '../domain/screening';
 import type { Party, RequestType, Tier } from '../domain/vocabulary';
+import type { Proven } from './update-proof';
+
+export * from './update-proof';
 
 export const DEFAULT_TASK_QUEUE = 'clearance';
 
@@ -63,18 +66,32 @@ export interface RequestWorkflowInput {
   idempotencyKey: string | null;
   /** SHA-256 of the submitted body, to tell a retry from a different request under the same key. */
   bodyHash: string;
+  /**
+   * The request's proof key (./update-proof.ts): the workflow accepts an Update only with a proof
+   * made with it, i.e. from the API. Absent in workflows started before proofs existed: they keep
+   * the rules they started with.
+   */
+  proofKey?: string;
 }
 
 /** How the decision arrived; `email-otp` is an email link confirmed with a one-time code (step-up). */
-export type DecideInput = DecisionInput & { via: 'api' | 'email' | 'email-otp' | 'bulk' };
+export type DecideInput = DecisionInput &
+  Proven & {
+    via: 'api' | 'email' | 'email-otp' | 'bulk';
+    /**
+     * The round the decider saw (a link's round, the form's, or the view the API just read): a
+     * decision made on a request since amended is refused. Absent only in histories from before.
+     */
+    round?: number;
+  };
 
-export interface AmendInput {
+export interface AmendInput extends Proven {
   actorEmail: string;
   request: RequestInput;
   amendedAt: string;
 }
 
-export interface WithdrawInput {
+export interface WithdrawInput extends Proven {
   actorEmail: string;
   withdrawnAt: string;
 }
@@ -86,7 +103,7 @@ export const amendUpdate = defineUpdate<RequestState, [AmendInput]>('amend');
 export const withdrawUpdate = defineUpdate<RequestState, [WithdrawInput]>('withdraw');
 export const stateQuery = defineQuery<RequestState>('state');
 
-export interface FulfilObligationInput {
+export interface FulfilObligationInput extends Proven {
   kind: string;
   actorEmail: string;
   at: string;
@@ -96,8 +113,14 @@ export interface FulfilObligationInput {
 /** The requester records an obligation as met (training done, condition acknowledged, debrief filed). */
 export const fulfilObligationUpdate = defineUpdate<RequestState, [FulfilObligationInput]>('fulfilObligation');
 /** From the custody workflow: the released passport is back in custody. */
-export const passportReturnedSignal =
-  defineSignal<[{ passportId: string; by: string; at: string }]>('passportReturned');
+export const passportReturnedSignal = defineSignal<[PassportReturned]>('passportReturned');
+
+/** The custody workflow's word that a passport is back, proven with the request's proof key. */
+export interface PassportReturned extends Proven {
+  passportId: string;
+  by: string;
+  at: string;
+}
 
 /** One release of one passport, watched until it is back. ID: `custody-<passportId>-<requestId>`. */
 export interface CustodyWorkflowInput {
@@ -109,6 +132,8 @@ export interface CustodyWorkflowInput {
   dueBackAt: string;
   reminderEveryMs: number;
   escalateAfterMs: number;
+  /** The request's proof key: proves returnPassport Updates and the passportReturned signal it sends. */
+  proofKey?: string;
 }
 
 export interface CustodyState {
@@ -118,7 +143,12 @@ export interface CustodyState {
   returnedAt: string | null;
 }
 
-export const returnPassportUpdate = defineUpdate<CustodyState, [{ by: string; at: string }]>('returnPassport');
+export interface ReturnPassportInput extends Proven {
+  by: string;
+  at: string;
+}
+
+export const returnPassportUpdate = defineUpdate<CustodyState, [ReturnPassportInput]>('returnPassport');
 
 export function custodyWorkflowIdFor(passportId: string, requestId: string): string {
   return `custody-${passportId}-${requestId}`;

@@ -11,6 +11,7 @@ import {
   markOverdue,
   refusalFor,
   restartCurrentStage,
+  roundRefusal,
   withdraw,
   withObligations,
   type DecisionInput,
@@ -675,5 +676,25 @@ describe('lapse', () => {
       approve('data_governance', 'dg@example.com'),
     );
     expect(again.status).toBe('approved');
+  });
+});
+
+describe('the round a decision was made on', () => {
+  const amended = () =>
+    restartCurrentStage(decide(start('passport_release', 'core'), requestChanges('security', 'sec@example.com')));
+
+  it('should take a decision made on the current round', () => {
+    expect(roundRefusal(start('conference'), 1)).toBeNull();
+    expect(roundRefusal(amended(), 2)).toBeNull();
+  });
+
+  it('should refuse a decision made on a round an amendment has since closed, telling the decider to reload', () => {
+    const refusal = roundRefusal(amended(), 1);
+    expect(refusal).toBeInstanceOf(DecisionRefused);
+    expect(refusal).toMatchObject({ code: 'ROUND_CHANGED', message: expect.stringMatching(/amended since.*reload/) });
+  });
+
+  it('should not check a decision recorded before decisions carried their round', () => {
+    expect(roundRefusal(amended(), undefined)).toBeNull();
   });
 });

@@ -78,6 +78,7 @@ export type DecisionRefusal = Extract<
   | 'DECIDED_FOR_ANOTHER_PARTY'
   | 'ALREADY_APPROVED'
   | 'COMMENT_REQUIRED'
+  | 'ROUND_CHANGED'
 >;
 
 export class DecisionRefused extends Error implements Refusal {
@@ -171,6 +172,20 @@ export function ownDecisionRefusal(requesterEmail: string, people: string[]): De
   const requester = requesterEmail.toLowerCase();
   if (!people.some((person) => person.toLowerCase() === requester)) return null;
   return new DecisionRefused('REQUESTER_CANNOT_DECIDE', 'the requester never decides their own request');
+}
+
+/**
+ * A decision is made on what the decider saw: the round of their link, form or view. One made on a
+ * round the request has since left (an amendment opened the next) is refused rather than applied to
+ * content the decider never saw. A decision without a round (recorded before rounds were sent) is
+ * not checked.
+ */
+export function roundRefusal(state: RequestState, round: number | undefined): DecisionRefused | null {
+  if (round === undefined || round === state.round) return null;
+  return new DecisionRefused(
+    'ROUND_CHANGED',
+    `this decision was made on round ${round}, but the request was amended since (it is in round ${state.round}): reload it and decide again`,
+  );
 }
 
 /** The refusal a decision would meet, or null when it may be applied. Used by the Update validator. */

@@ -17,6 +17,8 @@ export const REFUSAL_CODES = [
   'CONFLICT_OF_INTEREST',
   'OBLIGATION_NOT_OPEN',
   'PASSPORT_IN_CUSTODY',
+  'ROUND_CHANGED',
+  'UPDATE_NOT_FROM_API',
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 

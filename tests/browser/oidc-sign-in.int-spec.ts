@@ -17,6 +17,7 @@ describe('OpenID Connect sign-in (production mode)', () => {
     system = await startSystem(sqlite, {
       NODE_ENV: 'production',
       LINK_TOKEN_SECRET: 'a-production-link-secret-of-enough-length',
+      UPDATE_PROOF_SECRET: 'a-production-update-proof-secret-of-enough-length',
       ENCRYPTION_KEYS: `prod-1:${Buffer.alloc(32, 7).toString('base64')}`,
       AUDIT_CHAIN_KEYS: `audit-1:${Buffer.alloc(32, 9).toString('base64')}`,
       AUTH_ISSUER: provider.issuer,

@@ -52,6 +52,7 @@ describe('production mode', () => {
         PORT: String(port),
         PUBLIC_URL: `http://127.0.0.1:${port}`,
         LINK_TOKEN_SECRET: 'a-production-link-secret-of-enough-length',
+        UPDATE_PROOF_SECRET: 'a-production-update-proof-secret-of-enough-length',
         AUTH_ISSUER: 'https://idp.example.com/',
         AUTH_AUDIENCE: 'clearance',
         AUTH_JWKS_URL: jwksUrl,

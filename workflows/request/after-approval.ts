@@ -72,6 +72,8 @@ function custodyOf(
     dueBackAt: released.dueBackAt,
     reminderEveryMs: durationMs(rules.reminderEvery),
     escalateAfterMs: durationMs(rules.escalateAfter),
+    // The custody workflow proves what it tells the request workflow, and checks the custodian's return.
+    ...(run.input.proofKey ? { proofKey: run.input.proofKey } : {}),
   };
 }
 

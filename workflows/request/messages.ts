@@ -1,5 +1,16 @@
-import { condition } from '@temporalio/workflow';
-import type { AmendInput, DecideInput, FulfilObligationInput, WithdrawInput } from '../../libs/contracts';
+import { condition, log } from '@temporalio/workflow';
+import {
+  amendUpdate,
+  decideUpdate,
+  fulfilObligationUpdate,
+  passportReturnedSignal,
+  withdrawUpdate,
+  type AmendInput,
+  type DecideInput,
+  type FulfilObligationInput,
+  type PassportReturned,
+  type WithdrawInput,
+} from '../../libs/contracts';
 import {
   amendRefusal,
   applyDecision,
@@ -7,18 +18,20 @@ import {
   fulfilRefusal,
   refusalFor,
   restartCurrentStage,
+  roundRefusal,
   withdraw,
   withdrawRefusal,
   type RequestState,
 } from '../../libs/domain/approval-state';
 import { conflictOfInterest } from '../../libs/domain/conflict-of-interest';
+import { isFromTheApi, refuseUnlessFromTheApi } from '../from-the-api';
 import { refuse, refuseIf } from '../refuse';
 import type { RequestRun } from './run';
 
 /**
  * The handlers of the request workflow's messages. Each Update's validator asks the domain rule
- * of record (a refused Update leaves no trace in the history); its handler commits the change and
- * answers with the new state.
+ * of record (a refused Update leaves no trace in the history), after checking that the Update
+ * comes from the API (../from-the-api.ts); its handler commits the change and answers with the new state.
  */
 
 /** Answers once the submission is recorded (the API starts the workflow with this Update). */
@@ -28,6 +41,8 @@ export async function whenSubmitted(run: RequestRun): Promise<RequestState> {
 }
 
 export function validateDecision(run: RequestRun, decision: DecideInput): void {
+  refuseUnlessFromTheApi(run.input.proofKey, decideUpdate.name, decision);
+  refuseIf(roundRefusal(run.current(), decision.round));
   refuseIf(refusalFor(run.current(), decision));
   // The API also checks deal participants, which need the database; these facts travel with the request.
   for (const person of [decision.actorEmail, decision.onBehalfOf].filter((p): p is string => !!p)) {
@@ -48,6 +63,7 @@ export async function decide(run: RequestRun, decision: DecideInput): Promise<Re
 }
 
 export function validateAmendment(run: RequestRun, amend: AmendInput): void {
+  refuseUnlessFromTheApi(run.input.proofKey, amendUpdate.name, amend);
   refuseIf(amendRefusal(run.current(), amend.actorEmail));
 }
 
@@ -59,6 +75,7 @@ export async function amend(run: RequestRun, amend: AmendInput): Promise<Request
 }
 
 export function validateWithdrawal(run: RequestRun, request: WithdrawInput): void {
+  refuseUnlessFromTheApi(run.input.proofKey, withdrawUpdate.name, request);
   refuseIf(withdrawRefusal(run.current(), request.actorEmail));
 }
 
@@ -68,6 +85,7 @@ export async function withdrawRequest(run: RequestRun): Promise<RequestState> {
 }
 
 export function validateFulfilment(run: RequestRun, f: FulfilObligationInput): void {
+  refuseUnlessFromTheApi(run.input.proofKey, fulfilObligationUpdate.name, f);
   refuseIf(fulfilRefusal(run.current(), f.kind, f.actorEmail));
 }
 
@@ -78,9 +96,14 @@ export async function fulfilObligation(run: RequestRun, f: FulfilObligationInput
 
 /**
  * The custody workflow says the passport is back: its obligation is met. Before submission is
- * recorded there is no state and no such obligation, so the signal changes nothing.
+ * recorded there is no state and no such obligation, so the signal changes nothing. A signal cannot
+ * be refused: one without the proof the custody workflow puts on it is ignored and logged.
  */
-export async function passportReturned(run: RequestRun, returned: { by: string; at: string }): Promise<void> {
+export async function passportReturned(run: RequestRun, returned: PassportReturned): Promise<void> {
+  if (!isFromTheApi(run.input.proofKey, passportReturnedSignal.name, returned)) {
+    log.warn('ignored a passportReturned signal without a valid proof', { requestId: run.requestId });
+    return;
+  }
   const now = run.state;
   const open = now?.obligations.find((o) => o.kind === 'passport_return' && o.status !== 'fulfilled');
   if (now && open) await run.commit(fulfil(now, 'passport_return', returned.by, returned.at));

@@ -114,12 +114,15 @@ export class ApprovalLinksService {
       via = 'email-otp';
     }
     try {
-      const view = await this.decisions.decide(link.person, link.claims.requestId, value, via, {
+      // The link was sent for one round: the decision is made on that round's content.
+      const onRound = { ...value, round: link.claims.round };
+      const view = await this.decisions.decide(link.person, link.claims.requestId, onRound, via, {
         onBehalfOf: link.claims.onBehalfOf ?? null,
       });
       return { kind: 'decision_recorded', decision: value.decision, party: link.claims.party, view };
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
+      if (error.code === 'ROUND_CHANGED') return { kind: 'link_replaced', view: link.view };
       if (error.status === 409) return this.alreadyDecided(link.claims);
       return { kind: 'decision_refused', error, view: link.view };
     }

@@ -49,6 +49,31 @@ function parsePayloads(body: unknown): Payload[] {
   return parsed;
 }
 
+/** Every `proofKey` member, at any depth, replaced: what the codec server shows never carries one. */
+function redactProofKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactProofKeys);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, v]) => [key, key === 'proofKey' ? '[redacted]' : redactProofKeys(v)]),
+  );
+}
+
+/**
+ * A request's proof key (libs/contracts/update-proof.ts) rides in its workflow's input, encrypted.
+ * Whoever could read it and reach Temporal could send Updates as the API, so the codec server
+ * shows `"proofKey":"[redacted]"` instead (the key plays no part in replay: validators do not run).
+ */
+function withoutProofKey(payload: Payload): Payload {
+  if (Buffer.from(payload.metadata?.encoding ?? []).toString() !== 'json/plain') return payload;
+  const text = Buffer.from(payload.data ?? []).toString('utf8');
+  if (!text.includes('"proofKey"')) return payload;
+  try {
+    return { ...payload, data: Buffer.from(JSON.stringify(redactProofKeys(JSON.parse(text)))) };
+  } catch {
+    return { ...payload, data: Buffer.alloc(0) }; // not JSON after all: show nothing rather than a key
+  }
+}
+
 function toJson(payload: Payload): JsonPayload {
   return {
     metadata: Object.fromEntries(
@@ -102,6 +127,6 @@ export class CodecController {
       ),
     );
     if (fields.length > 0) throw DomainError.validation(fields);
-    return { payloads: decoded.map(toJson) };
+    return { payloads: decoded.map(withoutProofKey).map(toJson) };
   }
 }

@@ -93,8 +93,9 @@ export class PassportsService {
     if (passport.status === 'in_custody' || !passport.releaseRequestId) {
       throw new DomainError('PASSPORT_IN_CUSTODY', 'the passport is already in custody');
     }
+    const requestId = passport.releaseRequestId;
     await this.temporal.updateWorkflow(
-      custodyWorkflowIdFor(passport.id, passport.releaseRequestId),
+      { workflowId: custodyWorkflowIdFor(passport.id, requestId), requestId },
       returnPassportUpdate,
       {
         by: custodian.email,

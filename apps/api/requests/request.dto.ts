@@ -286,6 +286,16 @@ export class DecisionDto {
   @MinLength(1, { each: true })
   @MaxLength(500, { each: true })
   conditions?: string[];
+
+  @ApiPropertyOptional({
+    description:
+      'The round of the request the decision was made on (the view shows it); a decision on a round an amendment has since replaced is refused with 409 ROUND_CHANGED. Default: the current round.',
+    example: 1,
+  })
+  @IsOptional()
+  @IsInt({ message: 'round must be a whole number' })
+  @Min(1, { message: 'round must be 1 or more' })
+  round?: number;
 }
 
 export class ListQueryDto {

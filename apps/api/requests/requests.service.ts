@@ -272,7 +272,11 @@ export class RequestsService {
     );
   }
 
-  /** A decision by a member of the party or their delegate (API, email link or bulk); the workflow's validator has the last word. */
+  /**
+   * A decision by a member of the party or their delegate (API, email link or bulk); the workflow's
+   * validator has the last word. It is bound to the round the decider saw (the link's, the form's),
+   * or else to the round of the view read here, so it never lands on a request amended in between.
+   */
   async decide(
     person: Person,
     id: string,
@@ -304,6 +308,7 @@ export class RequestsService {
       conditions: dto.conditions ?? [],
       decidedAt: new Date().toISOString(),
       via,
+      round: dto.round ?? stored.request.round,
     });
     return this.view(id);
   }

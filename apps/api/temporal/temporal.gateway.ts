@@ -10,7 +10,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { AppConfig } from '../../../libs/config';
-import { EncryptionCodec } from '../../../libs/crypto';
+import { EncryptionCodec, UpdateProofs } from '../../../libs/crypto';
 import { SEARCH_ATTRIBUTES, submittedUpdate, workflowIdFor, type RequestWorkflowInput } from '../../../libs/contracts';
 import type { RequestState } from '../../../libs/domain/approval-state';
 import { isRefusalCode } from '../../../libs/domain/refusals';
@@ -30,6 +30,7 @@ export class TemporalGateway implements OnApplicationShutdown {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly codec: EncryptionCodec,
+    private readonly proofs: UpdateProofs,
   ) {}
 
   /** Connects lazily (the API starts even while Temporal is down) and once, however many callers wait. */
@@ -59,9 +60,11 @@ export class TemporalGateway implements OnApplicationShutdown {
   /**
    * Starts the workflow of a request (or attaches to the one already running under that ID) and
    * waits until it has screened, planned and recorded the submission: one round trip, in which a
-   * retried submission finds the first one.
+   * retried submission finds the first one. The input carries the request's proof key (encrypted
+   * like every payload), with which the workflow tells the API's Updates from anyone else's.
    */
-  async submit(input: RequestWorkflowInput): Promise<RequestState> {
+  async submit(submission: Omit<RequestWorkflowInput, 'proofKey'>): Promise<RequestState> {
+    const input: RequestWorkflowInput = { ...submission, proofKey: this.proofs.keyFor(submission.requestId) };
     const client = await this.getClient();
     const startWorkflowOperation = new WithStartWorkflowOperation<typeof requestApprovalWorkflow>(
       'requestApprovalWorkflow',
@@ -89,20 +92,28 @@ export class TemporalGateway implements OnApplicationShutdown {
   }
 
   /** Sends an Update and waits for the workflow to accept and apply it; refusals become DomainErrors. */
-  async update<Arg>(
+  async update<Arg extends object>(
     requestId: string,
     definition: UpdateDefinition<RequestState, [Arg]>,
     arg: Arg,
   ): Promise<RequestState> {
-    return this.updateWorkflow(workflowIdFor(requestId), definition, arg);
+    return this.updateWorkflow({ workflowId: workflowIdFor(requestId), requestId }, definition, arg);
   }
 
-  /** Sends an Update to any of our workflows; refusals become DomainErrors. */
-  async updateWorkflow<Ret, Arg>(workflowId: string, definition: UpdateDefinition<Ret, [Arg]>, arg: Arg): Promise<Ret> {
+  /**
+   * Sends an Update to any workflow of a request (the request's own, or its custody workflow),
+   * proven with the request's key so the workflow knows it comes from the API; refusals become DomainErrors.
+   */
+  async updateWorkflow<Ret, Arg extends object>(
+    target: { workflowId: string; requestId: string },
+    definition: UpdateDefinition<Ret, [Arg]>,
+    arg: Arg,
+  ): Promise<Ret> {
+    const { workflowId, requestId } = target;
     const client = await this.getClient();
     const handle = client.workflow.getHandle(workflowId);
     try {
-      return await handle.executeUpdate(definition, { args: [arg] });
+      return await handle.executeUpdate(definition, { args: [this.proofs.sign(requestId, definition.name, arg)] });
     } catch (error) {
       // A validator's refusal: its failure's type is a code of the one refusal vocabulary.
       if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {

@@ -173,6 +173,8 @@ export class RequestPagesController {
       decision: one(form.decision),
       ...(one(form.comment).trim() ? { comment: one(form.comment).trim() } : {}),
       ...(one(form.decision) === 'approve' ? { conditions: lines(form.conditions) } : {}),
+      // The round the page showed: a decision on a request amended since is refused, not misapplied.
+      ...(/^\d{1,6}$/.test(one(form.round)) ? { round: Number(one(form.round)) } : {}),
     };
     await api.post(`/api/requests/${encodeURIComponent(id)}/decisions`, body);
     res.redirect(303, `/app/requests/${encodeURIComponent(id)}?done=decided`);
