@@ -65,8 +65,12 @@ export interface RequestWorkflowInput {
   bodyHash: string;
 }
 
-/** How the decision arrived; `email-otp` is an email link confirmed with a one-time code (step-up). */
-export type DecideInput = DecisionInput & { via: 'api' | 'email' | 'email-otp' | 'bulk' };
+/**
+ * How the decision arrived and its author was authenticated: `email` an email link alone,
+ * `email-otp` an email link confirmed with a one-time code (step-up), `email-session` an email link
+ * opened while signed in to Clearance as the recipient (or their delegate).
+ */
+export type DecideInput = DecisionInput & { via: 'api' | 'email' | 'email-otp' | 'email-session' | 'bulk' };
 
 export interface AmendInput {
   actorEmail: string;

@@ -59,6 +59,7 @@ export const DEFAULT_POLICY_DOCUMENT: PolicyDocument = {
     },
   ],
   afterApproval: DEFAULT_AFTER_APPROVAL,
+  links: { signInTiers: ['strategic'] },
   parties: {
     hr: STANDARD_DEADLINES,
     legal: STANDARD_DEADLINES,

@@ -120,6 +120,17 @@ export const DEFAULT_AFTER_APPROVAL: z.infer<typeof afterApproval> = {
   approvalValidity: '30d',
 };
 
+/** Who may decide from an email link alone. */
+const links = z
+  .object({
+    /**
+     * Requests of these tiers (and every passport release) count a link decision only when the
+     * recipient is signed in as themselves or confirms with a one-time code: a forwarded email alone decides nothing.
+     */
+    signInTiers: z.array(z.enum(TIERS)),
+  })
+  .strict();
+
 const countryCode = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code in capitals');
 
 export const policyDocumentSchema = z
@@ -140,6 +151,7 @@ export const policyDocumentSchema = z
     always: z.array(alwaysRule),
     parties: z.object(Object.fromEntries(PARTIES.map((p) => [p, partySettings]))).strict(),
     afterApproval: afterApproval.optional(),
+    links: links.optional(),
   })
   .strict();
 
@@ -157,6 +169,8 @@ export type PolicyDocument = {
   parties: Record<(typeof PARTIES)[number], PartySettings>;
   /** Omitted in older versions: DEFAULT_AFTER_APPROVAL applies. */
   afterApproval?: AfterApproval;
+  /** Omitted in older versions: `signInTiers: ['strategic']` applies. */
+  links?: { signInTiers: Tier[] };
 };
 
 /** A stored version of the policy. */
