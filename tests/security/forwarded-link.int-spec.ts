@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import { DecisionEntity } from '../../libs/persistence';
 import { testDatabases } from '../support/databases';
 import { eventually } from '../support/eventually';
-import { requestBody } from '../support/factories';
+import { daysFromNow, requestBody } from '../support/factories';
 import { useSystem } from '../support/system';
 
 /**
@@ -106,5 +106,30 @@ describe.each(testDatabases())('a forwarded approval link decides nothing on $na
     const timeline = (await http.as('auditor@example.com', 'GET', `/api/requests/${view.id}/timeline`)).body;
     const entry = (timeline.items ?? timeline).find((e: any) => e.kind === 'decision');
     expect(entry.detail).toContain('signed in');
+  });
+
+  it("should let the recipient's active delegate, signed in, decide through the link on the recipient's behalf", async () => {
+    // hr was mailed the link, then went away and named hr-lead to stand in.
+    const view = (await http.as('carol@example.com', 'POST', '/api/requests', requestBody('conference'))).body;
+    const link = await linkFor('hr@example.com', view.id);
+    const delegated = await http.as('hr@example.com', 'PUT', '/api/me/delegation', {
+      delegateEmail: 'hr-lead@example.com',
+      from: daysFromNow(0),
+      until: daysFromNow(3),
+    });
+    expect(delegated.status).toBe(200);
+    try {
+      const posted = await http.request('POST', link, {
+        headers: await session('hr-lead@example.com'),
+        form: { decision: 'approve', comment: 'for hr' },
+      });
+      expect(posted.status).toBe(200);
+      expect(posted.text).toContain('Decision recorded');
+      expect((await decisions(view.id)).map((d) => [d.decidedBy, d.onBehalfOf, d.via])).toEqual([
+        ['hr-lead@example.com', 'hr@example.com', 'email-session'],
+      ]);
+    } finally {
+      await http.as('hr@example.com', 'DELETE', '/api/me/delegation');
+    }
   });
 });
