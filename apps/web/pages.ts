@@ -35,5 +35,7 @@ export class Pages {
 
 /** Where to go after signing in: only paths inside the app, never another site. */
 export function safeNext(next: unknown): string {
-  return typeof next === 'string' && /^\/app(\/[\w\-./?=&%]*)?$/.test(next) && !next.startsWith('//') ? next : '/app';
+  if (typeof next !== 'string' || next.startsWith('//')) return '/app';
+  // a page of ours, or the approval link someone signs in to decide through
+  return /^\/app(\/[\w\-./?=&%]*)?$/.test(next) || /^\/approvals\/[\w\-.]+$/.test(next) ? next : '/app';
 }

@@ -32,5 +32,7 @@ import { Views } from './views';
     CustodyPagesController,
   ],
   providers: [Views, Pages, WebSession, OidcSignIn, PageGuard, PageExceptionFilter],
+  /** The approval-link page reads who is signed in (a link decides only for its recipient). */
+  exports: [WebSession],
 })
 export class WebModule {}

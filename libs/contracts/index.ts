@@ -74,10 +74,14 @@ export interface RequestWorkflowInput {
   proofKey?: string;
 }
 
-/** How the decision arrived; `email-otp` is an email link confirmed with a one-time code (step-up). */
+/**
+ * How the decision arrived and its author was authenticated: `email` an email link alone,
+ * `email-otp` an email link confirmed with a one-time code (step-up), `email-session` an email link
+ * opened while signed in to Clearance as the recipient (or their delegate).
+ */
 export type DecideInput = DecisionInput &
   Proven & {
-    via: 'api' | 'email' | 'email-otp' | 'bulk';
+    via: 'api' | 'email' | 'email-otp' | 'email-session' | 'bulk';
     /**
      * The round the decider saw (a link's round, the form's, or the view the API just read): a
      * decision made on a request since amended is refused. Absent only in histories from before.

@@ -1,6 +1,7 @@
-import { Body, Controller, Get, Header, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Header, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { WebSession } from '../../web/session/web-session';
 import { Public } from '../auth/auth.decorators';
 import { ApprovalLinksService, type LinkDecisionForm, type LinkOutcome } from './approval-links.service';
 import { linkOutcomePage } from './approval-pages';
@@ -35,12 +36,15 @@ function send(res: Response, outcome: LinkOutcome): void {
 @Public()
 @Controller('approvals')
 export class ApprovalLinksController {
-  constructor(private readonly links: ApprovalLinksService) {}
+  constructor(
+    private readonly links: ApprovalLinksService,
+    private readonly session: WebSession,
+  ) {}
 
   @Get(':token')
   @Header('Cache-Control', 'no-store')
-  async show(@Param('token') token: string, @Res() res: Response): Promise<void> {
-    send(res, await this.links.show(token));
+  async show(@Param('token') token: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    send(res, await this.links.show(token, this.session.token(req)));
   }
 
   @Post(':token')
@@ -48,8 +52,9 @@ export class ApprovalLinksController {
   async decide(
     @Param('token') token: string,
     @Body() body: Record<string, unknown>,
+    @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    send(res, await this.links.decide(token, readForm(body)));
+    send(res, await this.links.decide(token, readForm(body), this.session.token(req)));
   }
 }

@@ -1,7 +1,7 @@
 import Handlebars from 'handlebars';
 import { typeName } from '../../../libs/mail';
 import type { RequestView } from '../requests/request-view';
-import type { LinkOutcome } from './approval-links.service';
+import type { LinkOutcome, SignIn } from './approval-links.service';
 
 /** The link pages' only style, inline; the CSP (apps/api/security) allows exactly this text by its hash. */
 export const APPROVAL_PAGE_STYLE = `
@@ -32,7 +32,11 @@ const summary = `<table>
 
 Handlebars.registerHelper('join', (list: unknown) => (Array.isArray(list) ? list.join(', ') : ''));
 
+const signInNotice = `<p class="notice" role="status">This request needs you signed in as yourself before a decision from this email counts:
+<a href="{{signIn.url}}">Sign in as {{signIn.as}}</a>, or record your decision below and confirm it with a one-time code we email you.</p>`;
+
 const decisionForm = Handlebars.compile(`<h1>Decide for {{party}}</h1>
+{{#if signIn}}${signInNotice}{{/if}}
 <p>You are asked as a member of <strong>{{party}}</strong> because: {{join reasons}}.</p>
 ${summary}
 <form method="post" action="">
@@ -51,26 +55,30 @@ ${summary}
 
 const message =
   Handlebars.compile(`<h1>{{title}}</h1><p class="notice {{#if error}}error{{/if}}" role="{{#if error}}alert{{else}}status{{/if}}">{{text}}</p>
-{{#if r}}${summary}{{/if}}`);
+{{#if r}}${summary}{{/if}}{{{after}}}`);
 
 function ctx(view: RequestView | undefined) {
   return view ? { r: view, typeName: typeName(view.type as never) } : {};
 }
 
-export function decisionPage(view: RequestView, party: string, reasons: string[]): string {
-  return layout({ title: `Decide for ${party}`, body: decisionForm({ ...ctx(view), party, reasons }) });
+export function decisionPage(view: RequestView, party: string, reasons: string[], signIn: SignIn | null): string {
+  return layout({ title: `Decide for ${party}`, body: decisionForm({ ...ctx(view), party, reasons, signIn }) });
 }
 
 export function messagePage(
   title: string,
   text: string,
-  options: { error?: boolean; view?: RequestView } = {},
+  options: { error?: boolean; view?: RequestView; after?: string } = {},
 ): string {
-  return layout({ title, body: message({ title, text, error: options.error, ...ctx(options.view) }) });
+  return layout({
+    title,
+    body: message({ title, text, error: options.error, after: options.after, ...ctx(options.view) }),
+  });
 }
 
 const stepUpForm = Handlebars.compile(`<h1>Confirm your decision for {{party}}</h1>
-<p class="notice" role="status">A passport release is a custody decision. We sent a one-time code to your address: enter it to confirm. Nothing is recorded until you do.</p>
+<p class="notice" role="status">A decision on this request from an email counts only when you confirm it. We sent a one-time code to your address: enter it to confirm. Nothing is recorded until you do.
+It confirms only this decision. Or <a href="{{signIn.url}}">Sign in as {{signIn.as}}</a> and decide signed in.</p>
 ${summary}
 <form method="post" action="">
 <input type="hidden" name="decision" value="{{fields.decision}}">
@@ -87,9 +95,15 @@ export function stepUpPage(
   view: RequestView,
   party: string,
   fields: { decision: string; comment: string; conditions: string },
+  signIn: SignIn,
 ): string {
-  return layout({ title: `Confirm your decision for ${party}`, body: stepUpForm({ ...ctx(view), party, fields }) });
+  return layout({
+    title: `Confirm your decision for ${party}`,
+    body: stepUpForm({ ...ctx(view), party, fields, signIn }),
+  });
 }
+
+const signInLine = Handlebars.compile(`<p><a href="{{url}}">Sign in as {{as}}</a> to decide signed in instead.</p>`);
 
 const DONE_WORDS: Record<string, string> = {
   approve: 'approved',
@@ -107,8 +121,14 @@ const CODE_REFUSED: Record<Extract<LinkOutcome, { kind: 'code_refused' }>['probl
   wrong: 'That code is not right. Nothing was recorded; go back and try again.',
   expired: 'That code has expired. Nothing was recorded; open the link again for a new code.',
   locked: 'Too many wrong codes. Nothing was recorded; open the link again for a new code.',
-  missing: 'No code was sent for this link. Nothing was recorded; open the link again.',
+  exhausted:
+    'Too many wrong codes for this link. Nothing was recorded, and this link takes no more codes: use the link in a fresh email from Clearance, or sign in and decide there.',
+  other_decision:
+    'This code confirms another decision than the one sent with it. Nothing was recorded; open the link again, choose your decision and ask for a new code.',
+  missing: 'No code is waiting for this link. Nothing was recorded; open the link again.',
 };
+
+const TIME = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 
 /** The status and page for each answer of an approval link. */
 export function linkOutcomePage(outcome: LinkOutcome): { status: number; page: string } {
@@ -133,6 +153,15 @@ export function linkOutcomePage(outcome: LinkOutcome): { status: number; page: s
       };
     case 'request_not_found':
       return { status: 404, page: messagePage('Request not found', 'This request no longer exists.', { error: true }) };
+    case 'not_your_link':
+      return {
+        status: 403,
+        page: messagePage(
+          'This link is not yours',
+          `This link was sent to ${outcome.recipient} and decides only for them; you are signed in as ${outcome.signedInAs}. Nothing was recorded. If the email was forwarded to you, decide from your own inbox in Clearance.`,
+          { error: true },
+        ),
+      };
     case 'not_member': {
       const who = outcome.onBehalfOf ? `${outcome.onBehalfOf} is` : 'You are';
       return {
@@ -163,7 +192,7 @@ export function linkOutcomePage(outcome: LinkOutcome): { status: number; page: s
         ),
       };
     case 'open':
-      return { status: 200, page: decisionPage(outcome.view, outcome.party, outcome.reasons) };
+      return { status: 200, page: decisionPage(outcome.view, outcome.party, outcome.reasons, outcome.signIn) };
     case 'decision_invalid':
       return {
         status: 400,
@@ -173,7 +202,18 @@ export function linkOutcomePage(outcome: LinkOutcome): { status: number; page: s
         }),
       };
     case 'code_sent':
-      return { status: 200, page: stepUpPage(outcome.view, outcome.party, outcome.form) };
+      return { status: 200, page: stepUpPage(outcome.view, outcome.party, outcome.form, outcome.signIn) };
+    case 'code_held':
+      return {
+        status: outcome.nextAt ? 429 : 403,
+        page: messagePage(
+          'No code sent',
+          outcome.nextAt
+            ? `This link has had its codes for this hour; the next code can be sent at ${TIME(outcome.nextAt)}. Nothing was recorded and no email was sent.`
+            : 'Too many wrong codes for this link. Nothing was recorded and no code was sent: use the link in a fresh email from Clearance, or sign in and decide there.',
+          { error: true, view: outcome.view, after: signInLine(outcome.signIn) },
+        ),
+      };
     case 'code_refused':
       return {
         status: outcome.problem === 'wrong' ? 400 : 403,
@@ -183,6 +223,15 @@ export function linkOutcomePage(outcome: LinkOutcome): { status: number; page: s
       return {
         status: outcome.error.status,
         page: messagePage('Nothing was recorded', outcome.error.message, { error: true, view: outcome.view }),
+      };
+    case 'decision_unconfirmed':
+      return {
+        status: 503,
+        page: messagePage(
+          'We could not confirm your decision yet',
+          `Clearance did not answer in time after your decision for ${outcome.party} was sent, and the request does not show it yet: it may still be recorded. Reload this page in a minute to see whether it was.`,
+          { error: true, view: outcome.view },
+        ),
       };
     case 'decision_recorded':
       return {

@@ -31,6 +31,15 @@ const DECIDED: Record<string, string> = {
   request_changes: 'asked for changes',
 };
 
+/** How the author of a decision was authenticated, in words (DecideInput's `via`). */
+const VIA: Record<string, string> = {
+  api: 'signed in, through the API',
+  bulk: 'signed in, in a bulk decision',
+  email: 'through an email link alone',
+  'email-otp': 'through an email link, confirmed with a one-time code',
+  'email-session': 'through an email link, signed in',
+};
+
 const entry = (
   at: string,
   kind: TimelineEntry['kind'],
@@ -99,6 +108,7 @@ export function buildTimeline(rows: AuditRow[], emails: SentEmailEntity[]): Time
             {
               actor: row.actor,
               party: typeof payload.party === 'string' ? payload.party : null,
+              detail: typeof payload.via === 'string' ? `Decided ${VIA[payload.via] ?? payload.via}` : null,
               comment: typeof payload.comment === 'string' ? payload.comment : null,
               conditions: Array.isArray(payload.conditions) ? payload.conditions.map(String) : [],
             },

@@ -60,6 +60,7 @@ export const DEFAULT_POLICY_DOCUMENT: PolicyDocument = {
   ],
   afterApproval: DEFAULT_AFTER_APPROVAL,
   delegation: DEFAULT_DELEGATION,
+  links: { signInTiers: ['strategic'] },
   parties: {
     hr: STANDARD_DEADLINES,
     legal: STANDARD_DEADLINES,

@@ -130,6 +130,17 @@ const delegationSettings = z
 
 export const DEFAULT_DELEGATION: z.infer<typeof delegationSettings> = { maxDays: 30 };
 
+/** Who may decide from an email link alone. */
+const links = z
+  .object({
+    /**
+     * Requests of these tiers (and every passport release) count a link decision only when the
+     * recipient is signed in as themselves or confirms with a one-time code: a forwarded email alone decides nothing.
+     */
+    signInTiers: z.array(z.enum(TIERS)),
+  })
+  .strict();
+
 const countryCode = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code in capitals');
 
 export const policyDocumentSchema = z
@@ -151,6 +162,7 @@ export const policyDocumentSchema = z
     parties: z.object(Object.fromEntries(PARTIES.map((p) => [p, partySettings]))).strict(),
     afterApproval: afterApproval.optional(),
     delegation: delegationSettings.optional(),
+    links: links.optional(),
   })
   .strict();
 
@@ -171,6 +183,8 @@ export type PolicyDocument = {
   afterApproval?: AfterApproval;
   /** Omitted in older versions: DEFAULT_DELEGATION applies. */
   delegation?: DelegationSettings;
+  /** Omitted in older versions: `signInTiers: ['strategic']` applies. */
+  links?: { signInTiers: Tier[] };
 };
 
 /** A stored version of the policy. */

@@ -32,7 +32,8 @@ export class DecisionEntity {
   @Column({ type: 'integer' })
   round!: number;
 
-  @Column({ type: 'varchar', length: 10 })
+  /** `api`, `email`, `email-otp`, `email-session` or `bulk` (see DecideInput). */
+  @Column({ type: 'varchar', length: 20 })
   via!: string;
 
   @Column({ name: 'decided_at', type: 'varchar', length: 30 })
