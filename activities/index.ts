@@ -14,12 +14,14 @@ import type { ScreeningService } from '../libs/screening/screening.service';
 import { ArchiveActivities } from './archive.activities';
 import { CustodyActivities } from './custody.activities';
 import { MailActivities } from './mail.activities';
-import { ProjectionActivities } from './projection.activities';
+import { ProjectionActivities, type SubmissionProofCheck } from './projection.activities';
 import { ScreeningActivities } from './screening.activities';
 
 export interface ActivityDeps {
   /** The projection's only writer (recordSubmission, projectState). */
   projection: RequestProjectionWriter;
+  /** Checks that a submission came from the API before anything is recorded. */
+  submissionProof: SubmissionProofCheck;
   /** Reads for the mail activities (who to ask, conflicts of interest). */
   requests: RequestRepository;
   directory: DirectoryRepository;
@@ -36,7 +38,7 @@ export interface ActivityDeps {
 
 /** Binds the activity classes to their dependencies; the worker registers the result. */
 export function createActivities(deps: ActivityDeps) {
-  const projection = new ProjectionActivities(deps.projection);
+  const projection = new ProjectionActivities(deps.projection, deps.submissionProof);
   const mail = new MailActivities(deps);
   const screening = new ScreeningActivities(deps.screening);
   const archive = new ArchiveActivities(deps.archives);

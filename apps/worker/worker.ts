@@ -2,7 +2,7 @@ import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporal
 import type { DataSource } from 'typeorm';
 import { createActivities } from '../../activities';
 import type { AppConfig } from '../../libs/config';
-import { EncryptionCodec, Keyring, LinkTokens } from '../../libs/crypto';
+import { EncryptionCodec, Keyring, LinkTokens, UpdateProofs } from '../../libs/crypto';
 import { MeteredMailer, workerTelemetryOptions, type Tracing } from '../../libs/observability';
 import {
   ConflictCheck,
@@ -49,6 +49,7 @@ export async function createClearanceWorker(
   const directory = new DirectoryRepository(dataSource);
   const activities = createActivities({
     projection: new RequestProjectionWriter(dataSource),
+    submissionProof: { proofs: new UpdateProofs(config.updateProofs.secret), required: !config.devMode },
     requests,
     directory,
     delegations: new DelegationRepository(dataSource),

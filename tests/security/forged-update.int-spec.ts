@@ -1,7 +1,10 @@
 import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, ValueError } from '@temporalio/common';
 import { DataSource } from 'typeorm';
-import { custodyWorkflowIdFor, workflowIdFor } from '../../libs/contracts';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { custodyWorkflowIdFor, workflowIdFor, type RequestWorkflowInput } from '../../libs/contracts';
+import { DEFAULT_POLICY } from '../../libs/domain/policy';
+import type { RequestInput } from '../../libs/domain/request';
 import { UpdateProofs } from '../../libs/crypto';
 import { AuditLogEntity } from '../../libs/persistence/entities';
 import { testDatabases } from '../support/databases';
@@ -79,6 +82,28 @@ describe.each(testDatabases())('a forged Update from outside the API is refused 
       throw error;
     }
   }
+
+  it('should record nothing of a request workflow started from outside the API with a key of its own', async () => {
+    const requestId = randomUUID();
+    const input: RequestWorkflowInput = {
+      requestId,
+      request: requestBody('conference') as unknown as RequestInput,
+      requester: { email: 'alice@example.com', name: 'Alice', tier: 'core' },
+      policy: DEFAULT_POLICY,
+      submittedAt: new Date().toISOString(),
+      idempotencyKey: null,
+      bodyHash: 'forged',
+      proofKey: randomBytes(32).toString('hex'),
+    };
+    const handle = await bare.workflow.start('requestApprovalWorkflow', {
+      taskQueue: system.config.temporal.taskQueue,
+      workflowId: workflowIdFor(requestId),
+      args: [input],
+    });
+    await expect(handle.result()).rejects.toThrow();
+    expect((await http.as('auditor@example.com', 'GET', `/api/requests/${requestId}`)).status).toBe(404);
+    expect(await auditRows(requestId)).toEqual([]);
+  });
 
   it('should refuse a forged decision for the right party and round, and leave no trace', async () => {
     const request = await submit('alice@example.com', requestBody('conference'));
