@@ -6,13 +6,13 @@ import {
   fulfil,
   fulfilRefusal,
   refusalFor,
-  restartCurrentStage,
   withdraw,
   withdrawRefusal,
   type RequestState,
 } from '../../libs/domain/approval-state';
 import { conflictOfInterest } from '../../libs/domain/conflict-of-interest';
 import { refuse, refuseIf } from '../refuse';
+import { reviewAmendment } from './amendment';
 import type { RequestRun } from './run';
 
 /**
@@ -51,11 +51,9 @@ export function validateAmendment(run: RequestRun, amend: AmendInput): void {
   refuseIf(amendRefusal(run.current(), amend.actorEmail));
 }
 
-/** The amended request restarts the current stage in a new round. */
+/** The amended request is screened and routed again, and review restarts in a new round (./amendment.ts). */
 export async function amend(run: RequestRun, amend: AmendInput): Promise<RequestState> {
-  run.amended(amend.request);
-  await run.commit(restartCurrentStage(run.current()), { amendedRequest: amend.request });
-  return run.current();
+  return reviewAmendment(run, amend);
 }
 
 export function validateWithdrawal(run: RequestRun, request: WithdrawInput): void {
