@@ -97,7 +97,7 @@ function shown(field: string, value: unknown): string {
   if (Array.isArray(value)) return value.map(String).join(', ');
   if (typeof value === 'string' && (field === 'purpose' || field.startsWith('details.'))) return `"${value}"`;
   if (typeof value === 'object') return canonical(value);
-  return String(value as string | number | boolean);
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 /** One change in words: `destination US → IR`. */

@@ -87,6 +87,10 @@ describe.each(testDatabases())('an amendment does not route around the review on
       return mails.find((m) => m.text.includes('Restricted-party screening hits')) ?? false;
     }, 'security asked with the screening hit');
     expect(asked.text).toContain('Restricted-party screening hits');
+
+    // The auditor's replay rebuilds the route as planned again, and it matches the records.
+    const replay = await http.as('auditor@example.com', 'POST', `/api/audit/requests/${id}/replay`);
+    expect(replay.body).toMatchObject({ deterministic: true, matchesRecords: true, mismatches: [] });
   });
 
   it('should mark approvals given on the earlier content as superseded and never count them', async () => {
