@@ -92,6 +92,7 @@ export class MailActivities {
           link: `${this.deps.publicUrl}/approvals/${token}`,
           expiresAt: expiresAt.toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
           onBehalfOf,
+          amendment: input.amendment,
         });
       });
       if (delivered) sent += 1;

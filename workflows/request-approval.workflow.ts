@@ -38,7 +38,7 @@ export async function requestApprovalWorkflow(input: RequestWorkflowInput): Prom
   setHandler(submittedUpdate, () => on.whenSubmitted(run));
   // A party's decision (or a delegate's on an absent member's behalf).
   setHandler(decideUpdate, (d) => on.decide(run, d), { validator: (d: DecideInput) => on.validateDecision(run, d) });
-  // The requester's amendment after changes were requested; the current stage restarts.
+  // The requester's amendment after changes were requested: screened and routed again, review restarts.
   setHandler(amendUpdate, (a) => on.amend(run, a), { validator: (a: AmendInput) => on.validateAmendment(run, a) });
   // The requester withdraws an undecided request.
   setHandler(withdrawUpdate, () => on.withdrawRequest(run), {

@@ -89,6 +89,7 @@ const STATUS_WORDS: Record<string, string> = {
   expired: 'Expired',
   closed: 'Closed',
   waiting: 'Waiting',
+  superseded: 'Superseded (given before an amendment)',
   open: 'Open',
   fulfilled: 'Fulfilled',
   overdue: 'Overdue',

@@ -1,7 +1,7 @@
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
-import type { DecideInput, RecordSubmissionInput, RequestWorkflowInput } from '../contracts';
+import type { DecideInput, ProjectStateInput, RecordSubmissionInput, RequestWorkflowInput } from '../contracts';
 import type { RoutePlan } from '../domain/policy';
 import type { DecisionEntity, RequestEntity } from '../persistence';
 
@@ -40,7 +40,7 @@ async function decode(codec: PayloadCodec | null, payloads: Payload[] | null | u
 /**
  * Rebuilds the decision trail from a history alone (through the payload codec where payloads are
  * encrypted): who decided what for which party, when, on whose behalf, with which conditions and
- * comments, plus the policy version and the plan.
+ * comments, plus the policy version and the plan (as last planned: at submission, or after an amendment).
  */
 export async function rebuildTrail(historyJson: unknown, codec: PayloadCodec | null): Promise<DecisionTrail> {
   const events = historyFromJSON(historyJson).events ?? [];
@@ -62,6 +62,11 @@ export async function rebuildTrail(historyJson: unknown, codec: PayloadCodec | n
     if (scheduled?.activityType?.name === 'recordSubmission') {
       const [input] = (await decode(codec, scheduled.input?.payloads)) as [RecordSubmissionInput | undefined];
       trail.plan = input?.plan ?? null;
+    }
+    // An amendment that routed the request differently carries the new plan to the records.
+    if (scheduled?.activityType?.name === 'projectState') {
+      const [input] = (await decode(codec, scheduled.input?.payloads)) as [ProjectStateInput | undefined];
+      if (input?.plan) trail.plan = input.plan;
     }
     const accepted = event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest;
     if (accepted?.input?.name === 'decide' && completedOk.has(accepted.meta?.updateId)) {

@@ -5,6 +5,7 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { FieldChange, RouteChange } from '../domain/amendment';
 import type { DecisionInput, RequestState } from '../domain/approval-state';
 import type { RoutePlan, RoutingPolicy } from '../domain/policy';
 import type { Counterparty, RequestInput } from '../domain/request';
@@ -217,6 +218,28 @@ export interface NotifyPartyInput {
   reasons: string[];
   summary: RequestSummary;
   screeningHits: ScreeningHit[];
+  /** Set when the party is asked again after an amendment: what changed, and what it said before. */
+  amendment?: AmendmentNotice;
+}
+
+/** What an approver asked again after an amendment reads about it. */
+export interface AmendmentNotice {
+  byName: string;
+  /** Each change in words: `destination US → IR`. */
+  changes: string[];
+  /** "Route changed after amendment: …", when it did. */
+  routeChange: string | null;
+  /** This party's earlier decision on the request, when it had said something. */
+  earlier: { status: string; comment: string | null; conditions: string[] } | null;
+}
+
+/** An amendment as the records keep it (the audit log's `request.amended`). */
+export interface AmendmentRecord {
+  actorEmail: string;
+  actorName: string;
+  amendedAt: string;
+  changes: FieldChange[];
+  routeChange: RouteChange | null;
 }
 
 export interface NotifyRequesterInput {
@@ -232,4 +255,8 @@ export interface ProjectStateInput {
   decision?: DecideInput;
   /** The amended request, written with the state when an amendment restarts the stage. */
   amendedRequest?: RequestInput;
+  /** Who amended and what changed (recorded as `request.amended`). */
+  amendment?: AmendmentRecord;
+  /** The route planned again after an amendment, when it changed. */
+  plan?: RoutePlan;
 }

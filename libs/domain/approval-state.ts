@@ -1,3 +1,4 @@
+import type { RouteChange, SupersededApproval } from './amendment';
 import { recordedByRequester, type Obligation } from './obligations';
 import type { RoutePlan } from './policy';
 import type { Refusal, RefusalCode } from './refusals';
@@ -55,6 +56,10 @@ export interface RequestState {
   deciders: Record<string, Party>;
   /** What the approved request must still do; empty until approval. */
   obligations: Obligation[];
+  /** Approvals given on content since amended: on the record, never counted (absent before any). */
+  superseded?: SupersededApproval[];
+  /** How amendments changed the route (absent before any did). */
+  routeChanges?: RouteChange[];
 }
 
 export interface DecisionInput {

@@ -53,7 +53,15 @@ export const REQUEST_STATUSES = [
 ] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
-export const APPROVAL_STATUSES = ['waiting', 'pending', 'approved', 'rejected', 'changes_requested'] as const;
+/** `superseded`: an approval given on content since amended; kept on the record, never counted. */
+export const APPROVAL_STATUSES = [
+  'waiting',
+  'pending',
+  'approved',
+  'rejected',
+  'changes_requested',
+  'superseded',
+] as const;
 export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
 
 export const STAGE_STATUSES = ['waiting', 'active', 'approved', 'rejected', 'cancelled'] as const;

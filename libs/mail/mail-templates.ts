@@ -1,5 +1,5 @@
 import Handlebars from 'handlebars';
-import type { NotificationKind, RequestSummary } from '../contracts';
+import type { AmendmentNotice, NotificationKind, RequestSummary } from '../contracts';
 import type { ScreeningHit } from '../domain/screening';
 import type { RequestStatus } from '../domain/vocabulary';
 
@@ -46,6 +46,12 @@ const HEADLINES: Record<NotificationKind, string> = {
 const approvalHtml = Handlebars.compile(`<h1 style="font-size: 1.25rem;">{{headline}} ({{party}})</h1>
 {{#if escalation}}<p><strong>{{party}} has not decided in time.</strong> You receive this as a lead of {{party}}; you may decide for the party.</p>{{/if}}
 {{#if onBehalfOf}}<p>You receive this as the delegate of <strong>{{onBehalfOf}}</strong>, who is away; your decision is recorded on their behalf.</p>{{/if}}
+{{#if amendment}}<h2 style="font-size:1rem;">What changed</h2>
+<p>Amended by {{amendment.byName}}; you are asked again on the request as it now is.</p>
+<ul>{{#each amendment.changes}}<li>{{this}}</li>{{/each}}</ul>
+{{#if amendment.routeChange}}<p>{{amendment.routeChange}}</p>{{/if}}
+{{#if amendment.earlier}}<p>Earlier, {{party}} {{earlierWords}}{{#if amendment.earlier.comment}}: "{{amendment.earlier.comment}}"{{/if}}</p>
+{{#if amendment.earlier.conditions.length}}<ul>{{#each amendment.earlier.conditions}}<li>condition: {{this}}</li>{{/each}}</ul>{{/if}}{{/if}}{{/if}}
 <p>{{s.requesterName}} asks for clearance. You are asked as a member of <strong>{{party}}</strong> because:</p>
 <ul>{{#each reasons}}<li>{{this}}</li>{{/each}}</ul>
 ${summaryTable}
@@ -60,7 +66,14 @@ const approvalText = Handlebars.compile(
 {{party}} has not decided in time. You receive this as a lead of {{party}}; you may decide for the party.
 {{/if}}{{#if onBehalfOf}}
 You receive this as the delegate of {{onBehalfOf}}, who is away; your decision is recorded on their behalf.
-{{/if}}
+{{/if}}{{#if amendment}}
+What changed
+Amended by {{amendment.byName}}; you are asked again on the request as it now is.
+{{#each amendment.changes}}- {{this}}
+{{/each}}{{#if amendment.routeChange}}{{amendment.routeChange}}
+{{/if}}{{#if amendment.earlier}}Earlier, {{party}} {{earlierWords}}{{#if amendment.earlier.comment}}: "{{amendment.earlier.comment}}"{{/if}}
+{{#each amendment.earlier.conditions}}- condition: {{this}}
+{{/each}}{{/if}}{{/if}}
 {{s.requesterName}} <{{s.requesterEmail}}> asks for clearance.
 Type: {{typeName}}
 Destination: {{s.destinationCountry}}
@@ -80,6 +93,15 @@ The link is yours alone, works once and expires on {{expiresAt}}.
   { noEscape: true },
 );
 
+/** How an approver's earlier decision reads in the email that asks again after an amendment. */
+const EARLIER_WORDS: Record<string, string> = {
+  approved: 'approved',
+  superseded: 'approved',
+  pending: 'had partly approved',
+  rejected: 'rejected',
+  changes_requested: 'asked for changes',
+};
+
 export function renderApprovalMail(args: {
   kind: NotificationKind;
   summary: RequestSummary;
@@ -89,11 +111,13 @@ export function renderApprovalMail(args: {
   link: string;
   expiresAt: string;
   onBehalfOf?: string;
+  amendment?: AmendmentNotice;
 }): RenderedMail {
   const headline = HEADLINES[args.kind];
   const ctx = {
     ...args,
     headline,
+    earlierWords: EARLIER_WORDS[args.amendment?.earlier?.status ?? ''] ?? 'decided',
     escalation: args.kind === 'escalation',
     s: args.summary,
     typeName: typeName(args.summary.type),

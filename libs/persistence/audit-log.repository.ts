@@ -9,6 +9,7 @@ import { AuditLogEntity } from './entities';
 export type AuditEvent =
   | 'request.submitted'
   | 'request.state'
+  | 'request.amended'
   | 'decision.recorded'
   | 'obligation.fulfilled'
   | 'passport.deposited'

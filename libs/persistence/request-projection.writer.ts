@@ -1,5 +1,11 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { workflowIdFor, type DecideInput, type ProjectStateInput, type RecordSubmissionInput } from '../contracts';
+import {
+  workflowIdFor,
+  type AmendmentRecord,
+  type DecideInput,
+  type ProjectStateInput,
+  type RecordSubmissionInput,
+} from '../contracts';
 import type { RequestState } from '../domain/approval-state';
 import type { RequestInput } from '../domain/request';
 import { AuditLogRepository, type AuditEntry } from './audit-log.repository';
@@ -69,14 +75,44 @@ function decisionAuditEntry(state: RequestState, decision: DecideInput): AuditEn
   };
 }
 
-/** What one projected state adds to the audit log: the decision, the new state, newly fulfilled obligations. */
-function auditEntriesFor({ state, decision }: ProjectStateInput, fulfilledBefore: Set<string>): AuditEntry[] {
+/** An amendment as the audit log keeps it: who, field by field before and after, and how the route changed. */
+function amendmentAuditEntry(state: RequestState, amendment: AmendmentRecord): AuditEntry {
+  const change = amendment.routeChange;
+  return {
+    requestId: state.requestId,
+    event: 'request.amended',
+    actor: amendment.actorEmail,
+    payload: {
+      requestId: state.requestId,
+      round: state.round,
+      actorName: amendment.actorName,
+      amendedAt: amendment.amendedAt,
+      changes: amendment.changes,
+      routeChanged: change !== null,
+      addedParties: change?.added ?? [],
+      removedParties: change?.removed ?? [],
+      movedParties: change?.moved ?? [],
+      newScreeningHits: change?.newScreeningHits ?? 0,
+      reasons: change?.reasons ?? [],
+      superseded: (state.superseded ?? [])
+        .filter((a) => a.round === state.round - 1)
+        .map((a) => ({ party: a.party, decidedBy: a.decidedBy })),
+    },
+  };
+}
+
+/** What one projected state adds to the audit log: the decision or amendment, the new state, newly fulfilled obligations. */
+function auditEntriesFor(
+  { state, decision, amendment }: ProjectStateInput,
+  fulfilledBefore: Set<string>,
+): AuditEntry[] {
   const entries: AuditEntry[] = [];
   if (decision) entries.push(decisionAuditEntry(state, decision));
+  if (amendment) entries.push(amendmentAuditEntry(state, amendment));
   entries.push({
     requestId: state.requestId,
     event: 'request.state',
-    actor: decision ? decision.actorEmail.toLowerCase() : null,
+    actor: decision ? decision.actorEmail.toLowerCase() : (amendment?.actorEmail ?? null),
     payload: {
       requestId: state.requestId,
       status: state.status,
@@ -172,6 +208,10 @@ export class RequestProjectionWriter {
     const { state } = input;
     return this.audit.writeTransaction(async (manager: EntityManager) => {
       const amended = input.amendedRequest ? requestColumns(input.amendedRequest) : {};
+      // An amendment that routed differently brings its plan and screening hits.
+      const replanned = input.plan
+        ? { plan: input.plan as never, screeningHits: input.plan.screeningHits as never }
+        : {};
       const result = await manager
         .createQueryBuilder()
         .update(RequestEntity)
@@ -181,7 +221,10 @@ export class RequestProjectionWriter {
           round: state.round,
           seq: state.seq,
           updatedAt: now,
+          supersededApprovals: (state.superseded ?? []) as never,
+          routeChanges: (state.routeChanges ?? []) as never,
           ...amended,
+          ...replanned,
         })
         .where('id = :id AND seq < :seq', { id: state.requestId, seq: state.seq })
         .execute();
@@ -202,7 +245,18 @@ export class RequestProjectionWriter {
           (o) => o.kind,
         ),
       );
-      await manager.getRepository(ApprovalEntity).save(approvalRows(state));
+      const rows = approvalRows(state);
+      // A party an amendment's new route no longer asks has no approval left (its decisions are superseded).
+      if (rows.length > 0) {
+        await manager
+          .createQueryBuilder()
+          .delete()
+          .from(ApprovalEntity)
+          .where('request_id = :id', { id: state.requestId })
+          .andWhere('party NOT IN (:...parties)', { parties: rows.map((r) => r.party) })
+          .execute();
+      }
+      await manager.getRepository(ApprovalEntity).save(rows);
       if (state.obligations.length > 0) {
         await manager
           .getRepository(ObligationEntity)

@@ -354,6 +354,56 @@ describe('requestApprovalWorkflow', () => {
     expect(await outcomesOf(requestId, 2)).toEqual(['changes_requested', 'approved']);
   });
 
+  it('should screen and route an amendment again and restart review at stage 1 with the new route', async () => {
+    const { requestId, handle, request } = await start('conference', 'standard', PLAIN);
+    expect(await notifiedParties(requestId, 1)).toEqual([['hr', 1]]);
+    await handle.executeUpdate(decideUpdate, {
+      args: [decision('hr', 'hr@example.com', { decision: 'request_changes', comment: 'name the organiser' })],
+    });
+    const amended = await handle.executeUpdate(amendUpdate, {
+      args: [
+        {
+          actorEmail: REQUESTER,
+          request: {
+            ...request,
+            destinationCountry: 'IR',
+            counterparties: [{ name: 'Restricted Lab', country: 'IR' }],
+          },
+          amendedAt: new Date().toISOString(),
+        },
+      ],
+    });
+    expect(amended).toMatchObject({ status: 'pending', round: 2, currentStage: 1 });
+    expect(amended.stages.flatMap((s) => s.approvals.map((a) => [a.party, a.status])).sort()).toEqual([
+      ['hr', 'pending'],
+      ['legal', 'pending'],
+      ['security', 'pending'],
+    ]);
+    const record = projected.get(requestId)!.find((p) => p.amendment)!;
+    expect(record.plan?.screeningHits).toHaveLength(1);
+    expect(record.amendment).toMatchObject({
+      actorEmail: REQUESTER,
+      changes: [
+        { field: 'destinationCountry', before: 'US', after: 'IR' },
+        expect.objectContaining({ field: 'counterparties' }),
+      ],
+      routeChange: expect.objectContaining({ added: ['legal', 'security'], newScreeningHits: 1 }),
+    });
+    await notifiedParties(requestId, 4);
+    const asked = notified.get(requestId)!.filter((n) => n.round === 2);
+    expect(asked.map((n) => n.party).sort()).toEqual(['hr', 'legal', 'security']);
+    expect(asked.find((n) => n.party === 'hr')!.amendment).toMatchObject({
+      changes: expect.arrayContaining(['destination US → IR']),
+      earlier: { status: 'changes_requested', comment: 'name the organiser', conditions: [] },
+    });
+    expect(asked.every((n) => n.screeningHits.length === 1)).toBe(true);
+
+    await handle.executeUpdate(decideUpdate, { args: [decision('hr', 'hr@example.com')] });
+    await handle.executeUpdate(decideUpdate, { args: [decision('legal', 'legal@example.com')] });
+    const approved = await handle.executeUpdate(decideUpdate, { args: [decision('security', 'security@example.com')] });
+    expect(approved.status).toBe('approved');
+  });
+
   it('should let only the requester withdraw, and only while undecided', async () => {
     const { handle } = await start('conference', 'core');
     const withdrawal = { actorEmail: REQUESTER, withdrawnAt: new Date().toISOString() };

@@ -17,7 +17,6 @@ import {
   fulfil,
   fulfilRefusal,
   refusalFor,
-  restartCurrentStage,
   roundRefusal,
   withdraw,
   withdrawRefusal,
@@ -26,6 +25,7 @@ import {
 import { conflictOfInterest } from '../../libs/domain/conflict-of-interest';
 import { isFromTheApi, refuseUnlessFromTheApi } from '../from-the-api';
 import { refuse, refuseIf } from '../refuse';
+import { reviewAmendment } from './amendment';
 import type { RequestRun } from './run';
 
 /**
@@ -67,11 +67,9 @@ export function validateAmendment(run: RequestRun, amend: AmendInput): void {
   refuseIf(amendRefusal(run.current(), amend.actorEmail));
 }
 
-/** The amended request restarts the current stage in a new round. */
+/** The amended request is screened and routed again, and review restarts in a new round (./amendment.ts). */
 export async function amend(run: RequestRun, amend: AmendInput): Promise<RequestState> {
-  run.amended(amend.request);
-  await run.commit(restartCurrentStage(run.current()), { amendedRequest: amend.request });
-  return run.current();
+  return reviewAmendment(run, amend);
 }
 
 export function validateWithdrawal(run: RequestRun, request: WithdrawInput): void {

@@ -1,14 +1,16 @@
 import { upsertSearchAttributes } from '@temporalio/workflow';
 import {
   SEARCH_ATTRIBUTES,
+  type AmendmentNotice,
   summaryOf,
-  type DecideInput,
+  type ProjectStateInput,
   type RequestSummary,
   type RequestWorkflowInput,
 } from '../../libs/contracts';
 import type { RequestState } from '../../libs/domain/approval-state';
 import type { RoutePlan } from '../../libs/domain/policy';
 import type { RequestInput } from '../../libs/domain/request';
+import type { Party } from '../../libs/domain/vocabulary';
 import { activities } from '../activity-proxies';
 import { refuse } from '../refuse';
 
@@ -23,11 +25,13 @@ export class RequestRun {
   request: RequestInput;
   /** What emails show of the request. */
   summary: RequestSummary;
-  /** The route planned at submission from the pinned policy (it is in the history, never recomputed). */
+  /** The route planned from the pinned policy at submission, and again after an amendment (both in the history). */
   plan?: RoutePlan;
   state?: RequestState;
   /** The `seq` of the state the requester was last told about, so no outcome is told twice. */
   lastRequesterNotice = 0;
+  /** The round that the last amendment opened, and what each party asked in it reads about the amendment. */
+  private amendment?: { round: number; notice: (party: Party) => AmendmentNotice };
 
   constructor(readonly input: RequestWorkflowInput) {
     this.request = input.request;
@@ -58,16 +62,27 @@ export class RequestRun {
     this.lastRequesterNotice = initial.seq;
   }
 
+  /** The amended request routes differently: the stages run from this plan on. */
+  replanned(plan: RoutePlan): void {
+    this.plan = plan;
+  }
+
+  askedAgainAfterAmendment(round: number, notice: (party: Party) => AmendmentNotice): void {
+    this.amendment = { round, notice };
+  }
+
+  /** What a party asked in this round reads about the amendment that opened it, if one did. */
+  amendmentNotice(party: Party, round: number): AmendmentNotice | undefined {
+    return this.amendment?.round === round ? this.amendment.notice(party) : undefined;
+  }
+
   amended(request: RequestInput): void {
     this.request = request;
     this.summary = summaryOf(this.input.requester, request);
   }
 
   /** Every state change is projected before the Update that caused it answers. */
-  async commit(
-    next: RequestState,
-    extra: { decision?: DecideInput; amendedRequest?: RequestInput } = {},
-  ): Promise<void> {
+  async commit(next: RequestState, extra: Omit<ProjectStateInput, 'state'> = {}): Promise<void> {
     this.state = next;
     upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.status, value: next.status }]);
     await projectState({ state: next, ...extra });

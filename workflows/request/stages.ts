@@ -67,6 +67,7 @@ async function askParties(run: RequestRun, stage: StageState, round: number): Pr
         reasons: a.reasons,
         summary: run.summary,
         screeningHits: run.route().screeningHits,
+        amendment: run.amendmentNotice(a.party, round),
       }),
     ),
   );

@@ -1,9 +1,13 @@
+import { describeChange, describeRouteChange, type FieldChange } from '../../../libs/domain/amendment';
+import type { Party } from '../../../libs/domain/vocabulary';
 import type { AuditProof, SentEmailEntity } from '../../../libs/persistence';
 
 export interface TimelineEntry {
   at: string;
   kind:
     | 'submitted'
+    | 'amended'
+    | 'route_changed'
     | 'stage_opened'
     | 'status'
     | 'decision'
@@ -57,6 +61,37 @@ const entry = (
   ...extra,
 });
 
+/** "Amended by Carol Lee: destination US → IR, …", and the route change with its reasons when there was one. */
+function amendmentEntries(row: AuditRow): TimelineEntry[] {
+  const payload = (row.payload ?? {}) as Record<string, unknown>;
+  const changes = ((payload.changes as FieldChange[] | undefined) ?? []).map(describeChange);
+  const by = typeof payload.actorName === 'string' ? payload.actorName : (row.actor ?? 'the requester');
+  const detail = changes.length > 0 ? changes.join(', ') : 'nothing changed';
+  const entries = [entry(row.recordedAt, 'amended', `Amended by ${by}: ${detail}`, { actor: row.actor, detail })];
+  if (payload.routeChanged === true) {
+    const change = {
+      round: Number(payload.round),
+      added: (payload.addedParties as Party[] | undefined) ?? [],
+      removed: (payload.removedParties as Party[] | undefined) ?? [],
+      moved: (payload.movedParties as Party[] | undefined) ?? [],
+      newScreeningHits: Number(payload.newScreeningHits ?? 0),
+      reasons: ((payload.reasons as string[] | undefined) ?? []).map(String),
+    };
+    const superseded = ((payload.superseded as { party: string; decidedBy: string | null }[] | undefined) ?? []).map(
+      (a) => `${a.party} (${a.decidedBy ?? 'partly approved'})`,
+    );
+    entries.push(
+      entry(row.recordedAt, 'route_changed', describeRouteChange(change), {
+        detail: [
+          'review restarts at stage 1 with the new route',
+          ...(superseded.length > 0 ? [`approvals superseded: ${superseded.join(', ')}`] : []),
+        ].join('; '),
+      }),
+    );
+  }
+  return entries;
+}
+
 /**
  * Everything that happened to one request, oldest first: built from its rows of the hash-chained
  * audit log (submission, state changes, decisions, obligations, custody) and its outbox (every
@@ -98,6 +133,9 @@ export function buildTimeline(rows: AuditRow[], emails: SentEmailEntity[]): Time
         approvals = next;
         break;
       }
+      case 'request.amended':
+        entries.push(...amendmentEntries(row));
+        break;
       case 'decision.recorded': {
         const onBehalfOf = typeof payload.onBehalfOf === 'string' ? ` on behalf of ${payload.onBehalfOf}` : '';
         entries.push(

@@ -1,8 +1,17 @@
+import type { SupersededApproval } from '../../../libs/domain/amendment';
 import type { ApprovalEntity, StoredRequest } from '../../../libs/persistence';
 
-/** The contract's request view, built from the projection. */
+/**
+ * The contract's request view, built from the projection. Approvals given on content since amended
+ * follow the live ones of the stage they were given in (the last stage, when the new route is shorter),
+ * with status `superseded`.
+ */
 export function toRequestView({ request, approvals, obligations }: StoredRequest) {
   const stageIndexes = [...new Set(approvals.map((a) => a.stageIndex))].sort((a, b) => a - b);
+  const lastStage = stageIndexes[stageIndexes.length - 1] ?? 1;
+  const superseded = request.supersededApprovals ?? [];
+  const supersededIn = (index: number) =>
+    superseded.filter((a) => Math.min(a.stageIndex, lastStage) === index).map(toSupersededView);
   return {
     id: request.id,
     type: request.type,
@@ -23,8 +32,13 @@ export function toRequestView({ request, approvals, obligations }: StoredRequest
     round: request.round,
     stages: stageIndexes.map((index) => {
       const inStage = approvals.filter((a) => a.stageIndex === index);
-      return { index, status: inStage[0].stageStatus, approvals: inStage.map(toApprovalView) };
+      return {
+        index,
+        status: inStage[0].stageStatus,
+        approvals: [...inStage.map(toApprovalView), ...supersededIn(index)],
+      };
     }),
+    routeChanges: request.routeChanges ?? [],
     obligations: obligations.map((o) => ({
       kind: o.kind,
       label: o.label,
@@ -39,7 +53,7 @@ export function toRequestView({ request, approvals, obligations }: StoredRequest
   };
 }
 
-function toApprovalView(a: ApprovalEntity) {
+function toApprovalView(a: Omit<ApprovalEntity, 'requestId' | 'stageStatus'>) {
   return {
     party: a.party,
     status: a.status,
@@ -52,6 +66,11 @@ function toApprovalView(a: ApprovalEntity) {
     conditions: a.conditions,
     decidedAt: a.decidedAt,
   };
+}
+
+/** A superseded approval as the view shows it: the same fields, and the round it was given in. */
+function toSupersededView(a: SupersededApproval) {
+  return { ...toApprovalView(a), round: a.round };
 }
 
 export type RequestView = ReturnType<typeof toRequestView>;

@@ -322,6 +322,8 @@ export class RequestsService {
         { field: 'type', messages: [`type must stay ${stored.request.type} in an amendment`] },
       ]);
     }
+    // The amended release must hold what a submitted one does: a passport in custody, an approved trip.
+    if (input.type === 'passport_release') await this.checkRelease(person, input);
     await this.temporal.update(id, amendUpdate, {
       actorEmail: person.email,
       request: input,

@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { RouteChange, SupersededApproval } from '../../domain/amendment';
 import type { RoutePlan } from '../../domain/policy';
 import type { Counterparty } from '../../domain/request';
 
@@ -78,6 +79,14 @@ export class RequestEntity {
   /** The workflow's state sequence number last projected; older writes are ignored. */
   @Column({ type: 'integer' })
   seq!: number;
+
+  /** Approvals given on content since amended: on the record, never counted. */
+  @Column({ name: 'superseded_approvals', type: 'simple-json', default: '[]' })
+  supersededApprovals!: SupersededApproval[];
+
+  /** How amendments changed the route, one entry per amendment that did. */
+  @Column({ name: 'route_changes', type: 'simple-json', default: '[]' })
+  routeChanges!: RouteChange[];
 
   @Column({ name: 'created_at', type: 'varchar', length: 30 })
   createdAt!: string;

@@ -6,6 +6,7 @@ import { PassportsObligations1763900003000 } from './1763900003000-passports-obl
 import { AuditLog1763900004000 } from './1763900004000-audit-log';
 import { HistoryArchives1763900005000 } from './1763900005000-history-archives';
 import { AuditChainMac1763900006000 } from './1763900006000-audit-chain-mac';
+import { Amendments1763900006100 } from './1763900006100-amendments';
 import { StepUpBudget1763900006200 } from './1763900006200-step-up-budget';
 
 /** Every migration in order; the data source runs them on start. */
@@ -18,5 +19,6 @@ export const MIGRATIONS = [
   AuditLog1763900004000,
   HistoryArchives1763900005000,
   AuditChainMac1763900006000,
+  Amendments1763900006100,
   StepUpBudget1763900006200,
 ];

@@ -1,0 +1,163 @@
+import {
+  changedFields,
+  describeChange,
+  describeRouteChange,
+  earlierDecisions,
+  replan,
+  restartAfterAmendment,
+  routeChange,
+} from './amendment';
+import { applyDecision, initialState, refusalFor, type DecisionInput, type RequestState } from './approval-state';
+import { DEFAULT_POLICY, planRoute, type RoutePlan } from './policy';
+import type { RequestInput } from './request';
+import type { ScreeningHit } from './screening';
+import type { Party } from './vocabulary';
+
+/** Amendments as pure facts: what changed, whether the route changed, and review restarted without old approvals. */
+
+const AT = '2027-01-10T09:00:00.000Z';
+
+const plain: RequestInput = {
+  type: 'conference',
+  destinationCountry: 'US',
+  departureDate: '2027-03-01',
+  returnDate: '2027-03-07',
+  purpose: 'Attend',
+  counterparties: [{ name: 'Example Org', country: 'US' }],
+  technologyAreas: ['none'],
+  dataCategories: ['none'],
+  details: { eventName: 'E', presenting: true },
+};
+
+const hit: ScreeningHit = {
+  counterparty: 'Restricted Lab',
+  counterpartyCountry: 'IR',
+  entryId: 'e1',
+  entryName: 'RESTRICTED LAB',
+  matchedName: 'RESTRICTED LAB',
+  source: 'Test',
+  score: 97,
+};
+
+const plan = (request: RequestInput, screeningHits: ScreeningHit[] = []): RoutePlan =>
+  planRoute({ request, tier: 'standard', screeningHits }, DEFAULT_POLICY);
+
+const decide = (state: RequestState, party: Party, by: string, extra: Partial<DecisionInput> = {}) =>
+  applyDecision(state, { party, decision: 'approve', actorEmail: by, decidedAt: AT, ...extra });
+
+/** hr approved with a condition, data governance asked for changes. */
+function sentBack(): RequestState {
+  const state = initialState('r1', 'carol@example.com', plan(plain));
+  const approved = decide(state, 'hr', 'hr@example.com', { conditions: ['clean laptop only'] });
+  return decide(approved, 'data_governance', 'datagov@example.com', {
+    decision: 'request_changes',
+    comment: 'list the slides',
+  });
+}
+
+describe('changedFields', () => {
+  it('should list each changed field with its value before and after, details field by field', () => {
+    const after: RequestInput = {
+      ...plain,
+      destinationCountry: 'IR',
+      technologyAreas: ['ai_chips'],
+      details: { eventName: 'E', presenting: false },
+    };
+    expect(changedFields(plain, after)).toEqual([
+      { field: 'destinationCountry', before: 'US', after: 'IR' },
+      { field: 'technologyAreas', before: ['none'], after: ['ai_chips'] },
+      { field: 'details.presenting', before: true, after: false },
+    ]);
+  });
+
+  it('should find nothing changed when only the order of keys differs', () => {
+    const reordered = { ...plain, counterparties: [{ country: 'US', name: 'Example Org' }] };
+    expect(changedFields(plain, reordered)).toEqual([]);
+  });
+
+  it('should describe a change in the words people read', () => {
+    expect(describeChange({ field: 'destinationCountry', before: 'US', after: 'IR' })).toBe('destination US → IR');
+    expect(describeChange({ field: 'purpose', before: 'A', after: 'B' })).toBe('purpose "A" → "B"');
+    expect(
+      describeChange({
+        field: 'counterparties',
+        before: [{ name: 'Example Org', country: 'US' }],
+        after: [],
+      }),
+    ).toBe('counterparties Example Org (US) → (none)');
+  });
+});
+
+describe('routeChange', () => {
+  it('should be null when the parties, stages and quorum stay and no new hit appears', () => {
+    expect(routeChange(plan(plain), plan({ ...plain, purpose: 'Other' }), 2)).toBeNull();
+  });
+
+  it('should name the added parties and why they are asked', () => {
+    const change = routeChange(plan(plain), plan({ ...plain, destinationCountry: 'IR' }), 2)!;
+    expect(change).toMatchObject({ round: 2, added: ['security'], removed: [], moved: [], newScreeningHits: 0 });
+    expect(describeRouteChange(change)).toBe(
+      'Route changed after amendment: security added because destination IR is rated high risk',
+    );
+  });
+
+  it('should count a new screening hit as a change even when the parties stay', () => {
+    const withHit = plan({ ...plain, destinationCountry: 'IR' }, [hit]);
+    const change = routeChange(plan({ ...plain, destinationCountry: 'IR' }), withHit, 2)!;
+    expect(change.newScreeningHits).toBe(1);
+    expect(change.added).toEqual(['legal']);
+    expect(routeChange(withHit, withHit, 3)).toBeNull();
+  });
+
+  it('should name the parties no longer asked', () => {
+    const change = routeChange(plan({ ...plain, destinationCountry: 'IR' }), plan(plain), 2)!;
+    expect(change.removed).toEqual(['security']);
+    expect(describeRouteChange(change)).toBe('Route changed after amendment: security no longer asked');
+  });
+});
+
+describe('replan', () => {
+  it('should restart at stage 1 of the new route with the old approvals superseded and never counted', () => {
+    const before = sentBack();
+    const next = plan({ ...plain, destinationCountry: 'IR' });
+    const state = replan(before, next, routeChange(plan(plain), next, 2)!);
+    expect(state).toMatchObject({ status: 'pending', round: 2, currentStage: 1, seq: before.seq + 1 });
+    expect(state.stages.flatMap((s) => s.approvals.map((a) => [a.party, a.status])).sort()).toEqual([
+      ['data_governance', 'pending'],
+      ['hr', 'pending'],
+      ['security', 'pending'],
+    ]);
+    expect(state.superseded).toEqual([
+      expect.objectContaining({
+        party: 'hr',
+        status: 'superseded',
+        round: 1,
+        decidedBy: 'hr@example.com',
+        conditions: ['clean laptop only'],
+      }),
+    ]);
+    expect(state.routeChanges).toEqual([expect.objectContaining({ added: ['security'] })]);
+    // hr decides again: its superseded approval neither counts nor blocks.
+    expect(refusalFor(state, { party: 'hr', actorEmail: 'hr@example.com', decision: 'approve' })).toBeNull();
+    const afterHr = decide(state, 'hr', 'hr@example.com');
+    expect(afterHr.status).toBe('pending');
+  });
+
+  it('should keep the approvals of the current stage as superseded when the route stays', () => {
+    const state = restartAfterAmendment(sentBack());
+    expect(state).toMatchObject({ status: 'pending', round: 2 });
+    expect(state.stages[0].approvals.every((a) => a.status === 'pending')).toBe(true);
+    expect(state.superseded?.map((a) => [a.party, a.status, a.round])).toEqual([['hr', 'superseded', 1]]);
+  });
+});
+
+describe('earlierDecisions', () => {
+  it('should give each party what it said, and nothing for parties that said nothing', () => {
+    const before = sentBack();
+    expect(earlierDecisions(before)).toEqual({
+      hr: { status: 'approved', comment: null, conditions: ['clean laptop only'] },
+      data_governance: { status: 'changes_requested', comment: 'list the slides', conditions: [] },
+    });
+    expect(earlierDecisions(initialState('r1', 'carol@example.com', plan(plain)))).toEqual({});
+  });
+});

@@ -1,0 +1,224 @@
+import type { ApprovalState, RequestState } from './approval-state';
+import { openStage, restartCurrentStage } from './approval-state';
+import type { RoutePlan } from './policy';
+import type { RequestInput } from './request';
+import type { Party } from './vocabulary';
+
+/**
+ * An amendment as a fact of its own: what changed field by field, and whether the route it needs
+ * differs from the one being run. Pure, so the workflow (deterministic) and the records share it.
+ */
+
+/** One field of the request as it was and as amended (request inputs hold no passport numbers). */
+export interface FieldChange {
+  field: string;
+  before: unknown;
+  after: unknown;
+}
+
+/** An approval given on content since amended: kept on the record, never counted. */
+export interface SupersededApproval extends ApprovalState {
+  status: 'superseded';
+  /** The round in which it was given. */
+  round: number;
+}
+
+/** How an amendment changed the route: who was added or dropped, and why the new ones are asked. */
+export interface RouteChange {
+  /** The round the new route starts. */
+  round: number;
+  added: Party[];
+  removed: Party[];
+  /** Parties still asked, but in another stage. */
+  moved: Party[];
+  /** Restricted-party hits the amended counterparties brought that the earlier ones did not. */
+  newScreeningHits: number;
+  /** Why each added party is asked (and a line for new screening hits), in words people read. */
+  reasons: string[];
+}
+
+const TOP_FIELDS = [
+  'destinationCountry',
+  'departureDate',
+  'returnDate',
+  'purpose',
+  'counterparties',
+  'technologyAreas',
+  'dataCategories',
+] as const;
+
+/** JSON with sorted keys: two values are the same when these strings are. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    return `{${entries
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+/** The fields an amendment changed, in the order of the form; details field by field (`details.presenting`). */
+export function changedFields(before: RequestInput, after: RequestInput): FieldChange[] {
+  const changes: FieldChange[] = [];
+  for (const field of TOP_FIELDS) {
+    if (canonical(before[field]) !== canonical(after[field])) {
+      changes.push({ field, before: before[field] ?? null, after: after[field] ?? null });
+    }
+  }
+  const was = (before.details ?? {}) as unknown as Record<string, unknown>;
+  const now = (after.details ?? {}) as unknown as Record<string, unknown>;
+  const keys = [...new Set([...Object.keys(was), ...Object.keys(now)])];
+  for (const key of keys) {
+    if (canonical(was[key]) !== canonical(now[key])) {
+      changes.push({ field: `details.${key}`, before: was[key] ?? null, after: now[key] ?? null });
+    }
+  }
+  return changes;
+}
+
+const FIELD_WORDS: Record<string, string> = {
+  destinationCountry: 'destination',
+  departureDate: 'departure',
+  returnDate: 'return',
+  purpose: 'purpose',
+  counterparties: 'counterparties',
+  technologyAreas: 'technology areas',
+  dataCategories: 'data categories',
+};
+
+function shown(field: string, value: unknown): string {
+  if (value === null || value === undefined || (Array.isArray(value) && value.length === 0)) return '(none)';
+  if (field === 'counterparties' && Array.isArray(value)) {
+    return value.map((c: { name?: string; country?: string }) => `${c.name ?? '?'} (${c.country ?? '?'})`).join(', ');
+  }
+  if (Array.isArray(value)) return value.map(String).join(', ');
+  if (typeof value === 'string' && (field === 'purpose' || field.startsWith('details.'))) return `"${value}"`;
+  if (typeof value === 'object') return canonical(value);
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** One change in words: `destination US → IR`. */
+export function describeChange(change: FieldChange): string {
+  const words = FIELD_WORDS[change.field] ?? change.field.replace(/^details\./, '').replace(/([A-Z])/g, ' $1');
+  return `${words.toLowerCase()} ${shown(change.field, change.before)} → ${shown(change.field, change.after)}`;
+}
+
+/** Where each party sits in a plan, with its quorum: two plans route alike when these match. */
+function seats(plan: RoutePlan): Map<Party, string> {
+  return new Map(plan.stages.flatMap((s) => s.parties.map((p) => [p.party, `${s.index}:${p.quorum}`] as const)));
+}
+
+const hitKey = (h: RoutePlan['screeningHits'][number]) => `${h.entryId}|${h.counterparty.toLowerCase()}`;
+
+/**
+ * How the amended request's plan differs from the one being run, or null when it routes alike
+ * (same parties in the same stages with the same quorum, and no new screening hit).
+ */
+export function routeChange(before: RoutePlan, after: RoutePlan, round: number): RouteChange | null {
+  const was = seats(before);
+  const now = seats(after);
+  const added = [...now.keys()].filter((p) => !was.has(p));
+  const removed = [...was.keys()].filter((p) => !now.has(p));
+  const moved = [...now.keys()].filter((p) => was.has(p) && was.get(p) !== now.get(p));
+  const known = new Set(before.screeningHits.map(hitKey));
+  const newHits = after.screeningHits.filter((h) => !known.has(hitKey(h)));
+  if (added.length + removed.length + moved.length + newHits.length === 0) return null;
+  const reasonsOf = (party: Party) =>
+    after.stages.flatMap((s) => s.parties).find((p) => p.party === party)?.reasons ?? [];
+  const reasons = [
+    ...added.map((party) => `${party}: ${reasonsOf(party).join('; ')}`),
+    ...(newHits.length > 0 ? [`${newHits.length} new restricted-party screening hit(s)`] : []),
+  ];
+  return { round, added, removed, moved, newScreeningHits: newHits.length, reasons };
+}
+
+/** "Route changed after amendment: security and legal added because …". */
+export function describeRouteChange(change: RouteChange): string {
+  const parts: string[] = [];
+  if (change.added.length > 0) {
+    // One party added: its reasons read on their own ("security added because destination IR is …").
+    const only = change.added.length === 1 ? `${change.added[0]}: ` : null;
+    const reasons = change.reasons.map((r) => (only && r.startsWith(only) ? r.slice(only.length) : r));
+    parts.push(`${change.added.join(' and ')} added because ${reasons.join('; ')}`);
+  } else if (change.newScreeningHits > 0) parts.push(change.reasons.join('; '));
+  if (change.removed.length > 0) parts.push(`${change.removed.join(' and ')} no longer asked`);
+  if (change.moved.length > 0) parts.push(`${change.moved.join(' and ')} now in another stage`);
+  return `Route changed after amendment: ${parts.join('; ')}`;
+}
+
+/** Approvals that counted on the earlier content (whole or towards a quorum), as superseded. */
+function supersededOf(state: RequestState, approvals: ApprovalState[]): SupersededApproval[] {
+  return approvals
+    .filter((a) => a.status === 'approved' || a.approvedBy.length > 0)
+    .map((a) => ({ ...a, status: 'superseded' as const, round: state.round }));
+}
+
+/**
+ * The amended request routes differently: review restarts at stage 1 of the new plan in a new round.
+ * Every approval given on the earlier content stays on the record as superseded and counts for nothing.
+ */
+export function replan(state: RequestState, plan: RoutePlan, change: RouteChange): RequestState {
+  const superseded = supersededOf(
+    state,
+    state.stages.flatMap((s) => s.approvals),
+  );
+  const next: RequestState = {
+    ...state,
+    status: 'pending',
+    round: state.round + 1,
+    superseded: [...(state.superseded ?? []), ...superseded],
+    routeChanges: [...(state.routeChanges ?? []), change],
+    stages: plan.stages.map((stage) => ({
+      index: stage.index,
+      status: 'waiting',
+      approvals: stage.parties.map((p) => ({
+        party: p.party,
+        stageIndex: stage.index,
+        reasons: [...p.reasons],
+        quorum: p.quorum,
+        approvedBy: [],
+        status: 'waiting',
+        decidedBy: null,
+        onBehalfOf: null,
+        comment: null,
+        conditions: [],
+        decidedAt: null,
+      })),
+    })),
+  };
+  return openStage(next, 1);
+}
+
+/**
+ * The amended request routes alike: the current stage restarts in a new round (as before), and the
+ * approvals its parties had given on the earlier content stay on the record as superseded.
+ */
+export function restartAfterAmendment(state: RequestState): RequestState {
+  const restarted = restartCurrentStage(state);
+  const current = state.stages[state.currentStage - 1];
+  const superseded = supersededOf(state, current?.approvals ?? []);
+  if (superseded.length === 0) return restarted;
+  return { ...restarted, superseded: [...(state.superseded ?? []), ...superseded] };
+}
+
+/** What an approver said last time, shown when they are asked again after an amendment. */
+export interface EarlierDecision {
+  status: ApprovalState['status'];
+  comment: string | null;
+  conditions: string[];
+}
+
+export function earlierDecisions(state: RequestState): Partial<Record<Party, EarlierDecision>> {
+  const earlier: Partial<Record<Party, EarlierDecision>> = {};
+  for (const a of state.stages.flatMap((s) => s.approvals)) {
+    const votes = a.approvedBy.flatMap((v) => (v.comment ? [v.comment] : []));
+    const comment = a.comment ?? (votes.length > 0 ? votes.join('; ') : null);
+    const undecided = a.status === 'waiting' || a.status === 'pending';
+    if (undecided && !comment && a.conditions.length === 0) continue;
+    earlier[a.party] = { status: a.status, comment, conditions: [...a.conditions] };
+  }
+  return earlier;
+}

@@ -1,0 +1,88 @@
+import { patched } from '@temporalio/workflow';
+import type { AmendInput, AmendmentNotice } from '../../libs/contracts';
+import {
+  changedFields,
+  describeChange,
+  describeRouteChange,
+  earlierDecisions,
+  replan,
+  restartAfterAmendment,
+  routeChange,
+} from '../../libs/domain/amendment';
+import { restartCurrentStage, type RequestState } from '../../libs/domain/approval-state';
+import { planRoute } from '../../libs/domain/policy/evaluate';
+import type { Party } from '../../libs/domain/vocabulary';
+import { activities } from '../activity-proxies';
+import { refuse } from '../refuse';
+import type { RequestRun } from './run';
+
+const { screenCounterparties } = activities;
+
+/**
+ * The requester's amendment is reviewed as what the request now is: its counterparties are screened
+ * and its route planned again from the pinned policy (both in the history). A different route or new
+ * screening hits restart review at stage 1 of the new route, the approvals given on the earlier
+ * content superseded; the same route restarts the current stage. Either way the amendment is
+ * recorded with who made it and what changed, and the parties asked again are told.
+ *
+ * Requests amended before this existed restarted the current stage and recorded nothing more (their
+ * histories have no `replan-on-amend` marker).
+ */
+export async function reviewAmendment(run: RequestRun, amend: AmendInput): Promise<RequestState> {
+  if (!patched('replan-on-amend')) {
+    run.amended(amend.request);
+    await run.commit(restartCurrentStage(run.current()), { amendedRequest: amend.request });
+    return run.current();
+  }
+  const before = run.current();
+  const previous = run.request;
+  const screeningHits = await screenCounterparties({
+    requestId: run.requestId,
+    counterparties: amend.request.counterparties,
+  });
+  // Another Update (a withdrawal, a second amendment) may have landed while the screening ran.
+  if (run.current().seq !== before.seq) {
+    refuse(
+      'REQUEST_NOT_AMENDABLE',
+      `the request changed while the amendment was screened (it is ${run.current().status})`,
+    );
+  }
+  const plan = planRoute({ request: amend.request, tier: run.input.requester.tier, screeningHits }, run.input.policy);
+  const change = routeChange(run.route(), plan, before.round + 1);
+  const next = change ? replan(before, plan, change) : restartAfterAmendment(before);
+  const changes = changedFields(previous, amend.request);
+  run.amended(amend.request);
+  if (change) run.replanned(plan);
+  run.askedAgainAfterAmendment(
+    next.round,
+    noticesFor(run, before, changes.map(describeChange), change && describeRouteChange(change)),
+  );
+  await run.commit(next, {
+    amendedRequest: amend.request,
+    plan: change ? plan : undefined,
+    amendment: {
+      actorEmail: amend.actorEmail.toLowerCase(),
+      actorName: run.input.requester.name,
+      amendedAt: amend.amendedAt,
+      changes,
+      routeChange: change,
+    },
+  });
+  return run.current();
+}
+
+/** What each party asked again reads: the changes, the route change, and what it said before. */
+function noticesFor(
+  run: RequestRun,
+  before: RequestState,
+  changes: string[],
+  routeChange: string | null,
+): (party: Party) => AmendmentNotice {
+  const earlier = earlierDecisions(before);
+  return (party) => ({
+    byName: run.input.requester.name,
+    changes,
+    routeChange,
+    earlier: earlier[party] ?? null,
+  });
+}
