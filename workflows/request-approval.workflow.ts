@@ -120,13 +120,13 @@ export async function requestApprovalWorkflow(input: RequestWorkflowInput): Prom
       validator: (decision: DecideInput) => {
         const refusal = refusalFor(current(), decision);
         if (refusal) refuse(refusal);
-        // The API also checks deal participants, which need the database; these facts travel with the request.
+        // The API also checks deal participants, which need the database. Only facts the requester does not
+        // control exclude an approver (never what the request says, such as a counterparty's contact).
         for (const person of [decision.actorEmail, decision.onBehalfOf].filter((p): p is string => !!p)) {
           const conflict = conflictOfInterest({
             type: input.request.type,
             approverEmail: person,
             requesterManagerEmail: input.requester.managerEmail ?? null,
-            counterparties: input.request.counterparties,
             dealParticipants: [],
           });
           if (conflict) refuse({ code: 'CONFLICT_OF_INTEREST', message: conflict });

@@ -8,6 +8,7 @@ export type AuditEvent =
   | 'request.submitted'
   | 'request.state'
   | 'decision.recorded'
+  | 'request.reviewer_assigned'
   | 'obligation.fulfilled'
   | 'passport.deposited'
   | 'passport.released'

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { LinkTokenError, LinkTokens, type LinkClaims } from '../../../libs/crypto';
 import { isMemberOf, type Person } from '../../../libs/domain/person';
 import type { Party } from '../../../libs/domain/vocabulary';
-import { DirectoryRepository, RequestRepository, type StepUpCheck } from '../../../libs/persistence';
+import { ConflictCheck, DirectoryRepository, RequestRepository, type StepUpCheck } from '../../../libs/persistence';
 import { DomainError } from '../common/domain-error';
 import { collectErrors } from '../common/validate-body';
 import { DelegationService } from '../delegation/delegation.service';
@@ -75,6 +75,7 @@ export class ApprovalLinksService {
     private readonly delegation: DelegationService,
     private readonly stepUp: StepUpService,
     private readonly decisions: RequestsService,
+    private readonly conflicts: ConflictCheck,
   ) {}
 
   /** The decision form for a link, or why there is none. */
@@ -139,13 +140,18 @@ export class ApprovalLinksService {
     const approval = stored?.approvals.find((a) => a.party === claims.party);
     if (!stored || !approval || !person) return { kind: 'request_not_found' };
     const principal = claims.onBehalfOf ? await this.directory.findPerson(claims.onBehalfOf) : person;
-    if (!principal || !isMemberOf(principal, claims.party)) {
+    // a member of the party, or the reviewer an admin assigned to it on this request
+    const mayReview =
+      !!principal &&
+      (isMemberOf(principal, claims.party) ||
+        (!claims.onBehalfOf && (await this.conflicts.isAssigned(stored.request.id, claims.party, person.email))));
+    if (!mayReview) {
       return { kind: 'not_member', party: claims.party, onBehalfOf: claims.onBehalfOf ?? null };
     }
     if (claims.onBehalfOf && !(await this.delegation.standsInFor(person.email, claims.onBehalfOf))) {
       return { kind: 'delegation_ended', onBehalfOf: claims.onBehalfOf };
     }
-    const view = toRequestView(stored);
+    const view = toRequestView(stored, 'reviewer');
     if (approval.status !== 'pending' || stored.request.status !== 'pending') return this.alreadyDecided(claims);
     if (stored.request.round !== claims.round) return { kind: 'link_replaced', view };
     return { token, claims, person, view, reasons: approval.reasons };
@@ -162,7 +168,7 @@ export class ApprovalLinksService {
         ? { decided: { by: approval.decidedBy, at: approval.decidedAt ?? null, status: approval.status } }
         : {}),
       requestStatus: stored?.request.status ?? null,
-      view: stored ? toRequestView(stored) : undefined,
+      view: stored ? toRequestView(stored, 'reviewer') : undefined,
     };
   }
 }

@@ -5,6 +5,7 @@ import { PolicyQuorumDelegation1763900002000 } from './1763900002000-policy-quor
 import { PassportsObligations1763900003000 } from './1763900003000-passports-obligations';
 import { AuditLog1763900004000 } from './1763900004000-audit-log';
 import { HistoryArchives1763900005000 } from './1763900005000-history-archives';
+import { AssignedReviewers1763900006000 } from './1763900006000-assigned-reviewers';
 
 /** Every migration in order; the data source runs them on start. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   PassportsObligations1763900003000,
   AuditLog1763900004000,
   HistoryArchives1763900005000,
+  AssignedReviewers1763900006000,
 ];
