@@ -92,7 +92,11 @@ describe('reviewersLeft', () => {
 
   it('should count a person once', () => {
     expect(
-      reviewersLeft({ candidates: ['dave@example.com', 'Dave@example.com'], requesterEmail: 'c@x', conflictOf: onDeal }),
+      reviewersLeft({
+        candidates: ['dave@example.com', 'Dave@example.com'],
+        requesterEmail: 'c@x',
+        conflictOf: onDeal,
+      }),
     ).toEqual(['dave@example.com']);
   });
 });

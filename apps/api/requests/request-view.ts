@@ -24,7 +24,9 @@ function screeningFor(viewer: Viewer, requesterEmail: string, hits: ScreeningHit
   return {
     hits: hits.map((h) => ({ counterparty: h.counterparty, counterpartyCountry: h.counterpartyCountry })),
     reasons: (reasons: string[]) => [
-      ...new Set(reasons.map((r) => (named.has(r) || / matches restricted party /.test(r) ? RESTRICTED_PARTY_REASON : r))),
+      ...new Set(
+        reasons.map((r) => (named.has(r) || / matches restricted party /.test(r) ? RESTRICTED_PARTY_REASON : r)),
+      ),
     ],
   };
 }

@@ -95,7 +95,9 @@ export class CounterpartyDto {
   @IsISO31661Alpha2({ message: 'country must be an ISO 3166-1 alpha-2 country code' })
   country!: string;
 
-  @ApiPropertyOptional({ description: 'The counterparty’s own contact, outside the company (a person in our directory is refused)' })
+  @ApiPropertyOptional({
+    description: 'The counterparty’s own contact, outside the company (a person in our directory is refused)',
+  })
   @IsOptional()
   @IsEmail({}, { message: 'contactEmail must be an email address' })
   @MaxLength(254)

@@ -44,7 +44,7 @@ export class ReviewersService {
     dto: AssignReviewerDto,
   ): Promise<{ reviewer: AssignedReviewer; created: boolean }> {
     const { request } = stored;
-    const party = dto.party as Party;
+    const party: Party = dto.party;
     const email = dto.email.trim().toLowerCase();
     const approval = stored.approvals.find((a) => a.party === party);
     if (!approval) throw new DomainError('PARTY_NOT_IN_REQUEST', `party ${party} is not asked on this request`);
@@ -52,7 +52,10 @@ export class ReviewersService {
       throw new DomainError('REQUEST_NOT_PENDING', `the request is ${request.status}: nobody decides on it any more`);
     }
     if (approval.status !== 'pending' && approval.status !== 'waiting') {
-      throw new DomainError('PARTY_NOT_AWAITING', `party ${party} is not awaiting a decision: already ${approval.status}`);
+      throw new DomainError(
+        'PARTY_NOT_AWAITING',
+        `party ${party} is not awaiting a decision: already ${approval.status}`,
+      );
     }
     const person = await this.directory.findPerson(email);
     if (!person) {
