@@ -36,11 +36,11 @@ describe.each(testDatabases())('a requester never removes a reviewer on $name', 
     expect(res.body.code).toBe('VALIDATION_FAILED');
     expect(res.body.errors).toEqual([
       {
-        field: 'counterparties[0].contactEmail',
+        field: 'counterparties.0.contactEmail',
         messages: ['hr@example.com is a person in our directory; counterparty contacts are outside the company'],
       },
       {
-        field: 'counterparties[1].contactEmail',
+        field: 'counterparties.1.contactEmail',
         messages: ['hr-lead@example.com is a person in our directory; counterparty contacts are outside the company'],
       },
     ]);
@@ -65,7 +65,7 @@ describe.each(testDatabases())('a requester never removes a reviewer on $name', 
     expect(amend.status).toBe(400);
     expect(amend.body.errors).toEqual([
       {
-        field: 'counterparties[1].contactEmail',
+        field: 'counterparties.1.contactEmail',
         messages: ['hr-lead@example.com is a person in our directory; counterparty contacts are outside the company'],
       },
     ]);

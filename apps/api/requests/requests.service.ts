@@ -136,7 +136,7 @@ export class RequestsService {
       const contact = counterparty.contactEmail?.trim().toLowerCase();
       if (!contact || !(await this.directory.findPerson(contact))) continue;
       fields.push({
-        field: `counterparties[${index}].contactEmail`,
+        field: `counterparties.${index}.contactEmail`,
         messages: [`${contact} is a person in our directory; counterparty contacts are outside the company`],
       });
     }
