@@ -1,9 +1,10 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { createHash } from 'node:crypto';
 import type { NotifyPartyInput, NotifyRequesterInput } from '../libs/contracts';
+import { isMemberOf } from '../libs/domain/person';
 import type { LinkTokens } from '../libs/crypto';
 import type { Mailer, RenderedMail } from '../libs/mail';
-import { renderApprovalMail, renderOutcomeMail } from '../libs/mail';
+import { renderApprovalMail, renderNotice, renderOutcomeMail, typeName } from '../libs/mail';
 import type {
   ConflictCheck,
   DelegationRepository,
@@ -41,9 +42,11 @@ export class MailActivities {
 
   /**
    * Emails a party about a request: every member when its stage opens (`approval`), those who have
-   * not approved yet (`reminder`), or its leads (`escalation`). Nobody conflicted and never the
-   * requester; an approver who is away and has delegated is replaced by the delegate, whose link
-   * decides on the approver's behalf.
+   * not approved yet (`reminder`), or its leads (`escalation`), and the reviewers an admin assigned
+   * to the party on this request. Nobody conflicted and never the requester; an approver who is away
+   * and has delegated is replaced by the delegate, whose link decides on the approver's behalf.
+   * When nobody of the party may review the request, the compliance admins are told instead, so
+   * it never waits for nobody until it expires.
    */
   async notifyParty(input: NotifyPartyInput): Promise<{ sent: number; skipped: number }> {
     const requester = input.summary.requesterEmail.toLowerCase();
@@ -53,15 +56,21 @@ export class MailActivities {
       (approval?.approvedBy ?? []).flatMap((v) => [v.by, v.onBehalfOf]).filter((e): e is string => !!e),
     );
     const conflicted = stored ? await this.deps.conflicts.forRequest(stored) : () => null;
-    const members = await this.deps.directory.partyMembers(input.party);
-    if (members.length === 0) {
+    const reviewers = stored
+      ? await this.deps.conflicts.reviewersOf(stored, input.party)
+      : { members: await this.deps.directory.partyMembers(input.party), assigned: [] as string[], left: [] };
+    if (stored && reviewers.left.length === 0) return this.askAdmins(input);
+    if (reviewers.members.length === 0 && reviewers.assigned.length === 0) {
       throw ApplicationFailure.retryable(`party ${input.party} has no members to ask`, 'PARTY_HAS_NO_MEMBERS');
     }
-    const recipients = members
-      .filter((m) => input.kind !== 'escalation' || m.lead)
-      .filter((m) => m.email !== requester && !approved.has(m.email))
-      .filter((m) => {
-        const conflict = conflicted(m.email);
+    const asked = [
+      ...reviewers.members.filter((m) => input.kind !== 'escalation' || m.lead).map((m) => m.email),
+      ...reviewers.assigned,
+    ];
+    const recipients = [...new Set(asked)]
+      .filter((email) => email !== requester && !approved.has(email))
+      .filter((email) => {
+        const conflict = conflicted(email);
         // the reason names people: it stays out of the logs (the member is simply not asked)
         if (conflict) log.info('not asking a conflicted member', { party: input.party });
         return !conflict;
@@ -69,33 +78,88 @@ export class MailActivities {
     const today = this.now().slice(0, 10);
     let sent = 0;
     let skipped = 0;
-    for (const member of recipients) {
-      const delegation = await this.deps.delegations.activeFor(member.email, today);
-      const delegate = delegation && delegation.delegateEmail !== requester ? delegation.delegateEmail : null;
-      const recipient = delegate ?? member.email;
-      const onBehalfOf = delegate ? member.email : undefined;
-      const key = `${input.kind}:${input.requestId}:${input.party}:${input.round}:${input.sequence}:${member.email}`;
-      const delivered = await this.deliverOnce(key, input.requestId, input.kind, recipient, async () => {
-        const { token, expiresAt } = await this.deps.linkTokens.sign({
-          requestId: input.requestId,
-          party: input.party,
-          recipient,
-          round: input.round,
-          onBehalfOf,
-        });
-        return renderApprovalMail({
-          kind: input.kind,
-          summary: input.summary,
-          party: input.party,
-          reasons: input.reasons,
-          hits: input.screeningHits,
-          link: `${this.deps.publicUrl}/approvals/${token}`,
-          expiresAt: expiresAt.toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
-          onBehalfOf,
-          amendment: input.amendment,
-        });
+    for (const email of recipients) {
+      // an assigned reviewer reviews in person: a delegation covers party membership, not an assignment
+      const isMember = reviewers.members.some((m) => m.email === email);
+      const delegation = isMember ? await this.deps.delegations.activeFor(email, today) : null;
+      const delegate =
+        delegation && delegation.delegateEmail !== requester && (await this.mayStandIn(delegation.delegateEmail, input))
+          ? delegation.delegateEmail
+          : null;
+      if (await this.askOne(input, email, delegate)) sent += 1;
+      else skipped += 1;
+    }
+    return { sent, skipped };
+  }
+
+  /**
+   * A delegate stands in only while a member or lead of the party (delegations stored before that
+   * rule, or whose delegate has since left the party, redirect nothing) and not conflicted.
+   */
+  private async mayStandIn(delegateEmail: string, input: NotifyPartyInput): Promise<boolean> {
+    const delegate = await this.deps.directory.findPerson(delegateEmail);
+    return !!delegate && isMemberOf(delegate, input.party);
+  }
+
+  /** Sends one party email with its approval link (to the member, or to their delegate on their behalf). */
+  private async askOne(input: NotifyPartyInput, member: string, delegate: string | null): Promise<boolean> {
+    const recipient = delegate ?? member;
+    const onBehalfOf = delegate ? member : undefined;
+    const key = `${input.kind}:${input.requestId}:${input.party}:${input.round}:${input.sequence}:${member}`;
+    return this.deliverOnce(key, input.requestId, input.kind, recipient, async () => {
+      const { token, expiresAt } = await this.deps.linkTokens.sign({
+        requestId: input.requestId,
+        party: input.party,
+        recipient,
+        round: input.round,
+        onBehalfOf,
       });
-      if (delivered) sent += 1;
+      return renderApprovalMail({
+        kind: input.kind,
+        summary: input.summary,
+        party: input.party,
+        reasons: input.reasons,
+        hits: input.screeningHits,
+        link: `${this.deps.publicUrl}/approvals/${token}`,
+        expiresAt: expiresAt.toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+        onBehalfOf,
+        amendment: input.amendment,
+      });
+    });
+  }
+
+  /**
+   * Every member and lead of the party is excluded (or it has nobody): the compliance admins are
+   * asked to assign a reviewer, at the stage's opening and again at each reminder and escalation.
+   */
+  private async askAdmins(input: NotifyPartyInput): Promise<{ sent: number; skipped: number }> {
+    const admins = await this.deps.directory.list({ role: 'admin', limit: 100 });
+    if (admins.items.length === 0) {
+      throw ApplicationFailure.retryable(
+        `nobody of ${input.party} may review request ${input.requestId} and there is no admin to tell`,
+        'PARTY_HAS_NO_REVIEWER',
+      );
+    }
+    log.info('nobody of the party may review the request; asking the admins', { party: input.party });
+    const s = input.summary;
+    const mail = renderNotice(
+      `[Clearance] nobody of ${input.party} may review request ${input.requestId}: assign a reviewer`,
+      `Nobody of ${input.party} may review this request`,
+      [
+        `Every member and lead of ${input.party} is excluded from deciding on request ${input.requestId} by a ` +
+          `conflict of interest, or ${input.party} has nobody. Until a reviewer is assigned, the request waits ` +
+          `for ${input.party} and expires at the party's deadline.`,
+        `${typeName(s.type)} to ${s.destinationCountry} by ${s.requesterName}, ${s.departureDate} to ${s.returnDate}.`,
+        `Assign a reviewer who is not conflicted: POST ${this.deps.publicUrl}/api/requests/${input.requestId}/reviewers ` +
+          `with {"party": "${input.party}", "email": "…"}. They are emailed a link and decide for ${input.party} ` +
+          'on this request only.',
+      ],
+    );
+    let sent = 0;
+    let skipped = 0;
+    for (const admin of admins.items) {
+      const key = `unstaffed:${input.requestId}:${input.party}:${input.round}:${input.kind}:${input.sequence}:${admin.email}`;
+      if (await this.deliverOnce(key, input.requestId, 'unstaffed', admin.email, () => mail)) sent += 1;
       else skipped += 1;
     }
     return { sent, skipped };

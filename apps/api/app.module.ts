@@ -7,6 +7,7 @@ import { EncryptionCodec, Keyring, LinkTokens, UpdateProofs } from '../../libs/c
 import type { DirectorySeed } from '../../libs/domain/person';
 import { Mailer, type SmtpCapture } from '../../libs/mail';
 import {
+  AssignedReviewerRepository,
   AuditLogRepository,
   ConflictCheck,
   DelegationRepository,
@@ -48,6 +49,7 @@ import { PolicyController } from './policy/policy.controller';
 import { ReportsModule } from './reports/reports.module';
 import { RequestsController } from './requests/requests.controller';
 import { RequestsService } from './requests/requests.service';
+import { ReviewersService } from './requests/reviewers.service';
 import { ScreeningController } from './screening/screening.controller';
 import { rateLimitModule, RateLimitGuard } from './security/rate-limits';
 import { TemporalGateway } from './temporal/temporal.gateway';
@@ -100,6 +102,7 @@ export class AppModule {
       StepUpRepository,
       AuditLogRepository,
       HistoryArchiveRepository,
+      AssignedReviewerRepository,
     ].map((Repo) => ({
       provide: Repo,
       inject: [DataSource],
@@ -144,6 +147,7 @@ export class AppModule {
         TemporalGateway,
         AuthService,
         RequestsService,
+        ReviewersService,
         ApprovalLinksService,
         StepUpService,
         DelegationService,
@@ -151,9 +155,12 @@ export class AppModule {
         AuditHistoryService,
         {
           provide: ConflictCheck,
-          inject: [DirectoryRepository, RequestRepository],
-          useFactory: (directory: DirectoryRepository, requests: RequestRepository) =>
-            new ConflictCheck(directory, requests),
+          inject: [DirectoryRepository, RequestRepository, AssignedReviewerRepository],
+          useFactory: (
+            directory: DirectoryRepository,
+            requests: RequestRepository,
+            assignments: AssignedReviewerRepository,
+          ) => new ConflictCheck(directory, requests, assignments),
         },
         DirectoryService,
         {

@@ -5,6 +5,7 @@ import type { AppConfig } from '../../libs/config';
 import { EncryptionCodec, Keyring, LinkTokens, UpdateProofs } from '../../libs/crypto';
 import { MeteredMailer, workerTelemetryOptions, type Tracing } from '../../libs/observability';
 import {
+  AssignedReviewerRepository,
   ConflictCheck,
   DelegationRepository,
   DirectoryRepository,
@@ -55,7 +56,7 @@ export async function createClearanceWorker(
     delegations: new DelegationRepository(dataSource),
     passports: new PassportRepository(dataSource),
     archives: new HistoryArchiveRepository(dataSource),
-    conflicts: new ConflictCheck(directory, requests),
+    conflicts: new ConflictCheck(directory, requests, new AssignedReviewerRepository(dataSource)),
     sentEmails: new SentEmailRepository(dataSource),
     screening: new ScreeningService(new ScreeningEntryRepository(dataSource)),
     mailer,

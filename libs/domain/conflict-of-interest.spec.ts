@@ -1,4 +1,4 @@
-import { conflictOfInterest, type ConflictFacts } from './conflict-of-interest';
+import { conflictOfInterest, reviewersLeft, type ConflictFacts } from './conflict-of-interest';
 import { REQUEST_TYPES } from './vocabulary';
 
 const MANAGER = 'hr-lead@example.com';
@@ -8,7 +8,6 @@ function facts(overrides: Partial<ConflictFacts> = {}): ConflictFacts {
     type: 'conference',
     approverEmail: 'legal@example.com',
     requesterManagerEmail: MANAGER,
-    counterparties: [],
     dealParticipants: [],
     ...overrides,
   };
@@ -44,27 +43,6 @@ describe('conflictOfInterest', () => {
     });
   });
 
-  describe("a counterparty's contact", () => {
-    const counterparties = [
-      { name: 'Clean Org', country: 'US' },
-      { name: 'Lab Abroad', country: 'SG', contactEmail: 'Legal@Example.com' },
-    ];
-
-    it.each(REQUEST_TYPES)('should not decide on a %s naming that counterparty', (type) => {
-      expect(conflictOfInterest(facts({ type, counterparties }))).toBe(
-        'legal@example.com is the contact of counterparty "Lab Abroad"',
-      );
-    });
-
-    it('should be recognised in any letter case', () => {
-      expect(conflictOfInterest(facts({ counterparties, approverEmail: 'LEGAL@EXAMPLE.COM' }))).not.toBeNull();
-    });
-
-    it('should leave other approvers free to decide', () => {
-      expect(conflictOfInterest(facts({ counterparties, approverEmail: 'legal-lead@example.com' }))).toBeNull();
-    });
-  });
-
   describe('a participant of the same deal', () => {
     const dealParticipants = ['bob@example.com', 'Legal@Example.com'];
 
@@ -83,5 +61,42 @@ describe('conflictOfInterest', () => {
     it('should only matter on an ma_participation', () => {
       expect(conflictOfInterest(facts({ type: 'conference', dealParticipants }))).toBeNull();
     });
+  });
+
+  it('should take nothing the requester writes as a conflict (a counterparty contact is no exclusion)', () => {
+    const written = {
+      ...facts(),
+      counterparties: [{ name: 'Lab Abroad', country: 'SG', contactEmail: 'legal@example.com' }],
+    } as ConflictFacts;
+    for (const type of REQUEST_TYPES) expect(conflictOfInterest({ ...written, type })).toBeNull();
+  });
+});
+
+describe('reviewersLeft', () => {
+  const onDeal = (email: string) => (email === 'hr@example.com' ? 'hr@example.com is named on the same deal' : null);
+
+  it('should keep the members who are neither the requester nor conflicted', () => {
+    expect(
+      reviewersLeft({
+        candidates: ['hr@example.com', 'HR-Lead@Example.com', 'carol@example.com'],
+        requesterEmail: 'Carol@example.com',
+        conflictOf: onDeal,
+      }),
+    ).toEqual(['hr-lead@example.com']);
+  });
+
+  it('should leave nobody when every member is conflicted or the party is empty', () => {
+    expect(reviewersLeft({ candidates: ['hr@example.com'], requesterEmail: 'c@x', conflictOf: onDeal })).toEqual([]);
+    expect(reviewersLeft({ candidates: [], requesterEmail: 'c@x', conflictOf: onDeal })).toEqual([]);
+  });
+
+  it('should count a person once', () => {
+    expect(
+      reviewersLeft({
+        candidates: ['dave@example.com', 'Dave@example.com'],
+        requesterEmail: 'c@x',
+        conflictOf: onDeal,
+      }),
+    ).toEqual(['dave@example.com']);
   });
 });

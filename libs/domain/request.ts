@@ -3,7 +3,7 @@ import type { DataCategory, RequestType, TechnologyArea } from './vocabulary';
 export interface Counterparty {
   name: string;
   country: string;
-  /** Our employee who is the contact for this counterparty, if any (a conflict of interest for deciding). */
+  /** The counterparty's own contact person, outside the company (a person in our directory is refused). */
   contactEmail?: string;
 }
 

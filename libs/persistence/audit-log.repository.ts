@@ -11,6 +11,7 @@ export type AuditEvent =
   | 'request.state'
   | 'request.amended'
   | 'decision.recorded'
+  | 'request.reviewer_assigned'
   | 'obligation.fulfilled'
   | 'passport.deposited'
   | 'passport.released'

@@ -1,3 +1,4 @@
+export * from './assigned-reviewer.repository';
 export * from './audit-chain-command';
 export * from './audit-log.repository';
 export * from './canonical-json';

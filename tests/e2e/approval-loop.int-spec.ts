@@ -5,6 +5,7 @@ import type { NotifyPartyInput } from '../../libs/contracts';
 import { LinkTokens } from '../../libs/crypto';
 import { Mailer } from '../../libs/mail';
 import {
+  AssignedReviewerRepository,
   ConflictCheck,
   DelegationRepository,
   DirectoryRepository,
@@ -362,7 +363,7 @@ describe.each(testDatabases())('approval loop on $name', (database) => {
       directory,
       requests,
       delegations: new DelegationRepository(dataSource),
-      conflicts: new ConflictCheck(directory, requests),
+      conflicts: new ConflictCheck(directory, requests, new AssignedReviewerRepository(dataSource)),
       sentEmails: new SentEmailRepository(dataSource),
       mailer,
       linkTokens: new LinkTokens(system.config.linkTokens.secret),

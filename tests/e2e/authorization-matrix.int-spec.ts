@@ -127,12 +127,19 @@ const ROUTES: Record<string, RouteCase> = {
   'POST /api/requests/:id/decisions': {
     path: (fx) => `/api/requests/${fx.pending}/decisions`,
     body: () => ({ party: 'hr', decision: 'reject' }), // no comment: refused before anything is recorded
-    expect: signedIn(400),
+    // those who cannot read the request do not learn it exists, not even that the body was wrong
+    expect: { ...UNAUTH, owner: 400, peer: 404, approver: 400, custodian: 404, auditor: 400, admin: 400 },
   },
   'POST /api/requests/:id/amend': {
     path: (fx) => `/api/requests/${fx.pending}/amend`,
     body: () => ({ type: 'conference' }), // incomplete: refused before anything is recorded
-    expect: signedIn(400),
+    expect: { ...UNAUTH, owner: 400, peer: 404, approver: 400, custodian: 404, auditor: 400, admin: 400 },
+  },
+  'POST /api/requests/:id/reviewers': {
+    path: (fx) => `/api/requests/${fx.pending}/reviewers`,
+    // admins only; hr still has members who may review, so even an admin assigns nobody (409)
+    body: () => ({ party: 'hr', email: 'dave@example.com' }),
+    expect: { ...UNAUTH, owner: 403, peer: 404, approver: 403, custodian: 404, auditor: 403, admin: 409 },
   },
   'POST /api/requests/:id/obligations/:kind': {
     path: (fx) => `/api/requests/${fx.withdrawn}/obligations/training`,
@@ -295,7 +302,7 @@ const ROUTES: Record<string, RouteCase> = {
   'POST /app/requests/:id/decisions': {
     path: (fx) => `/app/requests/${fx.pending}/decisions`,
     page: { form: { party: 'hr', decision: 'reject' } }, // no comment: refused, nothing recorded
-    expect: pageFor(signedIn(400)),
+    expect: pageFor({ ...signedIn(400), peer: 404, custodian: 404 }),
   },
   'GET /app/requests/:id/amend': {
     path: (fx) => `/app/requests/${fx.pending}/amend`,

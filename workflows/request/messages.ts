@@ -44,13 +44,13 @@ export function validateDecision(run: RequestRun, decision: DecideInput): void {
   refuseUnlessFromTheApi(run.input.proofKey, decideUpdate.name, decision);
   refuseIf(roundRefusal(run.current(), decision.round));
   refuseIf(refusalFor(run.current(), decision));
-  // The API also checks deal participants, which need the database; these facts travel with the request.
+  // The API also checks deal participants, which need the database. Only facts the requester does not
+  // control exclude an approver (never what the request says, such as a counterparty's contact).
   for (const person of [decision.actorEmail, decision.onBehalfOf].filter((p): p is string => !!p)) {
     const conflict = conflictOfInterest({
       type: run.input.request.type,
       approverEmail: person,
       requesterManagerEmail: run.input.requester.managerEmail ?? null,
-      counterparties: run.input.request.counterparties,
       dealParticipants: [],
     });
     if (conflict) refuse('CONFLICT_OF_INTEREST', conflict);

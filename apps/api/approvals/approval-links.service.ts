@@ -3,7 +3,7 @@ import type { DecideInput } from '../../../libs/contracts';
 import { LinkTokenError, LinkTokens, type LinkClaims } from '../../../libs/crypto';
 import { isMemberOf, type Person } from '../../../libs/domain/person';
 import type { Party } from '../../../libs/domain/vocabulary';
-import { DirectoryRepository, RequestRepository, type StepUpCheck } from '../../../libs/persistence';
+import { ConflictCheck, DirectoryRepository, RequestRepository, type StepUpCheck } from '../../../libs/persistence';
 import { AuthService } from '../auth/auth.service';
 import { DomainError } from '../common/domain-error';
 import { collectErrors } from '../common/validate-body';
@@ -110,6 +110,7 @@ export class ApprovalLinksService {
     private readonly stepUp: StepUpService,
     private readonly decisions: RequestsService,
     private readonly auth: AuthService,
+    private readonly conflicts: ConflictCheck,
   ) {}
 
   /** The decision form for a link, or why there is none. `session` is the browser's /app session token, if any. */
@@ -197,7 +198,7 @@ export class ApprovalLinksService {
       const stored = await this.requests.findById(link.claims.requestId);
       const approval = stored?.approvals.find((a) => a.party === link.claims.party);
       if (!stored || !approval) return { kind: 'request_not_found' };
-      const view = toRequestView(stored);
+      const view = toRequestView(stored, 'reviewer');
       const mine =
         approval.decidedBy?.toLowerCase() === link.actor.email.toLowerCase() &&
         stored.request.round === link.claims.round;
@@ -238,7 +239,8 @@ export class ApprovalLinksService {
     if (viewer && viewer.email.toLowerCase() !== claims.recipient.toLowerCase()) {
       // Only the recipient's own delegate may use it, for them; a delegate's link is not handed on again.
       const standsIn =
-        !claims.onBehalfOf && (await this.delegation.standsInFor(viewer.email, claims.recipient.toLowerCase()));
+        !claims.onBehalfOf &&
+        (await this.delegation.standsInFor(viewer.email, claims.recipient.toLowerCase(), claims.party));
       if (!standsIn) return { kind: 'not_your_link', recipient: claims.recipient, signedInAs: viewer.email };
       onBehalfOf = claims.recipient.toLowerCase();
     }
@@ -247,13 +249,18 @@ export class ApprovalLinksService {
     const approval = stored?.approvals.find((a) => a.party === claims.party);
     if (!stored || !approval || !person) return { kind: 'request_not_found' };
     const principal = claims.onBehalfOf ? await this.directory.findPerson(claims.onBehalfOf) : person;
-    if (!principal || !isMemberOf(principal, claims.party)) {
+    // a member of the party, or the reviewer an admin assigned to it on this request
+    const mayReview =
+      !!principal &&
+      (isMemberOf(principal, claims.party) ||
+        (!claims.onBehalfOf && (await this.conflicts.isAssigned(stored.request.id, claims.party, person.email))));
+    if (!mayReview) {
       return { kind: 'not_member', party: claims.party, onBehalfOf: claims.onBehalfOf ?? null };
     }
-    if (claims.onBehalfOf && !(await this.delegation.standsInFor(person.email, claims.onBehalfOf))) {
+    if (claims.onBehalfOf && !(await this.delegation.standsInFor(person.email, claims.onBehalfOf, claims.party))) {
       return { kind: 'delegation_ended', onBehalfOf: claims.onBehalfOf };
     }
-    const view = toRequestView(stored);
+    const view = toRequestView(stored, 'reviewer');
     if (approval.status !== 'pending' || stored.request.status !== 'pending') return this.alreadyDecided(claims);
     if (stored.request.round !== claims.round) return { kind: 'link_replaced', view };
     return {
@@ -279,7 +286,7 @@ export class ApprovalLinksService {
         ? { decided: { by: approval.decidedBy, at: approval.decidedAt ?? null, status: approval.status } }
         : {}),
       requestStatus: stored?.request.status ?? null,
-      view: stored ? toRequestView(stored) : undefined,
+      view: stored ? toRequestView(stored, 'reviewer') : undefined,
     };
   }
 }

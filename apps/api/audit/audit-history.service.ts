@@ -34,7 +34,7 @@ export class AuditHistoryService {
       'history.json': json,
       'trail.json': JSON.stringify(replay, null, 2),
       'record.json': JSON.stringify(
-        { request: toRequestView(stored), decisions: await this.requests.decisionsFor(requestId) },
+        { request: toRequestView(stored, 'reviewer'), decisions: await this.requests.decisionsFor(requestId) },
         null,
         2,
       ),

@@ -6,7 +6,8 @@ import {
   delegationSettingsOf,
   partiesTheDelegateLacks,
 } from '../../../libs/domain/delegation';
-import type { Person } from '../../../libs/domain/person';
+import { isMemberOf, type Person } from '../../../libs/domain/person';
+import type { Party } from '../../../libs/domain/vocabulary';
 import { Mailer, renderNotice } from '../../../libs/mail';
 import {
   AuditLogRepository,
@@ -127,10 +128,16 @@ export class DelegationService {
     });
   }
 
-  /** Whether `delegateEmail` stands in for `delegatorEmail` today. */
-  async standsInFor(delegateEmail: string, delegatorEmail: string): Promise<boolean> {
+  /**
+   * Whether `delegateEmail` stands in for `delegatorEmail` today, for `party`: only while the delegate
+   * is a member or lead of it (a delegation stored before that rule, or whose delegate has since left
+   * the party, stands in for nothing).
+   */
+  async standsInFor(delegateEmail: string, delegatorEmail: string, party: Party): Promise<boolean> {
     const delegation = await this.delegations.activeFor(delegatorEmail, todayUtc());
-    return delegation?.delegateEmail === delegateEmail;
+    if (delegation?.delegateEmail !== delegateEmail) return false;
+    const delegate = await this.directory.findPerson(delegateEmail);
+    return !!delegate && isMemberOf(delegate, party);
   }
 
   /**

@@ -1,17 +1,55 @@
-import type { SupersededApproval } from '../../../libs/domain/amendment';
+import type { RouteChange, SupersededApproval } from '../../../libs/domain/amendment';
+import { RESTRICTED_PARTY_REASON } from '../../../libs/domain/policy/dry-run';
+import { screeningHitReason } from '../../../libs/domain/policy/evaluate';
+import type { ScreeningHit } from '../../../libs/domain/screening';
 import type { ApprovalEntity, StoredRequest } from '../../../libs/persistence';
 
+/** Who reads a view: a signed-in person, or `reviewer` where only those who review it can (links, audit). */
+export type Viewer = { email: string; roles: readonly string[] } | 'reviewer';
+
 /**
- * The contract's request view, built from the projection. Approvals given on content since amended
- * follow the live ones of the stage they were given in (the last stage, when the new route is shorter),
- * with status `superseded`.
+ * Whether the viewer sees the screening hits' entries (name, matched name, source, score): admins,
+ * auditors and those who review the request. Its requester sees only which counterparty needs
+ * restricted-party review, so they cannot respell it until it no longer matches.
  */
-export function toRequestView({ request, approvals, obligations }: StoredRequest) {
+export function seesScreeningDetails(viewer: Viewer, requesterEmail: string): boolean {
+  if (viewer === 'reviewer') return true;
+  if (viewer.roles.includes('admin') || viewer.roles.includes('auditor')) return true;
+  return viewer.email.toLowerCase() !== requesterEmail.toLowerCase();
+}
+
+/** The hits and a function for the approvals' reasons, as this viewer may see them. */
+function screeningFor(viewer: Viewer, requesterEmail: string, hits: ScreeningHit[]) {
+  if (seesScreeningDetails(viewer, requesterEmail)) return { hits, reasons: (reasons: string[]) => reasons };
+  const named = new Set(hits.map(screeningHitReason));
+  return {
+    hits: hits.map((h) => ({ counterparty: h.counterparty, counterpartyCountry: h.counterpartyCountry })),
+    reasons: (reasons: string[]) => [
+      ...new Set(
+        reasons.map((r) => (named.has(r) || / matches restricted party /.test(r) ? RESTRICTED_PARTY_REASON : r)),
+      ),
+    ],
+  };
+}
+
+/**
+ * The contract's request view, built from the projection, as this viewer may see it. Approvals given
+ * on content since amended follow the live ones of the stage they were given in (the last stage, when
+ * the new route is shorter), with status `superseded`.
+ */
+export function toRequestView({ request, approvals, obligations }: StoredRequest, viewer: Viewer) {
+  const screening = screeningFor(viewer, request.requesterEmail, request.screeningHits as ScreeningHit[]);
   const stageIndexes = [...new Set(approvals.map((a) => a.stageIndex))].sort((a, b) => a - b);
   const lastStage = stageIndexes[stageIndexes.length - 1] ?? 1;
   const superseded = request.supersededApprovals ?? [];
   const supersededIn = (index: number) =>
-    superseded.filter((a) => Math.min(a.stageIndex, lastStage) === index).map(toSupersededView);
+    superseded
+      .filter((a) => Math.min(a.stageIndex, lastStage) === index)
+      .map((a) => ({ ...toSupersededView(a), reasons: screening.reasons(a.reasons) }));
+  const routeChanges = (request.routeChanges ?? []).map((c: RouteChange) => ({
+    ...c,
+    reasons: screening.reasons(c.reasons),
+  }));
   return {
     id: request.id,
     type: request.type,
@@ -27,7 +65,7 @@ export function toRequestView({ request, approvals, obligations }: StoredRequest
     details: request.details,
     policyVersion: request.policyVersion,
     destinationRisk: request.plan.destinationRisk,
-    screeningHits: request.screeningHits,
+    screeningHits: screening.hits as Array<Partial<ScreeningHit>>,
     currentStage: request.currentStage,
     round: request.round,
     stages: stageIndexes.map((index) => {
@@ -35,10 +73,13 @@ export function toRequestView({ request, approvals, obligations }: StoredRequest
       return {
         index,
         status: inStage[0].stageStatus,
-        approvals: [...inStage.map(toApprovalView), ...supersededIn(index)],
+        approvals: [
+          ...inStage.map((a) => ({ ...toApprovalView(a), reasons: screening.reasons(a.reasons) })),
+          ...supersededIn(index),
+        ],
       };
     }),
-    routeChanges: request.routeChanges ?? [],
+    routeChanges,
     obligations: obligations.map((o) => ({
       kind: o.kind,
       label: o.label,

@@ -95,7 +95,9 @@ export class CounterpartyDto {
   @IsISO31661Alpha2({ message: 'country must be an ISO 3166-1 alpha-2 country code' })
   country!: string;
 
-  @ApiPropertyOptional({ description: 'Our employee who is the contact for this counterparty' })
+  @ApiPropertyOptional({
+    description: 'The counterparty’s own contact, outside the company (a person in our directory is refused)',
+  })
   @IsOptional()
   @IsEmail({}, { message: 'contactEmail must be an email address' })
   @MaxLength(254)
@@ -345,4 +347,18 @@ export class ListQueryDto {
   @IsOptional()
   @IsCalendarDate({ message: 'to must be a date YYYY-MM-DD' })
   to?: string;
+}
+
+/** An admin's assignment of a reviewer to a party of one request (POST /api/requests/:id/reviewers). */
+export class AssignReviewerDto {
+  @ApiProperty({ enum: ['hr', 'legal', 'security', 'data_governance'] })
+  @IsIn(['hr', 'legal', 'security', 'data_governance'], {
+    message: 'party must be one of: hr, legal, security, data_governance',
+  })
+  party!: 'hr' | 'legal' | 'security' | 'data_governance';
+
+  @ApiProperty({ example: 'dave@example.com', description: 'A person in the directory, not conflicted' })
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(254)
+  email!: string;
 }

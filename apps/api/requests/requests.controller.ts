@@ -6,7 +6,8 @@ import { AuditLogRepository, SentEmailRepository } from '../../../libs/persisten
 import { CurrentPerson, Roles } from '../auth/auth.decorators';
 import { DomainError } from '../common/domain-error';
 import { validateBody } from '../common/validate-body';
-import { CreateRequestDto, DecisionDto, ListQueryDto, parseRequestInput } from './request.dto';
+import { AssignReviewerDto, CreateRequestDto, DecisionDto, ListQueryDto, parseRequestInput } from './request.dto';
+import { ReviewersService } from './reviewers.service';
 import { buildTimeline } from './request-timeline';
 import { RequestsService } from './requests.service';
 
@@ -23,6 +24,7 @@ function requestId(id: string): string {
 export class RequestsController {
   constructor(
     private readonly requests: RequestsService,
+    private readonly reviewers: ReviewersService,
     private readonly auditLog: AuditLogRepository,
     private readonly sentEmails: SentEmailRepository,
   ) {}
@@ -78,7 +80,7 @@ export class RequestsController {
   @ApiOperation({ summary: 'One request (its requester, members of its parties, auditors, admins)' })
   async get(@CurrentPerson() person: Person, @Param('id') id: string) {
     const stored = await this.requests.readable(person, requestId(id));
-    return this.requests.view(stored.request.id);
+    return this.requests.view(stored.request.id, person);
   }
 
   @Get(':id/timeline')
@@ -97,6 +99,8 @@ export class RequestsController {
   @ApiOperation({ summary: 'Decide for a party: approve, reject or request_changes' })
   @ApiBody({ type: DecisionDto })
   async decide(@CurrentPerson() person: Person, @Param('id') id: string, @Body() body: unknown) {
+    // who may not read the request learns nothing, not even that their body was wrong
+    await this.requests.readable(person, requestId(id));
     const dto = validateBody(DecisionDto, body);
     if (dto.decision !== 'approve' && !dto.comment?.trim()) {
       throw DomainError.validation([
@@ -114,6 +118,7 @@ export class RequestsController {
   @ApiOperation({ summary: 'Amend a request sent back for changes; restarts the current stage' })
   @ApiBody({ type: CreateRequestDto })
   async amend(@CurrentPerson() person: Person, @Param('id') id: string, @Body() body: unknown) {
+    await this.requests.readable(person, requestId(id));
     return this.requests.amend(person, requestId(id), parseRequestInput(body));
   }
 
@@ -134,6 +139,28 @@ export class RequestsController {
         ? (body as { note: string }).note.slice(0, 2000)
         : null;
     return this.requests.fulfilObligation(person, requestId(id), kind, note);
+  }
+
+  @Post(':id/reviewers')
+  @ApiOperation({
+    summary:
+      'Admins: assign a reviewer to a party of a request when conflicts of interest leave nobody of it to decide; ' +
+      'the reviewer is emailed a link and decides for that party on that request only',
+  })
+  @ApiBody({ type: AssignReviewerDto })
+  async assignReviewer(
+    @CurrentPerson() person: Person,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const stored = await this.requests.readable(person, requestId(id));
+    if (!person.roles.includes('admin')) {
+      throw new DomainError('FORBIDDEN', 'only a compliance admin assigns a reviewer');
+    }
+    const { reviewer, created } = await this.reviewers.assign(person, stored, validateBody(AssignReviewerDto, body));
+    res.status(created ? 201 : 200);
+    return reviewer;
   }
 
   @Post(':id/withdraw')

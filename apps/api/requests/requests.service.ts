@@ -100,9 +100,10 @@ export class RequestsService {
       const existing = await this.requests.findByIdempotencyKey(person.email, idempotencyKey);
       if (existing) {
         this.checkSameBody(existing, bodyHash);
-        return { view: await this.view(existing.id), created: false };
+        return { view: await this.view(existing.id, person), created: false };
       }
     }
+    await this.checkContacts(input);
     if (input.type === 'passport_release') await this.checkRelease(person, input);
     const requestId = idempotencyKey ? idFromKey(person.email, idempotencyKey) : randomUUID();
     const policy = await this.policies.current();
@@ -125,7 +126,25 @@ export class RequestsService {
     if (!stored) throw new DomainError('UNAVAILABLE', 'the request was accepted but is not readable yet; try again');
     // With a key, this call may have found a submission already running under it.
     this.checkSameBody(stored.request, bodyHash);
-    return { view: toRequestView(stored), created: true };
+    return { view: toRequestView(stored, person), created: true };
+  }
+
+  /**
+   * Counterparty contacts are people outside the company. A contact who is a person in the
+   * directory is refused: what a requester writes must never look like a colleague's tie to the
+   * request (conflicts of interest come only from the directory and the deal teams).
+   */
+  private async checkContacts(input: RequestInput): Promise<void> {
+    const fields = [];
+    for (const [index, counterparty] of input.counterparties.entries()) {
+      const contact = counterparty.contactEmail?.trim().toLowerCase();
+      if (!contact || !(await this.directory.findPerson(contact))) continue;
+      fields.push({
+        field: `counterparties.${index}.contactEmail`,
+        messages: [`${contact} is a person in our directory; counterparty contacts are outside the company`],
+      });
+    }
+    if (fields.length > 0) throw DomainError.validation(fields);
   }
 
   /** A release needs a passport in custody, and a linked trip must be an approved request of the same person. */
@@ -162,7 +181,7 @@ export class RequestsService {
       at: new Date().toISOString(),
       note,
     });
-    return this.view(id);
+    return this.view(id, person);
   }
 
   private checkSameBody(existing: RequestEntity, bodyHash: string): void {
@@ -174,10 +193,11 @@ export class RequestsService {
     }
   }
 
-  async view(id: string): Promise<RequestView> {
+  /** The request as this person may see it (see toRequestView: the requester never sees the list's entries). */
+  async view(id: string, person: Person): Promise<RequestView> {
     const stored = await this.requests.findById(id);
     if (!stored) throw new DomainError('NOT_FOUND', `request ${id} not found`);
-    return toRequestView(stored);
+    return toRequestView(stored, person);
   }
 
   /** A request the person may read, or 404 (which does not reveal whether it exists). */
@@ -195,13 +215,15 @@ export class RequestsService {
     if (person.roles.includes('auditor') || person.roles.includes('admin')) return true;
     if (stored.request.requesterEmail === person.email) return true;
     const { own, delegated } = await this.readScope(person);
-    return stored.approvals.some(
+    const asMemberOrDelegate = stored.approvals.some(
       (a) =>
         own.includes(a.party as Party) ||
         delegated.some(
           (d) => d.parties.includes(a.party as Party) && pendingDuringWindow(a, stored.request.status, d.since),
         ),
     );
+    if (asMemberOrDelegate) return true;
+    return (await this.conflicts.assignedParties(stored.request.id, person.email)).length > 0;
   }
 
   async list(person: Person, options: ListOptions): Promise<{ items: RequestView[]; nextCursor: string | null }> {
@@ -217,7 +239,7 @@ export class RequestsService {
     });
     const page = rows.slice(0, options.limit);
     const nextCursor = rows.length > options.limit ? encodeCursor(page[page.length - 1].request) : null;
-    return { items: page.map(toRequestView), nextCursor };
+    return { items: page.map((stored) => toRequestView(stored, person)), nextCursor };
   }
 
   /** The absent approvers whose active delegation names this person. */
@@ -259,17 +281,16 @@ export class RequestsService {
   }
 
   /**
-   * Who a person decides as, for a party: themselves when they are a member, or the absent member
-   * whose active delegation names them. Refuses with the reason otherwise.
+   * Who a person decides as, for a party of a request: themselves, when they are a member or lead of
+   * the party or the reviewer an admin assigned to that party of that request. A delegate is a member
+   * or lead of the party too (a delegation to anyone else lets nobody decide, even one stored before
+   * that rule), so they decide as themselves here; only an email link sent on an absent member's
+   * behalf records whom they stood in for. Refuses otherwise.
    */
-  async actingAs(person: Person, party: Party): Promise<{ onBehalfOf: string | null }> {
+  async actingAs(person: Person, party: Party, requestId: string): Promise<{ onBehalfOf: string | null }> {
     if (isMemberOf(person, party)) return { onBehalfOf: null };
-    const standIn = (await this.standingInFor(person)).find((absent) => isMemberOf(absent, party));
-    if (standIn) return { onBehalfOf: standIn.email };
-    throw new DomainError(
-      'NOT_PARTY_MEMBER',
-      `${person.email} is not a member (nor an active delegate of a member) of ${party}`,
-    );
+    if (await this.conflicts.isAssigned(requestId, party, person.email)) return { onBehalfOf: null };
+    throw new DomainError('NOT_PARTY_MEMBER', `${person.email} is not a member (nor an assigned reviewer) of ${party}`);
   }
 
   /**
@@ -284,17 +305,12 @@ export class RequestsService {
     via: DecideInput['via'],
     acting?: { onBehalfOf: string | null },
   ): Promise<RequestView> {
-    const stored = await this.requests.findById(id);
+    // Acting for someone (an email link's delegation) reads the request as them; anyone else must read it.
+    const stored = acting ? await this.requests.findById(id) : await this.readable(person, id);
     if (!stored) throw new DomainError('NOT_FOUND', `request ${id} not found`);
     const own = ownDecisionRefusal(stored.request.requesterEmail, [person.email]);
     if (own) throw DomainError.refused(own);
-    let onBehalfOf: string | null;
-    try {
-      ({ onBehalfOf } = acting ?? (await this.actingAs(person, dto.party)));
-    } catch (error) {
-      if (!(await this.canRead(person, stored))) throw new DomainError('NOT_FOUND', `request ${id} not found`);
-      throw error;
-    }
+    const { onBehalfOf } = acting ?? (await this.actingAs(person, dto.party, id));
     const conflictOf = await this.conflicts.forRequest(stored);
     const conflict = conflictOf(person.email) ?? (onBehalfOf ? conflictOf(onBehalfOf) : null);
     if (conflict)
@@ -310,7 +326,7 @@ export class RequestsService {
       via,
       round: dto.round ?? stored.request.round,
     });
-    return this.view(id);
+    return this.view(id, person);
   }
 
   async amend(person: Person, id: string, input: RequestInput): Promise<RequestView> {
@@ -322,6 +338,7 @@ export class RequestsService {
         { field: 'type', messages: [`type must stay ${stored.request.type} in an amendment`] },
       ]);
     }
+    await this.checkContacts(input);
     // The amended release must hold what a submitted one does: a passport in custody, an approved trip.
     if (input.type === 'passport_release') await this.checkRelease(person, input);
     await this.temporal.update(id, amendUpdate, {
@@ -329,7 +346,7 @@ export class RequestsService {
       request: input,
       amendedAt: new Date().toISOString(),
     });
-    return this.view(id);
+    return this.view(id, person);
   }
 
   async withdraw(person: Person, id: string): Promise<RequestView> {
@@ -337,6 +354,6 @@ export class RequestsService {
     const notRequester = requesterRefusal('withdraw', stored.request.requesterEmail, person.email);
     if (notRequester) throw DomainError.refused(notRequester);
     await this.temporal.update(id, withdrawUpdate, { actorEmail: person.email, withdrawnAt: new Date().toISOString() });
-    return this.view(id);
+    return this.view(id, person);
   }
 }

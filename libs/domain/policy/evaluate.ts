@@ -80,6 +80,11 @@ interface Facts {
   policy: RoutingPolicy;
 }
 
+/** The reason a screening hit gives a party (it names the entry: only those who may read the list see it). */
+export function screeningHitReason(hit: Pick<ScreeningHit, 'counterparty' | 'entryName'>): string {
+  return `counterparty "${hit.counterparty}" matches restricted party "${hit.entryName}"`;
+}
+
 /** The reasons a condition holds (one per fact that made it hold), or null when it does not. */
 function reasonsFor(condition: Condition, facts: Facts): string[] | null {
   const { request, tier } = facts;
@@ -119,9 +124,7 @@ function reasonsFor(condition: Condition, facts: Facts): string[] | null {
     return named.length > 0 ? [`technology areas: ${named.join(', ')}`] : null;
   }
   if ('screeningHit' in condition) {
-    const hits = facts.screeningHits.map(
-      (h) => `counterparty "${h.counterparty}" matches restricted party "${h.entryName}"`,
-    );
+    const hits = facts.screeningHits.map(screeningHitReason);
     return hits.length > 0 ? hits : null;
   }
   const unknown: never = condition;

@@ -1,4 +1,5 @@
 import { ApprovalEntity } from './approval.entity';
+import { AssignedReviewerEntity } from './assigned-reviewer.entity';
 import { AuditLogEntity } from './audit-log.entity';
 import { DecisionEntity } from './decision.entity';
 import { DelegationEntity } from './delegation.entity';
@@ -15,6 +16,7 @@ import { StepUpCodeEntity } from './step-up-code.entity';
 
 export {
   ApprovalEntity,
+  AssignedReviewerEntity,
   AuditLogEntity,
   DecisionEntity,
   DelegationEntity,
@@ -45,4 +47,5 @@ export const ENTITIES = [
   StepUpCodeEntity,
   AuditLogEntity,
   HistoryArchiveEntity,
+  AssignedReviewerEntity,
 ];

@@ -8,6 +8,7 @@ import { HistoryArchives1763900005000 } from './1763900005000-history-archives';
 import { AuditChainMac1763900006000 } from './1763900006000-audit-chain-mac';
 import { Amendments1763900006100 } from './1763900006100-amendments';
 import { StepUpBudget1763900006200 } from './1763900006200-step-up-budget';
+import { AssignedReviewers1763900006300 } from './1763900006300-assigned-reviewers';
 
 /** Every migration in order; the data source runs them on start. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   AuditChainMac1763900006000,
   Amendments1763900006100,
   StepUpBudget1763900006200,
+  AssignedReviewers1763900006300,
 ];
