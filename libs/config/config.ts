@@ -461,6 +461,8 @@ function policyProblems(
   if (devMode) return problems;
   if (vars.LINK_TOKEN_SECRET === DEV_LINK_SECRET || vars.LINK_TOKEN_SECRET === DEV_AUTH_SECRET)
     problems.push('LINK_TOKEN_SECRET: this is the published dev secret; generate one (openssl rand -base64 48)');
+  if (vars.UPDATE_PROOF_SECRET === DEV_UPDATE_PROOF_SECRET)
+    problems.push('UPDATE_PROOF_SECRET: this is the published dev secret; generate one (openssl rand -base64 48)');
   for (const key of encryption?.keys ?? [])
     if (isDevEncryptionKey(key.key))
       problems.push(`ENCRYPTION_KEYS: key "${key.id}" is the public dev key; generate one (npm run keys -- generate)`);

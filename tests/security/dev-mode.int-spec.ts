@@ -26,6 +26,7 @@ const production = (extra: Record<string, string> = {}) => ({
   AUTH_JWKS_URL: 'https://idp.example.com/.well-known/jwks.json',
   ENCRYPTION_KEYS: `prod-1:${Buffer.alloc(32, 7).toString('base64')}`,
   AUDIT_CHAIN_KEYS: `audit-1:${Buffer.alloc(32, 9).toString('base64')}`,
+  UPDATE_PROOF_SECRET: 'u'.repeat(40),
   ...extra,
 });
 
@@ -149,6 +150,9 @@ describe('production configuration', () => {
     expect(problems(production({ AUDIT_CHAIN_KEYS: `mine:${devChainKey}` }))).toEqual([
       expect.stringMatching(/^AUDIT_CHAIN_KEYS: .*dev key/),
     ]);
+    expect(
+      problems(production({ UPDATE_PROOF_SECRET: 'dev-only-update-proof-secret-change-me-in-production!' })),
+    ).toEqual([expect.stringMatching(/^UPDATE_PROOF_SECRET: .*dev secret/)]);
   });
 
   it('should refuse an http PUBLIC_URL (except loopback, which serves nobody else) and require one', () => {

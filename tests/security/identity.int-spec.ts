@@ -48,6 +48,7 @@ describe('identity provider tokens (production mode)', () => {
         AUTH_JWKS_URL: jwksUrl,
         ENCRYPTION_KEYS: `prod-1:${Buffer.alloc(32, 7).toString('base64')}`,
         AUDIT_CHAIN_KEYS: `audit-1:${Buffer.alloc(32, 9).toString('base64')}`,
+        UPDATE_PROOF_SECRET: 'u'.repeat(40),
         DIRECTORY_SEED_FILE: path.join(PROJECT_ROOT, 'seeds/directory.dev.json'),
       }),
     );
