@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { workflowIdFor, type DecideInput, type ProjectStateInput, type RecordSubmissionInput } from '../contracts';
 import type { RequestState } from '../domain/approval-state';
-import type { RequestInput } from '../domain/request';
+import { normalizedDealName, type RequestInput } from '../domain/request';
 import { AuditLogRepository, type AuditEntry } from './audit-log.repository';
 import { ApprovalEntity, DecisionEntity, ObligationEntity, RequestEntity } from './entities';
 
@@ -38,6 +38,7 @@ function requestColumns(request: RequestInput) {
     technologyAreas: request.technologyAreas,
     dataCategories: request.dataCategories,
     details: request.details as never,
+    dealName: normalizedDealName(request.details as unknown as Record<string, unknown>),
   };
 }
 

@@ -6,6 +6,7 @@ import { PassportsObligations1763900003000 } from './1763900003000-passports-obl
 import { AuditLog1763900004000 } from './1763900004000-audit-log';
 import { HistoryArchives1763900005000 } from './1763900005000-history-archives';
 import { AuditChainMac1763900006000 } from './1763900006000-audit-chain-mac';
+import { ListIndexesDealName1763900007400 } from './1763900007400-list-indexes-deal-name';
 
 /** Every migration in order; the data source runs them on start. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   AuditLog1763900004000,
   HistoryArchives1763900005000,
   AuditChainMac1763900006000,
+  ListIndexesDealName1763900007400,
 ];
