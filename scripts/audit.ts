@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Client, Connection } from '@temporalio/client';
 import * as fs from 'node:fs';
-import { compareWithRecords, rebuildTrail, replayHistory } from '../libs/audit';
+import { compareWithRecords, rebuildTrail, replayHistories, replayHistory } from '../libs/audit';
 import { loadConfig, type AppConfig } from '../libs/config';
 import { workflowIdFor } from '../libs/contracts';
 import { EncryptionCodec, Keyring } from '../libs/crypto';
@@ -44,22 +44,60 @@ async function replayFile(file: string, config: AppConfig): Promise<number> {
   return 1;
 }
 
+/**
+ * A progress line on stderr (done/total, rate, ETA), redrawn at most every 200 ms; only when stderr
+ * is a terminal, so logs and pipes get the results and the summary alone.
+ */
+function progressBar(total: number, stream: NodeJS.WriteStream = process.stderr) {
+  const started = performance.now();
+  let drawn = 0;
+  const width = 30;
+  const draw = (done: number) => {
+    const seconds = (performance.now() - started) / 1000;
+    const rate = seconds > 0 ? done / seconds : 0;
+    const eta = rate > 0 ? Math.round((total - done) / rate) : null;
+    const filled = total === 0 ? width : Math.round((done / total) * width);
+    stream.write(
+      `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}  ${rate.toFixed(1)}/s  ETA ${eta === null ? '?' : `${eta}s`}  `,
+    );
+  };
+  return {
+    tick(done: number) {
+      if (!stream.isTTY) return;
+      const now = performance.now();
+      if (done < total && now - drawn < 200) return;
+      drawn = now;
+      draw(done);
+    },
+    end() {
+      if (stream.isTTY) stream.write('\n');
+    },
+  };
+}
+
 async function replayAll(config: AppConfig): Promise<number> {
   const dataSource = await openDataSource(config.database, { migrate: true, auditChain: config.auditChain });
   try {
-    const archives = await new HistoryArchiveRepository(dataSource).all();
-    const codec = codecOf(config);
+    const archives = new HistoryArchiveRepository(dataSource);
+    const total = await archives.count();
+    const progress = progressBar(total);
     const failures: string[] = [];
-    const width = 30;
-    for (const [i, archive] of archives.entries()) {
-      const result = await replayHistory(JSON.parse(archive.json), { workflowId: archive.workflowId, codec });
-      if (!result.deterministic) failures.push(`${archive.workflowId}: ${result.error}`);
-      const done = Math.round(((i + 1) / archives.length) * width);
-      process.stdout.write(`\r[${'#'.repeat(done)}${'.'.repeat(width - done)}] ${i + 1}/${archives.length}`);
+    let done = 0;
+    // One replay worker for all of them, fed page by page; each archive is checked against the chain as it is read.
+    const histories = (async function* () {
+      for await (const archive of archives.each())
+        yield { workflowId: archive.workflowId, history: JSON.parse(archive.json) as unknown };
+    })();
+    try {
+      for await (const result of replayHistories(histories, { codec: codecOf(config) })) {
+        if (!result.deterministic) failures.push(`${result.workflowId}: ${result.error}`);
+        progress.tick(++done);
+      }
+    } finally {
+      progress.end();
     }
-    out('');
     for (const failure of failures) out(`NOT deterministic: ${failure}`);
-    out(`${archives.length - failures.length} passed, ${failures.length} failed`);
+    out(`${done - failures.length} passed, ${failures.length} failed`);
     return failures.length === 0 ? 0 : 1;
   } finally {
     await dataSource.destroy();

@@ -154,7 +154,7 @@ export function report(opts: BenchOptions, result: BenchResult, phases: BenchPha
     ],
     [
       'Replay',
-      `raw ${result.rawReplayMs} ms, replayHistory ${result.projectReplayMs} ms (×${result.replayRatio})`,
+      `raw ${result.rawReplayMs} ms, replayHistories ${result.projectReplayMs} ms (×${result.replayRatio})`,
       `${replay.histories} histories, ${replay.eventCount} events; ok ${replay.rawOk}/${replay.projOk}`,
     ],
     [

@@ -59,3 +59,9 @@ export function isConference(input: RequestInput): input is RequestInput<'confer
 export function dealNameOf(details: Record<string, unknown>): string {
   return typeof details.dealName === 'string' ? details.dealName : '';
 }
+
+/** The deal name as the projection indexes it (trimmed, lower case), or null when the details name none. */
+export function normalizedDealName(details: Record<string, unknown>): string | null {
+  const name = dealNameOf(details).trim().toLowerCase();
+  return name === '' ? null : name.slice(0, 200);
+}

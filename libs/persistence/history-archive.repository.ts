@@ -67,6 +67,36 @@ export class HistoryArchiveRepository {
     return opened;
   }
 
+  async count(): Promise<number> {
+    return this.dataSource.getRepository(HistoryArchiveEntity).count();
+  }
+
+  /**
+   * Every archive, oldest first, read a page at a time (keyset on archived_at, workflow_id) so a
+   * replay of thousands holds one page in memory; each is checked as `get` checks it.
+   */
+  async *each(pageSize = 50): AsyncGenerator<ArchivedHistory> {
+    let after: { archivedAt: string; workflowId: string } | null = null;
+    for (;;) {
+      const qb = this.dataSource.getRepository(HistoryArchiveEntity).createQueryBuilder('h');
+      if (after) {
+        qb.where('(h.archived_at > :at OR (h.archived_at = :at AND h.workflow_id > :id))', {
+          at: after.archivedAt,
+          id: after.workflowId,
+        });
+      }
+      const rows = await qb
+        .orderBy('h.archived_at', 'ASC')
+        .addOrderBy('h.workflow_id', 'ASC')
+        .limit(pageSize)
+        .getMany();
+      for (const row of rows) yield await this.open(row);
+      if (rows.length < pageSize) return;
+      const last = rows[rows.length - 1];
+      after = { archivedAt: last.archivedAt, workflowId: last.workflowId };
+    }
+  }
+
   private async open(row: HistoryArchiveEntity): Promise<ArchivedHistory> {
     const json = gunzipSync(Buffer.from(row.compressed, 'base64')).toString('utf8');
     const sha256 = createHash('sha256').update(json).digest('hex');

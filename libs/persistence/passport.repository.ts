@@ -3,6 +3,14 @@ import { AuditLogRepository } from './audit-log.repository';
 import { PassportEntity } from './entities';
 
 export type PassportStatus = 'in_custody' | 'released' | 'overdue';
+export const PASSPORT_STATUSES: readonly PassportStatus[] = ['in_custody', 'released', 'overdue'];
+
+export interface PassportListFilter {
+  employeeEmail?: string;
+  statuses?: PassportStatus[];
+  limit: number;
+  cursor?: { createdAt: string; id: string };
+}
 
 /** The custody ledger. Numbers arrive sealed (see libs/crypto): this never sees one in plain text. */
 export class PassportRepository {
@@ -50,10 +58,21 @@ export class PassportRepository {
     return id ? this.dataSource.getRepository(PassportEntity).findOneBy({ id }) : null;
   }
 
-  async list(employeeEmail?: string): Promise<PassportEntity[]> {
-    return this.dataSource
-      .getRepository(PassportEntity)
-      .find({ where: employeeEmail ? { employeeEmail } : {}, order: { employeeEmail: 'ASC', createdAt: 'ASC' } });
+  /**
+   * A page of the ledger, newest first (created_at DESC, id DESC), after a keyset cursor; filtered
+   * by employee and by stored status (indexes idx_passports_employee_created, idx_passports_status_created).
+   */
+  async list(filter: PassportListFilter): Promise<PassportEntity[]> {
+    const qb = this.dataSource.getRepository(PassportEntity).createQueryBuilder('p');
+    if (filter.employeeEmail) qb.andWhere('p.employee_email = :employee', { employee: filter.employeeEmail });
+    if (filter.statuses?.length) qb.andWhere('p.status IN (:...statuses)', { statuses: filter.statuses });
+    if (filter.cursor) {
+      qb.andWhere('(p.created_at < :cAt OR (p.created_at = :cAt AND p.id < :cId))', {
+        cAt: filter.cursor.createdAt,
+        cId: filter.cursor.id,
+      });
+    }
+    return qb.orderBy('p.created_at', 'DESC').addOrderBy('p.id', 'DESC').limit(filter.limit).getMany();
   }
 
   async inCustodyFor(employeeEmail: string): Promise<PassportEntity | null> {

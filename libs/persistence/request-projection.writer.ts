@@ -7,7 +7,7 @@ import {
   type RecordSubmissionInput,
 } from '../contracts';
 import type { RequestState } from '../domain/approval-state';
-import type { RequestInput } from '../domain/request';
+import { normalizedDealName, type RequestInput } from '../domain/request';
 import { AuditLogRepository, type AuditEntry } from './audit-log.repository';
 import { ApprovalEntity, DecisionEntity, ObligationEntity, RequestEntity } from './entities';
 
@@ -44,6 +44,7 @@ function requestColumns(request: RequestInput) {
     technologyAreas: request.technologyAreas,
     dataCategories: request.dataCategories,
     details: request.details as never,
+    dealName: normalizedDealName(request.details as unknown as Record<string, unknown>),
   };
 }
 

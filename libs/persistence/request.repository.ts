@@ -1,6 +1,6 @@
 import { Brackets, type DataSource, type SelectQueryBuilder } from 'typeorm';
 import { OPEN_REQUEST_STATUSES } from '../domain/delegation';
-import { dealNameOf } from '../domain/request';
+import { normalizedDealName } from '../domain/request';
 import type { Party } from '../domain/vocabulary';
 import { ApprovalEntity, DecisionEntity, ObligationEntity, RequestEntity } from './entities';
 
@@ -118,19 +118,21 @@ export class RequestRepository {
   }
 
   /**
-   * People who asked to take part in a deal of this name (a conflict of interest for its approvers).
-   * Deal names live in the JSON details, so the match is made here, portably, on the open requests.
+   * People who asked to take part in a deal of this name (a conflict of interest for its approvers):
+   * the open M&A participations of that deal, found by its indexed, normalized name (idx_requests_deal_name).
    */
   async dealParticipants(dealName: string): Promise<string[]> {
-    const wanted = dealName.trim().toLowerCase();
-    const deals = await this.dataSource
+    const wanted = normalizedDealName({ dealName });
+    if (wanted === null) return [];
+    const rows = await this.dataSource
       .getRepository(RequestEntity)
       .createQueryBuilder('r')
-      .where("r.type = 'ma_participation'")
+      .select('DISTINCT r.requester_email', 'email')
+      .where('r.deal_name = :wanted', { wanted })
+      .andWhere("r.type = 'ma_participation'")
       .andWhere("r.status NOT IN ('withdrawn', 'rejected', 'expired')")
-      .getMany();
-    const named = deals.filter((r) => dealNameOf(r.details).trim().toLowerCase() === wanted);
-    return [...new Set(named.map((r) => r.requesterEmail))];
+      .getRawMany<{ email: string }>();
+    return rows.map((r) => r.email);
   }
 
   async list(filter: ListFilter): Promise<StoredRequest[]> {

@@ -236,4 +236,60 @@ describe.each(testDatabases())('passport custody on $name', (database) => {
     // The code works once.
     expect((await http.request('POST', link, { form: { decision: 'approve', code } })).status).toBe(409);
   });
+
+  it('should page the ledger newest first with a cursor, filter it by status, and give the custodian page a More link', async () => {
+    const ids: string[] = [];
+    for (const n of ['P1000001', 'P1000002', 'P1000003']) {
+      const d = await http.as('custodian@example.com', 'POST', '/api/passports', {
+        employeeEmail: 'dave@example.com',
+        passportNumber: n,
+        issuingCountry: 'DE',
+        expiryDate: daysFromNow(2000),
+      });
+      expect(d.status).toBe(201);
+      ids.push(d.body.id);
+    }
+    const first = await http.as('custodian@example.com', 'GET', '/api/passports?employee=dave@example.com&limit=2');
+    expect(first.status).toBe(200);
+    expect(first.body.items.map((p: any) => p.id)).toEqual([ids[2], ids[1]]);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    const second = await http.as(
+      'custodian@example.com',
+      'GET',
+      `/api/passports?employee=dave@example.com&limit=2&cursor=${first.body.nextCursor}`,
+    );
+    // dave's passport from the release above is older still
+    expect(second.body.items.map((p: any) => p.id)).toEqual([ids[0], expect.any(String)]);
+    expect(second.body.items[1].id).not.toBe(ids[1]);
+
+    const inCustody = await http.as('custodian@example.com', 'GET', '/api/passports?status=in_custody&limit=100');
+    expect(inCustody.body.items.every((p: any) => p.status === 'in_custody')).toBe(true);
+    expect(inCustody.body.items.map((p: any) => p.id)).toEqual(expect.arrayContaining(ids));
+    expect((await http.as('custodian@example.com', 'GET', '/api/passports?status=lost')).status).toBe(400);
+    expect((await http.as('custodian@example.com', 'GET', '/api/passports?limit=0')).status).toBe(400);
+    expect((await http.as('custodian@example.com', 'GET', '/api/passports?cursor=nonsense')).status).toBe(400);
+
+    // The custodian's page shows 50 at a time and follows the cursor with "More".
+    for (let i = 0; i < 48; i++) {
+      const d = await http.as('custodian@example.com', 'POST', '/api/passports', {
+        employeeEmail: 'dave@example.com',
+        passportNumber: `Q${String(3000100 + i)}`,
+        issuingCountry: 'DE',
+        expiryDate: daysFromNow(2000),
+      });
+      expect(d.status).toBe(201);
+    }
+    const cookie = `clearance_session=${await http.token('custodian@example.com')}`;
+    const page = await http.request('GET', '/app/custody?employee=dave@example.com', { headers: { cookie } });
+    expect(page.status).toBe(200);
+    const more = /<a href="([^"]+)" id="more">More<\/a>/
+      .exec(page.text)?.[1]
+      ?.replace(/&amp;/g, '&')
+      .replace(/&#x3D;/g, '=');
+    expect(more).toMatch(/^\/app\/custody\?employee=dave%40example.com&cursor=/);
+    const next = await http.request('GET', more!, { headers: { cookie } });
+    expect(next.status).toBe(200);
+    expect(next.text).toMatch(/001 \(DE\)/);
+    expect(next.text).not.toContain('id="more"');
+  });
 });

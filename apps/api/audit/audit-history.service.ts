@@ -1,8 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import JSZip from 'jszip';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { compareWithRecords, currentWorkflowCodeSha256, rebuildTrail, replayHistory } from '../../../libs/audit';
+import { compareWithRecords, currentWorkflowCodeSha256, HistoryReplayer, rebuildTrail } from '../../../libs/audit';
 import { workflowIdFor } from '../../../libs/contracts';
 import { EncryptionCodec } from '../../../libs/crypto';
 import { AuditLogRepository, HistoryArchiveRepository, RequestRepository } from '../../../libs/persistence';
@@ -12,14 +12,23 @@ import { TemporalGateway } from '../temporal/temporal.gateway';
 
 /** An auditor's view of one request: its history (archived or live), replayed and matched with the records. */
 @Injectable()
-export class AuditHistoryService {
+export class AuditHistoryService implements OnModuleDestroy {
+  /** One replay worker shared by the replays asked in a while, instead of one per replay. */
+  private readonly replayer: HistoryReplayer;
+
   constructor(
     private readonly requests: RequestRepository,
     private readonly archives: HistoryArchiveRepository,
     private readonly temporal: TemporalGateway,
     private readonly codec: EncryptionCodec,
     private readonly dataSource: DataSource,
-  ) {}
+  ) {
+    this.replayer = new HistoryReplayer({ codec, idleMs: 30_000 });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.replayer.close();
+  }
 
   /**
    * One zip an outside auditor can check: the history as exported, the trail rebuilt from it and
@@ -74,7 +83,7 @@ export class AuditHistoryService {
   async replay(requestId: string) {
     const { json, source } = await this.history(requestId);
     const history: unknown = JSON.parse(json);
-    const result = await replayHistory(history, { workflowId: workflowIdFor(requestId), codec: this.codec });
+    const result = await this.replayer.replay(history, workflowIdFor(requestId));
     const trail = await rebuildTrail(history, this.codec);
     const stored = (await this.requests.findById(requestId))!;
     const mismatches = compareWithRecords(trail, stored.request, await this.requests.decisionsFor(requestId));

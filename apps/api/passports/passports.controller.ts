@@ -1,7 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { PASSPORT_STATUSES, type PassportStatus } from '../../../libs/persistence';
 import type { Person } from '../../../libs/domain/person';
 import { CurrentPerson, Roles } from '../auth/auth.decorators';
+import { parseLimit } from '../common/cursor';
 import { DomainError } from '../common/domain-error';
 import { collectErrors } from '../common/validate-body';
 import { DepositPassportDto } from './passport.dto';
@@ -24,13 +26,36 @@ export class PassportsController {
 
   @Get()
   @ApiOperation({
-    summary: 'Passports in the ledger (custodians, security, auditors, admins: any; employees: their own)',
+    summary:
+      'Passports in the ledger, newest first, a page at a time (custodians, security, auditors, admins: any; employees: their own)',
   })
-  list(@CurrentPerson() person: Person, @Query('employee') employee?: string): Promise<{ items: PassportView[] }> {
-    if (employee !== undefined && typeof employee !== 'string') {
-      throw DomainError.validation([{ field: 'employee', messages: ['employee must be given at most once'] }]);
+  @ApiQuery({ name: 'employee', required: false })
+  @ApiQuery({ name: 'status', required: false, description: 'in_custody, released, overdue; several comma-separated' })
+  @ApiQuery({ name: 'limit', required: false, description: '1 to 100, default 50' })
+  @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
+  list(
+    @CurrentPerson() person: Person,
+    @Query() query: Record<string, unknown>,
+  ): Promise<{ items: PassportView[]; nextCursor: string | null }> {
+    const { employee, status, cursor } = query;
+    for (const [field, value] of Object.entries({ employee, status, cursor })) {
+      if (value !== undefined && typeof value !== 'string') {
+        throw DomainError.validation([{ field, messages: [`${field} must be given at most once`] }]);
+      }
     }
-    return this.passports.list(person, employee);
+    const statuses = typeof status === 'string' && status !== '' ? status.split(',').map((s) => s.trim()) : undefined;
+    const unknown = statuses?.filter((s) => !(PASSPORT_STATUSES as readonly string[]).includes(s)) ?? [];
+    if (unknown.length > 0) {
+      throw DomainError.validation([
+        { field: 'status', messages: [`status must be among ${PASSPORT_STATUSES.join(', ')}`] },
+      ]);
+    }
+    return this.passports.list(person, {
+      employee: employee as string | undefined,
+      statuses: statuses as PassportStatus[] | undefined,
+      limit: parseLimit(query.limit, 50),
+      cursor: (cursor as string | undefined) || undefined,
+    });
   }
 
   @Post(':id/return')

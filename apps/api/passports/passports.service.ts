@@ -4,7 +4,13 @@ import { returnPassportUpdate, custodyWorkflowIdFor } from '../../../libs/contra
 import { Keyring, sealPassportNumber } from '../../../libs/crypto';
 import type { Person } from '../../../libs/domain/person';
 import { maskedPassport } from '../../../libs/mail';
-import { DirectoryRepository, PassportRepository, type PassportEntity } from '../../../libs/persistence';
+import {
+  DirectoryRepository,
+  PassportRepository,
+  type PassportEntity,
+  type PassportStatus,
+} from '../../../libs/persistence';
+import { decodeCursor, encodeCursor } from '../common/cursor';
 import { DomainError } from '../common/domain-error';
 import type { CollectedBody } from '../common/validate-body';
 import { TemporalGateway } from '../temporal/temporal.gateway';
@@ -73,17 +79,32 @@ export class PassportsService {
     return toPassportView(passport);
   }
 
-  /** Custodians, security, auditors and admins see any passport (or one employee's); others only their own. */
-  async list(person: Person, employee: string | undefined): Promise<{ items: PassportView[] }> {
+  /**
+   * Custodians, security, auditors and admins see any passport (or one employee's); others only
+   * their own. A page at a time, newest first, like the requests list.
+   */
+  async list(
+    person: Person,
+    options: { employee?: string; statuses?: PassportStatus[]; limit: number; cursor?: string },
+  ): Promise<{ items: PassportView[]; nextCursor: string | null }> {
     const seesAll =
       person.roles.some((r) => r === 'custodian' || r === 'auditor' || r === 'admin') ||
       person.parties.some((m) => m.party === 'security');
-    const wanted = employee?.trim().toLowerCase();
+    const wanted = options.employee?.trim().toLowerCase();
     if (!seesAll && wanted !== undefined && wanted !== person.email) {
       throw new DomainError('FORBIDDEN', 'you may see only your own passports');
     }
-    const rows = await this.passports.list(seesAll ? wanted : person.email);
-    return { items: rows.map(toPassportView) };
+    const rows = await this.passports.list({
+      employeeEmail: seesAll ? wanted : person.email,
+      statuses: options.statuses,
+      limit: options.limit + 1,
+      cursor: options.cursor ? decodeCursor(options.cursor) : undefined,
+    });
+    const page = rows.slice(0, options.limit);
+    return {
+      items: page.map(toPassportView),
+      nextCursor: rows.length > options.limit ? encodeCursor(page[page.length - 1]) : null,
+    };
   }
 
   /** A released passport back in custody: the custody workflow records the return. */

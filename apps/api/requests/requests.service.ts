@@ -25,6 +25,7 @@ import {
   type RequestSearch,
   type StoredRequest,
 } from '../../../libs/persistence';
+import { decodeCursor, encodeCursor } from '../common/cursor';
 import { DomainError } from '../common/domain-error';
 import { TemporalGateway } from '../temporal/temporal.gateway';
 import type { DecisionDto } from './request.dto';
@@ -56,20 +57,6 @@ function canonical(value: unknown): string {
 function idFromKey(requester: string, key: string): string {
   const h = createHash('sha256').update(`${requester}\n${key}`).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
-
-function encodeCursor(r: RequestEntity): string {
-  return Buffer.from(JSON.stringify([r.createdAt, r.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: string; id: string } {
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof createdAt === 'string' && typeof id === 'string') return { createdAt, id };
-  } catch {
-    // fall through to the validation error
-  }
-  throw DomainError.validation([{ field: 'cursor', messages: ['cursor is not one this API gave out'] }]);
 }
 
 @Injectable()

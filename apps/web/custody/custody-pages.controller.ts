@@ -32,14 +32,20 @@ interface DepositValues {
   expiryDate: string;
 }
 
-/** The groups of the ledger a custodian works from. */
+/**
+ * The groups of the ledger a custodian works from, each the stored statuses the API filters on (a
+ * released passport is due back until the custody workflow marks it overdue at its due date).
+ */
 const GROUPS = [
-  { value: 'in_custody', name: 'In custody' },
-  { value: 'released', name: 'Released' },
-  { value: 'due_back', name: 'Due back' },
-  { value: 'overdue', name: 'Overdue' },
+  { value: 'in_custody', name: 'In custody', statuses: 'in_custody' },
+  { value: 'released', name: 'Released', statuses: 'released,overdue' },
+  { value: 'due_back', name: 'Due back', statuses: 'released' },
+  { value: 'overdue', name: 'Overdue', statuses: 'overdue' },
 ] as const;
 type Group = (typeof GROUPS)[number]['value'];
+
+/** Passports per page of the ledger. */
+const PAGE_SIZE = 50;
 
 const FIELDS = ['employeeEmail', 'passportNumber', 'issuingCountry', 'expiryDate'] as const;
 
@@ -48,12 +54,12 @@ const NOTICES: Record<string, string> = {
   returned: 'The passport was recorded back in custody.',
 };
 
-/** Which groups a passport belongs to: released ones are also due back (date ahead) or overdue (date passed). */
-function groupsOf(p: PassportView, now: number): Group[] {
-  if (p.status === 'in_custody') return ['in_custody'];
+/** A passport out of custody whose due date has passed (shown as overdue even before the workflow marks it). */
+function isOverdue(p: PassportView, now: number): boolean {
+  if (p.status === 'in_custody') return false;
+  if (p.status === 'overdue') return true;
   const due = p.dueBackAt ? Date.parse(p.dueBackAt) : NaN;
-  if (Number.isNaN(due)) return ['released'];
-  return due > now ? ['released', 'due_back'] : ['released', 'overdue'];
+  return !Number.isNaN(due) && due <= now;
 }
 
 /** The custodian's ledger: passports by group, deposits, and taking back released passports. */
@@ -68,7 +74,12 @@ export class CustodyPagesController {
 
   @Get()
   async ledger(@Req() req: PageRequest, @Res() res: Response, @Query() q: Record<string, unknown>): Promise<void> {
-    await this.render(req, res, { group: one(q.group), employee: one(q.employee), done: one(q.done) });
+    await this.render(req, res, {
+      group: one(q.group),
+      employee: one(q.employee),
+      cursor: one(q.cursor),
+      done: one(q.done),
+    });
   }
 
   @Post()
@@ -105,6 +116,7 @@ export class CustodyPagesController {
     options: {
       group?: string;
       employee?: string;
+      cursor?: string;
       done?: string;
       status?: number;
       values?: DepositValues;
@@ -112,21 +124,23 @@ export class CustodyPagesController {
     },
   ): Promise<void> {
     const employee = options.employee?.trim() ?? '';
-    const answer = await new WebApi(req).send<{ items: PassportView[] } & ApiErrorBody>(
+    const selected = GROUPS.find((g) => g.value === options.group);
+    const group: Group | '' = selected?.value ?? '';
+    // One page of the ledger at a time, newest first; "More" follows the API's cursor.
+    const answer = await new WebApi(req).send<{ items: PassportView[]; nextCursor: string | null } & ApiErrorBody>(
       'GET',
-      `/api/passports${query({ employee })}`,
+      `/api/passports${query({ employee, status: selected?.statuses ?? '', limit: String(PAGE_SIZE), cursor: options.cursor ?? '' })}`,
     );
     if (answer.status !== 200) throw new ApiRefusal(answer.status, answer.body);
     const now = Date.now();
-    const all = answer.body.items.map((p) => ({ ...p, groups: groupsOf(p, now) }));
-    const group = GROUPS.some((g) => g.value === options.group) ? (options.group as Group) : '';
-    const items = all
-      .filter((p) => !group || p.groups.includes(group))
-      .map((p) => ({
-        ...p,
-        overdue: p.groups.includes('overdue'),
-        canReturn: p.status === 'released' && Boolean(p.releaseRequestId),
-      }));
+    const items = answer.body.items.map((p) => ({
+      ...p,
+      overdue: isOverdue(p, now),
+      canReturn: p.status === 'released' && Boolean(p.releaseRequestId),
+    }));
+    const next = answer.body.nextCursor
+      ? `/app/custody${query({ group, employee, cursor: answer.body.nextCursor })}`
+      : null;
     const errors = options.error?.errors ?? [];
     const byField = messagesByField(options.error);
     const fieldError = Object.fromEntries(FIELDS.map((field) => [field, byField[field] ?? null]));
@@ -134,15 +148,12 @@ export class CustodyPagesController {
       status: options.status ?? 200,
       data: {
         items,
+        next,
         group,
         employee,
         groups: [
-          { value: '', name: 'All', count: all.length, selected: group === '' },
-          ...GROUPS.map((g) => ({
-            ...g,
-            count: all.filter((p) => p.groups.includes(g.value)).length,
-            selected: g.value === group,
-          })),
+          { value: '', name: 'All', selected: group === '' },
+          ...GROUPS.map((g) => ({ value: g.value, name: g.name, selected: g.value === group })),
         ],
         groupName: GROUPS.find((g) => g.value === group)?.name ?? 'All',
         values: options.values ?? { employeeEmail: '', passportNumber: '', issuingCountry: '', expiryDate: '' },

@@ -7,6 +7,9 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
  */
 @Entity({ name: 'passports' })
 @Index('idx_passports_employee', ['employeeEmail'])
+@Index('idx_passports_created', ['createdAt', 'id'])
+@Index('idx_passports_employee_created', ['employeeEmail', 'createdAt', 'id'])
+@Index('idx_passports_status_created', ['status', 'createdAt', 'id'])
 export class PassportEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;

@@ -10,6 +10,11 @@ import type { Counterparty } from '../../domain/request';
 @Entity({ name: 'requests' })
 @Index('idx_requests_created', ['createdAt', 'id'])
 @Index('idx_requests_requester', ['requesterEmail'])
+@Index('idx_requests_status_created', ['status', 'createdAt', 'id'])
+@Index('idx_requests_type_created', ['type', 'createdAt', 'id'])
+@Index('idx_requests_requester_created', ['requesterEmail', 'createdAt', 'id'])
+@Index('idx_requests_destination_created', ['destinationCountry', 'createdAt', 'id'])
+@Index('idx_requests_deal_name', ['dealName', 'type'])
 @Index('uq_requests_idempotency', ['requesterEmail', 'idempotencyKey'], { unique: true })
 export class RequestEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
@@ -50,6 +55,10 @@ export class RequestEntity {
 
   @Column({ type: 'simple-json' })
   details!: Record<string, unknown>;
+
+  /** The deal of an M&A participation, trimmed and lower case (from `details.dealName`), for the conflict check. */
+  @Column({ name: 'deal_name', type: 'varchar', length: 200, nullable: true })
+  dealName!: string | null;
 
   @Column({ name: 'policy_version', type: 'integer' })
   policyVersion!: number;

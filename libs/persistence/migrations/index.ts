@@ -9,6 +9,7 @@ import { AuditChainMac1763900006000 } from './1763900006000-audit-chain-mac';
 import { Amendments1763900006100 } from './1763900006100-amendments';
 import { StepUpBudget1763900006200 } from './1763900006200-step-up-budget';
 import { AssignedReviewers1763900006300 } from './1763900006300-assigned-reviewers';
+import { ListIndexesDealName1763900007400 } from './1763900007400-list-indexes-deal-name';
 
 /** Every migration in order; the data source runs them on start. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   Amendments1763900006100,
   StepUpBudget1763900006200,
   AssignedReviewers1763900006300,
+  ListIndexesDealName1763900007400,
 ];
