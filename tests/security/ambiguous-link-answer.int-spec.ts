@@ -78,7 +78,7 @@ describe.each(testDatabases())('the link page tells what happened after an ambig
   it('should say nothing was recorded, and who decided, when another member decided first', async () => {
     const { id, link } = await hrLink();
     loseAnswers((real, [requestId, definition, arg]) =>
-      real(requestId, definition, { ...(arg), actorEmail: 'hr-lead@example.com' }),
+      real(requestId, definition, { ...arg, actorEmail: 'hr-lead@example.com' }),
     );
     const page = await http.request('POST', link, { form: { decision: 'approve', comment: 'fine' } });
     expect(page.status).toBe(409);
