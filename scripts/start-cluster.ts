@@ -2,6 +2,7 @@ import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { Client as PgClient } from 'pg';
 import { PROJECT_ROOT } from '../libs/config';
@@ -119,6 +120,26 @@ async function waitHttp(url: string, proc: ClusterProcess, timeoutMs: number): P
   throw new Error(`${url} was not ready within ${timeoutMs} ms; see ${proc.log}`);
 }
 
+/** Until something accepts TCP connections on 127.0.0.1:`port`. */
+async function waitForPort(port: number, proc: ClusterProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (proc.child.exitCode !== null || proc.child.signalCode !== null)
+      throw new Error(`${proc.name} exited during start-up; see ${proc.log}`);
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await sleep(300);
+  }
+  throw new Error(`${proc.name} did not listen on ${port} within ${timeoutMs} ms; see ${proc.log}`);
+}
+
 /** Every worker is polling when the workflow task queue has that many distinct pollers. */
 async function waitForPollers(
   address: string,
@@ -207,16 +228,21 @@ export async function startCluster(
 
     t = Date.now();
     const serverEnv = serverEnvironment(db, { frontend: options.temporalPort });
-    for (const service of SERVER_SERVICES) {
+    const startService = (service: (typeof SERVER_SERVICES)[number]) => {
       const logFile = path.join(options.logDir, `temporal-${service}.log`);
-      infraProcs.push(
-        watch({
-          name: `temporal ${service}`,
-          child: startServerService(bins, service, serverEnv, logFile),
-          log: logFile,
-        }),
-      );
-    }
+      const proc = {
+        name: `temporal ${service}`,
+        child: startServerService(bins, service, serverEnv, logFile),
+        log: logFile,
+      };
+      infraProcs.push(watch(proc));
+      return proc;
+    };
+    // Every service writes the cluster's metadata row when it starts; on a fresh database the ones
+    // that lose that race exit (duplicate key). So one goes first, and the rest start once it listens.
+    const [first, ...rest] = SERVER_SERVICES;
+    await waitForPort(options.temporalPort + 1, startService(first), 120_000);
+    rest.forEach(startService);
     const temporalAddress = `127.0.0.1:${options.temporalPort}`;
     const { created } = await registerNamespace(
       temporalAddress,
