@@ -14,6 +14,7 @@ import {
   DirectoryRepository,
   HistoryArchiveRepository,
   openDataSource,
+  withStartupLock,
   PassportRepository,
   PolicyRepository,
   RequestRepository,
@@ -64,12 +65,15 @@ const logger = new Logger('Database');
 
 async function openDatabase(config: AppConfig): Promise<DataSource> {
   const dataSource = await openDataSource(config.database, { migrate: true, auditChain: config.auditChain });
-  await new PolicyRepository(dataSource).ensureDefault();
-  if (config.directorySeedFile) {
-    const seed = JSON.parse(fs.readFileSync(config.directorySeedFile, 'utf8')) as DirectorySeed;
-    const count = await new DirectoryRepository(dataSource).applySeed(seed);
-    logger.log(`directory seeded with ${count} people from ${config.directorySeedFile}`);
-  }
+  // Several APIs starting on a fresh database take turns, or both insert the same people (duplicate key).
+  await withStartupLock(dataSource, async () => {
+    await new PolicyRepository(dataSource).ensureDefault();
+    if (config.directorySeedFile) {
+      const seed = JSON.parse(fs.readFileSync(config.directorySeedFile, 'utf8')) as DirectorySeed;
+      const count = await new DirectoryRepository(dataSource).applySeed(seed);
+      logger.log(`directory seeded with ${count} people from ${config.directorySeedFile}`);
+    }
+  });
   return dataSource;
 }
 

@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   else await app.listen(config.port);
   const logger = new Logger('API');
   logger.log(`listening on ${config.publicUrl} (OpenAPI at ${config.publicUrl}/api/docs)`);
-  if (config.devMode && config.mail.capturePort !== null)
+  if (config.devMode && (config.mail.capturePort !== null || config.mail.captureUrl !== null))
     logger.log(`dev mailbox at ${config.publicUrl}/dev/mailbox.html`);
 }
 

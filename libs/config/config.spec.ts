@@ -22,6 +22,14 @@ describe('loadConfig', () => {
     expect(config.directorySeedFile).toMatch(/seeds\/directory\.dev\.json$/);
   });
 
+  it('should read the mailbox of a standalone capture instead of starting one when SMTP_CAPTURE_URL is set', () => {
+    expect(loadConfig(dev({ SMTP_CAPTURE_URL: 'http://127.0.0.1:2526/' })).mail).toMatchObject({
+      capturePort: null,
+      captureUrl: 'http://127.0.0.1:2526',
+    });
+    expect(loadConfig(dev()).mail.captureUrl).toBeNull();
+  });
+
   it('should use PostgreSQL when DATABASE_URL is set', () => {
     expect(loadConfig(dev({ DATABASE_URL: 'postgres://u@db/clearance' })).database).toEqual({
       type: 'postgres',

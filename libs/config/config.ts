@@ -133,6 +133,12 @@ class EnvironmentVariables {
   @Max(65535)
   SMTP_CAPTURE_PORT: number = 2525;
 
+  /** Dev mode: the mailbox of a standalone SMTP capture shared by several APIs (`npm run start:cluster`). */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http'] })
+  SMTP_CAPTURE_URL?: string;
+
   @ValidateIf((env: EnvironmentVariables) => !env.CLEARANCE_DEV_MODE || env.LINK_TOKEN_SECRET !== undefined)
   @IsString({ message: 'LINK_TOKEN_SECRET is required outside dev mode' })
   @MinLength(32, { message: 'LINK_TOKEN_SECRET must be at least 32 characters' })
@@ -310,7 +316,11 @@ export interface AppConfig {
     tls?: { certPath?: string; keyPath?: string; caPath?: string; serverName?: string };
     apiKey?: string;
   };
-  mail: { smtpUrl: string; from: string; capturePort: number | null };
+  /**
+   * capturePort: the SMTP capture this API starts (dev mode); captureUrl: instead, the standalone
+   * capture whose mailbox /dev/mailbox reads (dev mode, SMTP_CAPTURE_URL).
+   */
+  mail: { smtpUrl: string; from: string; capturePort: number | null; captureUrl: string | null };
   linkTokens: { secret: string; ttl: string };
   /** Secret from which the API derives each request's update-proof key; only the API needs it. */
   updateProofs: { secret: string };
@@ -539,7 +549,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     mail: {
       smtpUrl: vars.SMTP_URL,
       from: vars.MAIL_FROM,
-      capturePort: devMode && vars.SMTP_CAPTURE_PORT > 0 ? vars.SMTP_CAPTURE_PORT : null,
+      capturePort: devMode && !vars.SMTP_CAPTURE_URL && vars.SMTP_CAPTURE_PORT > 0 ? vars.SMTP_CAPTURE_PORT : null,
+      captureUrl: devMode ? (vars.SMTP_CAPTURE_URL?.replace(/\/+$/, '') ?? null) : null,
     },
     linkTokens: { secret: vars.LINK_TOKEN_SECRET ?? DEV_LINK_SECRET, ttl: vars.LINK_TOKEN_TTL },
     updateProofs: { secret: vars.UPDATE_PROOF_SECRET ?? DEV_UPDATE_PROOF_SECRET },

@@ -48,20 +48,24 @@ export async function openDataSource(
   const dataSource = new DataSource(dataSourceOptions(database));
   if (options.auditChain) useChainMac(dataSource, new ChainMac(options.auditChain));
   await dataSource.initialize();
-  if (options.migrate) {
-    if (database.type === 'postgres') {
-      const runner = dataSource.createQueryRunner();
-      await runner.connect();
-      try {
-        await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-        await dataSource.runMigrations({ transaction: 'each' });
-      } finally {
-        await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
-        await runner.release();
-      }
-    } else {
-      await dataSource.runMigrations({ transaction: 'each' });
-    }
-  }
+  if (options.migrate) await withStartupLock(dataSource, () => dataSource.runMigrations({ transaction: 'each' }));
   return dataSource;
+}
+
+/**
+ * Runs `fn` holding the start-up advisory lock on PostgreSQL, so processes starting together take
+ * turns: migrations, and the rows a fresh database is bootstrapped with (the default policy, the
+ * dev directory seed), which two APIs writing at once would both try to insert. SQLite has one writer.
+ */
+export async function withStartupLock<T>(dataSource: DataSource, fn: () => Promise<T>): Promise<T> {
+  if (dataSource.options.type !== 'postgres') return fn();
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    return await fn();
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await runner.release();
+  }
 }

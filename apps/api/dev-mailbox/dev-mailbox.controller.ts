@@ -2,7 +2,7 @@ import { Controller, Delete, Get, HttpCode, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import Handlebars from 'handlebars';
 import type { Response } from 'express';
-import { SmtpCapture } from '../../../libs/mail';
+import { Mailbox } from '../../../libs/mail';
 import { Public } from '../auth/auth.decorators';
 import { DomainError } from '../common/domain-error';
 
@@ -26,12 +26,12 @@ pre{white-space:pre-wrap}</style></head><body><main><h1>Dev mailbox ({{mails.len
 @Public()
 @Controller('dev')
 export class DevMailboxController {
-  constructor(private readonly capture: SmtpCapture) {}
+  constructor(private readonly mailbox: Mailbox) {}
 
   @Get('mailbox')
   @ApiOperation({ summary: 'Dev mode: captured emails, newest first' })
-  list(@Query('to') to?: string) {
-    return this.capture.list(recipient(to)).map((m) => ({
+  async list(@Query('to') to?: string) {
+    return (await this.mailbox.list(recipient(to))).map((m) => ({
       id: m.id,
       to: m.to.join(', '),
       subject: m.subject,
@@ -44,13 +44,13 @@ export class DevMailboxController {
 
   @Delete('mailbox')
   @HttpCode(204)
-  clear(): void {
-    this.capture.clear();
+  async clear(): Promise<void> {
+    await this.mailbox.clear();
   }
 
   @Get('mailbox.html')
-  html(@Query('to') to: string | undefined, @Res() res: Response): void {
+  async html(@Query('to') to: string | undefined, @Res() res: Response): Promise<void> {
     const wanted = recipient(to);
-    res.type('html').send(page({ to: wanted ?? '', mails: this.capture.list(wanted) }));
+    res.type('html').send(page({ to: wanted ?? '', mails: await this.mailbox.list(wanted) }));
   }
 }
