@@ -217,7 +217,8 @@ export class DelegationService {
       bad.add(field);
       problems.push({ field, messages: [message] });
     };
-    if (!bad.has('delegateEmail')) {
+    // a body that is not an object, or refused keys, leave no value to check further (the fields say why)
+    if (!bad.has('delegateEmail') && typeof dto.delegateEmail === 'string') {
       const email = dto.delegateEmail.toLowerCase();
       const delegate = email === actor.email ? null : await this.directory.findPerson(email);
       if (email === actor.email) add('delegateEmail', 'you cannot delegate to yourself');
@@ -233,8 +234,10 @@ export class DelegationService {
       }
     }
     const { maxDays } = delegationSettingsOf(await this.policies.current());
-    for (const p of delegationPeriodProblems({ from: dto.from, until: dto.until, today: todayUtc(), maxDays })) {
-      add(p.field, p.message);
+    if (typeof dto.from === 'string' && typeof dto.until === 'string') {
+      for (const p of delegationPeriodProblems({ from: dto.from, until: dto.until, today: todayUtc(), maxDays })) {
+        add(p.field, p.message);
+      }
     }
     return problems.sort((a, b) => FIELD_ORDER.indexOf(a.field) - FIELD_ORDER.indexOf(b.field));
   }
