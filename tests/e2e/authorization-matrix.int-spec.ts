@@ -567,8 +567,9 @@ describe('authorization matrix (every route × every caller)', () => {
 
   it('should answer a stand-in as the state of the delegation says: refused, active, expired', async () => {
     // carol (an employee) as hr's stand-in. The API refuses to name her; an active delegation (one
-    // stored before the bounds existed) opens what hr has pending in its window and lets her decide
-    // on hr's behalf; an expired one opens nothing. What closed before the window stays closed.
+    // stored before the bounds existed) opens what hr has pending in its window to read, but lets her
+    // decide nothing (a delegate decides only while a member or lead of the party); an expired one
+    // opens nothing. What closed before the window stays closed.
     const delegations = system.app.get(DataSource).getRepository(DelegationEntity);
     const request = (await http.as('alice@example.com', 'POST', '/api/requests', requestBody('conference'))).body.id;
     const carol = async () => {
@@ -603,7 +604,7 @@ describe('authorization matrix (every route × every caller)', () => {
       endsOn: daysFromNow(7),
       createdAt: new Date().toISOString(),
     });
-    expect(await carol()).toEqual({ read: 200, timeline: 200, closedBefore: 404, inbox: true, decide: 200 });
+    expect(await carol()).toEqual({ read: 200, timeline: 200, closedBefore: 404, inbox: true, decide: 403 });
 
     await delegations.update(
       { delegatorEmail: 'hr@example.com' },
