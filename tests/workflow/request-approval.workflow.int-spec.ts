@@ -26,6 +26,7 @@ import { DEFAULT_POLICY, type RoutingPolicy } from '../../libs/domain/policy';
 import type { RequestInput } from '../../libs/domain/request';
 import type { Party, RequestType, Tier } from '../../libs/domain/vocabulary';
 import type { requestApprovalWorkflow } from '../../workflows';
+import { eventually } from '../support/eventually';
 import { requestBody } from '../support/factories';
 
 /**
@@ -598,7 +599,8 @@ describe('requestApprovalWorkflow', () => {
       ['training', 'overdue'],
       ['debrief', 'open'],
     ]);
-    await new Promise((r) => setTimeout(r, 2200));
+    // two reminders and the escalation, however slowly a loaded machine runs the 1 s timers
+    await eventually(() => (obligationNotices.get(requestId) ?? []).length >= 3, 'two reminders and an escalation');
     expect((obligationNotices.get(requestId) ?? []).slice(0, 3)).toEqual([
       'reminder:training#1',
       'reminder:training#2',
