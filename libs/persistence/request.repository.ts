@@ -46,6 +46,7 @@ export interface RequestSearch {
 /** The columns free text is looked for in (JSON columns as their stored text). */
 const SEARCHED_COLUMNS = [
   'r.id',
+  'r.reference',
   'r.requester_email',
   'r.destination_country',
   'r.type',
