@@ -15,12 +15,12 @@ export function requestReference(year: number, number: number): string {
 export async function nextRequestReference(manager: EntityManager, submittedAt: string): Promise<string> {
   const year = Number(submittedAt.slice(0, 4));
   const postgres = manager.connection.driver.options.type === 'postgres';
-  const rows = (await manager.query(
+  const rows = await manager.query<Array<{ last_number: number | string }>>(
     'INSERT INTO request_reference_counters (year, last_number) VALUES (' +
       (postgres ? '$1' : '?') +
       ', 1) ON CONFLICT (year) DO UPDATE SET last_number = request_reference_counters.last_number + 1 ' +
       'RETURNING last_number',
     [year],
-  )) as Array<{ last_number: number | string }>;
+  );
   return requestReference(year, Number(rows[0].last_number));
 }
