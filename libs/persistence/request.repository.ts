@@ -110,6 +110,15 @@ export class RequestRepository {
     return { request, approvals, obligations };
   }
 
+  /** A request's human reference (`CLR-2027-000123`), or null when there is no such request. */
+  async referenceOf(id: string): Promise<string | null> {
+    if (!id) return null;
+    const row = await this.dataSource
+      .getRepository(RequestEntity)
+      .findOne({ select: { id: true, reference: true }, where: { id } });
+    return row?.reference ?? null;
+  }
+
   async findByIdempotencyKey(requesterEmail: string, key: string): Promise<RequestEntity | null> {
     return this.dataSource.getRepository(RequestEntity).findOneBy({ requesterEmail, idempotencyKey: key });
   }
