@@ -41,14 +41,14 @@ export class CustodyActivities {
         input.requestId,
         'custody',
         custodian.email,
-        () =>
+        (reference) =>
           renderNotice(
-            `[Clearance] Hand out passport ${maskedPassport(passport.numberLast3)} to ${employee?.name ?? input.employeeEmail}`,
+            `[Clearance] Hand out passport ${maskedPassport(passport.numberLast3)} to ${employee?.name ?? input.employeeEmail} (${reference})`,
             'A passport release was approved',
             [
               `Please hand passport ${maskedPassport(passport.numberLast3)} (${passport.issuingCountry}) to ${employee?.name ?? ''} <${input.employeeEmail}>.`,
               `It is due back in custody by ${day(passport.dueBackAt)}.`,
-              `Request reference: ${input.requestId}`,
+              `Request reference: ${reference}`,
             ],
           ),
       );
@@ -81,20 +81,24 @@ export class CustodyActivities {
         input.requestId,
         'custody',
         to,
-        () =>
+        (reference) =>
           input.kind === 'escalation'
             ? renderNotice(
-                `[Clearance] Escalation: passport ${masked} of ${input.employeeName} is overdue`,
+                `[Clearance] Escalation: passport ${masked} of ${input.employeeName} is overdue (${reference})`,
                 'A released passport is overdue',
                 [
                   `Passport ${masked} of ${input.employeeName} <${input.employeeEmail}> was due back by ${day(input.dueBackAt)} and is not in custody.`,
-                  `Request reference: ${input.requestId}`,
+                  `Request reference: ${reference}`,
                 ],
               )
-            : renderNotice(`[Clearance] Reminder: return passport ${masked} to custody`, 'Your passport is overdue', [
-                `Passport ${masked} was due back in custody by ${day(input.dueBackAt)}. Please bring it to the custodian.`,
-                `Request reference: ${input.requestId}`,
-              ]),
+            : renderNotice(
+                `[Clearance] Reminder: return passport ${masked} to custody (${reference})`,
+                'Your passport is overdue',
+                [
+                  `Passport ${masked} was due back in custody by ${day(input.dueBackAt)}. Please bring it to the custodian.`,
+                  `Request reference: ${reference}`,
+                ],
+              ),
       );
     }
   }
@@ -112,23 +116,23 @@ export class CustodyActivities {
         input.requestId,
         'obligation',
         to,
-        () =>
+        (reference) =>
           input.kind === 'escalation'
             ? renderNotice(
-                `[Clearance] Escalation: overdue obligation of ${input.summary.requesterName}`,
+                `[Clearance] Escalation: overdue obligation of ${input.summary.requesterName} (${reference})`,
                 'An obligation is overdue',
                 [
                   `${input.summary.requesterName} <${input.summary.requesterEmail}> has not met "${input.label}" for the ${what}, due ${day(input.dueAt)}.`,
-                  `Request reference: ${input.requestId}`,
+                  `Request reference: ${reference}`,
                 ],
               )
             : renderNotice(
-                `[Clearance] Reminder: ${input.label}`,
+                `[Clearance] Reminder: ${input.label} (${reference})`,
                 'An obligation of your approved request is overdue',
                 [
                   `"${input.label}" for your ${what} was due ${day(input.dueAt)}.`,
                   `Record it with POST /api/requests/${input.requestId}/obligations/${input.obligation}.`,
-                  `Request reference: ${input.requestId}`,
+                  `Request reference: ${reference}`,
                 ],
               ),
       );

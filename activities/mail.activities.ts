@@ -59,7 +59,9 @@ export class MailActivities {
     const reviewers = stored
       ? await this.deps.conflicts.reviewersOf(stored, input.party)
       : { members: await this.deps.directory.partyMembers(input.party), assigned: [] as string[], left: [] };
-    if (stored && reviewers.left.length === 0) return this.askAdmins(input);
+    // the reference is read here, not carried by the workflow, so no workflow history changes
+    const reference = stored?.request.reference ?? input.requestId;
+    if (stored && reviewers.left.length === 0) return this.askAdmins(input, reference);
     if (reviewers.members.length === 0 && reviewers.assigned.length === 0) {
       throw ApplicationFailure.retryable(`party ${input.party} has no members to ask`, 'PARTY_HAS_NO_MEMBERS');
     }
@@ -86,7 +88,7 @@ export class MailActivities {
         delegation && delegation.delegateEmail !== requester && (await this.mayStandIn(delegation.delegateEmail, input))
           ? delegation.delegateEmail
           : null;
-      if (await this.askOne(input, email, delegate)) sent += 1;
+      if (await this.askOne(input, reference, email, delegate)) sent += 1;
       else skipped += 1;
     }
     return { sent, skipped };
@@ -102,7 +104,12 @@ export class MailActivities {
   }
 
   /** Sends one party email with its approval link (to the member, or to their delegate on their behalf). */
-  private async askOne(input: NotifyPartyInput, member: string, delegate: string | null): Promise<boolean> {
+  private async askOne(
+    input: NotifyPartyInput,
+    reference: string,
+    member: string,
+    delegate: string | null,
+  ): Promise<boolean> {
     const recipient = delegate ?? member;
     const onBehalfOf = delegate ? member : undefined;
     const key = `${input.kind}:${input.requestId}:${input.party}:${input.round}:${input.sequence}:${member}`;
@@ -117,6 +124,7 @@ export class MailActivities {
       return renderApprovalMail({
         kind: input.kind,
         summary: input.summary,
+        reference,
         party: input.party,
         reasons: input.reasons,
         hits: input.screeningHits,
@@ -132,7 +140,7 @@ export class MailActivities {
    * Every member and lead of the party is excluded (or it has nobody): the compliance admins are
    * asked to assign a reviewer, at the stage's opening and again at each reminder and escalation.
    */
-  private async askAdmins(input: NotifyPartyInput): Promise<{ sent: number; skipped: number }> {
+  private async askAdmins(input: NotifyPartyInput, reference: string): Promise<{ sent: number; skipped: number }> {
     const admins = await this.deps.directory.list({ role: 'admin', limit: 100 });
     if (admins.items.length === 0) {
       throw ApplicationFailure.retryable(
@@ -143,10 +151,10 @@ export class MailActivities {
     log.info('nobody of the party may review the request; asking the admins', { party: input.party });
     const s = input.summary;
     const mail = renderNotice(
-      `[Clearance] nobody of ${input.party} may review request ${input.requestId}: assign a reviewer`,
+      `[Clearance] nobody of ${input.party} may review request ${reference}: assign a reviewer`,
       `Nobody of ${input.party} may review this request`,
       [
-        `Every member and lead of ${input.party} is excluded from deciding on request ${input.requestId} by a ` +
+        `Every member and lead of ${input.party} is excluded from deciding on request ${reference} by a ` +
           `conflict of interest, or ${input.party} has nobody. Until a reviewer is assigned, the request waits ` +
           `for ${input.party} and expires at the party's deadline.`,
         `${typeName(s.type)} to ${s.destinationCountry} by ${s.requesterName}, ${s.departureDate} to ${s.returnDate}.`,
@@ -175,20 +183,30 @@ export class MailActivities {
         ...a.conditions.map((c) => `${a.party} condition: ${c}`),
       ]);
     const recipient = input.summary.requesterEmail.toLowerCase();
+    const reference = await this.referenceOf(input.requestId);
     return this.deliverOnce(`outcome:${input.requestId}:${input.seq}`, input.requestId, 'outcome', recipient, () =>
-      renderOutcomeMail({ summary: input.summary, status: state.status, notes, requestId: input.requestId }),
+      renderOutcomeMail({ summary: input.summary, status: state.status, notes, reference }),
     );
   }
 
-  /** Sends a notice once per key (custody and obligation notices use it too). */
+  /** The request's human reference (read from the projection, so the workflow carries nothing new); its id if it has none. */
+  async referenceOf(requestId: string): Promise<string> {
+    return (await this.deps.requests.referenceOf(requestId)) ?? requestId;
+  }
+
+  /**
+   * Sends a notice once per key (custody and obligation notices use it too); `render` is given the
+   * request's human reference to show.
+   */
   async deliverNotice(
     key: string,
     requestId: string,
     kind: string,
     recipient: string,
-    render: () => RenderedMail,
+    render: (reference: string) => RenderedMail,
   ): Promise<boolean> {
-    return this.deliverOnce(key, requestId, kind, recipient, render);
+    const reference = await this.referenceOf(requestId);
+    return this.deliverOnce(key, requestId, kind, recipient, () => render(reference));
   }
 
   private async deliverOnce(

@@ -111,6 +111,7 @@ export function timeApprovalMailRender(requester: string, renders = 500): number
         returnDate: '2027-03-07',
         purpose: `Bench ${i}`,
       },
+      reference: `CLR-2027-${String(i + 1).padStart(6, '0')}`,
       party: 'hr',
       reasons: ['departure abroad'],
       hits: [],

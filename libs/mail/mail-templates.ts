@@ -30,6 +30,7 @@ const layout = Handlebars.compile(`<!doctype html>
 </body></html>`);
 
 const summaryTable = `<table style="border-collapse: collapse;">
+<tr><th align="left">Reference</th><td>{{reference}}</td></tr>
 <tr><th align="left">Requester</th><td>{{s.requesterName}} &lt;{{s.requesterEmail}}&gt;</td></tr>
 <tr><th align="left">Type</th><td>{{typeName}}</td></tr>
 <tr><th align="left">Destination</th><td>{{s.destinationCountry}}</td></tr>
@@ -75,6 +76,7 @@ Amended by {{amendment.byName}}; you are asked again on the request as it now is
 {{#each amendment.earlier.conditions}}- condition: {{this}}
 {{/each}}{{/if}}{{/if}}
 {{s.requesterName}} <{{s.requesterEmail}}> asks for clearance.
+Reference: {{reference}}
 Type: {{typeName}}
 Destination: {{s.destinationCountry}}
 Dates: {{s.departureDate}} to {{s.returnDate}}
@@ -105,6 +107,8 @@ const EARLIER_WORDS: Record<string, string> = {
 export function renderApprovalMail(args: {
   kind: NotificationKind;
   summary: RequestSummary;
+  /** The request's human reference (`CLR-2027-000123`), in the subject and the body. */
+  reference: string;
   party: string;
   reasons: string[];
   hits: ScreeningHit[];
@@ -124,7 +128,7 @@ export function renderApprovalMail(args: {
   };
   const what = `${typeName(args.summary.type)} to ${args.summary.destinationCountry} by ${args.summary.requesterName}`;
   const prefix = args.kind === 'approval' ? '' : args.kind === 'reminder' ? 'Reminder: ' : 'Escalation: ';
-  const subject = `[Clearance] ${prefix}${what}: ${args.party} decision needed`;
+  const subject = `[Clearance] ${prefix}${what} (${args.reference}): ${args.party} decision needed`;
   return { subject, text: approvalText(ctx), html: layout({ subject, body: approvalHtml(ctx) }) };
 }
 
@@ -139,7 +143,7 @@ const OUTCOME_WORDS: Partial<Record<RequestStatus, string>> = {
 const outcomeHtml = Handlebars.compile(`<h1 style="font-size: 1.25rem;">Your request was {{words}}</h1>
 ${summaryTable}
 {{#if notes.length}}<h2 style="font-size:1rem;">From the approvers</h2><ul>{{#each notes}}<li>{{this}}</li>{{/each}}</ul>{{/if}}
-<p>Request reference: {{requestId}}</p>`);
+<p>Request reference: {{reference}}</p>`);
 
 const outcomeText = Handlebars.compile(
   `Your request was {{words}}.
@@ -151,7 +155,7 @@ Dates: {{s.departureDate}} to {{s.returnDate}}
 From the approvers:
 {{#each notes}}- {{this}}
 {{/each}}{{/if}}
-Request reference: {{requestId}}
+Request reference: {{reference}}
 `,
   { noEscape: true },
 );
@@ -160,11 +164,12 @@ export function renderOutcomeMail(args: {
   summary: RequestSummary;
   status: RequestStatus;
   notes: string[];
-  requestId: string;
+  /** The request's human reference (`CLR-2027-000123`). */
+  reference: string;
 }): RenderedMail {
   const words = OUTCOME_WORDS[args.status] ?? args.status;
   const ctx = { ...args, words, s: args.summary, typeName: typeName(args.summary.type) };
-  const subject = `[Clearance] Your ${typeName(args.summary.type).toLowerCase()} request was ${words}`;
+  const subject = `[Clearance] Your ${typeName(args.summary.type).toLowerCase()} request ${args.reference} was ${words}`;
   return { subject, text: outcomeText(ctx), html: layout({ subject, body: outcomeHtml(ctx) }) };
 }
 

@@ -14,6 +14,7 @@ export * from './passport.repository';
 export * from './policy.repository';
 export * from './reports.repository';
 export * from './request-projection.writer';
+export * from './request-reference';
 export * from './request.repository';
 export * from './screening-entry.repository';
 export * from './sent-email.repository';

@@ -9,6 +9,7 @@ import {
 import type { RequestState } from '../domain/approval-state';
 import { normalizedDealName, type RequestInput } from '../domain/request';
 import { AuditLogRepository, type AuditEntry } from './audit-log.repository';
+import { nextRequestReference } from './request-reference';
 import { ApprovalEntity, DecisionEntity, ObligationEntity, RequestEntity } from './entities';
 
 function approvalRows(state: RequestState): ApprovalEntity[] {
@@ -152,7 +153,9 @@ export class RequestProjectionWriter {
 
   /**
    * Records a submission (the workflow's first step) with its plan and initial approvals in one
-   * transaction. Idempotent: a retried activity finds the row and leaves it.
+   * transaction, with the next reference of its year. Idempotent: a retried activity finds the row and
+   * leaves it (keeping the reference it got first); a concurrent retry that loses the race on the row's
+   * key rolls back, and its reference number with it.
    */
   async recordSubmission({ workflow, plan, state }: RecordSubmissionInput, now: string): Promise<void> {
     await this.audit.writeTransaction(async (manager) => {
@@ -160,6 +163,7 @@ export class RequestProjectionWriter {
       const { request, requester } = workflow;
       await manager.getRepository(RequestEntity).insert({
         id: workflow.requestId,
+        reference: await nextRequestReference(manager, workflow.submittedAt),
         type: request.type,
         status: state.status,
         requesterEmail: requester.email,

@@ -46,6 +46,7 @@ export interface RequestSearch {
 /** The columns free text is looked for in (JSON columns as their stored text). */
 const SEARCHED_COLUMNS = [
   'r.id',
+  'r.reference',
   'r.requester_email',
   'r.destination_country',
   'r.type',
@@ -107,6 +108,15 @@ export class RequestRepository {
       .getRepository(ObligationEntity)
       .find({ where: { requestId: id }, order: { kind: 'ASC' } });
     return { request, approvals, obligations };
+  }
+
+  /** A request's human reference (`CLR-2027-000123`), or null when there is no such request. */
+  async referenceOf(id: string): Promise<string | null> {
+    if (!id) return null;
+    const row = await this.dataSource
+      .getRepository(RequestEntity)
+      .findOne({ select: { id: true, reference: true }, where: { id } });
+    return row?.reference ?? null;
   }
 
   async findByIdempotencyKey(requesterEmail: string, key: string): Promise<RequestEntity | null> {

@@ -73,9 +73,14 @@ describe('employee pages in Chromium', () => {
     await page.waitForURL(/\/app\/requests\/[0-9a-f-]{36}\?done=submitted/);
     await expect(page.getByRole('status').textContent()).resolves.toContain('submitted');
     await expect(page.locator('.timeline').textContent()).resolves.toContain('Submitted under policy version 1');
+    // the human reference, not the UUID, names the request on its page and in the list
+    const reference = (await page.locator('#reference').textContent())!.trim();
+    expect(reference).toMatch(/^CLR-\d{4}-\d{6}$/);
+    await expect(page.title()).resolves.toContain(reference);
     await checkPage(page, 'request-detail');
     await page.goto('/app/requests');
     await expect(page.locator('table').textContent()).resolves.toContain('Waiting on');
+    await expect(page.locator('table').textContent()).resolves.toContain(reference);
     await checkPage(page, 'my-requests');
     await context.close();
   });

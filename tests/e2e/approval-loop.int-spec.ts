@@ -120,6 +120,8 @@ describe.each(testDatabases())('approval loop on $name', (database) => {
       requester: { email: 'alice@example.com', tier: 'core' },
       policyVersion: 1,
     });
+    // a short human reference, sequential in the year of submission; the id stays the key in URLs
+    expect(view.reference).toMatch(new RegExp(`^CLR-${new Date().getUTCFullYear()}-\\d{6}$`));
     expect(view.stages).toHaveLength(1);
     expect(view.stages[0].approvals.map((a: { party: string }) => a.party).sort()).toEqual([
       'data_governance',
@@ -133,6 +135,9 @@ describe.each(testDatabases())('approval loop on $name', (database) => {
     await linkFor(view.id, 'hr-lead@example.com');
     const [hrMail] = (await mailbox('hr@example.com')).filter((m) => m.links.includes(hrLink));
     expect(hrMail.subject).toContain('Alice Kim');
+    expect(hrMail.subject).toContain(view.reference);
+    expect(hrMail.text).toContain(view.reference);
+    expect(hrMail.html).toContain(view.reference);
     for (const fact of [
       'Conference trip',
       'US',
@@ -150,6 +155,9 @@ describe.each(testDatabases())('approval loop on $name', (database) => {
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toContain('text/html');
     expect(page.text).toContain('<form method="post"');
+    expect(page.text).toContain(view.reference);
+    const found = await http.as('alice@example.com', 'GET', `/api/requests?q=${view.reference.toLowerCase()}`);
+    expect(found.body.items.map((r: { id: string }) => r.id)).toEqual([view.id]);
     const unchanged = await http.as('alice@example.com', 'GET', `/api/requests/${view.id}`);
     expect(unchanged.body.stages[0].approvals.find((a: { party: string }) => a.party === 'hr').status).toBe('pending');
 
@@ -206,10 +214,11 @@ describe.each(testDatabases())('approval loop on $name', (database) => {
     expect(final.body.stages[0].status).toBe('approved');
 
     const outcome = await eventually(
-      async () => (await mailbox('alice@example.com')).find((m) => m.text.includes(view.id)),
+      async () => (await mailbox('alice@example.com')).find((m) => m.text.includes(view.reference)),
       'the outcome email',
     );
     expect(outcome.subject).toContain('approved');
+    expect(outcome.subject).toContain(view.reference);
     expect(outcome.text).toContain('clean laptop only');
   });
 

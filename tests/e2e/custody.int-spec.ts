@@ -116,7 +116,7 @@ describe.each(testDatabases())('passport custody on $name', (database) => {
     expect(released).toMatchObject({ releaseRequestId: view.id, dueBackAt: `${daysFromNow(0)}T00:00:01.000Z` });
 
     const handOut = await eventually(
-      async () => (await mailbox('custodian@example.com')).find((m) => m.text.includes(view.id)),
+      async () => (await mailbox('custodian@example.com')).find((m) => m.text.includes(view.reference)),
       'the hand-out email',
     );
     expect(handOut.subject).toContain('•••••987');

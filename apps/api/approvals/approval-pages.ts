@@ -20,6 +20,7 @@ const layout = Handlebars.compile(`<!doctype html>
 <style>${APPROVAL_PAGE_STYLE}</style></head><body><main>{{{body}}}</main></body></html>`);
 
 const summary = `<table>
+<tr><th scope="row">Reference</th><td id="reference">{{r.reference}}</td></tr>
 <tr><th scope="row">Requester</th><td>{{r.requester.email}} (tier {{r.requester.tier}})</td></tr>
 <tr><th scope="row">Type</th><td>{{typeName}}</td></tr>
 <tr><th scope="row">Destination</th><td>{{r.destinationCountry}}</td></tr>

@@ -52,6 +52,7 @@ export function toRequestView({ request, approvals, obligations }: StoredRequest
   }));
   return {
     id: request.id,
+    reference: request.reference,
     type: request.type,
     status: request.status,
     requester: { email: request.requesterEmail, tier: request.requesterTier },

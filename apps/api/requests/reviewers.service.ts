@@ -121,6 +121,7 @@ export class ReviewersService {
         returnDate: request.returnDate,
         purpose: request.purpose,
       },
+      reference: request.reference ?? request.id,
       party,
       reasons: approval.reasons,
       hits: request.screeningHits as ScreeningHit[],

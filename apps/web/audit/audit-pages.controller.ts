@@ -131,7 +131,7 @@ export class AuditPagesController {
 
   private async sendRequest(req: PageRequest, res: Response, id: string, replay?: ReplayResult): Promise<void> {
     const view = await new WebApi(req).get<RequestView>(`/api/requests/${encodeURIComponent(id)}`);
-    this.pages.send(req, res, 'audit-request', `Audit of request ${view.id.slice(0, 8)}`, {
+    this.pages.send(req, res, 'audit-request', `Audit of request ${view.reference ?? view.id.slice(0, 8)}`, {
       data: {
         r: view,
         replay: replay

@@ -146,7 +146,7 @@ export class RequestPagesController {
     const mine = view.requester.email === me.email;
     const decidable =
       me.roles.includes('approver') && view.status === 'pending' ? await this.decidable(api, view.id) : [];
-    this.pages.send(req, res, 'request', `${view.type.replace(/_/g, ' ')} request`, {
+    this.pages.send(req, res, 'request', `${view.reference ?? ''} ${view.type.replace(/_/g, ' ')} request`.trim(), {
       data: {
         r: view,
         timeline,

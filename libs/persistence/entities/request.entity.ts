@@ -15,10 +15,18 @@ import type { Counterparty } from '../../domain/request';
 @Index('idx_requests_requester_created', ['requesterEmail', 'createdAt', 'id'])
 @Index('idx_requests_destination_created', ['destinationCountry', 'createdAt', 'id'])
 @Index('idx_requests_deal_name', ['dealName', 'type'])
+@Index('uq_requests_reference', ['reference'], { unique: true })
 @Index('uq_requests_idempotency', ['requesterEmail', 'idempotencyKey'], { unique: true })
 export class RequestEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
+
+  /**
+   * The human reference (`CLR-2027-000123`), sequential per year of submission, given once by
+   * `recordSubmission` (see request-reference.ts). Null only in a row written without the writer.
+   */
+  @Column({ type: 'varchar', length: 20, nullable: true })
+  reference!: string | null;
 
   @Column({ type: 'varchar', length: 40 })
   type!: string;
