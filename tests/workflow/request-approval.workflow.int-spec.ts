@@ -88,6 +88,10 @@ describe('requestApprovalWorkflow', () => {
     async releasePassport() {
       return null;
     },
+    async preparePassportHandOut() {
+      return null;
+    },
+    async handOutPassport() {},
     async markPassportOverdue() {},
     async markPassportReturned() {},
     async notifyCustody() {},
