@@ -163,11 +163,19 @@ export class PassportsService implements OnApplicationBootstrap {
           : `the passport is not ready for hand-out for request ${requestId}: it is ${STATUS_WORDS[passport.status] ?? passport.status}`,
       );
     }
-    await this.temporal.updateWorkflow(
-      { workflowId: custodyWorkflowIdFor(passport.id, requestId), requestId },
-      handOutPassportUpdate,
-      { by: custodian.email, at: new Date().toISOString(), identityChecked: true },
-    );
+    try {
+      await this.temporal.updateWorkflow(
+        { workflowId: custodyWorkflowIdFor(passport.id, requestId), requestId },
+        handOutPassportUpdate,
+        { by: custodian.email, at: new Date().toISOString(), identityChecked: true },
+      );
+    } catch (error) {
+      // Readied a moment ago: its custody workflow starts right after the ledger says so.
+      if (error instanceof DomainError && error.code === 'REQUEST_NOT_PENDING') {
+        throw new DomainError('PASSPORT_NOT_READY', 'the hand-out is still being prepared; try again in a moment');
+      }
+      throw error;
+    }
     return toPassportView((await this.passports.findById(passport.id))!);
   }
 
