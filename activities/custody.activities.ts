@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import type { CustodyNoticeInput, ObligationNoticeInput, ReleasePassportInput } from '../libs/contracts';
+import type { CustodyNoticeInput, HandOutInput, ObligationNoticeInput, ReleasePassportInput } from '../libs/contracts';
 import { maskedPassport, renderNotice, typeName } from '../libs/mail';
 import type { DirectoryRepository, PassportRepository } from '../libs/persistence';
 import type { MailActivities } from './mail.activities';
@@ -21,7 +21,10 @@ export class CustodyActivities {
     return (this.deps.clock?.() ?? new Date()).toISOString();
   }
 
-  /** Releases the employee's passport for an approved request and asks the custodians to hand it out. */
+  /**
+   * Before the hand-out step (requests approved under older workflow code): releases the
+   * employee's passport at once and asks the custodians to hand it out.
+   */
   async releasePassport(
     input: ReleasePassportInput,
   ): Promise<{ passportId: string; numberLast3: string; dueBackAt: string } | null> {
@@ -32,6 +35,43 @@ export class CustodyActivities {
       this.now(),
     );
     if (!passport) return null;
+    await this.askCustodiansToHandOut(input, passport, passport.dueBackAt ?? input.dueBackAt);
+    return {
+      passportId: passport.id,
+      numberLast3: passport.numberLast3,
+      dueBackAt: passport.dueBackAt ?? input.dueBackAt,
+    };
+  }
+
+  /**
+   * An approved release: the employee's passport becomes ready for hand-out (still in the vault)
+   * and the custodians are asked to hand it out, checking the holder's identity.
+   */
+  async preparePassportHandOut(
+    input: ReleasePassportInput,
+  ): Promise<{ passportId: string; numberLast3: string; dueBackAt: string } | null> {
+    const passport = await this.deps.passports.readyForHandOut(input.requestId, input.employeeEmail, this.now());
+    if (!passport) return null;
+    await this.askCustodiansToHandOut(input, passport, input.dueBackAt);
+    return { passportId: passport.id, numberLast3: passport.numberLast3, dueBackAt: input.dueBackAt };
+  }
+
+  /** The custodian handed the passport out: `released`, due back by the request's date. */
+  async handOutPassport(input: HandOutInput): Promise<void> {
+    const passport = await this.deps.passports.handOut(input);
+    if (!passport) {
+      throw ApplicationFailure.nonRetryable(
+        `passport ${input.passportId} is not ready for hand-out`,
+        'PASSPORT_NOT_READY',
+      );
+    }
+  }
+
+  private async askCustodiansToHandOut(
+    input: ReleasePassportInput,
+    passport: { id: string; numberLast3: string; issuingCountry: string },
+    dueBackAt: string,
+  ): Promise<void> {
     const employee = await this.deps.directory.findPerson(input.employeeEmail);
     const custodians = (await this.deps.directory.list({ role: 'custodian', limit: 200 })).items;
     if (custodians.length === 0) throw ApplicationFailure.retryable('nobody has the custodian role', 'NO_CUSTODIAN');
@@ -46,18 +86,13 @@ export class CustodyActivities {
             `[Clearance] Hand out passport ${maskedPassport(passport.numberLast3)} to ${employee?.name ?? input.employeeEmail} (${reference})`,
             'A passport release was approved',
             [
-              `Please hand passport ${maskedPassport(passport.numberLast3)} (${passport.issuingCountry}) to ${employee?.name ?? ''} <${input.employeeEmail}>.`,
-              `It is due back in custody by ${day(passport.dueBackAt)}.`,
+              `Please hand passport ${maskedPassport(passport.numberLast3)} (${passport.issuingCountry}) to ${employee?.name ?? ''} <${input.employeeEmail}>, after checking their identity, and record the hand-out on the custody page.`,
+              `It is due back in custody by ${day(dueBackAt)}.`,
               `Request reference: ${reference}`,
             ],
           ),
       );
     }
-    return {
-      passportId: passport.id,
-      numberLast3: passport.numberLast3,
-      dueBackAt: passport.dueBackAt ?? input.dueBackAt,
-    };
   }
 
   async markPassportOverdue(input: { passportId: string; requestId: string }): Promise<void> {

@@ -51,6 +51,8 @@ export function createActivities(deps: ActivityDeps) {
     notifyParty: mail.notifyParty.bind(mail),
     notifyRequester: mail.notifyRequester.bind(mail),
     releasePassport: custody.releasePassport.bind(custody),
+    preparePassportHandOut: custody.preparePassportHandOut.bind(custody),
+    handOutPassport: custody.handOutPassport.bind(custody),
     markPassportOverdue: custody.markPassportOverdue.bind(custody),
     markPassportReturned: custody.markPassportReturned.bind(custody),
     notifyCustody: custody.notifyCustody.bind(custody),

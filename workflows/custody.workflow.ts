@@ -1,11 +1,13 @@
 import { condition, getExternalWorkflowHandle, setHandler } from '@temporalio/workflow';
 import {
+  handOutPassportUpdate,
   passportReturnedSignal,
   returnPassportUpdate,
   withProof,
   workflowIdFor,
   type CustodyState,
   type CustodyWorkflowInput,
+  type HandOutPassportInput,
   type PassportReturned,
   type ReturnPassportInput,
 } from '../libs/contracts';
@@ -15,17 +17,53 @@ import { msUntil } from './clock';
 import { refuseUnlessFromTheApi } from './from-the-api';
 import { refuse } from './refuse';
 
-const { markPassportReturned, markPassportOverdue, notifyCustody } = activities;
+const { handOutPassport, markPassportReturned, markPassportOverdue, notifyCustody } = activities;
 
 /**
- * One released passport, from hand-out until it is back in custody. Past its due date it is
+ * One released passport, from hand-out until it is back in custody. Started for an approved
+ * release (`awaitsHandOut`), it first waits for the custodian's handOutPassport Update (identity
+ * checked), which releases the passport and starts the due date; before the hand-out step
+ * existed, it started with the passport already released. Past its due date it is
  * overdue: the employee is reminded on a durable timer and security is told once the escalation
  * delay has passed. The return arrives as an Update from the custodian, through the API (proven with
  * the request's key, as the request workflow's Updates are); the request workflow hears of it by a
  * signal proven with the same key.
  */
 export async function custodyWorkflow(input: CustodyWorkflowInput): Promise<CustodyState> {
-  let state: CustodyState = { passportId: input.passportId, status: 'released', returnedBy: null, returnedAt: null };
+  let state: CustodyState = {
+    passportId: input.passportId,
+    status: input.awaitsHandOut ? 'ready_for_hand_out' : 'released',
+    returnedBy: null,
+    returnedAt: null,
+  };
+  let handingOut = false;
+
+  // The custodian hands the passport out, the holder's identity checked: released until its due date.
+  setHandler(
+    handOutPassportUpdate,
+    async ({ by, at }) => {
+      handingOut = true;
+      await handOutPassport({
+        passportId: input.passportId,
+        requestId: input.requestId,
+        by: by.toLowerCase(),
+        at,
+        dueBackAt: input.dueBackAt,
+      });
+      state = { ...state, status: 'released', handedOutBy: by.toLowerCase(), handedOutAt: at };
+      return state;
+    },
+    {
+      validator: (out: HandOutPassportInput) => {
+        refuseUnlessFromTheApi(input.proofKey, handOutPassportUpdate.name, out);
+        if (handingOut || state.status !== 'ready_for_hand_out') {
+          refuse('PASSPORT_NOT_READY', 'the passport has already been handed out for this request');
+        }
+      },
+    },
+  );
+
+  // The custodian takes the passport back.
 
   setHandler(
     returnPassportUpdate,
@@ -38,10 +76,14 @@ export async function custodyWorkflow(input: CustodyWorkflowInput): Promise<Cust
       validator: (back: ReturnPassportInput) => {
         refuseUnlessFromTheApi(input.proofKey, returnPassportUpdate.name, back);
         if (state.status === 'in_custody') refuse('PASSPORT_IN_CUSTODY', 'the passport is already back in custody');
+        if (state.status === 'ready_for_hand_out') {
+          refuse('PASSPORT_NOT_READY', 'the passport has not been handed out yet: it is still in custody');
+        }
       },
     },
   );
 
+  if (input.awaitsHandOut) await condition(() => state.status !== 'ready_for_hand_out');
   const back = () => state.status === 'in_custody';
   if (!(await condition(back, Math.max(msUntil(input.dueBackAt), 1)))) {
     state = { ...state, status: 'overdue' };

@@ -94,6 +94,7 @@ const STATUS_WORDS: Record<string, string> = {
   fulfilled: 'Fulfilled',
   overdue: 'Overdue',
   in_custody: 'In custody',
+  ready_for_hand_out: 'Ready for hand-out',
   released: 'Released',
   hr: 'HR',
   ai_chips: 'AI chips',

@@ -139,13 +139,37 @@ export interface CustodyWorkflowInput {
   escalateAfterMs: number;
   /** The request's proof key: proves returnPassport Updates and the passportReturned signal it sends. */
   proofKey?: string;
+  /**
+   * Started ready for hand-out (patch `hand-out-step`): the passport stays in the vault until the
+   * custodian's handOutPassport Update; absent for releases started before the hand-out step.
+   */
+  awaitsHandOut?: boolean;
 }
 
 export interface CustodyState {
   passportId: string;
-  status: 'released' | 'overdue' | 'in_custody';
+  status: 'ready_for_hand_out' | 'released' | 'overdue' | 'in_custody';
   returnedBy: string | null;
   returnedAt: string | null;
+  handedOutBy?: string | null;
+  handedOutAt?: string | null;
+}
+
+/** The custodian gives the passport to its holder, whose identity they checked. */
+export interface HandOutPassportInput extends Proven {
+  by: string;
+  at: string;
+  identityChecked: true;
+}
+
+export const handOutPassportUpdate = defineUpdate<CustodyState, [HandOutPassportInput]>('handOutPassport');
+
+export interface HandOutInput {
+  passportId: string;
+  requestId: string;
+  by: string;
+  at: string;
+  dueBackAt: string;
 }
 
 export interface ReturnPassportInput extends Proven {

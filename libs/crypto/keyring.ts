@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import type { EncryptionConfig } from '../config';
 
 const ALGORITHM = 'aes-256-gcm';
@@ -78,6 +78,23 @@ export class Keyring {
     if (aad !== undefined) cipher.setAAD(toBuffer(aad));
     const body = Buffer.concat([cipher.update(toBuffer(plaintext)), cipher.final()]);
     return { keyId: this.activeKeyId, sealed: Buffer.concat([iv, body, cipher.getAuthTag()]) };
+  }
+
+  /**
+   * HMAC-SHA256 (hex) of `data` under a subkey of `keyId` derived for `purpose` (HKDF-SHA256).
+   * Deterministic, unlike seal: equal values give equal MACs under one key, so sealed values can be
+   * compared by their MACs without opening any. The purpose keeps each use's subkey apart.
+   */
+  mac(keyId: string, purpose: string, data: Bytes): string {
+    const key = this.keys.get(keyId);
+    if (!key) {
+      throw new KeyringError(
+        'unknown-key',
+        `no encryption key "${keyId}" is configured (ENCRYPTION_KEYS holds: ${this.keyIds.join(', ')})`,
+      );
+    }
+    const subkey = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), `clearance:${purpose}`, KEY_BYTES));
+    return createHmac('sha256', subkey).update(toBuffer(data)).digest('hex');
   }
 
   openBytes(keyId: string, sealed: Uint8Array, aad?: Bytes): Buffer {

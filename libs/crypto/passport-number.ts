@@ -26,3 +26,29 @@ export function sealPassportNumber(keyring: Keyring, passportId: string, passpor
 export function openPassportNumber(keyring: Keyring, row: { id: string } & SealedPassportNumber): string {
   return keyring.open(row.numberKeyId, row.numberCiphertext, passportNumberAad(row.id)).toString('utf8');
 }
+
+/** Issuing country and number as one passport is known: upper case, letters and digits only. */
+function normalisedPassport(issuingCountry: string, passportNumber: string): string {
+  const clean = (value: string) => value.toUpperCase().replace(/[^A-Z0-9]/g, '');
+  return `${clean(issuingCountry)}:${clean(passportNumber)}`;
+}
+
+/**
+ * The keyed fingerprint of one passport (issuing country + number) under the key `keyId`: an
+ * HMAC, so the ledger finds a passport's active record by index without opening any number, and
+ * a stolen table does not give numbers away by hashing guesses. Stored beside the ciphertext and
+ * under the same key (re-computed when key rotation re-seals the number).
+ */
+export function passportFingerprint(
+  keyring: Keyring,
+  keyId: string,
+  issuingCountry: string,
+  passportNumber: string,
+): string {
+  return keyring.mac(keyId, 'passport-fingerprint', normalisedPassport(issuingCountry, passportNumber));
+}
+
+/** The passport's fingerprint under every configured key: what a deposit looks for among active records. */
+export function passportFingerprints(keyring: Keyring, issuingCountry: string, passportNumber: string): string[] {
+  return keyring.keyIds.map((keyId) => passportFingerprint(keyring, keyId, issuingCountry, passportNumber));
+}

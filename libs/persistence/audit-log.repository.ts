@@ -14,6 +14,8 @@ export type AuditEvent =
   | 'request.reviewer_assigned'
   | 'obligation.fulfilled'
   | 'passport.deposited'
+  | 'passport.ready_for_hand_out'
+  | 'passport.handed_out'
   | 'passport.released'
   | 'passport.returned'
   | 'passport.overdue'

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { openPassportNumber, sealPassportNumber, type Keyring } from '../crypto';
+import { openPassportNumber, passportFingerprint, sealPassportNumber, type Keyring } from '../crypto';
 import { appendAudit, writeTransaction } from './audit-log.repository';
 import { PassportEntity } from './entities';
 
@@ -16,7 +16,8 @@ export interface KeyRotationReport {
 }
 
 /**
- * Re-seals every passport number that is not under the keyring's active key: opened with the key
+ * Re-seals every passport number that is not under the keyring's active key (and re-computes its
+ * fingerprint under that key): opened with the key
  * its row names, sealed with the active key (same AAD, the row id), written in one transaction per
  * batch. Each write is guarded by the old key id and ciphertext, so a row changed meanwhile is
  * never overwritten. A row that cannot be opened is reported and skipped, never altered. Run it
@@ -43,16 +44,24 @@ export async function rotatePassportKeys(
       const passports = manager.getRepository(PassportEntity);
       const rows = await passports
         .createQueryBuilder('p')
-        .select(['p.id', 'p.numberCiphertext', 'p.numberKeyId'])
+        .select(['p.id', 'p.numberCiphertext', 'p.numberKeyId', 'p.issuingCountry', 'p.numberFingerprint'])
         .where('p.numberKeyId <> :active', { active: keyring.activeKeyId })
         .andWhere('p.id > :after', { after })
         .orderBy('p.id', 'ASC')
         .limit(batchSize)
         .getMany();
       for (const row of rows) {
-        let sealed: ReturnType<typeof sealPassportNumber>;
+        let sealed: ReturnType<typeof sealPassportNumber> & { numberFingerprint: string | null };
         try {
-          sealed = sealPassportNumber(keyring, row.id, openPassportNumber(keyring, row));
+          const number = openPassportNumber(keyring, row);
+          sealed = {
+            ...sealPassportNumber(keyring, row.id, number),
+            // the fingerprint follows the number's key; a row left without one (a duplicate) stays so
+            numberFingerprint:
+              row.numberFingerprint === null
+                ? null
+                : passportFingerprint(keyring, keyring.activeKeyId, row.issuingCountry, number),
+          };
         } catch (error) {
           report.failed.push({ id: row.id, keyId: row.numberKeyId, reason: (error as Error).message });
           continue;

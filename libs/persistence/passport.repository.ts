@@ -1,9 +1,26 @@
-import { In, type DataSource } from 'typeorm';
+import { In, IsNull, QueryFailedError, type DataSource } from 'typeorm';
 import { AuditLogRepository } from './audit-log.repository';
 import { PassportEntity } from './entities';
 
-export type PassportStatus = 'in_custody' | 'released' | 'overdue';
-export const PASSPORT_STATUSES: readonly PassportStatus[] = ['in_custody', 'released', 'overdue'];
+export type PassportStatus = 'in_custody' | 'ready_for_hand_out' | 'released' | 'overdue';
+export const PASSPORT_STATUSES: readonly PassportStatus[] = ['in_custody', 'ready_for_hand_out', 'released', 'overdue'];
+/** The statuses of an active record: at most one per passport (index uq_passports_active_fingerprint). */
+export const ACTIVE_PASSPORT_STATUSES: readonly PassportStatus[] = PASSPORT_STATUSES;
+
+/** A deposit of a passport that already has an active record (found first, or by the unique index). */
+export class PassportAlreadyActiveError extends Error {
+  constructor(readonly existing: PassportEntity | null) {
+    super('the passport already has an active record in the ledger');
+    this.name = 'PassportAlreadyActiveError';
+  }
+}
+
+/** A unique index refused the write (PostgreSQL 23505, SQLite SQLITE_CONSTRAINT_UNIQUE). */
+function isUniqueViolation(error: unknown): boolean {
+  if (!(error instanceof QueryFailedError)) return false;
+  const code = (error.driverError as { code?: string } | undefined)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
 
 export interface PassportListFilter {
   employeeEmail?: string;
@@ -20,18 +37,54 @@ export class PassportRepository {
     this.audit = new AuditLogRepository(dataSource);
   }
 
+  /**
+   * Records a deposit, unless the passport already has an active record: looked up by its
+   * fingerprints under every configured key (`sameAs`), and, against a concurrent deposit of the
+   * same passport, refused by the unique index on the fingerprint. Either way PassportAlreadyActiveError.
+   */
   async deposit(
-    row: Omit<PassportEntity, 'status' | 'releaseRequestId' | 'releasedAt' | 'dueBackAt' | 'returnedAt' | 'updatedAt'>,
+    row: Omit<
+      PassportEntity,
+      | 'status'
+      | 'releaseRequestId'
+      | 'releasedAt'
+      | 'dueBackAt'
+      | 'returnedAt'
+      | 'updatedAt'
+      | 'handedOutBy'
+      | 'handedOutAt'
+      | 'numberFingerprint'
+    > & { numberFingerprint: string },
+    sameAs: string[],
   ): Promise<PassportEntity> {
     const entity = Object.assign(new PassportEntity(), {
       ...row,
       status: 'in_custody',
       releaseRequestId: null,
+      handedOutBy: null,
+      handedOutAt: null,
       releasedAt: null,
       dueBackAt: null,
       returnedAt: null,
       updatedAt: row.createdAt,
     });
+    const active = () =>
+      this.dataSource.getRepository(PassportEntity).findOneBy({
+        numberFingerprint: In([...new Set([row.numberFingerprint, ...sameAs])]),
+        status: In([...ACTIVE_PASSPORT_STATUSES]),
+      });
+    const existing = await active();
+    if (existing) throw new PassportAlreadyActiveError(existing);
+    try {
+      await this.insertDeposit(entity);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new PassportAlreadyActiveError(await active());
+      throw error;
+    }
+    return entity;
+  }
+
+  private async insertDeposit(entity: PassportEntity): Promise<void> {
     await this.audit.writeTransaction(async (manager) => {
       await manager.getRepository(PassportEntity).insert(entity);
       // Never the number nor its ciphertext: the log is for auditors, the number is personal data.
@@ -51,7 +104,38 @@ export class PassportRepository {
         manager,
       );
     });
-    return entity;
+  }
+
+  /**
+   * Fills the fingerprint of rows stored before it existed (see migration 1763900007700): the
+   * caller opens each number and fingerprints it, so this never sees one. Idempotent and safe to
+   * run from several processes at once. A row whose passport already has another active record
+   * keeps its null and is answered in `duplicates`, for a custodian to resolve.
+   */
+  async backfillFingerprints(
+    fingerprint: (row: PassportEntity) => string | null,
+  ): Promise<{ filled: number; duplicates: string[]; unreadable: string[] }> {
+    const repo = this.dataSource.getRepository(PassportEntity);
+    const report = { filled: 0, duplicates: [] as string[], unreadable: [] as string[] };
+    const rows = await repo.find({ where: { numberFingerprint: IsNull() }, order: { createdAt: 'ASC', id: 'ASC' } });
+    for (const row of rows) {
+      const value = fingerprint(row);
+      if (value === null) {
+        report.unreadable.push(row.id);
+        continue;
+      }
+      try {
+        const { affected } = await repo.update(
+          { id: row.id, numberFingerprint: IsNull() },
+          { numberFingerprint: value },
+        );
+        report.filled += affected ?? 0;
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        report.duplicates.push(row.id);
+      }
+    }
+    return report;
   }
 
   async findById(id: string): Promise<PassportEntity | null> {
@@ -127,6 +211,92 @@ export class PassportRepository {
         manager,
       );
       return Object.assign(passport, patch);
+    });
+  }
+
+  /**
+   * An approved release: the employee's passport in custody becomes ready to be handed out for the
+   * request (it stays in the vault until the custodian hands it out). Idempotent like release.
+   */
+  async readyForHandOut(requestId: string, employeeEmail: string, at: string): Promise<PassportEntity | null> {
+    const repo = this.dataSource.getRepository(PassportEntity);
+    const already = await repo.findOneBy({ releaseRequestId: requestId });
+    if (already) return already;
+    return this.audit.writeTransaction(async (manager) => {
+      const passport = await manager
+        .getRepository(PassportEntity)
+        .findOne({ where: { employeeEmail, status: 'in_custody' }, order: { createdAt: 'ASC' } });
+      if (!passport) return null;
+      const patch = {
+        status: 'ready_for_hand_out',
+        releaseRequestId: requestId,
+        handedOutBy: null,
+        handedOutAt: null,
+        releasedAt: null,
+        dueBackAt: null,
+        returnedAt: null,
+        updatedAt: at,
+      };
+      const { affected } = await manager
+        .getRepository(PassportEntity)
+        .update({ id: passport.id, status: 'in_custody' }, patch);
+      if (!affected) return null;
+      await this.audit.append(
+        [
+          {
+            requestId,
+            event: 'passport.ready_for_hand_out',
+            payload: { passportId: passport.id, employeeEmail, status: 'ready_for_hand_out', requestId, at },
+          },
+        ],
+        manager,
+      );
+      return Object.assign(passport, patch);
+    });
+  }
+
+  /**
+   * The custodian hands the passport out, the holder's identity checked: `released`, due back by
+   * `dueBackAt`. Idempotent: a retry finds it already handed out for the request and answers it.
+   */
+  async handOut(input: {
+    passportId: string;
+    requestId: string;
+    by: string;
+    at: string;
+    dueBackAt: string;
+  }): Promise<PassportEntity | null> {
+    const { passportId, requestId, by, at, dueBackAt } = input;
+    return this.audit.writeTransaction(async (manager) => {
+      const repo = manager.getRepository(PassportEntity);
+      const patch = { status: 'released', handedOutBy: by, handedOutAt: at, releasedAt: at, dueBackAt, updatedAt: at };
+      const { affected } = await repo.update(
+        { id: passportId, status: 'ready_for_hand_out', releaseRequestId: requestId },
+        patch,
+      );
+      const passport = await repo.findOneBy({ id: passportId });
+      if (!affected) return passport?.releaseRequestId === requestId ? passport : null;
+      await this.audit.append(
+        [
+          {
+            requestId,
+            actor: by,
+            event: 'passport.handed_out',
+            payload: {
+              passportId,
+              employeeEmail: passport?.employeeEmail ?? null,
+              status: 'released',
+              requestId,
+              handedOutBy: by,
+              handedOutAt: at,
+              identityChecked: true,
+              dueBackAt,
+            },
+          },
+        ],
+        manager,
+      );
+      return passport;
     });
   }
 

@@ -179,7 +179,7 @@ describe('approver and custodian pages in Chromium', () => {
     await context.close();
   });
 
-  it('should let the custodian deposit a passport, see it released by an approval, and mark it returned', async () => {
+  it('should let the custodian deposit a passport, hand it out after an approval with the identity checked, and mark it returned', async () => {
     const { context, page } = await signedIn(browser, system.baseUrl, 'custodian@example.com');
     expect(new URL(page.url()).pathname).toBe('/app/custody');
     await checkPage(page, 'custody');
@@ -203,7 +203,7 @@ describe('approver and custodian pages in Chromium', () => {
     await expect(row.textContent()).resolves.toContain('555');
     await expect(page.locator('main').textContent()).resolves.not.toContain('M70312555');
 
-    // a passport release, approved through the API, moves it to released and due back
+    // a passport release, approved through the API, makes it ready for hand-out
     const release = await submit('carol@example.com', requestBody('passport_release'));
     for (let round = 0; round < 5; round++) {
       const view = (await http.as('carol@example.com', 'GET', `/api/requests/${release.id}`)).body;
@@ -219,12 +219,20 @@ describe('approver and custodian pages in Chromium', () => {
     await eventually(async () => {
       const items = (await http.as('custodian@example.com', 'GET', '/api/passports?employee=carol@example.com')).body
         .items;
-      return items[0]?.status === 'released';
-    }, 'the release');
+      return items[0]?.status === 'ready_for_hand_out';
+    }, 'the passport to be ready for hand-out');
+    await page.getByRole('link', { name: /Ready for hand-out/ }).click();
+    await page.waitForURL(/group=ready_for_hand_out/);
+    await checkPage(page, 'custody-ready-for-hand-out');
+    await row.getByLabel('Identity checked against the passport').check();
+    await row.getByRole('button', { name: /^Hand out/ }).click();
+    await page.waitForURL(/done=handed_out/);
+    await expect(page.getByRole('status').textContent()).resolves.toContain('hand-out was recorded');
     await page.getByRole('link', { name: /Due back/ }).click();
     await page.waitForURL(/group=due_back/);
-    await expect(row.textContent()).resolves.toContain('Released');
-    await expect(page.locator('#group-due_back').textContent()).resolves.toContain('1');
+    await expect(row.textContent()).resolves.toContain('Handed out');
+    // the group cards lost their counts with the paged ledger: the table's caption counts the page
+    await expect(page.locator('#passports caption').textContent()).resolves.toContain('Due back: 1 passport');
     await checkPage(page, 'custody-due-back');
 
     await row.getByRole('button', { name: /^Mark returned/ }).click();

@@ -1,4 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { workflowIdFor } from '../../libs/contracts';
 import { DecisionEntity, PassportEntity, RequestEntity } from '../../libs/persistence';
@@ -7,6 +8,7 @@ import { eventually } from '../support/eventually';
 import { daysFromNow, requestBody } from '../support/factories';
 import { Http } from '../support/http';
 import { startSystem, type TestSystem } from '../support/system';
+import { PassportsService } from '../../apps/api/passports/passports.service';
 
 const NUMBER = 'M70312987';
 
@@ -91,7 +93,7 @@ describe.each(testDatabases())('passport custody on $name', (database) => {
     expect(linked.body.code).toBe('TRAVEL_REQUEST_NOT_APPROVED');
   });
 
-  it('should release on approval with a due date, chase it when overdue, and take it back on return', async () => {
+  it('should ready the passport on approval, release it with a due date on an identity-checked hand-out, chase it when overdue and take it back', async () => {
     const view = (
       await http.as(
         'alice@example.com',
@@ -108,18 +110,74 @@ describe.each(testDatabases())('passport custody on $name', (database) => {
     });
     expect(approved.body.status).toBe('approved');
 
-    const released = await eventually(async () => {
+    // Approval readies the passport; it stays in the vault until the custodian hands it out.
+    const ready = await eventually(async () => {
       const [p] = (await http.as('custodian@example.com', 'GET', '/api/passports?employee=alice@example.com')).body
         .items;
       return p.status !== 'in_custody' ? p : undefined;
-    }, 'the release');
-    expect(released).toMatchObject({ releaseRequestId: view.id, dueBackAt: `${daysFromNow(0)}T00:00:01.000Z` });
+    }, 'the passport to be ready for hand-out');
+    expect(ready).toMatchObject({
+      status: 'ready_for_hand_out',
+      releaseRequestId: view.id,
+      dueBackAt: null,
+      handedOutBy: null,
+    });
 
-    const handOut = await eventually(
+    const handOutMail = await eventually(
       async () => (await mailbox('custodian@example.com')).find((m) => m.text.includes(view.reference)),
       'the hand-out email',
     );
-    expect(handOut.subject).toContain('•••••987');
+    expect(handOutMail.subject).toContain('•••••987');
+    expect(handOutMail.text).toContain('checking their identity');
+
+    // Not handed out yet: it cannot come back; the hand-out needs the identity check and the right request.
+    const early = await http.as('custodian@example.com', 'POST', `/api/passports/${ready.id}/return`);
+    expect(early.status).toBe(409);
+    expect(early.body.code).toBe('PASSPORT_NOT_READY');
+    const unchecked = await http.as('custodian@example.com', 'POST', `/api/passports/${ready.id}/hand-out`, {
+      requestId: view.id,
+      identityChecked: false,
+    });
+    expect(unchecked.status).toBe(400);
+    expect(unchecked.body.errors.map((e: any) => e.field)).toEqual(['identityChecked']);
+    const otherRequest = await http.as('custodian@example.com', 'POST', `/api/passports/${ready.id}/hand-out`, {
+      requestId: randomUUID(),
+      identityChecked: true,
+    });
+    expect(otherRequest.status).toBe(409);
+    expect(otherRequest.body.code).toBe('PASSPORT_NOT_READY');
+    expect(
+      (
+        await http.as('alice@example.com', 'POST', `/api/passports/${ready.id}/hand-out`, {
+          requestId: view.id,
+          identityChecked: true,
+        })
+      ).status,
+    ).toBe(403);
+
+    // The ledger says ready a moment before the custody workflow that takes the hand-out has started.
+    const handedOut = await eventually(async () => {
+      const answer = await http.as('custodian@example.com', 'POST', `/api/passports/${ready.id}/hand-out`, {
+        requestId: view.id,
+        identityChecked: true,
+      });
+      return answer.status === 409 && answer.body.message.includes('being prepared') ? undefined : answer;
+    }, 'the hand-out');
+    expect(handedOut.status).toBe(200);
+    const released = handedOut.body;
+    expect(released).toMatchObject({
+      status: 'released',
+      releaseRequestId: view.id,
+      handedOutBy: 'custodian@example.com',
+      handedOutAt: expect.any(String),
+      dueBackAt: `${daysFromNow(0)}T00:00:01.000Z`,
+    });
+    const again = await http.as('custodian@example.com', 'POST', `/api/passports/${ready.id}/hand-out`, {
+      requestId: view.id,
+      identityChecked: true,
+    });
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('PASSPORT_NOT_READY');
 
     // Already past its due date: overdue, the employee is reminded and security is told.
     await eventually(async () => {
@@ -291,5 +349,71 @@ describe.each(testDatabases())('passport custody on $name', (database) => {
     expect(next.status).toBe(200);
     expect(next.text).toMatch(/001 \(DE\)/);
     expect(next.text).not.toContain('id="more"');
+  });
+  it('should refuse a second deposit of a passport that has an active record, also when both arrive at once', async () => {
+    const body = {
+      employeeEmail: 'carol@example.com',
+      passportNumber: 'D55501234',
+      issuingCountry: 'FR',
+      expiryDate: daysFromNow(1500),
+    };
+    const [one, two] = await Promise.all([
+      http.as('custodian@example.com', 'POST', '/api/passports', body),
+      http.as('custodian@example.com', 'POST', '/api/passports', body),
+    ]);
+    expect([one.status, two.status].sort()).toEqual([201, 409]);
+    const first = one.status === 201 ? one.body : two.body;
+
+    // Same passport, written another way, or deposited for someone else: still the same passport.
+    for (const again of [
+      body,
+      { ...body, passportNumber: 'd55501234', issuingCountry: 'fr' },
+      { ...body, employeeEmail: 'dave@example.com' },
+    ]) {
+      const refused = await http.as('custodian@example.com', 'POST', '/api/passports', again);
+      expect(refused.status).toBe(409);
+      expect(refused.body).toMatchObject({
+        code: 'PASSPORT_IN_CUSTODY',
+        message: expect.stringContaining('already in the ledger'),
+      });
+      expect(refused.body.message).toContain(first.id);
+      expect(refused.text).not.toContain('D55501234');
+    }
+    // Another country's passport with the same number is another passport.
+    expect(
+      (await http.as('custodian@example.com', 'POST', '/api/passports', { ...body, issuingCountry: 'BE' })).status,
+    ).toBe(201);
+    const rows = await system.app
+      .get(DataSource)
+      .getRepository(PassportEntity)
+      .findBy({ employeeEmail: 'carol@example.com' });
+    expect(rows).toHaveLength(2);
+    expect(rows.every((r) => /^[0-9a-f]{64}$/.test(r.numberFingerprint ?? ''))).toBe(true);
+  });
+
+  it('should fingerprint on start the passports stored before fingerprints, leaving a duplicate unfingerprinted', async () => {
+    const ds = system.app.get(DataSource);
+    const body = {
+      employeeEmail: 'legal@example.com',
+      passportNumber: 'B77700011',
+      issuingCountry: 'NL',
+      expiryDate: daysFromNow(1500),
+    };
+    const stored = (await http.as('custodian@example.com', 'POST', '/api/passports', body)).body;
+    // A ledger from before this release: no fingerprint, and the passport deposited twice.
+    await ds.getRepository(PassportEntity).update({ id: stored.id }, { numberFingerprint: null });
+    const copy = await http.as('custodian@example.com', 'POST', '/api/passports', body);
+    expect(copy.status).toBe(201);
+    await ds.getRepository(PassportEntity).update({ id: stored.id }, { numberFingerprint: null });
+    await ds.getRepository(PassportEntity).update({ id: copy.body.id }, { numberFingerprint: null });
+
+    await system.app.get(PassportsService).onApplicationBootstrap();
+    const [older, newer] = await Promise.all([
+      ds.getRepository(PassportEntity).findOneByOrFail({ id: stored.id }),
+      ds.getRepository(PassportEntity).findOneByOrFail({ id: copy.body.id }),
+    ]);
+    expect(older.numberFingerprint).toMatch(/^[0-9a-f]{64}$/);
+    expect(newer.numberFingerprint).toBeNull();
+    expect((await http.as('custodian@example.com', 'POST', '/api/passports', body)).status).toBe(409);
   });
 });

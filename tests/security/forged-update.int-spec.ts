@@ -183,8 +183,8 @@ describe.each(testDatabases())('a forged Update from outside the API is refused 
     expect(await auditRows(request.id)).toHaveLength(rowsBefore.length);
   });
 
-  /** A passport_release approved through the API: its passport is out and its return is an open obligation. */
-  async function releasedPassport(): Promise<{ requestId: string; passportId: string }> {
+  /** A passport_release approved through the API: its passport is ready for hand-out. */
+  async function readyPassport(): Promise<{ requestId: string; passportId: string }> {
     await depositPassport(http, 'alice@example.com');
     const request = await submit(
       'alice@example.com',
@@ -202,10 +202,23 @@ describe.each(testDatabases())('a forged Update from outside the API is refused 
     const passport = await eventually(async () => {
       const items = (await http.as('custodian@example.com', 'GET', '/api/passports?employee=alice@example.com')).body
         .items;
-      return items.find((p: any) => p.releaseRequestId === request.id && p.status === 'released');
-    }, 'the release');
-    expect(await passportReturn(request.id)).not.toBe('fulfilled');
+      return items.find((p: any) => p.releaseRequestId === request.id && p.status === 'ready_for_hand_out');
+    }, 'the passport to be ready for hand-out');
     return { requestId: request.id, passportId: passport.id };
+  }
+
+  /** The same, handed out by the custodian through the API: out, and its return an open obligation. */
+  async function releasedPassport(): Promise<{ requestId: string; passportId: string }> {
+    const { requestId, passportId } = await readyPassport();
+    await eventually(async () => {
+      const out = await http.as('custodian@example.com', 'POST', `/api/passports/${passportId}/hand-out`, {
+        requestId,
+        identityChecked: true,
+      });
+      return out.status === 200 ? out : undefined;
+    }, 'the hand-out');
+    expect(await passportReturn(requestId)).not.toBe('fulfilled');
+    return { requestId, passportId };
   }
   const passportReturn = async (requestId: string): Promise<string> =>
     eventually(
@@ -216,6 +229,23 @@ describe.each(testDatabases())('a forged Update from outside the API is refused 
     (await http.as('custodian@example.com', 'GET', '/api/passports?employee=alice@example.com')).body.items.find(
       (p: any) => p.id === passportId,
     ).status;
+
+  it('should refuse a forged hand-out to the custody workflow', async () => {
+    const { requestId, passportId } = await readyPassport();
+    const custodyId = custodyWorkflowIdFor(passportId, requestId);
+    await eventually(
+      () =>
+        acceptedUpdateIds(custodyId).then(
+          () => true,
+          () => undefined,
+        ),
+      'the custody workflow to start',
+    );
+    const out = { by: 'custodian@example.com', at: new Date().toISOString(), identityChecked: true };
+    expect(await forge(custodyId, 'handOutPassport', out, 'forged-hand-out')).toBe('UPDATE_NOT_FROM_API');
+    expect(await acceptedUpdateIds(custodyId)).not.toContain('forged-hand-out');
+    expect(await passportStatus(passportId)).toBe('ready_for_hand_out');
+  });
 
   it('should refuse a forged passport return to the custody workflow', async () => {
     const { requestId, passportId } = await releasedPassport();

@@ -14,6 +14,10 @@ import {
   stateQuery,
   withdrawUpdate,
   workflowIdFor,
+  custodyWorkflowIdFor,
+  handOutPassportUpdate,
+  returnPassportUpdate,
+  type HandOutInput,
   type DecideInput,
   type NotifyPartyInput,
   submittedUpdate,
@@ -57,6 +61,8 @@ describe('requestApprovalWorkflow', () => {
   const outcomes = new Map<string, string[]>();
   const submissions = new Map<string, RecordSubmissionInput>();
   const obligationNotices = new Map<string, string[]>();
+  const inCustody = new Set<string>();
+  const handOuts = new Map<string, HandOutInput>();
 
   const activities: Activities = {
     // A counterparty whose name starts with "Restricted" is a hit; everything else is clean.
@@ -88,6 +94,15 @@ describe('requestApprovalWorkflow', () => {
     },
     async releasePassport() {
       return null;
+    },
+    // A passport is in custody only for the requests of `inCustody`.
+    async preparePassportHandOut(input) {
+      return inCustody.has(input.requestId)
+        ? { passportId: `passport-${input.requestId}`, numberLast3: '987', dueBackAt: input.dueBackAt }
+        : null;
+    },
+    async handOutPassport(input) {
+      handOuts.set(input.requestId, input);
     },
     async markPassportOverdue() {},
     async markPassportReturned() {},
@@ -135,8 +150,8 @@ describe('requestApprovalWorkflow', () => {
     tier: Tier = 'standard',
     body: Record<string, unknown> = {},
     policy: RoutingPolicy = DEFAULT_POLICY,
+    requestId: string = randomUUID(),
   ) {
-    const requestId = randomUUID();
     const request = requestBody(type, body) as RequestInput;
     const input: RequestWorkflowInput = {
       requestId,
@@ -640,5 +655,51 @@ describe('requestApprovalWorkflow', () => {
     await handle.executeUpdate(withdrawUpdate, {
       args: [{ actorEmail: REQUESTER, withdrawnAt: new Date().toISOString() }],
     });
+  });
+  it('should ready the passport on approval and release it only when the custodian hands it out', async () => {
+    const requestId = randomUUID();
+    inCustody.add(requestId);
+    const { handle } = await start('passport_release', 'standard', {}, DEFAULT_POLICY, requestId);
+    await handle.executeUpdate(decideUpdate, { args: [decision('hr', 'hr@example.com')] });
+    const approved = await handle.executeUpdate(decideUpdate, { args: [decision('security', 'security@example.com')] });
+    expect(approved.status).toBe('approved');
+    const withObligation = await eventuallyState(handle, (s) => s.obligations.length > 0);
+    expect(withObligation.obligations.map((o) => [o.kind, o.status])).toEqual([['passport_return', 'open']]);
+
+    const custody = env.client.workflow.getHandle(custodyWorkflowIdFor(`passport-${requestId}`, requestId));
+    const at = new Date().toISOString();
+    expect(
+      await refusal(custody.executeUpdate(returnPassportUpdate, { args: [{ by: 'custodian@example.com', at }] })),
+    ).toBe('PASSPORT_NOT_READY');
+    expect(handOuts.has(requestId)).toBe(false);
+
+    const out = await custody.executeUpdate(handOutPassportUpdate, {
+      args: [{ by: 'Custodian@example.com', at, identityChecked: true }],
+    });
+    expect(out).toMatchObject({ status: 'released', handedOutBy: 'custodian@example.com', handedOutAt: at });
+    expect(handOuts.get(requestId)).toMatchObject({
+      passportId: `passport-${requestId}`,
+      by: 'custodian@example.com',
+      dueBackAt: withObligation.obligations[0].dueAt,
+    });
+    expect(
+      await refusal(
+        custody.executeUpdate(handOutPassportUpdate, {
+          args: [{ by: 'custodian@example.com', at, identityChecked: true }],
+        }),
+      ),
+    ).toBe('PASSPORT_NOT_READY');
+
+    const back = await custody.executeUpdate(returnPassportUpdate, { args: [{ by: 'custodian@example.com', at }] });
+    expect(back.status).toBe('in_custody');
+    expect((await handle.result()).status).toBe('closed');
+    if (process.env.RECORD_HISTORIES) {
+      const file = path.join(
+        __dirname,
+        '../histories',
+        'custody-wait-for-the-hand-out-then-release-and-take-back.json',
+      );
+      fs.writeFileSync(file, `${historyToJSON(await custody.fetchHistory())}\n`);
+    }
   });
 });

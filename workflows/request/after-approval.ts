@@ -1,4 +1,4 @@
-import { condition, log, ParentClosePolicy, sleep, startChild } from '@temporalio/workflow';
+import { condition, log, ParentClosePolicy, patched, sleep, startChild } from '@temporalio/workflow';
 import { custodyWorkflowIdFor, type CustodyWorkflowInput } from '../../libs/contracts';
 import { lapse, markOverdue, withObligations } from '../../libs/domain/approval-state';
 import { afterApprovalOf, obligationsFor, passportDueBack, type Obligation } from '../../libs/domain/obligations';
@@ -10,10 +10,10 @@ import { msUntil, workflowNow } from '../clock';
 import { custodyWorkflow } from '../custody.workflow';
 import type { RequestRun } from './run';
 
-const { releasePassport, notifyObligation } = activities;
+const { releasePassport, preparePassportHandOut, notifyObligation } = activities;
 
 /**
- * After approval: release the passport (passport_release) and hand it to its custody workflow, then
+ * After approval: ready the passport for hand-out (passport_release) and hand it to its custody workflow, then
  * track the obligations until all are met (`closed`), chasing overdue ones; or lapse, to be decided
  * again, if the trip has not started within the approval's validity window.
  *
@@ -24,7 +24,10 @@ export async function afterApproval(run: RequestRun): Promise<'approved' | 'clos
   const rules = afterApprovalOf(run.input.policy);
   let passportDueBackAt: string | null = null;
   if (run.request.type === 'passport_release') {
-    const released = await releasePassport({
+    // Since `hand-out-step`, approval only readies the passport: it leaves the vault when the
+    // custodian hands it out (the custody workflow waits for that); before, approval released it.
+    const handOutStep = patched('hand-out-step');
+    const released = await (handOutStep ? preparePassportHandOut : releasePassport)({
       requestId: run.requestId,
       employeeEmail: run.input.requester.email,
       dueBackAt: passportDueBack(run.request, run.input.policy),
@@ -34,7 +37,7 @@ export async function afterApproval(run: RequestRun): Promise<'approved' | 'clos
       await startChild(custodyWorkflow, {
         workflowId: custodyWorkflowIdFor(released.passportId, run.requestId),
         parentClosePolicy: ParentClosePolicy.ABANDON,
-        args: [custodyOf(run, released, rules)],
+        args: [{ ...custodyOf(run, released, rules), ...(handOutStep ? { awaitsHandOut: true } : {}) }],
       });
     }
   }

@@ -39,6 +39,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   ALREADY_APPROVED: 409,
   OBLIGATION_NOT_OPEN: 409,
   PASSPORT_IN_CUSTODY: 409,
+  PASSPORT_NOT_READY: 409,
   ROUND_CHANGED: 409,
   // Only reachable if a workflow refused something the API sent: its proof key does not match the API's.
   UPDATE_NOT_FROM_API: 403,

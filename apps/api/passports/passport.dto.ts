@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsEmail, IsISO31661Alpha2, Matches, MaxLength } from 'class-validator';
+import { Equals, IsEmail, IsISO31661Alpha2, IsUUID, Matches, MaxLength } from 'class-validator';
 import { IsCalendarDate } from '../common/calendar-date';
 
 export class DepositPassportDto {
@@ -19,4 +19,16 @@ export class DepositPassportDto {
   @ApiProperty({ example: '2031-05-31' })
   @IsCalendarDate({ explainUnreal: true })
   expiryDate!: string;
+}
+
+export class HandOutPassportDto {
+  @ApiProperty({ description: 'the approved passport_release request the passport is handed out for' })
+  @IsUUID('all', { message: 'requestId must be the id of the approved passport release request' })
+  requestId!: string;
+
+  @ApiProperty({ example: true, description: "must be true: the holder's identity was checked against the passport" })
+  @Equals(true, {
+    message: "identityChecked must be true: check the holder's identity before handing the passport out",
+  })
+  identityChecked!: true;
 }

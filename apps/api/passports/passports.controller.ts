@@ -6,7 +6,7 @@ import { CurrentPerson, Roles } from '../auth/auth.decorators';
 import { parseLimit } from '../common/cursor';
 import { DomainError } from '../common/domain-error';
 import { collectErrors } from '../common/validate-body';
-import { DepositPassportDto } from './passport.dto';
+import { DepositPassportDto, HandOutPassportDto } from './passport.dto';
 import { PassportsService, type PassportView } from './passports.service';
 
 /** The custody ledger over HTTP; the rules live in PassportsService. */
@@ -30,7 +30,11 @@ export class PassportsController {
       'Passports in the ledger, newest first, a page at a time (custodians, security, auditors, admins: any; employees: their own)',
   })
   @ApiQuery({ name: 'employee', required: false })
-  @ApiQuery({ name: 'status', required: false, description: 'in_custody, released, overdue; several comma-separated' })
+  @ApiQuery({
+    name: 'status',
+    required: false,
+    description: 'in_custody, ready_for_hand_out, released, overdue; several comma-separated',
+  })
   @ApiQuery({ name: 'limit', required: false, description: '1 to 100, default 50' })
   @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
   list(
@@ -56,6 +60,15 @@ export class PassportsController {
       limit: parseLimit(query.limit, 50),
       cursor: (cursor as string | undefined) || undefined,
     });
+  }
+
+  @Post(':id/hand-out')
+  @HttpCode(200)
+  @Roles('custodian')
+  @ApiOperation({ summary: 'Record a passport ready for hand-out as handed to its holder, identity checked' })
+  @ApiBody({ type: HandOutPassportDto })
+  handOut(@CurrentPerson() person: Person, @Param('id') id: string, @Body() body: unknown): Promise<PassportView> {
+    return this.passports.handOut(person, id, collectErrors(HandOutPassportDto, body));
   }
 
   @Post(':id/return')

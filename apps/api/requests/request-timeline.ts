@@ -159,6 +159,12 @@ export function buildTimeline(rows: AuditRow[], emails: SentEmailEntity[]): Time
           entry(row.recordedAt, 'obligation', `Obligation ${String(payload.kind)} fulfilled`, { actor: row.actor }),
         );
         break;
+      case 'passport.ready_for_hand_out':
+        entries.push(entry(row.recordedAt, 'custody', 'Passport ready for hand-out', { actor: row.actor }));
+        break;
+      case 'passport.handed_out':
+        entries.push(entry(row.recordedAt, 'custody', 'Passport handed out (identity checked)', { actor: row.actor }));
+        break;
       case 'passport.released':
       case 'passport.returned':
       case 'passport.overdue':

@@ -20,6 +20,8 @@ interface PassportView {
   expiryDate: string;
   status: string;
   releaseRequestId: string | null;
+  handedOutBy: string | null;
+  handedOutAt: string | null;
   releasedAt: string | null;
   dueBackAt: string | null;
   returnedAt: string | null;
@@ -38,6 +40,7 @@ interface DepositValues {
  */
 const GROUPS = [
   { value: 'in_custody', name: 'In custody', statuses: 'in_custody' },
+  { value: 'ready_for_hand_out', name: 'Ready for hand-out', statuses: 'ready_for_hand_out' },
   { value: 'released', name: 'Released', statuses: 'released,overdue' },
   { value: 'due_back', name: 'Due back', statuses: 'released' },
   { value: 'overdue', name: 'Overdue', statuses: 'overdue' },
@@ -52,11 +55,12 @@ const FIELDS = ['employeeEmail', 'passportNumber', 'issuingCountry', 'expiryDate
 const NOTICES: Record<string, string> = {
   deposited: 'The passport was recorded in custody.',
   returned: 'The passport was recorded back in custody.',
+  handed_out: 'The hand-out was recorded: the passport is released until its due date.',
 };
 
 /** A passport out of custody whose due date has passed (shown as overdue even before the workflow marks it). */
 function isOverdue(p: PassportView, now: number): boolean {
-  if (p.status === 'in_custody') return false;
+  if (p.status === 'in_custody' || p.status === 'ready_for_hand_out') return false;
   if (p.status === 'overdue') return true;
   const due = p.dueBackAt ? Date.parse(p.dueBackAt) : NaN;
   return !Number.isNaN(due) && due <= now;
@@ -104,6 +108,22 @@ export class CustodyPagesController {
     throw new ApiRefusal(answer.status, answer.body);
   }
 
+  /** The hand-out of a passport ready for it: the custodian ticks that they checked the holder's identity. */
+  @Post(':id/hand-out')
+  async handOut(
+    @Req() req: PageRequest,
+    @Res() res: Response,
+    @Param('id') id: string,
+    @Body() form: Form,
+  ): Promise<void> {
+    const source = form && typeof form === 'object' ? form : {};
+    await new WebApi(req).post(`/api/passports/${encodeURIComponent(id)}/hand-out`, {
+      requestId: one(source.requestId),
+      identityChecked: one(source.identityChecked) === 'yes',
+    });
+    res.redirect(303, '/app/custody?done=handed_out');
+  }
+
   @Post(':id/return')
   async returned(@Req() req: PageRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
     await new WebApi(req).post(`/api/passports/${encodeURIComponent(id)}/return`);
@@ -137,6 +157,7 @@ export class CustodyPagesController {
       ...p,
       overdue: isOverdue(p, now),
       canReturn: p.status === 'released' && Boolean(p.releaseRequestId),
+      canHandOut: p.status === 'ready_for_hand_out' && Boolean(p.releaseRequestId),
     }));
     const next = answer.body.nextCursor
       ? `/app/custody${query({ group, employee, cursor: answer.body.nextCursor })}`

@@ -11,6 +11,7 @@ import { StepUpBudget1763900006200 } from './1763900006200-step-up-budget';
 import { AssignedReviewers1763900006300 } from './1763900006300-assigned-reviewers';
 import { ListIndexesDealName1763900007400 } from './1763900007400-list-indexes-deal-name';
 import { RequestReferences1763900007600 } from './1763900007600-request-references';
+import { PassportFingerprintHandOut1763900007700 } from './1763900007700-passport-fingerprint-hand-out';
 
 /** Every migration in order; the data source runs them on start. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   AssignedReviewers1763900006300,
   ListIndexesDealName1763900007400,
   RequestReferences1763900007600,
+  PassportFingerprintHandOut1763900007700,
 ];
