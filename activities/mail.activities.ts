@@ -9,6 +9,7 @@ import type {
   ConflictCheck,
   DelegationRepository,
   DirectoryRepository,
+  RequestEntity,
   RequestRepository,
   SentEmailRepository,
 } from '../libs/persistence';
@@ -86,7 +87,7 @@ export class MailActivities {
         delegation && delegation.delegateEmail !== requester && (await this.mayStandIn(delegation.delegateEmail, input))
           ? delegation.delegateEmail
           : null;
-      if (await this.askOne(input, email, delegate)) sent += 1;
+      if (await this.askOne(input, email, delegate, stored?.request)) sent += 1;
       else skipped += 1;
     }
     return { sent, skipped };
@@ -102,7 +103,12 @@ export class MailActivities {
   }
 
   /** Sends one party email with its approval link (to the member, or to their delegate on their behalf). */
-  private async askOne(input: NotifyPartyInput, member: string, delegate: string | null): Promise<boolean> {
+  private async askOne(
+    input: NotifyPartyInput,
+    member: string,
+    delegate: string | null,
+    request: RequestEntity | undefined,
+  ): Promise<boolean> {
     const recipient = delegate ?? member;
     const onBehalfOf = delegate ? member : undefined;
     const key = `${input.kind}:${input.requestId}:${input.party}:${input.round}:${input.sequence}:${member}`;
@@ -124,6 +130,7 @@ export class MailActivities {
         expiresAt: expiresAt.toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
         onBehalfOf,
         amendment: input.amendment,
+        request: request && { ...request, destinationRisk: request.plan.destinationRisk },
       });
     });
   }

@@ -53,7 +53,7 @@ export const STAGE_STATUS_LABELS: Record<StageStatus, string> = {
 };
 
 export const TECHNOLOGY_AREA_LABELS: Record<TechnologyArea, string> = {
-  large_models: 'Large AI models',
+  large_models: 'Large models',
   ai_chips: 'AI chips',
   eda: 'EDA (chip design software)',
   advanced_process: 'Advanced semiconductor process',
