@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { Injectable } from '@nestjs/common';
 import Handlebars from 'handlebars';
 import { PROJECT_ROOT } from '../../libs/config/project-root';
-import { countryName, label, labels, screeningHitInWords } from '../../libs/domain/labels';
+import { countryName, label, labels, reasonInWords, screeningHitInWords } from '../../libs/domain/labels';
 import type { Person } from '../../libs/domain/person';
 import type { Role } from '../../libs/domain/vocabulary';
 
@@ -90,6 +90,9 @@ function registerHelpers(hb: typeof Handlebars): void {
   hb.registerHelper('words', (value: unknown) => (typeof value === 'string' ? label(value) : ''));
   /** A list of codes in words: "Source code, Model weights". */
   hb.registerHelper('labels', (list: unknown) => (Array.isArray(list) ? labels(list.map(String)) : ''));
+  hb.registerHelper('reasonWords', (list: unknown) =>
+    Array.isArray(list) ? list.map(String).map(reasonInWords).join('; ') : '',
+  );
   hb.registerHelper('country', (value: unknown) => (typeof value === 'string' ? countryName(value) : ''));
   hb.registerHelper('hitWords', (hit: unknown) =>
     screeningHitInWords(hit as Parameters<typeof screeningHitInWords>[0]),

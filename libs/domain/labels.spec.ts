@@ -6,6 +6,7 @@ import {
   labels,
   obligationKindLabel,
   packetRows,
+  reasonInWords,
   screeningHitInWords,
 } from './labels';
 import {
@@ -135,5 +136,18 @@ describe('labels', () => {
       Technology: 'General software',
       'Data crossing the border': 'Model weights, Presentation materials',
     });
+  });
+});
+
+describe('reasonInWords', () => {
+  it.each([
+    ['data leaves the company: model_weights, source_code', 'data leaves the company: model weights, source code'],
+    ['technology areas: general_software', 'technology areas: general software'],
+    ['controlled technology for tier core: ai_chips', 'controlled technology for tier core: AI chips'],
+    ['destination JP is rated elevated risk', 'destination Japan is rated elevated risk'],
+    ['data_governance reviews every conference trip', 'Data governance reviews every conference trip'],
+    ['requester presents at the event', 'requester presents at the event'],
+  ])('should read "%s" as "%s"', (reason, words) => {
+    expect(reasonInWords(reason)).toBe(words);
   });
 });

@@ -185,6 +185,11 @@ export function labels(codes: readonly string[]): string {
   return codes.map(label).join(', ');
 }
 
+/** A label inside a sentence: "large models", but "AI chips" and "EDA (…)" keep their capitals. */
+export function inSentence(words: string): string {
+  return /^[A-Z]{2}/.test(words) ? words : words.charAt(0).toLowerCase() + words.slice(1);
+}
+
 function humanise(code: string): string {
   const words = code.replace(/[_-]+/g, ' ').trim();
   return words.charAt(0).toUpperCase() + words.slice(1);
@@ -288,4 +293,27 @@ export function packetRows(r: PacketSource): PacketRow[] {
     { label: 'Technology', value: labels(r.technologyAreas) || 'None' },
     { label: 'Data crossing the border', value: labels(r.dataCategories) || 'None' },
   ];
+}
+
+/** Reasons whose tail is a comma-separated list of codes (libs/domain/policy/evaluate words them so). */
+const CODE_LIST_REASON =
+  /^(data leaves the company|data categories|technology areas|controlled technology for tier \w+): (.+)$/;
+
+/**
+ * A routing reason as people read it. The policy words reasons with the codes it matched on
+ * ("data leaves the company: model_weights", "destination JP is rated high risk", "data_governance
+ * reviews every …"); those are kept as recorded, and read here with the codes in words.
+ */
+export function reasonInWords(reason: string): string {
+  const list = CODE_LIST_REASON.exec(reason);
+  if (list) {
+    const head = list[1].replace(/tier (\w+)$/, (_, tier: string) => `tier ${inSentence(label(tier))}`);
+    return `${head}: ${list[2]
+      .split(', ')
+      .map((code) => inSentence(label(code)))
+      .join(', ')}`;
+  }
+  return reason
+    .replace(/^destination ([A-Z]{2}) is rated/, (_, code: string) => `destination ${countryName(code)} is rated`)
+    .replace(/^(hr|legal|security|data_governance)(:? )/, (_, party: string, sep: string) => `${label(party)}${sep}`);
 }

@@ -4,6 +4,7 @@ import {
   countryName,
   label,
   packetRows,
+  reasonInWords,
   REQUEST_TYPE_LABELS,
   screeningHitInWords,
   type PacketSource,
@@ -123,6 +124,7 @@ export function renderApprovalMail(args: {
   const ctx = {
     ...args,
     party: label(args.party),
+    reasons: args.reasons.map(reasonInWords),
     rows: args.request ? packetRows(args.request) : null,
     hitWords: args.hits.map(screeningHitInWords),
     destination: countryName(args.summary.destinationCountry),

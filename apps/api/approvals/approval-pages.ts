@@ -1,5 +1,5 @@
 import Handlebars from 'handlebars';
-import { label } from '../../../libs/domain/labels';
+import { label, reasonInWords } from '../../../libs/domain/labels';
 import { decisionPacket } from '../requests/decision-packet';
 import type { RequestView } from '../requests/request-view';
 import type { LinkOutcome, SignIn } from './approval-links.service';
@@ -71,7 +71,7 @@ export function decisionPage(view: RequestView, party: string, reasons: string[]
   const words = label(party);
   return layout({
     title: `Decide for ${words}`,
-    body: decisionForm({ ...ctx(view, party), party: words, reasons, signIn }),
+    body: decisionForm({ ...ctx(view, party), party: words, reasons: reasons.map(reasonInWords), signIn }),
   });
 }
 

@@ -1,5 +1,5 @@
 import { describeRouteChange } from '../../../libs/domain/amendment';
-import { label, packetRows, screeningHitInWords, type PacketRow } from '../../../libs/domain/labels';
+import { label, packetRows, reasonInWords, screeningHitInWords, type PacketRow } from '../../../libs/domain/labels';
 import type { ScreeningHit } from '../../../libs/domain/screening';
 import type { RequestView } from './request-view';
 
@@ -44,7 +44,7 @@ export function decisionPacket(view: RequestView, deciding?: string): DecisionPa
         party: label(a.party),
         stage: s.index,
         status: label(a.status),
-        reasons: a.reasons,
+        reasons: a.reasons.map(reasonInWords),
         decidedBy: a.decidedBy ?? null,
         comment: a.comment ?? null,
         conditions: a.conditions ?? [],
