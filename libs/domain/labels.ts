@@ -11,7 +11,7 @@ import type {
   TechnologyArea,
   Tier,
 } from './vocabulary';
-import { COUNTERPARTY_ROLES, DEAL_INVOLVEMENTS } from './vocabulary';
+import type { COUNTERPARTY_ROLES, DEAL_INVOLVEMENTS } from './vocabulary';
 
 /**
  * One label table for every code the system stores: pages, emails and the timeline show these
@@ -154,24 +154,23 @@ export function countryName(code: string): string {
   return regions.of(code.toUpperCase()) ?? code;
 }
 
-/** Every code table at once, for a generic lookup (the pages' `words` helper). Later tables do not override earlier ones. */
-const ALL_LABELS: Record<string, string> = Object.assign(
-  {},
-  STATE_LABELS,
-  OBLIGATION_KIND_LABELS,
-  DECISION_LABELS,
-  DESTINATION_RISK_LABELS,
-  TIER_LABELS,
-  INVOLVEMENT_LABELS,
-  COUNTERPARTY_ROLE_LABELS,
-  DATA_CATEGORY_LABELS,
-  TECHNOLOGY_AREA_LABELS,
-  PARTY_LABELS,
-  REQUEST_TYPE_LABELS,
-  STAGE_STATUS_LABELS,
-  REQUEST_STATUS_LABELS,
-  APPROVAL_STATUS_LABELS,
-);
+/** Every code table at once, for a generic lookup (the pages' `words` helper); where two share a code, they agree. */
+const ALL_LABELS: Record<string, string> = {
+  ...STATE_LABELS,
+  ...OBLIGATION_KIND_LABELS,
+  ...DECISION_LABELS,
+  ...DESTINATION_RISK_LABELS,
+  ...TIER_LABELS,
+  ...INVOLVEMENT_LABELS,
+  ...COUNTERPARTY_ROLE_LABELS,
+  ...DATA_CATEGORY_LABELS,
+  ...TECHNOLOGY_AREA_LABELS,
+  ...PARTY_LABELS,
+  ...REQUEST_TYPE_LABELS,
+  ...STAGE_STATUS_LABELS,
+  ...REQUEST_STATUS_LABELS,
+  ...APPROVAL_STATUS_LABELS,
+};
 
 /** Any code in words: the label when one of the tables has it, `condition-<n>` as a condition, else humanised. */
 export function label(code: string): string {

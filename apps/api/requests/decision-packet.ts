@@ -52,7 +52,7 @@ export function decisionPacket(view: RequestView, deciding?: string): DecisionPa
       })),
   );
   return {
-    rows: packetRows({ ...view, details: view.details as Record<string, unknown> }),
+    rows: packetRows(view),
     requester: `${view.requester.email}, tier ${label(view.requester.tier)}`,
     hits,
     parties,
