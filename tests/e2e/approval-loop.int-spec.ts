@@ -135,10 +135,11 @@ describe.each(testDatabases())('approval loop on $name', (database) => {
     expect(hrMail.subject).toContain('Alice Kim');
     for (const fact of [
       'Conference trip',
-      'US',
+      'United States',
+      'Event: NeurIPS',
       view.departureDate,
       view.returnDate,
-      'hr reviews every conference trip',
+      'HR reviews every conference trip',
     ]) {
       expect(hrMail.text).toContain(fact);
       expect(hrMail.html).toContain(fact);
