@@ -136,7 +136,7 @@ describe.each(testDatabases())('approval loop on $name', (database) => {
     for (const fact of [
       'Conference trip',
       'United States',
-      'Event: NeurIPS',
+      'NeurIPS',
       view.departureDate,
       view.returnDate,
       'HR reviews every conference trip',
