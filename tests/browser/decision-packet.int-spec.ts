@@ -74,11 +74,11 @@ describe('the decision packet in Chromium', () => {
     await system?.stop();
   });
 
-  async function linkFor(id: string, party: string): Promise<{ link: string; text: string }> {
+  async function linkFor(id: string, party: string, round = 1): Promise<{ link: string; text: string }> {
     return eventually(async () => {
       const mails = (await http.request<any[]>('GET', `/dev/mailbox?to=${MEMBER[party]}`)).body;
       const mail = mails.find((m) =>
-        (m.links as string[]).some((l) => l.includes('/approvals/') && claims(l).rid === id),
+        (m.links as string[]).some((l) => l.includes('/approvals/') && claims(l).rid === id && claims(l).rnd === round),
       );
       return mail && { link: (mail.links as string[]).find((l) => l.includes('/approvals/'))!, text: mail.text };
     }, `the approval email to ${party}`);
@@ -147,6 +147,38 @@ describe('the decision packet in Chromium', () => {
       }
     },
   );
+
+  it('should show an approver asked again what the amendment changed', async () => {
+    const body = requestBody('conference', { destinationCountry: 'US', purpose: 'Present a paper' });
+    const submitted = await http.as(REQUESTER, 'POST', '/api/requests', body);
+    expect(submitted.status).toBe(201);
+    const id = submitted.body.id as string;
+    const sentBack = await http.as('hr@example.com', 'POST', `/api/requests/${id}/decisions`, {
+      party: 'hr',
+      decision: 'request_changes',
+      comment: 'Name the sessions you attend',
+    });
+    expect(sentBack.body.status).toBe('changes_requested');
+    const amended = await http.as(REQUESTER, 'POST', `/api/requests/${id}/amend`, {
+      ...body,
+      purpose: 'Present a paper at the sessions on compilers',
+    });
+    expect(amended.status).toBe(200);
+    const { link } = await linkFor(id, 'hr', amended.body.round);
+
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(link);
+    const main = (await page.locator('main').textContent())!;
+    expect(main).toContain('What changed after an amendment');
+    expect(main).toMatch(
+      /Amended by [^:]+: purpose "Present a paper" → "Present a paper at the sessions on compilers"/,
+    );
+    expect(main).toContain('Present a paper at the sessions on compilers');
+    expect(rawCodes(main)).toEqual([]);
+    await checkPage(page, 'email-link-packet-amended');
+    await context.close();
+  });
 });
 
 /** The factory's details of a type (a departure's last working day is a date it picks). */
@@ -155,6 +187,6 @@ function body0(type: string): Record<string, unknown> {
   return Object.fromEntries(Object.entries(details));
 }
 
-function claims(link: string): { rid: string } {
+function claims(link: string): { rid: string; rnd: number } {
   return JSON.parse(Buffer.from(link.split('/approvals/')[1].split('.')[1], 'base64url').toString());
 }

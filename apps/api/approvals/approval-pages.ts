@@ -28,12 +28,13 @@ const summary = `<table>
 /** The rest of the decision packet: screening hits, every party's status and conditions, what changed. */
 const packetMore = `{{#if p.hits.length}}<h2>Restricted-party screening</h2>
 <ul class="hits">{{#each p.hits}}<li>{{this}}</li>{{/each}}</ul>{{/if}}
-{{#if p.changes.length}}<h2>What changed after an amendment</h2><ul>{{#each p.changes}}<li>{{this}}</li>{{/each}}</ul>{{/if}}
+{{#if amendments.length}}<h2>What changed after an amendment</h2><ul>{{#each amendments}}<li>{{this}}</li>{{/each}}</ul>
+{{else if p.changes.length}}<h2>What changed after an amendment</h2><ul>{{#each p.changes}}<li>{{this}}</li>{{/each}}</ul>{{/if}}
 <h2>All parties</h2>
 <ul>{{#each p.parties}}<li><strong>{{party}}</strong> (stage {{stage}}{{#if deciding}}, you decide for it{{/if}}): {{status}}{{#if decidedBy}} by {{decidedBy}}{{/if}}
 {{#if comment}}<br>Comment: “{{comment}}”{{/if}}
 {{#if conditions.length}}<br>Conditions: {{join conditions}}{{/if}}
-<br>Asked because: {{join reasons}}</li>{{/each}}</ul>`;
+<br>Asked because: {{#each reasons}}{{this}}{{#unless @last}}; {{/unless}}{{/each}}</li>{{/each}}</ul>`;
 
 Handlebars.registerHelper('join', (list: unknown) => (Array.isArray(list) ? list.join(', ') : ''));
 
@@ -42,7 +43,7 @@ const signInNotice = `<p class="notice" role="status">This request needs you sig
 
 const decisionForm = Handlebars.compile(`<h1>Decide for {{party}}</h1>
 {{#if signIn}}${signInNotice}{{/if}}
-<p>You are asked as a member of <strong>{{party}}</strong> because: {{join reasons}}.</p>
+<p>You are asked as a member of <strong>{{party}}</strong> because: {{#each reasons}}{{this}}{{#unless @last}}; {{/unless}}{{/each}}.</p>
 ${summary}
 ${packetMore}
 <form method="post" action="">
@@ -67,11 +68,17 @@ function ctx(view: RequestView | undefined, deciding?: string) {
   return view ? { r: view, p: decisionPacket(view, deciding) } : {};
 }
 
-export function decisionPage(view: RequestView, party: string, reasons: string[], signIn: SignIn | null): string {
+export function decisionPage(
+  view: RequestView,
+  party: string,
+  reasons: string[],
+  signIn: SignIn | null,
+  amendments: string[] = [],
+): string {
   const words = label(party);
   return layout({
     title: `Decide for ${words}`,
-    body: decisionForm({ ...ctx(view, party), party: words, reasons: reasons.map(reasonInWords), signIn }),
+    body: decisionForm({ ...ctx(view, party), party: words, reasons: reasons.map(reasonInWords), signIn, amendments }),
   });
 }
 
@@ -212,7 +219,10 @@ export function linkOutcomePage(outcome: LinkOutcome): { status: number; page: s
         ),
       };
     case 'open':
-      return { status: 200, page: decisionPage(outcome.view, outcome.party, outcome.reasons, outcome.signIn) };
+      return {
+        status: 200,
+        page: decisionPage(outcome.view, outcome.party, outcome.reasons, outcome.signIn, outcome.amendments),
+      };
     case 'decision_invalid':
       return {
         status: 400,
