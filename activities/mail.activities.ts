@@ -9,6 +9,7 @@ import type {
   ConflictCheck,
   DelegationRepository,
   DirectoryRepository,
+  RequestEntity,
   RequestRepository,
   SentEmailRepository,
 } from '../libs/persistence';
@@ -88,7 +89,7 @@ export class MailActivities {
         delegation && delegation.delegateEmail !== requester && (await this.mayStandIn(delegation.delegateEmail, input))
           ? delegation.delegateEmail
           : null;
-      if (await this.askOne(input, reference, email, delegate)) sent += 1;
+      if (await this.askOne(input, reference, email, delegate, stored?.request)) sent += 1;
       else skipped += 1;
     }
     return { sent, skipped };
@@ -109,6 +110,7 @@ export class MailActivities {
     reference: string,
     member: string,
     delegate: string | null,
+    request: RequestEntity | undefined,
   ): Promise<boolean> {
     const recipient = delegate ?? member;
     const onBehalfOf = delegate ? member : undefined;
@@ -132,6 +134,7 @@ export class MailActivities {
         expiresAt: expiresAt.toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
         onBehalfOf,
         amendment: input.amendment,
+        request: request && { ...request, destinationRisk: request.plan.destinationRisk },
       });
     });
   }

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { Injectable } from '@nestjs/common';
 import Handlebars from 'handlebars';
 import { PROJECT_ROOT } from '../../libs/config/project-root';
+import { countryName, label, labels, reasonInWords, screeningHitInWords } from '../../libs/domain/labels';
 import type { Person } from '../../libs/domain/person';
 import type { Role } from '../../libs/domain/vocabulary';
 
@@ -80,35 +81,21 @@ export class Views {
   }
 }
 
-const STATUS_WORDS: Record<string, string> = {
-  pending: 'Pending',
-  changes_requested: 'Changes requested',
-  approved: 'Approved',
-  rejected: 'Rejected',
-  withdrawn: 'Withdrawn',
-  expired: 'Expired',
-  closed: 'Closed',
-  waiting: 'Waiting',
-  superseded: 'Superseded (given before an amendment)',
-  open: 'Open',
-  fulfilled: 'Fulfilled',
-  overdue: 'Overdue',
-  in_custody: 'In custody',
-  ready_for_hand_out: 'Ready for hand-out',
-  released: 'Released',
-  hr: 'HR',
-  ai_chips: 'AI chips',
-  eda: 'EDA (chip design software)',
-};
-
 function registerHelpers(hb: typeof Handlebars): void {
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hb.registerHelper('includes', (list: unknown, item: unknown) => Array.isArray(list) && list.includes(item));
   hb.registerHelper('join', (list: unknown, sep: unknown) =>
     Array.isArray(list) ? list.join(typeof sep === 'string' ? sep : ', ') : '',
   );
-  hb.registerHelper('words', (value: unknown) =>
-    typeof value === 'string' ? (STATUS_WORDS[value] ?? sentenceCase(value.replace(/_/g, ' '))) : '',
+  hb.registerHelper('words', (value: unknown) => (typeof value === 'string' ? label(value) : ''));
+  /** A list of codes in words: "Source code, Model weights". */
+  hb.registerHelper('labels', (list: unknown) => (Array.isArray(list) ? labels(list.map(String)) : ''));
+  hb.registerHelper('reasonWords', (list: unknown) =>
+    Array.isArray(list) ? list.map(String).map(reasonInWords).join('; ') : '',
+  );
+  hb.registerHelper('country', (value: unknown) => (typeof value === 'string' ? countryName(value) : ''));
+  hb.registerHelper('hitWords', (hit: unknown) =>
+    screeningHitInWords(hit as Parameters<typeof screeningHitInWords>[0]),
   );
   hb.registerHelper('date', (value: unknown) => (typeof value === 'string' ? value.slice(0, 10) : ''));
   hb.registerHelper('datetime', (value: unknown) =>
@@ -116,5 +103,3 @@ function registerHelpers(hb: typeof Handlebars): void {
   );
   hb.registerHelper('json', (value: unknown) => JSON.stringify(value, null, 2));
 }
-
-const sentenceCase = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);

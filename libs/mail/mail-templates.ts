@@ -1,5 +1,14 @@
 import Handlebars from 'handlebars';
 import type { AmendmentNotice, NotificationKind, RequestSummary } from '../contracts';
+import {
+  countryName,
+  label,
+  packetRows,
+  reasonInWords,
+  REQUEST_TYPE_LABELS,
+  screeningHitInWords,
+  type PacketSource,
+} from '../domain/labels';
 import type { ScreeningHit } from '../domain/screening';
 import type { RequestStatus } from '../domain/vocabulary';
 
@@ -9,16 +18,8 @@ export interface RenderedMail {
   html: string;
 }
 
-const TYPE_NAMES: Record<RequestSummary['type'], string> = {
-  conference: 'Conference trip',
-  overseas_assignment: 'Overseas assignment',
-  ma_participation: 'Cross-border deal participation',
-  passport_release: 'Passport release',
-  departure_abroad: 'Departure to an employer abroad',
-};
-
 export function typeName(type: RequestSummary['type']): string {
-  return TYPE_NAMES[type];
+  return REQUEST_TYPE_LABELS[type];
 }
 
 const layout = Handlebars.compile(`<!doctype html>
@@ -33,7 +34,7 @@ const summaryTable = `<table style="border-collapse: collapse;">
 <tr><th align="left">Reference</th><td>{{reference}}</td></tr>
 <tr><th align="left">Requester</th><td>{{s.requesterName}} &lt;{{s.requesterEmail}}&gt;</td></tr>
 <tr><th align="left">Type</th><td>{{typeName}}</td></tr>
-<tr><th align="left">Destination</th><td>{{s.destinationCountry}}</td></tr>
+<tr><th align="left">Destination</th><td>{{destination}}</td></tr>
 <tr><th align="left">Dates</th><td>{{s.departureDate}} to {{s.returnDate}}</td></tr>
 <tr><th align="left">Purpose</th><td>{{s.purpose}}</td></tr>
 </table>`;
@@ -55,9 +56,13 @@ const approvalHtml = Handlebars.compile(`<h1 style="font-size: 1.25rem;">{{headl
 {{#if amendment.earlier.conditions.length}}<ul>{{#each amendment.earlier.conditions}}<li>condition: {{this}}</li>{{/each}}</ul>{{/if}}{{/if}}{{/if}}
 <p>{{s.requesterName}} asks for clearance. You are asked as a member of <strong>{{party}}</strong> because:</p>
 <ul>{{#each reasons}}<li>{{this}}</li>{{/each}}</ul>
-${summaryTable}
-{{#if hits.length}}<h2 style="font-size:1rem;color:#b3261e;">Restricted-party screening hits</h2>
-<ul>{{#each hits}}<li>"{{counterparty}}" matches "{{entryName}}" ({{source}}, score {{score}})</li>{{/each}}</ul>{{/if}}
+{{#if rows}}<table style="border-collapse: collapse;">
+<tr><th align="left">Reference</th><td>{{reference}}</td></tr>
+<tr><th align="left">Requester</th><td>{{s.requesterName}} &lt;{{s.requesterEmail}}&gt;</td></tr>
+{{#each rows}}<tr><th align="left">{{label}}</th><td>{{value}}</td></tr>
+{{/each}}</table>{{else}}${summaryTable}{{/if}}
+{{#if hitWords.length}}<h2 style="font-size:1rem;color:#b3261e;">Restricted-party screening hits</h2>
+<ul>{{#each hitWords}}<li>{{this}}</li>{{/each}}</ul>{{/if}}
 <p><a href="{{link}}" style="display:inline-block;padding:0.6rem 1rem;background:#0b57d0;color:#fff;text-decoration:none;border-radius:4px;">Review and decide</a></p>
 <p style="font-size:0.85rem;">The link is yours alone, works once and expires on {{expiresAt}}.</p>`);
 
@@ -77,16 +82,17 @@ Amended by {{amendment.byName}}; you are asked again on the request as it now is
 {{/each}}{{/if}}{{/if}}
 {{s.requesterName}} <{{s.requesterEmail}}> asks for clearance.
 Reference: {{reference}}
-Type: {{typeName}}
-Destination: {{s.destinationCountry}}
+{{#if rows}}{{#each rows}}{{label}}: {{value}}
+{{/each}}{{else}}Type: {{typeName}}
+Destination: {{destination}}
 Dates: {{s.departureDate}} to {{s.returnDate}}
 Purpose: {{s.purpose}}
-
+{{/if}}
 You are asked as a member of {{party}} because:
 {{#each reasons}}- {{this}}
-{{/each}}{{#if hits.length}}
+{{/each}}{{#if hitWords.length}}
 Restricted-party screening hits:
-{{#each hits}}- "{{counterparty}}" matches "{{entryName}}" ({{source}}, score {{score}})
+{{#each hitWords}}- {{this}}
 {{/each}}{{/if}}
 Review and decide: {{link}}
 
@@ -116,19 +122,26 @@ export function renderApprovalMail(args: {
   expiresAt: string;
   onBehalfOf?: string;
   amendment?: AmendmentNotice;
+  /** The request as stored: when given, the email carries every detail the requester gave, in words. */
+  request?: PacketSource;
 }): RenderedMail {
   const headline = HEADLINES[args.kind];
   const ctx = {
     ...args,
+    party: label(args.party),
+    reasons: args.reasons.map(reasonInWords),
+    rows: args.request ? packetRows(args.request) : null,
+    hitWords: args.hits.map(screeningHitInWords),
+    destination: countryName(args.summary.destinationCountry),
     headline,
     earlierWords: EARLIER_WORDS[args.amendment?.earlier?.status ?? ''] ?? 'decided',
     escalation: args.kind === 'escalation',
     s: args.summary,
     typeName: typeName(args.summary.type),
   };
-  const what = `${typeName(args.summary.type)} to ${args.summary.destinationCountry} by ${args.summary.requesterName}`;
+  const what = `${typeName(args.summary.type)} to ${countryName(args.summary.destinationCountry)} by ${args.summary.requesterName}`;
   const prefix = args.kind === 'approval' ? '' : args.kind === 'reminder' ? 'Reminder: ' : 'Escalation: ';
-  const subject = `[Clearance] ${prefix}${what} (${args.reference}): ${args.party} decision needed`;
+  const subject = `[Clearance] ${prefix}${what} (${args.reference}): ${label(args.party)} decision needed`;
   return { subject, text: approvalText(ctx), html: layout({ subject, body: approvalHtml(ctx) }) };
 }
 
@@ -149,7 +162,7 @@ const outcomeText = Handlebars.compile(
   `Your request was {{words}}.
 
 Type: {{typeName}}
-Destination: {{s.destinationCountry}}
+Destination: {{destination}}
 Dates: {{s.departureDate}} to {{s.returnDate}}
 {{#if notes.length}}
 From the approvers:
@@ -168,7 +181,13 @@ export function renderOutcomeMail(args: {
   reference: string;
 }): RenderedMail {
   const words = OUTCOME_WORDS[args.status] ?? args.status;
-  const ctx = { ...args, words, s: args.summary, typeName: typeName(args.summary.type) };
+  const ctx = {
+    ...args,
+    words,
+    s: args.summary,
+    typeName: typeName(args.summary.type),
+    destination: countryName(args.summary.destinationCountry),
+  };
   const subject = `[Clearance] Your ${typeName(args.summary.type).toLowerCase()} request ${args.reference} was ${words}`;
   return { subject, text: outcomeText(ctx), html: layout({ subject, body: outcomeHtml(ctx) }) };
 }

@@ -121,13 +121,13 @@ describe('approver and custodian pages in Chromium', () => {
     const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
     const page = await context.newPage();
     await page.goto(link);
-    await expect(page.locator('h1').textContent()).resolves.toBe('Decide for hr');
+    await expect(page.locator('h1').textContent()).resolves.toBe('Decide for HR');
     await checkPage(page, 'email-link-decision');
     await page.getByRole('radio', { name: 'Approve' }).check();
     await page.getByLabel(/^Comment/).fill('Fine by HR');
     await page.getByRole('button', { name: 'Record my decision' }).click();
     await page.getByText('Decision recorded').first().waitFor();
-    await expect(page.locator('main').textContent()).resolves.toContain('You approved this request for hr');
+    await expect(page.locator('main').textContent()).resolves.toContain('You approved this request for HR');
     await checkPage(page, 'email-link-recorded');
     expect(await approvalOf(view.id, 'hr')).toBe('approved');
     await context.close();

@@ -62,9 +62,9 @@ describe('auditor and admin pages in Chromium', () => {
     await page.waitForURL(/destination=jp/);
     await expect(results.textContent()).resolves.toContain(approvedId);
     await expect(page.locator('tbody tr').count()).resolves.toBe(1);
-    await expect(page.getByRole('link', { name: 'Conference to JP', exact: true }).getAttribute('href')).resolves.toBe(
-      `/app/requests/${approvedId}`,
-    );
+    await expect(
+      page.getByRole('link', { name: 'Conference trip to JP', exact: true }).getAttribute('href'),
+    ).resolves.toBe(`/app/requests/${approvedId}`);
     await checkPage(page, 'audit-results');
 
     await page.getByRole('link', { name: /^Audit view of/ }).click();

@@ -162,7 +162,7 @@ describe('employee pages in Chromium', () => {
     await hr.context.close();
 
     await alice.page.goto(`/app/requests/${id}`);
-    await expect(alice.page.locator('.timeline').textContent()).resolves.toContain('hr asked for changes');
+    await expect(alice.page.locator('.timeline').textContent()).resolves.toContain('HR asked for changes');
     await alice.page.getByRole('link', { name: 'Amend and resubmit' }).click();
     await expect(alice.page.getByLabel('Event name').inputValue()).resolves.toBe('Paris Summit');
     await alice.page.getByLabel('Purpose').fill('Attend the keynote and two sessions on compilers');

@@ -140,10 +140,11 @@ describe.each(testDatabases())('approval loop on $name', (database) => {
     expect(hrMail.html).toContain(view.reference);
     for (const fact of [
       'Conference trip',
-      'US',
+      'United States',
+      'NeurIPS',
       view.departureDate,
       view.returnDate,
-      'hr reviews every conference trip',
+      'HR reviews every conference trip',
     ]) {
       expect(hrMail.text).toContain(fact);
       expect(hrMail.html).toContain(fact);

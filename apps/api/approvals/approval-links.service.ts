@@ -3,12 +3,19 @@ import type { DecideInput } from '../../../libs/contracts';
 import { LinkTokenError, LinkTokens, type LinkClaims } from '../../../libs/crypto';
 import { isMemberOf, type Person } from '../../../libs/domain/person';
 import type { Party } from '../../../libs/domain/vocabulary';
-import { ConflictCheck, DirectoryRepository, RequestRepository, type StepUpCheck } from '../../../libs/persistence';
+import {
+  AuditLogRepository,
+  ConflictCheck,
+  DirectoryRepository,
+  RequestRepository,
+  type StepUpCheck,
+} from '../../../libs/persistence';
 import { AuthService } from '../auth/auth.service';
 import { DomainError } from '../common/domain-error';
 import { collectErrors } from '../common/validate-body';
 import { DelegationService } from '../delegation/delegation.service';
 import { DecisionDto } from '../requests/request.dto';
+import { buildTimeline } from '../requests/request-timeline';
 import { toRequestView, type RequestView } from '../requests/request-view';
 import { RequestsService } from '../requests/requests.service';
 import { StepUpService } from './step-up.service';
@@ -49,6 +56,8 @@ export type LinkOutcome =
       view: RequestView;
       party: Party;
       reasons: string[];
+      /** What each amendment changed, in words ("Amended by Carol Lee: …", route changes), oldest first. */
+      amendments: string[];
       /** Set when a decision counts only signed in as the recipient (or with a code): whom to sign in as, and where. */
       signIn: SignIn | null;
     }
@@ -111,6 +120,7 @@ export class ApprovalLinksService {
     private readonly decisions: RequestsService,
     private readonly auth: AuthService,
     private readonly conflicts: ConflictCheck,
+    private readonly auditLog: AuditLogRepository,
   ) {}
 
   /** The decision form for a link, or why there is none. `session` is the browser's /app session token, if any. */
@@ -118,7 +128,16 @@ export class ApprovalLinksService {
     const link = await this.open(token, session);
     if ('kind' in link) return link;
     const signIn = (await this.needsStepUp(link)) ? this.signIn(link) : null;
-    return { kind: 'open', view: link.view, party: link.claims.party, reasons: link.reasons, signIn };
+    const amendments = await this.amendmentsOf(link.view.id);
+    return { kind: 'open', view: link.view, party: link.claims.party, reasons: link.reasons, amendments, signIn };
+  }
+
+  /** The amendments of a request in words, from its audit rows (as its timeline tells them). */
+  private async amendmentsOf(requestId: string): Promise<string[]> {
+    const proof = await this.auditLog.proofFor(requestId);
+    return buildTimeline(proof.rows, [])
+      .filter((e) => e.kind === 'amended' || e.kind === 'route_changed')
+      .map((e) => e.title);
   }
 
   /**

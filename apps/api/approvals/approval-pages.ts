@@ -1,5 +1,6 @@
 import Handlebars from 'handlebars';
-import { typeName } from '../../../libs/mail';
+import { label, reasonInWords } from '../../../libs/domain/labels';
+import { decisionPacket } from '../requests/decision-packet';
 import type { RequestView } from '../requests/request-view';
 import type { LinkOutcome, SignIn } from './approval-links.service';
 
@@ -21,15 +22,20 @@ const layout = Handlebars.compile(`<!doctype html>
 
 const summary = `<table>
 <tr><th scope="row">Reference</th><td id="reference">{{r.reference}}</td></tr>
-<tr><th scope="row">Requester</th><td>{{r.requester.email}} (tier {{r.requester.tier}})</td></tr>
-<tr><th scope="row">Type</th><td>{{typeName}}</td></tr>
-<tr><th scope="row">Destination</th><td>{{r.destinationCountry}}</td></tr>
-<tr><th scope="row">Dates</th><td>{{r.departureDate}} to {{r.returnDate}}</td></tr>
-<tr><th scope="row">Purpose</th><td>{{r.purpose}}</td></tr>
-{{#if r.counterparties.length}}<tr><th scope="row">Counterparties</th><td>{{#each r.counterparties}}{{name}} ({{country}}){{#unless @last}}, {{/unless}}{{/each}}</td></tr>{{/if}}
-<tr><th scope="row">Technology</th><td>{{join r.technologyAreas}}</td></tr>
-<tr><th scope="row">Data crossing the border</th><td>{{join r.dataCategories}}</td></tr>
-</table>`;
+<tr><th scope="row">Requester</th><td>{{p.requester}}</td></tr>
+{{#each p.rows}}<tr><th scope="row">{{label}}</th><td>{{value}}</td></tr>
+{{/each}}</table>`;
+
+/** The rest of the decision packet: screening hits, every party's status and conditions, what changed. */
+const packetMore = `{{#if p.hits.length}}<h2>Restricted-party screening</h2>
+<ul class="hits">{{#each p.hits}}<li>{{this}}</li>{{/each}}</ul>{{/if}}
+{{#if amendments.length}}<h2>What changed after an amendment</h2><ul>{{#each amendments}}<li>{{this}}</li>{{/each}}</ul>
+{{else if p.changes.length}}<h2>What changed after an amendment</h2><ul>{{#each p.changes}}<li>{{this}}</li>{{/each}}</ul>{{/if}}
+<h2>All parties</h2>
+<ul>{{#each p.parties}}<li><strong>{{party}}</strong> (stage {{stage}}{{#if deciding}}, you decide for it{{/if}}): {{status}}{{#if decidedBy}} by {{decidedBy}}{{/if}}
+{{#if comment}}<br>Comment: “{{comment}}”{{/if}}
+{{#if conditions.length}}<br>Conditions: {{join conditions}}{{/if}}
+<br>Asked because: {{#each reasons}}{{this}}{{#unless @last}}; {{/unless}}{{/each}}</li>{{/each}}</ul>`;
 
 Handlebars.registerHelper('join', (list: unknown) => (Array.isArray(list) ? list.join(', ') : ''));
 
@@ -38,8 +44,9 @@ const signInNotice = `<p class="notice" role="status">This request needs you sig
 
 const decisionForm = Handlebars.compile(`<h1>Decide for {{party}}</h1>
 {{#if signIn}}${signInNotice}{{/if}}
-<p>You are asked as a member of <strong>{{party}}</strong> because: {{join reasons}}.</p>
+<p>You are asked as a member of <strong>{{party}}</strong> because: {{#each reasons}}{{this}}{{#unless @last}}; {{/unless}}{{/each}}.</p>
 ${summary}
+${packetMore}
 <form method="post" action="">
 <fieldset><legend>Your decision</legend>
 <label><input type="radio" name="decision" value="approve" required> Approve</label>
@@ -58,12 +65,22 @@ const message =
   Handlebars.compile(`<h1>{{title}}</h1><p class="notice {{#if error}}error{{/if}}" role="{{#if error}}alert{{else}}status{{/if}}">{{text}}</p>
 {{#if r}}${summary}{{/if}}{{{after}}}`);
 
-function ctx(view: RequestView | undefined) {
-  return view ? { r: view, typeName: typeName(view.type as never) } : {};
+function ctx(view: RequestView | undefined, deciding?: string) {
+  return view ? { r: view, p: decisionPacket(view, deciding) } : {};
 }
 
-export function decisionPage(view: RequestView, party: string, reasons: string[], signIn: SignIn | null): string {
-  return layout({ title: `Decide for ${party}`, body: decisionForm({ ...ctx(view), party, reasons, signIn }) });
+export function decisionPage(
+  view: RequestView,
+  party: string,
+  reasons: string[],
+  signIn: SignIn | null,
+  amendments: string[] = [],
+): string {
+  const words = label(party);
+  return layout({
+    title: `Decide for ${words}`,
+    body: decisionForm({ ...ctx(view, party), party: words, reasons: reasons.map(reasonInWords), signIn, amendments }),
+  });
 }
 
 export function messagePage(
@@ -85,7 +102,7 @@ ${summary}
 <input type="hidden" name="decision" value="{{fields.decision}}">
 <input type="hidden" name="comment" value="{{fields.comment}}">
 <input type="hidden" name="conditions" value="{{fields.conditions}}">
-<p>Your decision: <strong>{{fields.decision}}</strong></p>
+<p>Your decision: <strong>{{decisionWords}}</strong></p>
 <label for="code">One-time code</label>
 <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required>
 <p><button type="submit">Confirm my decision</button></p>
@@ -99,8 +116,14 @@ export function stepUpPage(
   signIn: SignIn,
 ): string {
   return layout({
-    title: `Confirm your decision for ${party}`,
-    body: stepUpForm({ ...ctx(view), party, fields, signIn }),
+    title: `Confirm your decision for ${label(party)}`,
+    body: stepUpForm({
+      ...ctx(view, party),
+      party: label(party),
+      decisionWords: label(fields.decision),
+      fields,
+      signIn,
+    }),
   });
 }
 
@@ -167,9 +190,13 @@ export function linkOutcomePage(outcome: LinkOutcome): { status: number; page: s
       const who = outcome.onBehalfOf ? `${outcome.onBehalfOf} is` : 'You are';
       return {
         status: 403,
-        page: messagePage('Not allowed', `${who} no longer a member of ${outcome.party}. Nothing was recorded.`, {
-          error: true,
-        }),
+        page: messagePage(
+          'Not allowed',
+          `${who} no longer a member of ${label(outcome.party)}. Nothing was recorded.`,
+          {
+            error: true,
+          },
+        ),
       };
     }
     case 'delegation_ended':
@@ -193,7 +220,10 @@ export function linkOutcomePage(outcome: LinkOutcome): { status: number; page: s
         ),
       };
     case 'open':
-      return { status: 200, page: decisionPage(outcome.view, outcome.party, outcome.reasons, outcome.signIn) };
+      return {
+        status: 200,
+        page: decisionPage(outcome.view, outcome.party, outcome.reasons, outcome.signIn, outcome.amendments),
+      };
     case 'decision_invalid':
       return {
         status: 400,
@@ -230,7 +260,7 @@ export function linkOutcomePage(outcome: LinkOutcome): { status: number; page: s
         status: 503,
         page: messagePage(
           'We could not confirm your decision yet',
-          `Clearance did not answer in time after your decision for ${outcome.party} was sent, and the request does not show it yet: it may still be recorded. Reload this page in a minute to see whether it was.`,
+          `Clearance did not answer in time after your decision for ${label(outcome.party)} was sent, and the request does not show it yet: it may still be recorded. Reload this page in a minute to see whether it was.`,
           { error: true, view: outcome.view },
         ),
       };
@@ -239,7 +269,7 @@ export function linkOutcomePage(outcome: LinkOutcome): { status: number; page: s
         status: 200,
         page: messagePage(
           'Decision recorded',
-          `You ${DONE_WORDS[outcome.decision]} this request for ${outcome.party}. The request is now ${outcome.view.status}.`,
+          `You ${DONE_WORDS[outcome.decision]} this request for ${label(outcome.party)}. The request is now ${label(outcome.view.status).toLowerCase()}.`,
           { view: outcome.view },
         ),
       };
@@ -253,13 +283,13 @@ function alreadyDecidedPage(outcome: Extract<LinkOutcome, { kind: 'already_decid
     const words = DECIDED_WORDS[decided.status] ?? decided.status;
     return messagePage(
       'Already decided',
-      `Already decided by ${decided.by}${at}: ${words} for ${party}. Nothing was recorded.`,
+      `Already decided by ${decided.by}${at}: ${words} for ${label(party)}. Nothing was recorded.`,
       { error: true, view },
     );
   }
   return messagePage(
     'No longer awaiting a decision',
-    `This request is ${outcome.requestStatus ?? 'closed'}; ${party} is not awaiting a decision. Nothing was recorded.`,
+    `This request is ${label(outcome.requestStatus ?? 'closed').toLowerCase()}; ${label(party)} is not awaiting a decision. Nothing was recorded.`,
     { error: true, view },
   );
 }

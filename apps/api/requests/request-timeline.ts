@@ -1,4 +1,5 @@
 import { describeChange, describeRouteChange, type FieldChange } from '../../../libs/domain/amendment';
+import { label, obligationKindLabel, VIA_LABELS } from '../../../libs/domain/labels';
 import type { Party } from '../../../libs/domain/vocabulary';
 import type { AuditProof, SentEmailEntity } from '../../../libs/persistence';
 
@@ -35,15 +36,6 @@ const DECIDED: Record<string, string> = {
   request_changes: 'asked for changes',
 };
 
-/** How the author of a decision was authenticated, in words (DecideInput's `via`). */
-const VIA: Record<string, string> = {
-  api: 'signed in, through the API',
-  bulk: 'signed in, in a bulk decision',
-  email: 'through an email link alone',
-  'email-otp': 'through an email link, confirmed with a one-time code',
-  'email-session': 'through an email link, signed in',
-};
-
 const entry = (
   at: string,
   kind: TimelineEntry['kind'],
@@ -60,6 +52,8 @@ const entry = (
   conditions: [],
   ...extra,
 });
+
+const partiesInWords = (parties: string[]) => parties.map(label).join(', ');
 
 /** "Amended by Carol Lee: destination US → IR, …", and the route change with its reasons when there was one. */
 function amendmentEntries(row: AuditRow): TimelineEntry[] {
@@ -78,7 +72,7 @@ function amendmentEntries(row: AuditRow): TimelineEntry[] {
       reasons: ((payload.reasons as string[] | undefined) ?? []).map(String),
     };
     const superseded = ((payload.superseded as { party: string; decidedBy: string | null }[] | undefined) ?? []).map(
-      (a) => `${a.party} (${a.decidedBy ?? 'partly approved'})`,
+      (a) => `${label(a.party)} (${a.decidedBy ?? 'partly approved'})`,
     );
     entries.push(
       entry(row.recordedAt, 'route_changed', describeRouteChange(change), {
@@ -109,7 +103,7 @@ export function buildTimeline(rows: AuditRow[], emails: SentEmailEntity[]): Time
         entries.push(
           entry(row.recordedAt, 'submitted', `Submitted under policy version ${String(payload.policyVersion)}`, {
             actor: row.actor,
-            detail: stages.map((s) => `stage ${s.index} asks ${s.parties.join(', ')}`).join('; ') || null,
+            detail: stages.map((s) => `stage ${s.index} asks ${partiesInWords(s.parties)}`).join('; ') || null,
           }),
         );
         break;
@@ -124,11 +118,11 @@ export function buildTimeline(rows: AuditRow[], emails: SentEmailEntity[]): Time
         const stages = [...new Set(opened.map((a) => a.stage))];
         for (const stage of stages) {
           const parties = opened.filter((a) => a.stage === stage).map((a) => a.party);
-          entries.push(entry(row.recordedAt, 'stage_opened', `Stage ${stage} asks ${parties.join(', ')}`));
+          entries.push(entry(row.recordedAt, 'stage_opened', `Stage ${stage} asks ${partiesInWords(parties)}`));
         }
         if (typeof payload.status === 'string' && payload.status !== status) {
           status = payload.status;
-          entries.push(entry(row.recordedAt, 'status', `Status: ${status.replace(/_/g, ' ')}`, { actor: row.actor }));
+          entries.push(entry(row.recordedAt, 'status', `Status: ${label(status).toLowerCase()}`, { actor: row.actor }));
         }
         approvals = next;
         break;
@@ -142,11 +136,11 @@ export function buildTimeline(rows: AuditRow[], emails: SentEmailEntity[]): Time
           entry(
             row.recordedAt,
             'decision',
-            `${String(payload.party)} ${DECIDED[String(payload.decision)] ?? String(payload.decision)}${onBehalfOf}`,
+            `${label(String(payload.party))} ${DECIDED[String(payload.decision)] ?? label(String(payload.decision)).toLowerCase()}${onBehalfOf}`,
             {
               actor: row.actor,
               party: typeof payload.party === 'string' ? payload.party : null,
-              detail: typeof payload.via === 'string' ? `Decided ${VIA[payload.via] ?? payload.via}` : null,
+              detail: typeof payload.via === 'string' ? `Decided ${VIA_LABELS[payload.via] ?? payload.via}` : null,
               comment: typeof payload.comment === 'string' ? payload.comment : null,
               conditions: Array.isArray(payload.conditions) ? payload.conditions.map(String) : [],
             },
@@ -156,7 +150,9 @@ export function buildTimeline(rows: AuditRow[], emails: SentEmailEntity[]): Time
       }
       case 'obligation.fulfilled':
         entries.push(
-          entry(row.recordedAt, 'obligation', `Obligation ${String(payload.kind)} fulfilled`, { actor: row.actor }),
+          entry(row.recordedAt, 'obligation', `Obligation fulfilled: ${obligationKindLabel(String(payload.kind))}`, {
+            actor: row.actor,
+          }),
         );
         break;
       case 'passport.ready_for_hand_out':
@@ -184,11 +180,11 @@ export function buildTimeline(rows: AuditRow[], emails: SentEmailEntity[]): Time
     const timelineKind = kind === 'reminder' ? 'reminder' : kind === 'escalation' ? 'escalation' : 'email';
     const title =
       kind === 'approval'
-        ? `Asked ${party} by email: ${email.recipient}${sent}`
+        ? `Asked ${label(party)} by email: ${email.recipient}${sent}`
         : kind === 'reminder'
-          ? `Reminder to ${party}: ${email.recipient}${sent}`
+          ? `Reminder to ${label(party)}: ${email.recipient}${sent}`
           : kind === 'escalation'
-            ? `Escalated to the ${party} lead: ${email.recipient}${sent}`
+            ? `Escalated to the ${label(party)} lead: ${email.recipient}${sent}`
             : `Email to ${email.recipient}: ${email.subject}${sent}`;
     entries.push(
       entry(at, timelineKind, title, { party: ['approval', 'reminder', 'escalation'].includes(kind) ? party : null }),

@@ -127,6 +127,7 @@ export class ReviewersService {
       hits: request.screeningHits as ScreeningHit[],
       link: `${this.config.publicUrl}/approvals/${token}`,
       expiresAt: expiresAt.toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+      request: { ...request, destinationRisk: request.plan.destinationRisk },
     });
     const now = new Date().toISOString();
     const record = await this.sentEmails.claim({

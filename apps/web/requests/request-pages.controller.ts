@@ -4,6 +4,8 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { REQUEST_STATUSES, type RequestType } from '../../../libs/domain/vocabulary';
 import { Public } from '../../api/auth/auth.decorators';
+import { label, obligationKindLabel } from '../../../libs/domain/labels';
+import { decisionPacket } from '../../api/requests/decision-packet';
 import type { RequestView } from '../../api/requests/request-view';
 import type { TimelineEntry } from '../../api/requests/request-timeline';
 import { PageExceptionFilter } from '../page.filter';
@@ -149,6 +151,7 @@ export class RequestPagesController {
     this.pages.send(req, res, 'request', `${view.reference ?? ''} ${view.type.replace(/_/g, ' ')} request`.trim(), {
       data: {
         r: view,
+        packet: decisionPacket(view),
         timeline,
         ...waitingOn(view),
         notice: NOTICES[done ?? ''] ?? null,
@@ -266,12 +269,10 @@ function waitingOn(view: RequestView): { nextStep: string } {
   if (view.status === 'changes_requested') return { nextStep: 'Waiting on you: amend or withdraw' };
   if (view.status !== 'pending') {
     const open = view.obligations.filter((o) => o.status === 'open' || o.status === 'overdue');
-    return { nextStep: open.length ? `Obligations: ${open.map((o) => o.kind).join(', ')}` : '' };
+    return { nextStep: open.length ? `Obligations: ${open.map((o) => obligationKindLabel(o.kind)).join(', ')}` : '' };
   }
   const pending = view.stages.flatMap((s) => s.approvals).filter((a) => a.status === 'pending');
   return {
-    nextStep: pending.length
-      ? `Waiting on ${pending.map((a) => a.party.replace(/_/g, ' ')).join(', ')}`
-      : 'Being screened',
+    nextStep: pending.length ? `Waiting on ${pending.map((a) => label(a.party)).join(', ')}` : 'Being screened',
   };
 }

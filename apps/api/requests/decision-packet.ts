@@ -1,0 +1,61 @@
+import { describeRouteChange } from '../../../libs/domain/amendment';
+import { label, packetRows, reasonInWords, screeningHitInWords, type PacketRow } from '../../../libs/domain/labels';
+import type { ScreeningHit } from '../../../libs/domain/screening';
+import type { RequestView } from './request-view';
+
+/** One party of the request as the packet shows it: its status, why it was asked, who decided, with what. */
+export interface PacketParty {
+  party: string;
+  stage: number;
+  status: string;
+  reasons: string[];
+  decidedBy: string | null;
+  comment: string | null;
+  conditions: string[];
+  /** The party this packet is opened to decide for. */
+  deciding: boolean;
+}
+
+/** Everything a decision is made on, in words: the request's details, the screening, the other parties, what changed. */
+export interface DecisionPacket {
+  rows: PacketRow[];
+  requester: string;
+  /** Screening hits in words: filled only for a view that carries the entries (reviewers), else only "needs review". */
+  hits: string[];
+  parties: PacketParty[];
+  /** How the route changed after each amendment, in words. */
+  changes: string[];
+}
+
+/**
+ * The decision packet of a request view. A view built for the requester has no screening entries:
+ * its hits then say only which counterparty needs restricted-party review.
+ */
+export function decisionPacket(view: RequestView, deciding?: string): DecisionPacket {
+  const hits = view.screeningHits.map((h) =>
+    h.entryName
+      ? screeningHitInWords(h as ScreeningHit)
+      : `${h.counterparty ?? 'A counterparty'} needs restricted-party review`,
+  );
+  const parties = view.stages.flatMap((s) =>
+    s.approvals
+      .filter((a) => a.status !== 'superseded')
+      .map((a) => ({
+        party: label(a.party),
+        stage: s.index,
+        status: label(a.status),
+        reasons: a.reasons.map(reasonInWords),
+        decidedBy: a.decidedBy ?? null,
+        comment: a.comment ?? null,
+        conditions: a.conditions ?? [],
+        deciding: a.party === deciding,
+      })),
+  );
+  return {
+    rows: packetRows(view),
+    requester: `${view.requester.email}, tier ${label(view.requester.tier)}`,
+    hits,
+    parties,
+    changes: view.routeChanges.map((c) => `Round ${c.round}: ${describeRouteChange(c)}`),
+  };
+}
