@@ -88,6 +88,23 @@ export interface InboxRow {
   approval: ApprovalEntity;
 }
 
+/** What an inbox shows: the pending approvals of `parties`, filtered; `caller` is whose inbox it is. */
+export interface InboxFilter {
+  parties: Party[];
+  caller: string;
+  type?: string;
+  /** ISO 3166-1 alpha-2, upper case. */
+  destination?: string;
+  requestId?: string;
+}
+
+/** Where an inbox page ends: its last approval (the request's creation, the request, the party). */
+export interface InboxPosition {
+  createdAt: string;
+  requestId: string;
+  party: string;
+}
+
 /**
  * Reads the request projection: the API's lists, inbox and detail views, the audit scripts, and the
  * worker's mail activities. It never writes; the worker's projection activities write the projection
@@ -176,20 +193,34 @@ export class RequestRepository {
     return this.withApprovals(requests);
   }
 
-  /** Pending approvals of the given parties on pending requests, oldest first, never the caller's own. */
-  async inbox(parties: Party[], excludeRequester: string): Promise<InboxRow[]> {
-    if (parties.length === 0) return [];
-    const approvals = await this.dataSource
-      .getRepository(ApprovalEntity)
-      .createQueryBuilder('a')
-      .innerJoin(RequestEntity, 'r', 'r.id = a.request_id')
-      .where('a.party IN (:...parties)', { parties })
-      .andWhere("a.status = 'pending'")
-      .andWhere("r.status = 'pending'")
-      .andWhere('r.requester_email <> :me', { me: excludeRequester })
-      .orderBy('r.created_at', 'ASC')
+  /**
+   * One page of an approver's inbox: the pending approvals of `parties` on pending requests, newest
+   * first (request created_at, id, then party), continuing after `after`. Reads at most `limit`
+   * approvals and their requests, whatever the inbox holds (idx_requests_status_created,
+   * idx_approvals_inbox).
+   */
+  async inboxPage(filter: InboxFilter & { limit: number; after?: InboxPosition }): Promise<InboxRow[]> {
+    if (filter.parties.length === 0) return [];
+    const qb = this.inboxQuery(filter);
+    const after = filter.after;
+    if (after) {
+      qb.andWhere(
+        new Brackets((w) => {
+          w.where('r.created_at < :cAt')
+            .orWhere('(r.created_at = :cAt AND r.id < :cId)')
+            .orWhere('(r.created_at = :cAt AND r.id = :cId AND a.party < :cParty)');
+        }),
+        { cAt: after.createdAt, cId: after.requestId, cParty: after.party },
+      );
+    }
+    const approvals = await qb
+      .orderBy('r.created_at', 'DESC')
+      .addOrderBy('r.id', 'DESC')
+      .addOrderBy('a.party', 'DESC')
+      .limit(filter.limit)
       .getMany();
     if (approvals.length === 0) return [];
+    // a page's requests, at most `limit` ids
     const requests = await this.dataSource
       .getRepository(RequestEntity)
       .createQueryBuilder('r')
@@ -197,6 +228,41 @@ export class RequestRepository {
       .getMany();
     const byId = new Map(requests.map((r) => [r.id, r]));
     return approvals.map((approval) => ({ approval, request: byId.get(approval.requestId)! }));
+  }
+
+  /** How many approvals of the inbox wait on each party (one aggregate query; parties with none are absent). */
+  async inboxCounts(filter: InboxFilter): Promise<Partial<Record<Party, number>>> {
+    if (filter.parties.length === 0) return {};
+    const rows = await this.inboxQuery(filter)
+      .select('a.party', 'party')
+      .addSelect('COUNT(*)', 'n')
+      .groupBy('a.party')
+      .getRawMany<{ party: Party; n: number | string }>();
+    return Object.fromEntries(rows.map((row) => [row.party, Number(row.n)]));
+  }
+
+  /**
+   * The inbox's rows: pending approvals of the parties on pending requests, never the caller's own
+   * requests, nor a quorum party's approval the caller already gave (or gave on someone's behalf).
+   */
+  private inboxQuery(filter: InboxFilter): SelectQueryBuilder<ApprovalEntity> {
+    const qb = this.dataSource
+      .getRepository(ApprovalEntity)
+      .createQueryBuilder('a')
+      .innerJoin(RequestEntity, 'r', 'r.id = a.request_id')
+      .where("a.status = 'pending'")
+      .andWhere('a.party IN (:...parties)', { parties: filter.parties })
+      .andWhere("r.status = 'pending'")
+      .andWhere('r.requester_email <> :me', { me: filter.caller })
+      // votes are stored as JSON ({"by":…,"onBehalfOf":…}); a quote inside a comment is escaped, so only a vote matches
+      .andWhere("a.approved_by NOT LIKE :votedBy ESCAPE '\\'", { votedBy: containsPattern(`"by":"${filter.caller}"`) })
+      .andWhere("a.approved_by NOT LIKE :votedFor ESCAPE '\\'", {
+        votedFor: containsPattern(`"onBehalfOf":"${filter.caller}"`),
+      });
+    if (filter.type) qb.andWhere('r.type = :type', { type: filter.type });
+    if (filter.destination) qb.andWhere('r.destination_country = :destination', { destination: filter.destination });
+    if (filter.requestId) qb.andWhere('a.request_id = :requestId', { requestId: filter.requestId });
+    return qb;
   }
 
   private async withApprovals(requests: RequestEntity[]): Promise<StoredRequest[]> {

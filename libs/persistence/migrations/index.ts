@@ -10,6 +10,7 @@ import { Amendments1763900006100 } from './1763900006100-amendments';
 import { StepUpBudget1763900006200 } from './1763900006200-step-up-budget';
 import { AssignedReviewers1763900006300 } from './1763900006300-assigned-reviewers';
 import { ListIndexesDealName1763900007400 } from './1763900007400-list-indexes-deal-name';
+import { InboxIndex1763900007500 } from './1763900007500-inbox-index';
 
 /** Every migration in order; the data source runs them on start. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   StepUpBudget1763900006200,
   AssignedReviewers1763900006300,
   ListIndexesDealName1763900007400,
+  InboxIndex1763900007500,
 ];
