@@ -134,4 +134,23 @@ describe.each(testDatabases())('the paged approvals inbox on $name', (database) 
     // generous: a loaded shared machine, but nowhere near reading 33,000 rows per call
     expect(firstPageMs).toBeLessThan(5_000);
   }, 180_000);
+
+  it('should leave a quorum approval out of the inbox of whoever already gave it, not of the others', async () => {
+    const policy = (await http.as('admin@example.com', 'GET', '/api/policy')).body;
+    policy.parties.hr.quorum = 2;
+    expect((await http.as('admin@example.com', 'PUT', '/api/policy', policy)).status).toBe(200);
+    const res = await http.as('alice@example.com', 'POST', '/api/requests', requestBody('conference'));
+    expect(res.status).toBe(201);
+    const id: string = res.body.id;
+    await eventually(async () => (await inbox('hr@example.com', `requestId=${id}`)).items.length === 1, 'for hr');
+    const vote = await http.as('hr@example.com', 'POST', `/api/requests/${id}/decisions`, {
+      party: 'hr',
+      decision: 'approve',
+    });
+    expect(vote.status).toBe(200);
+    expect(await inbox('hr@example.com', `requestId=${id}`)).toMatchObject({ items: [], counts: { hr: 0 }, total: 0 });
+    const lead = await inbox('hr-lead@example.com', `requestId=${id}`);
+    expect(lead.items).toEqual([expect.objectContaining({ requestId: id, party: 'hr', approvals: 1, quorum: 2 })]);
+    expect(lead.counts.hr).toBe(1);
+  });
 });
