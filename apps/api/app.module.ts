@@ -27,6 +27,7 @@ import { ApprovalLinksController } from './approvals/approval-links.controller';
 import { ApprovalLinksService } from './approvals/approval-links.service';
 import { StepUpService } from './approvals/step-up.service';
 import { InboxController } from './approvals/inbox.controller';
+import { InboxService } from './approvals/inbox.service';
 import { AuditChainController } from './audit/audit-chain.controller';
 import { AuditHistoryController } from './audit/audit-history.controller';
 import { AuditHistoryService } from './audit/audit-history.service';
@@ -151,6 +152,7 @@ export class AppModule {
         TemporalGateway,
         AuthService,
         RequestsService,
+        InboxService,
         ReviewersService,
         ApprovalLinksService,
         StepUpService,

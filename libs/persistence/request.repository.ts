@@ -1,4 +1,4 @@
-import { Brackets, type DataSource, type SelectQueryBuilder } from 'typeorm';
+import { Brackets, type DataSource, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
 import { OPEN_REQUEST_STATUSES } from '../domain/delegation';
 import { normalizedDealName } from '../domain/request';
 import type { Party } from '../domain/vocabulary';
@@ -88,6 +88,34 @@ export interface InboxRow {
   request: RequestEntity;
   approval: ApprovalEntity;
 }
+
+/** What an inbox shows: the pending approvals of `parties`, filtered; `caller` is whose inbox it is. */
+export interface InboxFilter {
+  parties: Party[];
+  caller: string;
+  type?: string;
+  /** ISO 3166-1 alpha-2, upper case. */
+  destination?: string;
+  requestId?: string;
+}
+
+/** Where an inbox page ends: its last approval (the request's creation, the request, the party). */
+export interface InboxPosition {
+  createdAt: string;
+  requestId: string;
+  party: string;
+}
+
+/** The requests an inbox shows (alias `r`): pending, not the caller's own, with the inbox's filters. */
+function inboxRequests<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, filter: InboxFilter): void {
+  qb.andWhere("r.status = 'pending'").andWhere('r.requester_email <> :me', { me: filter.caller });
+  if (filter.type) qb.andWhere('r.type = :type', { type: filter.type });
+  if (filter.destination) qb.andWhere('r.destination_country = :destination', { destination: filter.destination });
+  if (filter.requestId) qb.andWhere('r.id = :requestId', { requestId: filter.requestId });
+}
+
+/** A comparator's answer for newest (greatest) first. */
+const descending = (x: string, y: string): number => (x < y ? 1 : x > y ? -1 : 0);
 
 /**
  * Reads the request projection: the API's lists, inbox and detail views, the audit scripts, and the
@@ -186,27 +214,81 @@ export class RequestRepository {
     return this.withApprovals(requests);
   }
 
-  /** Pending approvals of the given parties on pending requests, oldest first, never the caller's own. */
-  async inbox(parties: Party[], excludeRequester: string): Promise<InboxRow[]> {
-    if (parties.length === 0) return [];
-    const approvals = await this.dataSource
-      .getRepository(ApprovalEntity)
-      .createQueryBuilder('a')
-      .innerJoin(RequestEntity, 'r', 'r.id = a.request_id')
-      .where('a.party IN (:...parties)', { parties })
-      .andWhere("a.status = 'pending'")
-      .andWhere("r.status = 'pending'")
-      .andWhere('r.requester_email <> :me', { me: excludeRequester })
-      .orderBy('r.created_at', 'ASC')
+  /**
+   * One page of an approver's inbox: the pending approvals of `parties` on pending requests, newest
+   * first (request created_at, id, then party), after `after`; `limit` approvals or fewer. It walks
+   * the pending requests newest first (idx_requests_status_created), probing each for an approval in
+   * the inbox (the approvals' primary key), and stops after `limit` of them: it reads about a page
+   * whatever the inbox holds, and binds at most `limit` request ids.
+   */
+  async inboxPage(filter: InboxFilter & { limit: number; after?: InboxPosition }): Promise<InboxRow[]> {
+    if (filter.parties.length === 0) return [];
+    const { after } = filter;
+    const qb = this.dataSource.getRepository(RequestEntity).createQueryBuilder('r');
+    inboxRequests(qb, filter);
+    if (after) {
+      qb.andWhere(
+        new Brackets((w) => {
+          w.where('r.created_at < :cAt').orWhere('(r.created_at = :cAt AND r.id <= :cId)');
+        }),
+        { cAt: after.createdAt, cId: after.requestId },
+      );
+    }
+    const awaiting = this.awaitingApprovals(filter, after).select('1').andWhere('a.request_id = r.id');
+    const requests = await qb
+      .andWhere(`EXISTS (${awaiting.getQuery()})`, awaiting.getParameters())
+      .orderBy('r.created_at', 'DESC')
+      .addOrderBy('r.id', 'DESC')
+      .limit(filter.limit)
       .getMany();
-    if (approvals.length === 0) return [];
-    const requests = await this.dataSource
-      .getRepository(RequestEntity)
-      .createQueryBuilder('r')
-      .where('r.id IN (:...ids)', { ids: [...new Set(approvals.map((a) => a.requestId))] })
+    if (requests.length === 0) return [];
+    const approvals = await this.awaitingApprovals(filter, after)
+      .andWhere('a.request_id IN (:...ids)', { ids: requests.map((r) => r.id) })
       .getMany();
     const byId = new Map(requests.map((r) => [r.id, r]));
-    return approvals.map((approval) => ({ approval, request: byId.get(approval.requestId)! }));
+    const newestFirst = (x: InboxRow, y: InboxRow) =>
+      descending(x.request.createdAt, y.request.createdAt) ||
+      descending(x.request.id, y.request.id) ||
+      descending(x.approval.party, y.approval.party);
+    return approvals
+      .map((approval) => ({ approval, request: byId.get(approval.requestId)! }))
+      .sort(newestFirst)
+      .slice(0, filter.limit);
+  }
+
+  /** How many approvals of the inbox wait on each party: one aggregate query (idx_approvals_inbox), no rows loaded. */
+  async inboxCounts(filter: InboxFilter): Promise<Partial<Record<Party, number>>> {
+    if (filter.parties.length === 0) return {};
+    const qb = this.awaitingApprovals(filter).innerJoin(RequestEntity, 'r', 'r.id = a.request_id');
+    inboxRequests(qb, filter);
+    const rows = await qb
+      .select('a.party', 'party')
+      .addSelect('COUNT(*)', 'n')
+      .groupBy('a.party')
+      .getRawMany<{ party: Party; n: number | string }>();
+    return Object.fromEntries(rows.map((row) => [row.party, Number(row.n)]));
+  }
+
+  /**
+   * The approvals an inbox shows: pending, of its parties, and not a quorum party's approval the
+   * caller already gave (or gave on someone's behalf); after `after`, only the parties after its own
+   * on its request.
+   */
+  private awaitingApprovals(filter: InboxFilter, after?: InboxPosition): SelectQueryBuilder<ApprovalEntity> {
+    const qb = this.dataSource
+      .getRepository(ApprovalEntity)
+      .createQueryBuilder('a')
+      .where("a.status = 'pending'")
+      .andWhere('a.party IN (:...parties)', { parties: filter.parties })
+      // votes are stored as JSON ({"by":…,"onBehalfOf":…}); a quote inside a comment is escaped, so only a vote matches
+      .andWhere("a.approved_by NOT LIKE :votedBy ESCAPE '\\'", { votedBy: containsPattern(`"by":"${filter.caller}"`) })
+      .andWhere("a.approved_by NOT LIKE :votedFor ESCAPE '\\'", {
+        votedFor: containsPattern(`"onBehalfOf":"${filter.caller}"`),
+      });
+    if (after) {
+      qb.andWhere('(a.request_id <> :cId OR a.party < :cParty)', { cId: after.requestId, cParty: after.party });
+    }
+    return qb;
   }
 
   private async withApprovals(requests: RequestEntity[]): Promise<StoredRequest[]> {

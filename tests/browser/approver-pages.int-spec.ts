@@ -2,8 +2,10 @@ import { testDatabases } from '../support/databases';
 import { eventually } from '../support/eventually';
 import { daysFromNow, requestBody } from '../support/factories';
 import { Http } from '../support/http';
-import { launchBrowser, signedIn, type Browser, checkPage } from '../support/browser';
+import { launchBrowser, signedIn, type Browser, type Page, checkPage } from '../support/browser';
 import { startSystem, type TestSystem } from '../support/system';
+import { insertPendingApprovals, loadRequestId } from '../support/inbox-rows';
+import { DataSource } from 'typeorm';
 
 const MEMBER: Record<string, string> = {
   hr: 'hr@example.com',
@@ -241,6 +243,51 @@ describe('approver and custodian pages in Chromium', () => {
     const [passport] = (await http.as('custodian@example.com', 'GET', '/api/passports?employee=carol@example.com')).body
       .items;
     expect(passport.status).toBe('in_custody');
+    await context.close();
+  });
+
+  it('should page the inbox: More follows the cursor with the filters, and bulk approval works on any page', async () => {
+    // one real request to France (a destination no other test here uses), then 60 pending hr approvals
+    // written into the projection, dated after it: the real one is the last of the second page
+    const real = await submit('alice@example.com', requestBody('conference', { destinationCountry: 'FR' }));
+    await eventually(async () => (await approvalOf(real.id, 'hr')) === 'pending', 'the request pending for hr');
+    await insertPendingApprovals(system.app.get(DataSource), {
+      count: 60,
+      party: 'hr',
+      requester: 'carol@example.com',
+      from: '2099-03-01T00:00:00.000Z',
+      prefix: 'cccccccc',
+    });
+    const values = (page: Page) =>
+      page.locator('input[name=item]').evaluateAll((boxes) => boxes.map((b) => (b as HTMLInputElement).value));
+    const { context, page } = await signedIn(browser, system.baseUrl, 'hr@example.com');
+    await page.goto('/app/inbox?party=hr&destination=fr');
+    await expect(page.locator('#count-total').textContent()).resolves.toBe('61');
+    expect(await values(page)).toEqual(Array.from({ length: 50 }, (_, i) => `${loadRequestId('cccccccc', 59 - i)}|hr`));
+
+    await page.getByRole('link', { name: 'More' }).click();
+    await page.waitForURL(/cursor=/);
+    expect(new URL(page.url()).searchParams.get('destination')).toBe('FR');
+    await expect(page.locator('#count-total').textContent()).resolves.toBe('61');
+    expect(await values(page)).toEqual([
+      ...Array.from({ length: 10 }, (_, i) => `${loadRequestId('cccccccc', 9 - i)}|hr`),
+      `${real.id}|hr`,
+    ]);
+    await expect(page.getByRole('link', { name: 'More' }).count()).resolves.toBe(0);
+    await checkPage(page, 'inbox-second-page');
+
+    // bulk approval from the second page, the result named from that page
+    await page.getByRole('checkbox', { name: /from alice@example\.com for hr$/ }).check();
+    await page.getByRole('button', { name: 'Approve selected' }).click();
+    await page.waitForURL('**/app/inbox/bulk');
+    await expect(page.locator('#h-results').textContent()).resolves.toBe('Approved 1, refused 0');
+    await expect(page.getByRole('status').textContent()).resolves.toContain(
+      'Approved: Conference trip to FR from alice@example.com for hr',
+    );
+    expect(await approvalOf(real.id, 'hr')).toBe('approved');
+    await expect(page.locator('#count-total').textContent()).resolves.toBe('60');
+    await page.getByRole('link', { name: 'Back to the newest' }).click();
+    await expect(page.locator('tbody tr').count()).resolves.toBe(50);
     await context.close();
   });
 

@@ -1,15 +1,16 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiProperty, ApiTags, PickType } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiProperty, ApiQuery, ApiTags, PickType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsUUID, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsUUID, isUUID, ValidateNested } from 'class-validator';
 import type { Person } from '../../../libs/domain/person';
 import { PARTIES, REQUEST_TYPES, type Party } from '../../../libs/domain/vocabulary';
-import { RequestRepository } from '../../../libs/persistence';
 import { CurrentPerson } from '../auth/auth.decorators';
+import { parseLimit } from '../common/cursor';
 import { DomainError } from '../common/domain-error';
 import { validateBody } from '../common/validate-body';
 import { DecisionDto } from '../requests/request.dto';
 import { RequestsService } from '../requests/requests.service';
+import { InboxService } from './inbox.service';
 
 class BulkItemDto {
   @ApiProperty()
@@ -41,68 +42,52 @@ export class BulkDecisionDto extends PickType(DecisionDto, ['comment', 'conditio
 @Controller('api/approvals')
 export class InboxController {
   constructor(
-    private readonly requests: RequestRepository,
+    private readonly inboxes: InboxService,
     private readonly service: RequestsService,
   ) {}
 
   @Get('inbox')
   @ApiOperation({
     summary:
-      "Approvals awaiting the caller's parties (and those of approvers they stand in for), oldest first, with counts",
+      "Approvals awaiting the caller's parties (and those of approvers they stand in for), newest first, a page at a time, with counts",
   })
-  async inbox(
-    @CurrentPerson() person: Person,
-    @Query('party') party?: string,
-    @Query('type') type?: string,
-    @Query('destination') destination?: string,
-  ) {
+  @ApiQuery({ name: 'party', required: false, enum: PARTIES })
+  @ApiQuery({ name: 'type', required: false, enum: REQUEST_TYPES })
+  @ApiQuery({ name: 'destination', required: false, description: 'ISO 3166-1 alpha-2 country code' })
+  @ApiQuery({ name: 'requestId', required: false, description: 'only the approvals of this request' })
+  @ApiQuery({ name: 'limit', required: false, description: '1 to 100, default 50' })
+  @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
+  async inbox(@CurrentPerson() person: Person, @Query() query: Record<string, unknown>) {
+    const { party, type, destination, requestId, cursor } = query;
+    for (const [field, value] of Object.entries({ party, type, destination, requestId, cursor })) {
+      if (value !== undefined && typeof value !== 'string') {
+        throw DomainError.validation([{ field, messages: [`${field} must be given at most once`] }]);
+      }
+    }
+    const limit = parseLimit(query.limit, 50);
     const problems = [
       ...(party !== undefined && !PARTIES.includes(party as Party)
         ? [{ field: 'party', messages: [`party must be one of: ${PARTIES.join(', ')}`] }]
         : []),
-      ...(type !== undefined && !(REQUEST_TYPES as readonly string[]).includes(type)
+      ...(type !== undefined && !(REQUEST_TYPES as readonly string[]).includes(type as string)
         ? [{ field: 'type', messages: [`type must be one of: ${REQUEST_TYPES.join(', ')}`] }]
         : []),
-      ...(destination !== undefined && !/^[A-Za-z]{2}$/.test(destination)
+      ...(destination !== undefined && !/^[A-Za-z]{2}$/.test(destination as string)
         ? [{ field: 'destination', messages: ['destination must be an ISO 3166-1 alpha-2 country code'] }]
+        : []),
+      ...(requestId !== undefined && !isUUID(requestId)
+        ? [{ field: 'requestId', messages: ['requestId must be the id of a request'] }]
         : []),
     ];
     if (problems.length > 0) throw DomainError.validation(problems);
-
-    const own = new Set(person.parties.map((m) => m.party));
-    const standIns = await this.service.standingInFor(person);
-    const parties = (await this.service.partiesOf(person)).filter((p) => !party || p === party);
-    const rows = (await this.requests.inbox(parties, person.email)).filter(
-      (row) =>
-        (!type || row.request.type === type) &&
-        (!destination || row.request.destinationCountry === destination.toUpperCase()) &&
-        // A quorum party still pending lists the request only for those who have not approved it yet.
-        !row.approval.approvedBy.some((v) => v.by === person.email || v.onBehalfOf === person.email),
-    );
-    const counts = Object.fromEntries(parties.map((p) => [p, rows.filter((row) => row.approval.party === p).length]));
-    return {
-      items: rows.map(({ request, approval }) => ({
-        requestId: request.id,
-        party: approval.party,
-        onBehalfOf: own.has(approval.party as Party)
-          ? null
-          : (standIns.find((p) => p.parties.some((m) => m.party === approval.party))?.email ?? null),
-        stageIndex: approval.stageIndex,
-        reasons: approval.reasons,
-        quorum: approval.quorum,
-        approvals: approval.approvedBy.length,
-        type: request.type,
-        requester: { email: request.requesterEmail, tier: request.requesterTier },
-        destinationCountry: request.destinationCountry,
-        departureDate: request.departureDate,
-        returnDate: request.returnDate,
-        purpose: request.purpose,
-        screeningHits: request.screeningHits.length,
-        submittedAt: request.createdAt,
-      })),
-      counts,
-      total: rows.length,
-    };
+    return this.inboxes.inbox(person, {
+      party: party as Party | undefined,
+      type: type as string | undefined,
+      destination: destination as string | undefined,
+      requestId: (requestId as string | undefined)?.toLowerCase(),
+      limit,
+      cursor: (cursor as string | undefined) || undefined,
+    });
   }
 
   @Post('bulk')

@@ -32,9 +32,13 @@ interface InboxItem {
 
 interface Inbox {
   items: InboxItem[];
+  nextCursor: string | null;
   counts: Record<string, number>;
   total: number;
 }
+
+/** Rows per page of the inbox; "More" follows the API's cursor. */
+const PAGE_SIZE = 50;
 
 interface BulkResult {
   requestId: string;
@@ -91,8 +95,11 @@ export class InboxPagesController {
       return;
     }
     const api = new WebApi(req);
-    // what each chosen row was, to name it in the results (approved rows leave the inbox)
-    const before = await api.send<Inbox>('GET', '/api/approvals/inbox');
+    // what each chosen row was, to name it in the results (approved rows leave the inbox): the page they were on
+    const before = await api.send<Inbox>(
+      'GET',
+      `/api/approvals/inbox${query({ ...filters, limit: String(PAGE_SIZE) })}`,
+    );
     const names = new Map(
       before.status === 200
         ? before.body.items.map((i) => [
@@ -128,12 +135,13 @@ export class InboxPagesController {
     extra: { status?: number; problem?: string; results?: BulkAnswer; comment?: string; conditions?: string } = {},
   ): Promise<void> {
     const api = new WebApi(req);
-    let answer = await api.send<Inbox & ApiErrorBody>('GET', `/api/approvals/inbox${query({ ...filters })}`);
+    const page = (f: Filters) => query({ ...f, limit: String(PAGE_SIZE) });
+    let answer = await api.send<Inbox & ApiErrorBody>('GET', `/api/approvals/inbox${page(filters)}`);
     let problem = extra.problem ?? null;
     if (answer.status === 400) {
       problem = `The filter was not understood: ${(answer.body.errors ?? []).map((e) => e.messages.join('; ')).join(' ') || answer.body.message}`;
       filters = {};
-      answer = await api.send<Inbox & ApiErrorBody>('GET', '/api/approvals/inbox');
+      answer = await api.send<Inbox & ApiErrorBody>('GET', `/api/approvals/inbox${page(filters)}`);
     }
     if (answer.status !== 200) throw new ApiRefusal(answer.status, answer.body);
     const inbox = answer.body;
@@ -155,6 +163,10 @@ export class InboxPagesController {
         })),
         counts: Object.entries(inbox.counts).map(([party, count]) => ({ party, name: partyWords(party), count })),
         total: inbox.total,
+        next: inbox.nextCursor ? `/app/inbox${query({ ...filters, cursor: inbox.nextCursor })}` : null,
+        first: filters.cursor
+          ? `/app/inbox${query({ party: filters.party, type: filters.type, destination: filters.destination })}`
+          : null,
         filtered: Boolean(filters.party || filters.type || filters.destination),
         filters,
         parties: PARTIES.map((value) => ({ value, name: partyWords(value), selected: value === filters.party })),
@@ -172,10 +184,17 @@ interface Filters {
   party?: string;
   type?: string;
   destination?: string;
+  /** The page: the API's cursor of the page before it. */
+  cursor?: string;
 }
 
 /** The inbox filters from a query or a form, as strings; the API validates them. */
 function filtersFrom(source: Record<string, unknown> | undefined): Filters {
   const get = (key: string) => (source ? one(source[key]).trim() : '') || undefined;
-  return { party: get('party'), type: get('type'), destination: get('destination')?.toUpperCase() };
+  return {
+    party: get('party'),
+    type: get('type'),
+    destination: get('destination')?.toUpperCase(),
+    cursor: get('cursor'),
+  };
 }

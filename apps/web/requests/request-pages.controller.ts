@@ -238,7 +238,8 @@ export class RequestPagesController {
   }
 
   private async decidable(api: WebApi, requestId: string): Promise<InboxItem[]> {
-    const inbox = await api.get<{ items: InboxItem[] }>('/api/approvals/inbox');
+    // this request's approvals only: the inbox is paged, the request may be on any page
+    const inbox = await api.get<{ items: InboxItem[] }>(`/api/approvals/inbox${query({ requestId })}`);
     return inbox.items.filter((item) => item.requestId === requestId);
   }
 

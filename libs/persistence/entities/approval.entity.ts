@@ -4,6 +4,7 @@ import type { Vote } from '../../domain/approval-state';
 /** One party's approval of one request, as the workflow last projected it. */
 @Entity({ name: 'approvals' })
 @Index('idx_approvals_party_status', ['party', 'status'])
+@Index('idx_approvals_inbox', ['status', 'party', 'requestId'])
 export class ApprovalEntity {
   @PrimaryColumn({ name: 'request_id', type: 'varchar', length: 36 })
   requestId!: string;

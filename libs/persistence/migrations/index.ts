@@ -10,6 +10,7 @@ import { Amendments1763900006100 } from './1763900006100-amendments';
 import { StepUpBudget1763900006200 } from './1763900006200-step-up-budget';
 import { AssignedReviewers1763900006300 } from './1763900006300-assigned-reviewers';
 import { ListIndexesDealName1763900007400 } from './1763900007400-list-indexes-deal-name';
+import { InboxIndex1763900007500 } from './1763900007500-inbox-index';
 import { RequestReferences1763900007600 } from './1763900007600-request-references';
 import { PassportFingerprintHandOut1763900007700 } from './1763900007700-passport-fingerprint-hand-out';
 
@@ -27,6 +28,7 @@ export const MIGRATIONS = [
   StepUpBudget1763900006200,
   AssignedReviewers1763900006300,
   ListIndexesDealName1763900007400,
+  InboxIndex1763900007500,
   RequestReferences1763900007600,
   PassportFingerprintHandOut1763900007700,
 ];

@@ -1,0 +1,92 @@
+import { Injectable } from '@nestjs/common';
+import type { Person } from '../../../libs/domain/person';
+import type { Party } from '../../../libs/domain/vocabulary';
+import { RequestRepository, type InboxFilter, type InboxRow } from '../../../libs/persistence';
+import { decodeCursor, encodeCursor } from '../common/cursor';
+import { DomainError } from '../common/domain-error';
+import { RequestsService } from '../requests/requests.service';
+
+export interface InboxOptions {
+  party?: Party;
+  type?: string;
+  destination?: string;
+  requestId?: string;
+  limit: number;
+  cursor?: string;
+}
+
+/**
+ * An approver's inbox, a page at a time: what waits on their parties and, while a delegation is in
+ * force, on their delegators' parties (pending now, so pending during the window). Counts per party
+ * come from one aggregate query, never from loading the rows.
+ */
+@Injectable()
+export class InboxService {
+  constructor(
+    private readonly requests: RequestRepository,
+    private readonly service: RequestsService,
+  ) {}
+
+  async inbox(person: Person, options: InboxOptions) {
+    const own = new Set(person.parties.map((m) => m.party));
+    const standIns = await this.service.standingInFor(person);
+    const parties = (await this.service.partiesOf(person)).filter((p) => !options.party || p === options.party);
+    const filter: InboxFilter = {
+      parties,
+      caller: person.email,
+      type: options.type,
+      destination: options.destination?.toUpperCase(),
+      requestId: options.requestId,
+    };
+    const rows = await this.requests.inboxPage({
+      ...filter,
+      limit: options.limit + 1,
+      after: options.cursor ? inboxPosition(options.cursor) : undefined,
+    });
+    const page = rows.slice(0, options.limit);
+    const found = await this.requests.inboxCounts(filter);
+    const counts = Object.fromEntries(parties.map((p) => [p, found[p] ?? 0]));
+    const last = page[page.length - 1];
+    return {
+      items: page.map((row) => toInboxItem(row, own, standIns)),
+      nextCursor:
+        rows.length > options.limit
+          ? encodeCursor({ createdAt: last.request.createdAt, id: `${last.request.id}/${last.approval.party}` })
+          : null,
+      counts,
+      total: Object.values(counts).reduce((sum, n) => sum + n, 0),
+    };
+  }
+}
+
+/** The shared cursor names the page's last approval: its request's creation and `requestId/party`. */
+function inboxPosition(cursor: string) {
+  const { createdAt, id } = decodeCursor(cursor);
+  const [requestId, party, ...rest] = id.split('/');
+  if (!requestId || !party || rest.length > 0) {
+    throw DomainError.validation([{ field: 'cursor', messages: ['cursor is not one this API gave out'] }]);
+  }
+  return { createdAt, requestId, party };
+}
+
+function toInboxItem({ request, approval }: InboxRow, own: Set<Party>, standIns: Person[]) {
+  return {
+    requestId: request.id,
+    party: approval.party,
+    onBehalfOf: own.has(approval.party as Party)
+      ? null
+      : (standIns.find((p) => p.parties.some((m) => m.party === approval.party))?.email ?? null),
+    stageIndex: approval.stageIndex,
+    reasons: approval.reasons,
+    quorum: approval.quorum,
+    approvals: approval.approvedBy.length,
+    type: request.type,
+    requester: { email: request.requesterEmail, tier: request.requesterTier },
+    destinationCountry: request.destinationCountry,
+    departureDate: request.departureDate,
+    returnDate: request.returnDate,
+    purpose: request.purpose,
+    screeningHits: request.screeningHits.length,
+    submittedAt: request.createdAt,
+  };
+}
