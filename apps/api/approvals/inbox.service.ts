@@ -72,6 +72,7 @@ function inboxPosition(cursor: string) {
 function toInboxItem({ request, approval }: InboxRow, own: Set<Party>, standIns: Person[]) {
   return {
     requestId: request.id,
+    reference: request.reference,
     party: approval.party,
     onBehalfOf: own.has(approval.party as Party)
       ? null
