@@ -1,4 +1,3 @@
-import { Client, Connection } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -12,8 +11,7 @@ import { findOrBuildTemporalCli } from '../../scripts/temporal-cli';
 import { testDatabases } from '../support/databases';
 import { eventually } from '../support/eventually';
 import { requestBody } from '../support/factories';
-import { Http } from '../support/http';
-import { startSystem, testEnv, type TestSystem } from '../support/system';
+import { testEnv, useBareTemporalClient, useSystem } from '../support/system';
 
 const UI_ORIGIN = 'http://localhost:8233';
 const b64 = (text: string) => Buffer.from(text).toString('base64');
@@ -51,23 +49,10 @@ function jsonPayloads(value: unknown, found: Array<{ metadata: Record<string, st
 }
 
 describe.each(testDatabases())('payload encryption on $name', (database) => {
-  let system: TestSystem;
-  let http: Http;
-  let connection: Connection;
-  let plainClient: Client;
-
-  beforeAll(async () => {
-    system = await startSystem(database);
-    http = new Http(system.baseUrl);
-    // Deliberately without the codec: what anyone with access to Temporal itself would see.
-    connection = await Connection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! });
-    plainClient = new Client({ connection, namespace: system.config.temporal.namespace });
-  });
-
-  afterAll(async () => {
-    await connection?.close();
-    await system?.stop();
-  });
+  const used = useSystem(database);
+  const { http } = used;
+  // Deliberately without the codec: what anyone with access to Temporal itself would see.
+  const plainClient = useBareTemporalClient(used);
 
   it('should keep the purpose and counterparty out of the Temporal history, and intact in the API', async () => {
     const marker = randomBytes(4).toString('hex');
@@ -138,7 +123,7 @@ describe.each(testDatabases())('payload encryption on $name', (database) => {
         '--address',
         process.env.TEST_TEMPORAL_ADDRESS!,
         '--namespace',
-        system.config.temporal.namespace,
+        used.system.config.temporal.namespace,
         '--workflow-id',
         workflowIdFor(submitted.body.id),
         '--output',
@@ -149,7 +134,7 @@ describe.each(testDatabases())('payload encryption on $name', (database) => {
     const texts = (stdout: string) => jsonPayloads(JSON.parse(stdout)).map((p) => (p.data ? unb64(p.data) : ''));
     expect(texts((await show()).stdout).filter((t) => t.includes(purpose))).toEqual([]);
     const token = await http.token('auditor@example.com');
-    const decoded = await show('--codec-endpoint', `${system.baseUrl}/codec`, '--codec-auth', `Bearer ${token}`);
+    const decoded = await show('--codec-endpoint', `${used.system.baseUrl}/codec`, '--codec-auth', `Bearer ${token}`);
     expect(texts(decoded.stdout).filter((t) => t.includes(purpose)).length).toBeGreaterThan(0);
   });
 
