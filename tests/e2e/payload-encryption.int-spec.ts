@@ -3,11 +3,12 @@ import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { workflowIdFor } from '../../libs/contracts';
-import { Keyring, KeyringError, openPassportNumber, sealPassportNumber } from '../../libs/crypto';
+import { Keyring, KeyringError, openPassportNumber } from '../../libs/crypto';
 import { PassportEntity, passportKeyUsage, rotatePassportKeys } from '../../libs/persistence';
 import { findOrBuildTemporalCli } from '../../scripts/temporal-cli';
 import { useMigratedDatabase } from '../support/migrated-database';
 import { testDatabases } from '../support/databases';
+import { passportInCustody } from '../support/passports';
 import { eventually } from '../support/eventually';
 import { requestBody } from '../support/factories';
 import { useBareTemporalClient, useSystem } from '../support/system';
@@ -246,33 +247,13 @@ describe.each(testDatabases())('passport key rotation on $name', (database) => {
 
   const db = useMigratedDatabase(database);
 
-  const passport = (id: string, number: string, sealed: { numberCiphertext: string; numberKeyId: string }) => {
-    const now = new Date().toISOString();
-    return Object.assign(new PassportEntity(), {
-      id,
-      employeeEmail: 'alice@example.com',
-      ...sealed,
-      numberLast3: number.slice(-3),
-      issuingCountry: 'DE',
-      expiryDate: '2031-01-31',
-      status: 'in_custody',
-      releaseRequestId: null,
-      releasedAt: null,
-      dueBackAt: null,
-      returnedAt: null,
-      depositedBy: 'custodian@example.com',
-      createdAt: now,
-      updatedAt: now,
-    });
-  };
-
   it('should re-seal every number under the new active key, batch by batch', async () => {
     const numbers = new Map<string, string>(Array.from({ length: 5 }, (_, i) => [randomUUID(), `C0${i}F7K${i}9R`]));
     const repo = db.dataSource.getRepository(PassportEntity);
-    for (const [id, number] of numbers) await repo.insert(passport(id, number, sealPassportNumber(underA, id, number)));
+    for (const [id, number] of numbers) await repo.insert(passportInCustody(underA, id, number));
     const lostId = randomUUID();
     const lost = new Keyring({ keys: [{ id: 'retired', key: randomBytes(32) }], activeKeyId: 'retired' });
-    await repo.insert(passport(lostId, 'L0ST12345', sealPassportNumber(lost, lostId, 'L0ST12345')));
+    await repo.insert(passportInCustody(lost, lostId, 'L0ST12345'));
     const before = new Map((await repo.find()).map((row) => [row.id, row]));
     expect(await passportKeyUsage(db.dataSource)).toEqual({ 'key-a': 5, retired: 1 });
 

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Keyring, sealPassportNumber } from '../../libs/crypto';
+import { Keyring } from '../../libs/crypto';
 import type { Person } from '../../libs/domain/person';
 import { DEFAULT_POLICY_DOCUMENT } from '../../libs/domain/policy';
 import {
@@ -13,6 +13,7 @@ import {
 } from '../../libs/persistence';
 import { useMigratedDatabase } from '../support/migrated-database';
 import { testDatabases } from '../support/databases';
+import { passportInCustody } from '../support/passports';
 
 const PASSPORT_NUMBER = 'M12345678';
 
@@ -180,25 +181,15 @@ describe.each(testDatabases())('who-reviews changes in the audit chain on $name'
     const k1 = { id: 'k1', key: randomBytes(32) };
     const k2 = { id: 'k2', key: randomBytes(32) };
     const old = new Keyring({ keys: [k1], activeKeyId: 'k1' });
-    const now = new Date().toISOString();
     for (let i = 0; i < 2; i += 1) {
       const id = randomUUID();
-      await db.dataSource.getRepository(PassportEntity).insert({
-        id,
-        employeeEmail: 'dana@example.com',
-        ...sealPassportNumber(old, id, PASSPORT_NUMBER),
-        numberLast3: '678',
-        issuingCountry: 'KR',
-        expiryDate: '2035-01-01',
-        status: 'in_custody',
-        releaseRequestId: null,
-        releasedAt: null,
-        dueBackAt: null,
-        returnedAt: null,
-        depositedBy: 'custodian@example.com',
-        createdAt: now,
-        updatedAt: now,
-      });
+      await db.dataSource.getRepository(PassportEntity).insert(
+        passportInCustody(old, id, PASSPORT_NUMBER, {
+          employeeEmail: 'dana@example.com',
+          issuingCountry: 'KR',
+          expiryDate: '2035-01-01',
+        }),
+      );
     }
     await newRows();
     const report = await rotatePassportKeys(db.dataSource, new Keyring({ keys: [k2, k1], activeKeyId: 'k2' }), {
