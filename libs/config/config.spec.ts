@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ConfigError, loadConfig } from './config';
+import { productionEnv } from '../../tests/support/factories';
 import { DEV_ENCRYPTION_KEY_ID } from './encryption-keys';
 
 const key = () => randomBytes(32).toString('base64');
@@ -60,17 +61,7 @@ describe('loadConfig', () => {
   });
 
   it('should turn off the dev mailbox and the seed file in production', () => {
-    const config = loadConfig({
-      NODE_ENV: 'production',
-      PUBLIC_URL: 'https://clearance.example.com',
-      LINK_TOKEN_SECRET: 'x'.repeat(32),
-      UPDATE_PROOF_SECRET: 'y'.repeat(32),
-      AUTH_ISSUER: 'https://idp',
-      AUTH_AUDIENCE: 'clearance',
-      AUTH_JWKS_URL: 'https://idp/jwks',
-      ENCRYPTION_KEYS: `prod-1:${key()}`,
-      AUDIT_CHAIN_KEYS: `audit-1:${key()}`,
-    });
+    const config = loadConfig(productionEnv());
     expect(config.devMode).toBe(false);
     expect(config.mail.capturePort).toBeNull();
     expect(config.directorySeedFile).toBeUndefined();

@@ -12,22 +12,17 @@ import { DEFAULT_POLICY, planRoute, type RoutePlan } from './policy';
 import type { RequestInput } from './request';
 import type { ScreeningHit } from './screening';
 import type { Party } from './vocabulary';
+import { minimalRequest } from '../../tests/support/domain-factories';
 
 /** Amendments as pure facts: what changed, whether the route changed, and review restarted without old approvals. */
 
 const AT = '2027-01-10T09:00:00.000Z';
 
-const plain: RequestInput = {
-  type: 'conference',
-  destinationCountry: 'US',
-  departureDate: '2027-03-01',
-  returnDate: '2027-03-07',
+const plain = minimalRequest('conference', {
   purpose: 'Attend',
   counterparties: [{ name: 'Example Org', country: 'US' }],
-  technologyAreas: ['none'],
-  dataCategories: ['none'],
   details: { eventName: 'E', presenting: true },
-};
+});
 
 const hit: ScreeningHit = {
   counterparty: 'Restricted Lab',

@@ -1,5 +1,5 @@
 import type { ApprovalState, RequestState } from './approval-state';
-import { openStage, restartCurrentStage } from './approval-state';
+import { openStage, restartCurrentStage, waitingStages } from './approval-state';
 import type { RoutePlan } from './policy';
 import type { RequestInput } from './request';
 import type { Party } from './vocabulary';
@@ -171,23 +171,7 @@ export function replan(state: RequestState, plan: RoutePlan, change: RouteChange
     round: state.round + 1,
     superseded: [...(state.superseded ?? []), ...superseded],
     routeChanges: [...(state.routeChanges ?? []), change],
-    stages: plan.stages.map((stage) => ({
-      index: stage.index,
-      status: 'waiting',
-      approvals: stage.parties.map((p) => ({
-        party: p.party,
-        stageIndex: stage.index,
-        reasons: [...p.reasons],
-        quorum: p.quorum,
-        approvedBy: [],
-        status: 'waiting',
-        decidedBy: null,
-        onBehalfOf: null,
-        comment: null,
-        conditions: [],
-        decidedAt: null,
-      })),
-    })),
+    stages: waitingStages(plan),
   };
   return openStage(next, 1);
 }

@@ -96,6 +96,27 @@ export class DecisionRefused extends Error implements Refusal {
   }
 }
 
+/** The plan's stages as review starts them: every stage and every party's approval still waiting. */
+export function waitingStages(plan: RoutePlan): StageState[] {
+  return plan.stages.map((stage) => ({
+    index: stage.index,
+    status: 'waiting',
+    approvals: stage.parties.map((p) => ({
+      party: p.party,
+      stageIndex: stage.index,
+      reasons: [...p.reasons],
+      quorum: p.quorum,
+      approvedBy: [],
+      status: 'waiting',
+      decidedBy: null,
+      onBehalfOf: null,
+      comment: null,
+      conditions: [],
+      decidedAt: null,
+    })),
+  }));
+}
+
 export function initialState(requestId: string, requesterEmail: string, plan: RoutePlan): RequestState {
   const state: RequestState = {
     requestId,
@@ -106,23 +127,7 @@ export function initialState(requestId: string, requesterEmail: string, plan: Ro
     seq: 0,
     deciders: {},
     obligations: [],
-    stages: plan.stages.map((stage) => ({
-      index: stage.index,
-      status: 'waiting',
-      approvals: stage.parties.map((p) => ({
-        party: p.party,
-        stageIndex: stage.index,
-        reasons: [...p.reasons],
-        quorum: p.quorum,
-        approvedBy: [],
-        status: 'waiting',
-        decidedBy: null,
-        onBehalfOf: null,
-        comment: null,
-        conditions: [],
-        decidedAt: null,
-      })),
-    })),
+    stages: waitingStages(plan),
   };
   return openStage(state, 1);
 }

@@ -1,22 +1,7 @@
 import { afterApprovalOf, obligationsFor, passportDueBack, recordedByRequester } from './obligations';
 import { DEFAULT_AFTER_APPROVAL, DEFAULT_POLICY, type AfterApproval, type RoutingPolicy } from './policy';
-import type { RequestInput } from './request';
 import type { RequestType, Tier } from './vocabulary';
-
-/** Departs 1 March 2027, returns 7 March 2027. */
-function request(type: RequestType = 'conference'): RequestInput {
-  return {
-    type,
-    destinationCountry: 'US',
-    departureDate: '2027-03-01',
-    returnDate: '2027-03-07',
-    purpose: 'p',
-    counterparties: [],
-    technologyAreas: ['none'],
-    dataCategories: ['none'],
-    details: { eventName: 'E', presenting: false },
-  };
-}
+import { minimalRequest } from '../../tests/support/domain-factories';
 
 function policyWith(afterApproval: Partial<AfterApproval> | undefined): RoutingPolicy {
   const policy = structuredClone(DEFAULT_POLICY);
@@ -35,7 +20,7 @@ function obligations(
   } = {},
 ) {
   return obligationsFor({
-    request: request(args.type),
+    request: minimalRequest(args.type),
     tier: args.tier ?? 'standard',
     conditions: args.conditions ?? [],
     passportDueBackAt: args.passportDueBackAt ?? null,
@@ -155,12 +140,12 @@ describe('afterApprovalOf', () => {
 
 describe('passportDueBack', () => {
   it('should be due at the start of the return day plus 3 days of grace by default', () => {
-    expect(passportDueBack(request('passport_release'), DEFAULT_POLICY)).toBe('2027-03-10T00:00:00.000Z');
-    expect(passportDueBack(request('passport_release'), policyWith(undefined))).toBe('2027-03-10T00:00:00.000Z');
+    expect(passportDueBack(minimalRequest('passport_release'), DEFAULT_POLICY)).toBe('2027-03-10T00:00:00.000Z');
+    expect(passportDueBack(minimalRequest('passport_release'), policyWith(undefined))).toBe('2027-03-10T00:00:00.000Z');
   });
 
   it("should use the policy's grace period", () => {
-    expect(passportDueBack(request('passport_release'), policyWith({ passportGrace: '36h' }))).toBe(
+    expect(passportDueBack(minimalRequest('passport_release'), policyWith({ passportGrace: '36h' }))).toBe(
       '2027-03-08T12:00:00.000Z',
     );
   });

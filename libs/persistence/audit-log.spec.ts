@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { DataSource } from 'typeorm';
 import { loadConfig } from '../config';
+import { useMigratedDatabase } from '../../tests/support/migrated-database';
 import { testDatabases } from '../../tests/support/databases';
 import { childResult, childSays, spawnTsChild } from '../../tests/support/ts-child';
 import { verifyChainCommand } from './audit-chain-command';
 import { AuditLogRepository, auditRowHash, GENESIS_HASH, type AuditEntry } from './audit-log.repository';
 import { canonicalJson } from './canonical-json';
-import { openDataSource } from './data-source';
 import { AuditLogEntity } from './entities';
 
 describe('canonicalJson', () => {
@@ -49,24 +48,12 @@ describe('auditRowHash', () => {
 });
 
 describe.each(testDatabases())('audit log on $name', (database) => {
-  let dataSource: DataSource;
-  let dbConfig: { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
-  let drop: () => Promise<void>;
   let log: AuditLogRepository;
 
-  beforeAll(async () => {
-    const db = await database.create();
-    drop = db.drop;
-    dbConfig = db.env.DATABASE_URL
-      ? { type: 'postgres', url: db.env.DATABASE_URL }
-      : { type: 'sqlite', path: db.env.SQLITE_PATH };
-    dataSource = await openDataSource(dbConfig, { migrate: true });
-    log = new AuditLogRepository(dataSource);
-  });
+  const db = useMigratedDatabase(database);
 
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await drop?.();
+  beforeAll(async () => {
+    log = new AuditLogRepository(db.dataSource);
   });
 
   const entry = (i: number, requestId = `req-${i % 3}`): AuditEntry => ({
@@ -78,13 +65,13 @@ describe.each(testDatabases())('audit log on $name', (database) => {
 
   /** A fresh log of `n` rows for each tamper case. */
   async function freshLog(n: number): Promise<AuditLogEntity[]> {
-    await dataSource.getRepository(AuditLogEntity).clear();
+    await db.dataSource.getRepository(AuditLogEntity).clear();
     const rows: AuditLogEntity[] = [];
     for (let i = 1; i <= n; i += 1) rows.push(...(await log.append([entry(i)])));
     return rows;
   }
   const exec = (sql: string, params: unknown[] = []) =>
-    dataSource.query(dbConfig.type === 'postgres' ? sql : sql.replace(/\$\d+/g, '?'), params);
+    db.dataSource.query(db.config.type === 'postgres' ? sql : sql.replace(/\$\d+/g, '?'), params);
   async function swapSeq(a: number, b: number): Promise<void> {
     await exec('UPDATE audit_log SET seq = -1 WHERE seq = $1', [a]);
     await exec('UPDATE audit_log SET seq = $1 WHERE seq = $2', [a, b]);
@@ -97,7 +84,7 @@ describe.each(testDatabases())('audit log on $name', (database) => {
     expect(rows[0].prevHash).toBe(GENESIS_HASH);
     expect(rows[1].prevHash).toBe(rows[0].hash);
     expect(rows[2].prevHash).toBe(rows[1].hash);
-    const stored = await dataSource.getRepository(AuditLogEntity).findOneByOrFail({ seq: 2 });
+    const stored = await db.dataSource.getRepository(AuditLogEntity).findOneByOrFail({ seq: 2 });
     expect(stored.payload).toBe('{"i":2,"nested":{"a":[2],"z":1},"status":"approved"}');
     expect(stored.hash).toBe(
       auditRowHash(stored.prevHash, 2, { ...stored, payload: JSON.parse(stored.payload) as unknown }),
@@ -113,10 +100,10 @@ describe.each(testDatabases())('audit log on $name', (database) => {
 
   it('should append several entries in order and never date a row before the one it follows', async () => {
     await freshLog(1);
-    const late = new AuditLogRepository(dataSource, { clock: () => new Date('2000-01-01T00:00:00.000Z') });
+    const late = new AuditLogRepository(db.dataSource, { clock: () => new Date('2000-01-01T00:00:00.000Z') });
     const rows = await late.append([entry(2), entry(3)]);
     expect(rows.map((r) => r.seq)).toEqual([2, 3]);
-    const [first] = await dataSource.getRepository(AuditLogEntity).findBy({ seq: 1 });
+    const [first] = await db.dataSource.getRepository(AuditLogEntity).findBy({ seq: 1 });
     expect(rows[0].recordedAt).toBe(first.recordedAt);
     expect((await log.verify()).ok).toBe(true);
   });
@@ -124,13 +111,13 @@ describe.each(testDatabases())('audit log on $name', (database) => {
   it('should write inside the caller transaction and roll back with it', async () => {
     await freshLog(2);
     await expect(
-      dataSource.transaction(async (manager) => {
+      db.dataSource.transaction(async (manager) => {
         await log.append([entry(3)], manager);
         throw new Error('the state change failed');
       }),
     ).rejects.toThrow('the state change failed');
-    expect(await dataSource.getRepository(AuditLogEntity).count()).toBe(2);
-    await dataSource.transaction((manager) => log.append([entry(3)], manager));
+    expect(await db.dataSource.getRepository(AuditLogEntity).count()).toBe(2);
+    await db.dataSource.transaction((manager) => log.append([entry(3)], manager));
     expect((await log.verify()).rows).toBe(3);
   });
 
@@ -234,7 +221,7 @@ describe.each(testDatabases())('audit log on $name', (database) => {
 
   it('should report through the command with exit codes 0 and 1', async () => {
     await freshLog(3);
-    const config = { ...loadConfig({ NODE_ENV: 'test' }), database: dbConfig };
+    const config = { ...loadConfig({ NODE_ENV: 'test' }), database: db.config };
     const lines: string[] = [];
     expect(await verifyChainCommand(config, { write: (l) => lines.push(l) })).toBe(0);
     expect(lines[0]).toBe('audit chain OK: 3 row(s) verified');
@@ -246,7 +233,7 @@ describe.each(testDatabases())('audit log on $name', (database) => {
   });
 
   it('should keep one valid chain when two processes append at once', async () => {
-    await dataSource.getRepository(AuditLogEntity).clear();
+    await db.dataSource.getRepository(AuditLogEntity).clear();
     const child = spawnTsChild(
       `
       const { openDataSource, AuditLogRepository } = require(ROOT + '/libs/persistence');
@@ -260,7 +247,7 @@ describe.each(testDatabases())('audit log on $name', (database) => {
         await ds.destroy();
       })().then(() => process.exit(0), (e) => { process.stderr.write(String(e && e.stack || e)); process.exit(1); });
       `,
-      { AUDIT_DB: JSON.stringify(dbConfig) },
+      { AUDIT_DB: JSON.stringify(db.config) },
     );
     const done = childResult(child);
     await childSays(child, 'ready');
@@ -271,7 +258,7 @@ describe.each(testDatabases())('audit log on $name', (database) => {
       ),
     );
     await done;
-    const rows = await dataSource.getRepository(AuditLogEntity).find({ order: { seq: 'ASC' } });
+    const rows = await db.dataSource.getRepository(AuditLogEntity).find({ order: { seq: 'ASC' } });
     expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     expect(rows.filter((r) => r.requestId === 'child')).toHaveLength(10);
     expect(await log.verify()).toMatchObject({ ok: true, rows: 20, problems: [] });

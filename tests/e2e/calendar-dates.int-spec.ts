@@ -1,21 +1,10 @@
 import { testDatabases } from '../support/databases';
 import { daysFromNow, requestBody } from '../support/factories';
-import { Http } from '../support/http';
-import { startSystem, type TestSystem } from '../support/system';
+import { useSystem } from '../support/system';
 
 /** Every date the API reads goes through one calendar-date check; each form keeps its own words. */
 describe.each(testDatabases())('calendar dates on $name', (database) => {
-  let system: TestSystem;
-  let http: Http;
-
-  beforeAll(async () => {
-    system = await startSystem(database);
-    http = new Http(system.baseUrl);
-  });
-
-  afterAll(async () => {
-    await system?.stop();
-  });
+  const { http } = useSystem(database);
 
   const refused = async (who: string, method: string, path: string, body?: unknown) => {
     const res = await http.as(who, method, path, body);

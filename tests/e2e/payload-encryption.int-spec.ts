@@ -1,19 +1,17 @@
-import { Client, Connection } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
-import type { DataSource } from 'typeorm';
-import { loadConfig } from '../../libs/config';
 import { workflowIdFor } from '../../libs/contracts';
-import { Keyring, KeyringError, openPassportNumber, sealPassportNumber } from '../../libs/crypto';
-import { openDataSource, PassportEntity, passportKeyUsage, rotatePassportKeys } from '../../libs/persistence';
+import { Keyring, KeyringError, openPassportNumber } from '../../libs/crypto';
+import { PassportEntity, passportKeyUsage, rotatePassportKeys } from '../../libs/persistence';
 import { findOrBuildTemporalCli } from '../../scripts/temporal-cli';
+import { useMigratedDatabase } from '../support/migrated-database';
 import { testDatabases } from '../support/databases';
+import { passportInCustody } from '../support/passports';
 import { eventually } from '../support/eventually';
 import { requestBody } from '../support/factories';
-import { Http } from '../support/http';
-import { startSystem, testEnv, type TestSystem } from '../support/system';
+import { useBareTemporalClient, useSystem } from '../support/system';
 
 const UI_ORIGIN = 'http://localhost:8233';
 const b64 = (text: string) => Buffer.from(text).toString('base64');
@@ -51,23 +49,10 @@ function jsonPayloads(value: unknown, found: Array<{ metadata: Record<string, st
 }
 
 describe.each(testDatabases())('payload encryption on $name', (database) => {
-  let system: TestSystem;
-  let http: Http;
-  let connection: Connection;
-  let plainClient: Client;
-
-  beforeAll(async () => {
-    system = await startSystem(database);
-    http = new Http(system.baseUrl);
-    // Deliberately without the codec: what anyone with access to Temporal itself would see.
-    connection = await Connection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! });
-    plainClient = new Client({ connection, namespace: system.config.temporal.namespace });
-  });
-
-  afterAll(async () => {
-    await connection?.close();
-    await system?.stop();
-  });
+  const used = useSystem(database);
+  const { http } = used;
+  // Deliberately without the codec: what anyone with access to Temporal itself would see.
+  const plainClient = useBareTemporalClient(used);
 
   it('should keep the purpose and counterparty out of the Temporal history, and intact in the API', async () => {
     const marker = randomBytes(4).toString('hex');
@@ -138,7 +123,7 @@ describe.each(testDatabases())('payload encryption on $name', (database) => {
         '--address',
         process.env.TEST_TEMPORAL_ADDRESS!,
         '--namespace',
-        system.config.temporal.namespace,
+        used.system.config.temporal.namespace,
         '--workflow-id',
         workflowIdFor(submitted.body.id),
         '--output',
@@ -149,7 +134,7 @@ describe.each(testDatabases())('payload encryption on $name', (database) => {
     const texts = (stdout: string) => jsonPayloads(JSON.parse(stdout)).map((p) => (p.data ? unb64(p.data) : ''));
     expect(texts((await show()).stdout).filter((t) => t.includes(purpose))).toEqual([]);
     const token = await http.token('auditor@example.com');
-    const decoded = await show('--codec-endpoint', `${system.baseUrl}/codec`, '--codec-auth', `Bearer ${token}`);
+    const decoded = await show('--codec-endpoint', `${used.system.baseUrl}/codec`, '--codec-auth', `Bearer ${token}`);
     expect(texts(decoded.stdout).filter((t) => t.includes(purpose)).length).toBeGreaterThan(0);
   });
 
@@ -254,61 +239,30 @@ describe.each(testDatabases())('payload encryption on $name', (database) => {
 });
 
 describe.each(testDatabases())('passport key rotation on $name', (database) => {
-  let dataSource: DataSource;
-  let drop: () => Promise<void>;
   const keyA = { id: 'key-a', key: randomBytes(32) };
   const keyB = { id: 'key-b', key: randomBytes(32) };
   const underA = new Keyring({ keys: [keyA, keyB], activeKeyId: 'key-a' });
   const underB = new Keyring({ keys: [keyA, keyB], activeKeyId: 'key-b' });
   const onlyB = new Keyring({ keys: [keyB], activeKeyId: 'key-b' });
 
-  beforeAll(async () => {
-    const db = await database.create();
-    drop = db.drop;
-    dataSource = await openDataSource(loadConfig(testEnv(db.env)).database, { migrate: true });
-  });
-
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await drop?.();
-  });
-
-  const passport = (id: string, number: string, sealed: { numberCiphertext: string; numberKeyId: string }) => {
-    const now = new Date().toISOString();
-    return Object.assign(new PassportEntity(), {
-      id,
-      employeeEmail: 'alice@example.com',
-      ...sealed,
-      numberLast3: number.slice(-3),
-      issuingCountry: 'DE',
-      expiryDate: '2031-01-31',
-      status: 'in_custody',
-      releaseRequestId: null,
-      releasedAt: null,
-      dueBackAt: null,
-      returnedAt: null,
-      depositedBy: 'custodian@example.com',
-      createdAt: now,
-      updatedAt: now,
-    });
-  };
+  const db = useMigratedDatabase(database);
 
   it('should re-seal every number under the new active key, batch by batch', async () => {
     const numbers = new Map<string, string>(Array.from({ length: 5 }, (_, i) => [randomUUID(), `C0${i}F7K${i}9R`]));
-    const repo = dataSource.getRepository(PassportEntity);
-    for (const [id, number] of numbers) await repo.insert(passport(id, number, sealPassportNumber(underA, id, number)));
+    const repo = db.dataSource.getRepository(PassportEntity);
+    for (const [id, number] of numbers) await repo.insert(passportInCustody(underA, id, number));
     const lostId = randomUUID();
     const lost = new Keyring({ keys: [{ id: 'retired', key: randomBytes(32) }], activeKeyId: 'retired' });
-    await repo.insert(passport(lostId, 'L0ST12345', sealPassportNumber(lost, lostId, 'L0ST12345')));
+    await repo.insert(passportInCustody(lost, lostId, 'L0ST12345'));
     const before = new Map((await repo.find()).map((row) => [row.id, row]));
-    expect(await passportKeyUsage(dataSource)).toEqual({ 'key-a': 5, retired: 1 });
+    expect(await passportKeyUsage(db.dataSource)).toEqual({ 'key-a': 5, retired: 1 });
 
-    const report = await rotatePassportKeys(dataSource, underB, { batchSize: 2 });
+    const report = await rotatePassportKeys(db.dataSource, underB, { batchSize: 2 });
     expect(report).toMatchObject({ activeKeyId: 'key-b', examined: 6, rotated: 5, changedMeanwhile: 0 });
     expect(report.failed).toEqual([
       { id: lostId, keyId: 'retired', reason: expect.stringMatching(/no encryption key "retired"/) },
     ]);
-    expect(await passportKeyUsage(dataSource)).toEqual({ 'key-b': 5, retired: 1 });
+    expect(await passportKeyUsage(db.dataSource)).toEqual({ 'key-b': 5, retired: 1 });
 
     for (const row of await repo.find()) {
       if (row.id === lostId) {
@@ -324,7 +278,7 @@ describe.each(testDatabases())('passport key rotation on $name', (database) => {
       expect(() => openPassportNumber(onlyB, { ...old, numberKeyId: 'key-b' })).toThrow(/does not authenticate/);
     }
 
-    const again = await rotatePassportKeys(dataSource, underB);
+    const again = await rotatePassportKeys(db.dataSource, underB);
     expect(again).toMatchObject({ examined: 1, rotated: 0 });
   });
 });

@@ -1,14 +1,7 @@
-import type { INestApplication } from '@nestjs/common';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import * as path from 'node:path';
-import { createApiApp } from '../../apps/api/app';
-import { loadConfig, PROJECT_ROOT } from '../../libs/config';
-import { freePort } from '../../scripts/dev-server';
 import { testDatabases } from '../support/databases';
-import { Http } from '../support/http';
-import { testEnv } from '../support/system';
+import type { Http } from '../support/http';
+import { startProductionApi, type ProductionApi } from '../support/production-api';
 
 /**
  * Production mode: tokens come from the organisation's identity provider (a real JWKS endpoint
@@ -16,10 +9,8 @@ import { testEnv } from '../support/system';
  */
 describe('production mode', () => {
   const [database] = testDatabases();
-  let app: INestApplication;
+  let production: ProductionApi;
   let api: Http;
-  let jwksServer: http.Server;
-  let drop: () => Promise<void>;
   let sign: (
     claims: Record<string, unknown>,
     options?: { audience?: string; expiresIn?: string; key?: Parameters<SignJWT['sign']>[0] },
@@ -28,11 +19,6 @@ describe('production mode', () => {
   beforeAll(async () => {
     const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true });
     const jwk: JWK = { ...(await exportJWK(publicKey)), kid: 'test-key', alg: 'RS256', use: 'sig' };
-    jwksServer = http.createServer((_, res) =>
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })),
-    );
-    await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
-    const jwksUrl = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/.well-known/jwks.json`;
     sign = (claims, options = {}) =>
       new SignJWT({ email_verified: true, ...claims })
         .setProtectedHeader({ alg: 'RS256', kid: 'test-key' })
@@ -42,35 +28,13 @@ describe('production mode', () => {
         .setExpirationTime(options.expiresIn ?? '5m')
         .sign(options.key ?? privateKey);
 
-    const db = await database.create();
-    drop = db.drop;
-    const port = await freePort();
-    const config = loadConfig(
-      testEnv({
-        ...db.env,
-        NODE_ENV: 'production',
-        PORT: String(port),
-        PUBLIC_URL: `http://127.0.0.1:${port}`,
-        LINK_TOKEN_SECRET: 'a-production-link-secret-of-enough-length',
-        UPDATE_PROOF_SECRET: 'a-production-update-proof-secret-of-enough-length',
-        AUTH_ISSUER: 'https://idp.example.com/',
-        AUTH_AUDIENCE: 'clearance',
-        AUTH_JWKS_URL: jwksUrl,
-        ENCRYPTION_KEYS: `prod-1:${Buffer.alloc(32, 7).toString('base64')}`,
-        AUDIT_CHAIN_KEYS: `audit-1:${Buffer.alloc(32, 9).toString('base64')}`,
-        DIRECTORY_SEED_FILE: path.join(PROJECT_ROOT, 'seeds/directory.dev.json'),
-      }),
-    );
-    expect(config.devMode).toBe(false);
-    app = await createApiApp(config);
-    await app.listen(port, '127.0.0.1');
-    api = new Http(`http://127.0.0.1:${port}`);
+    production = await startProductionApi(database, jwk);
+    expect(production.config.devMode).toBe(false);
+    api = production.http;
   });
 
   afterAll(async () => {
-    await app?.close();
-    await drop?.();
-    jwksServer?.close();
+    await production?.stop();
   });
 
   const list = (token: string) =>

@@ -1,33 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
-import { loadConfig } from '../../libs/config';
 import { initialState } from '../../libs/domain/approval-state';
 import { DEFAULT_POLICY, planRoute } from '../../libs/domain/policy';
 import type { RequestInput } from '../../libs/domain/request';
-import { openDataSource, RequestEntity, RequestProjectionWriter, RequestRepository } from '../../libs/persistence';
+import { RequestEntity, RequestProjectionWriter, RequestRepository } from '../../libs/persistence';
 import { ListIndexesDealName1763900007400 } from '../../libs/persistence/migrations/1763900007400-list-indexes-deal-name';
+import { useMigratedDatabase } from '../support/migrated-database';
 import { testDatabases } from '../support/databases';
 import { requestBody } from '../support/factories';
-import { testEnv } from '../support/system';
 
 /** The conflict check's deal lookup: by the indexed deal_name the projection writes, not by reading every open deal. */
 describe.each(testDatabases())('deal participants on $name', (database) => {
-  let dataSource: DataSource;
-  let drop: () => Promise<void>;
   let projection: RequestProjectionWriter;
   let requests: RequestRepository;
 
-  beforeAll(async () => {
-    const db = await database.create();
-    drop = db.drop;
-    dataSource = await openDataSource(loadConfig(testEnv(db.env)).database, { migrate: true });
-    projection = new RequestProjectionWriter(dataSource);
-    requests = new RequestRepository(dataSource);
-  });
+  const db = useMigratedDatabase(database);
 
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await drop?.();
+  beforeAll(async () => {
+    projection = new RequestProjectionWriter(db.dataSource);
+    requests = new RequestRepository(db.dataSource);
   });
 
   const submit = async (
@@ -66,7 +56,7 @@ describe.each(testDatabases())('deal participants on $name', (database) => {
     await submit('p3@example.com', 'Project Heron');
     await submit('p4@example.com', 'Project Falcon', 'conference');
     const closed = await submit('p5@example.com', 'Project Falcon');
-    await dataSource.getRepository(RequestEntity).update({ id: closed.requestId }, { status: 'withdrawn' });
+    await db.dataSource.getRepository(RequestEntity).update({ id: closed.requestId }, { status: 'withdrawn' });
 
     expect((await requests.dealParticipants('project falcon')).sort()).toEqual(['p1@example.com', 'p2@example.com']);
     expect(await requests.dealParticipants(' PROJECT HERON')).toEqual(['p3@example.com']);
@@ -83,13 +73,13 @@ describe.each(testDatabases())('deal participants on $name', (database) => {
     );
     expect(await requests.dealParticipants('Project Kite')).toEqual([]);
     expect(await requests.dealParticipants('project kestrel')).toEqual(['p6@example.com']);
-    expect((await dataSource.getRepository(RequestEntity).findOneByOrFail({ id: requestId })).dealName).toBe(
+    expect((await db.dataSource.getRepository(RequestEntity).findOneByOrFail({ id: requestId })).dealName).toBe(
       'project kestrel',
     );
   });
 
   it('should backfill the deal names of requests stored before the column existed, and index the list filters', async () => {
-    const runner = dataSource.createQueryRunner();
+    const runner = db.dataSource.createQueryRunner();
     try {
       const migration = new ListIndexesDealName1763900007400();
       await migration.down(runner);

@@ -1,42 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
 import type { DecideInput } from '../../libs/contracts';
-import { loadConfig } from '../../libs/config';
 import { applyDecision, initialState, type RequestState } from '../../libs/domain/approval-state';
 import { DEFAULT_POLICY, planRoute } from '../../libs/domain/policy';
 import type { RequestInput } from '../../libs/domain/request';
-import {
-  AuditLogRepository,
-  DecisionEntity,
-  openDataSource,
-  RequestProjectionWriter,
-  RequestRepository,
-} from '../../libs/persistence';
+import { AuditLogRepository, DecisionEntity, RequestProjectionWriter, RequestRepository } from '../../libs/persistence';
+import { useMigratedDatabase } from '../support/migrated-database';
 import { testDatabases } from '../support/databases';
 import { requestBody } from '../support/factories';
-import { testEnv } from '../support/system';
 
 /**
  * Several Updates applied in one workflow task give several projection writes at once, and they
  * may commit in any order: the stored state must end at the latest, and no decision may be lost.
  */
 describe.each(testDatabases())('projection writes out of order on $name', (database) => {
-  let dataSource: DataSource;
-  let drop: () => Promise<void>;
   let projection: RequestProjectionWriter;
   let requests: RequestRepository;
 
-  beforeAll(async () => {
-    const db = await database.create();
-    drop = db.drop;
-    dataSource = await openDataSource(loadConfig(testEnv(db.env)).database, { migrate: true });
-    projection = new RequestProjectionWriter(dataSource);
-    requests = new RequestRepository(dataSource);
-  });
+  const db = useMigratedDatabase(database);
 
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await drop?.();
+  beforeAll(async () => {
+    projection = new RequestProjectionWriter(db.dataSource);
+    requests = new RequestRepository(db.dataSource);
   });
 
   const decide = (state: RequestState, party: 'hr' | 'legal', at: string): [RequestState, DecideInput] => {
@@ -87,11 +71,11 @@ describe.each(testDatabases())('projection writes out of order on $name', (datab
 
     const stored = await requests.findById(requestId);
     expect(stored!.request.seq).toBe(afterLegal.seq);
-    const decisions = await dataSource.getRepository(DecisionEntity).findBy({ requestId });
+    const decisions = await db.dataSource.getRepository(DecisionEntity).findBy({ requestId });
     expect(decisions.map((d) => d.party).sort()).toEqual(['hr', 'legal']);
-    const proof = await new AuditLogRepository(dataSource).proofFor(requestId);
+    const proof = await new AuditLogRepository(db.dataSource).proofFor(requestId);
     const recorded = proof.rows.filter((r) => r.event === 'decision.recorded');
     expect(recorded.map((r) => (r.payload as { party: string }).party).sort()).toEqual(['hr', 'legal']);
-    expect((await new AuditLogRepository(dataSource).verify()).ok).toBe(true);
+    expect((await new AuditLogRepository(db.dataSource).verify()).ok).toBe(true);
   });
 });

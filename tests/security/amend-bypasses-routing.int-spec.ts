@@ -1,8 +1,7 @@
 import { testDatabases } from '../support/databases';
 import { eventually } from '../support/eventually';
 import { depositPassport, requestBody } from '../support/factories';
-import { Http } from '../support/http';
-import { startSystem, type TestSystem } from '../support/system';
+import { useSystem } from '../support/system';
 
 /**
  * Issue 12, attack 1: carol submits a plain conference trip that hr alone reviews, hr asks for
@@ -11,12 +10,9 @@ import { startSystem, type TestSystem } from '../support/system';
  * with hr alone and one hr approval approved it. An amendment is reviewed as what it now is.
  */
 describe.each(testDatabases())('an amendment does not route around the review on $name', (database) => {
-  let system: TestSystem;
-  let http: Http;
+  const { http } = useSystem(database);
 
   beforeAll(async () => {
-    system = await startSystem(database);
-    http = new Http(system.baseUrl);
     const entry = await http.as('admin@example.com', 'POST', '/api/screening/entries', {
       name: 'Tehran Advanced Silicon Institute',
       country: 'IR',
@@ -24,10 +20,6 @@ describe.each(testDatabases())('an amendment does not route around the review on
     });
     expect(entry.status).toBe(201);
     await depositPassport(http, 'carol@example.com');
-  });
-
-  afterAll(async () => {
-    await system?.stop();
   });
 
   const partiesOf = (stages: any[], field: 'parties' | 'approvals'): string[] =>

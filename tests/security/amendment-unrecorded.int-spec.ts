@@ -3,8 +3,7 @@ import { AuditLogEntity } from '../../libs/persistence/entities';
 import { testDatabases } from '../support/databases';
 import { eventually } from '../support/eventually';
 import { daysFromNow, requestBody } from '../support/factories';
-import { Http } from '../support/http';
-import { startSystem, type TestSystem } from '../support/system';
+import { useSystem } from '../support/system';
 
 /**
  * Issue 12, attack 9: an amendment left no record of what changed. The audit log had a state row
@@ -12,17 +11,8 @@ import { startSystem, type TestSystem } from '../support/system';
  * again were not told what changed. An amendment is recorded as one: who, and field by field.
  */
 describe.each(testDatabases())('an amendment is recorded as an amendment on $name', (database) => {
-  let system: TestSystem;
-  let http: Http;
-
-  beforeAll(async () => {
-    system = await startSystem(database);
-    http = new Http(system.baseUrl);
-  });
-
-  afterAll(async () => {
-    await system?.stop();
-  });
+  const used = useSystem(database);
+  const { http } = used;
 
   const plain = requestBody('conference', {
     destinationCountry: 'US',
@@ -48,7 +38,7 @@ describe.each(testDatabases())('an amendment is recorded as an amendment on $nam
   }
 
   const auditRows = async (id: string) =>
-    system.app
+    used.system.app
       .get(DataSource)
       .getRepository(AuditLogEntity)
       .find({ where: { requestId: id }, order: { seq: 'ASC' } });

@@ -1,39 +1,26 @@
 import { gzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
-import type { DataSource } from 'typeorm';
 import {
   AuditLogEntity,
   AuditLogRepository,
   HistoryArchiveEntity,
   HistoryArchiveRepository,
-  openDataSource,
 } from '../../libs/persistence';
-import { testDatabases, type DatabaseConfig } from '../support/databases';
+import { useMigratedDatabase } from '../support/migrated-database';
+import { testDatabases } from '../support/databases';
 
 /** An archived history's SHA-256 sits in the signed audit chain, not only in the row it protects. */
 describe.each(testDatabases())('archived histories in the audit chain on $name', (database) => {
-  let dataSource: DataSource;
-  let dbConfig: DatabaseConfig;
-  let drop: () => Promise<void>;
   let archives: HistoryArchiveRepository;
 
-  beforeAll(async () => {
-    const db = await database.create();
-    drop = db.drop;
-    dbConfig = db.env.DATABASE_URL
-      ? { type: 'postgres', url: db.env.DATABASE_URL }
-      : { type: 'sqlite', path: db.env.SQLITE_PATH };
-    dataSource = await openDataSource(dbConfig, { migrate: true });
-    archives = new HistoryArchiveRepository(dataSource);
-  });
+  const db = useMigratedDatabase(database);
 
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await drop?.();
+  beforeAll(async () => {
+    archives = new HistoryArchiveRepository(db.dataSource);
   });
 
   const exec = (sql: string, params: unknown[] = []) =>
-    dataSource.query(dbConfig.type === 'postgres' ? sql : sql.replace(/\$\d+/g, '?'), params);
+    db.dataSource.query(db.config.type === 'postgres' ? sql : sql.replace(/\$\d+/g, '?'), params);
   const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 
   async function archive(n: number) {
@@ -53,7 +40,7 @@ describe.each(testDatabases())('archived histories in the audit chain on $name',
 
   it('should record the archive SHA-256 in the signed chain, in the same transaction, under the request', async () => {
     const saved = await archive(1);
-    const [row] = await dataSource
+    const [row] = await db.dataSource
       .getRepository(AuditLogEntity)
       .find({ where: { requestId: 'r1', event: 'history.archived' } });
     expect(row.seq).toBe(saved.chainSeq);
@@ -65,7 +52,7 @@ describe.each(testDatabases())('archived histories in the audit chain on $name',
     });
     expect(row.mac).toMatch(/^[0-9a-f]{64}$/);
     expect(await archives.get('request-r1')).toMatchObject({ sha256: saved.sha256, chainSeq: row.seq });
-    expect((await new AuditLogRepository(dataSource).verify()).ok).toBe(true);
+    expect((await new AuditLogRepository(db.dataSource).verify()).ok).toBe(true);
   });
 
   it('should refuse an archive whose blob and own hash were both rewritten, naming the chain row', async () => {
@@ -82,7 +69,7 @@ describe.each(testDatabases())('archived histories in the audit chain on $name',
   it('should refuse an archive when its chain row was rewritten too, and verify-chain should name that row', async () => {
     const saved = await archive(3);
     await forgeArchive('request-r3');
-    const row = await dataSource.getRepository(AuditLogEntity).findOneByOrFail({ seq: saved.chainSeq! });
+    const row = await db.dataSource.getRepository(AuditLogEntity).findOneByOrFail({ seq: saved.chainSeq! });
     const payload = {
       ...(JSON.parse(row.payload) as object),
       sha256: sha('{"events":[{"eventId":"1","forged":true}]}'),
@@ -91,13 +78,13 @@ describe.each(testDatabases())('archived histories in the audit chain on $name',
     await expect(archives.get('request-r3')).rejects.toThrow(
       `the audit chain row ${row.seq} that recorded the archive of request-r3 was altered`,
     );
-    const result = await new AuditLogRepository(dataSource).verify();
+    const result = await new AuditLogRepository(db.dataSource).verify();
     expect(result.problems.map((p) => [p.seq, p.kind])).toEqual([[row.seq, 'changed']]);
   });
 
   it('should still open an archive written before archives were chained, saying so', async () => {
     const json = '{"events":[]}';
-    await dataSource.getRepository(HistoryArchiveEntity).insert({
+    await db.dataSource.getRepository(HistoryArchiveEntity).insert({
       workflowId: 'request-old',
       requestId: 'old',
       compressed: gzipSync(json).toString('base64'),

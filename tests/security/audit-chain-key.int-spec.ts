@@ -13,6 +13,7 @@ import {
   type AuditEntry,
 } from '../../libs/persistence';
 import { MIGRATIONS } from '../../libs/persistence/migrations';
+import { useMigratedDatabase } from '../support/migrated-database';
 import { testDatabases, type DatabaseConfig } from '../support/databases';
 
 const keyOf = (id: string) => ({ id, key: randomBytes(32) });
@@ -27,23 +28,8 @@ const asEnv = (config: EncryptionConfig) => config.keys.map((k) => `${k.id}:${k.
 describe.each(testDatabases())('keyed audit chain on $name', (database) => {
   const k1 = keyOf('audit-k1');
   const k2 = keyOf('audit-k2');
-  let dataSource: DataSource;
-  let dbConfig: DatabaseConfig;
-  let drop: () => Promise<void>;
 
-  beforeAll(async () => {
-    const db = await database.create();
-    drop = db.drop;
-    dbConfig = db.env.DATABASE_URL
-      ? { type: 'postgres', url: db.env.DATABASE_URL }
-      : { type: 'sqlite', path: db.env.SQLITE_PATH };
-    dataSource = await openDataSource(dbConfig, { migrate: true, auditChain: keys(k1) });
-  });
-
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await drop?.();
-  });
+  const db = useMigratedDatabase(database, { auditChain: keys(k1) });
 
   const entry = (i: number): AuditEntry => ({
     requestId: `req-${i}`,
@@ -52,11 +38,11 @@ describe.each(testDatabases())('keyed audit chain on $name', (database) => {
     payload: { i, status: 'pending' },
   });
   const exec = (sql: string, params: unknown[] = []) =>
-    dataSource.query(dbConfig.type === 'postgres' ? sql : sql.replace(/\$\d+/g, '?'), params);
-  const rows = () => dataSource.getRepository(AuditLogEntity).find({ order: { seq: 'ASC' } });
+    db.dataSource.query(db.config.type === 'postgres' ? sql : sql.replace(/\$\d+/g, '?'), params);
+  const rows = () => db.dataSource.getRepository(AuditLogEntity).find({ order: { seq: 'ASC' } });
 
-  async function freshLog(n: number, log = new AuditLogRepository(dataSource)): Promise<void> {
-    await dataSource.getRepository(AuditLogEntity).clear();
+  async function freshLog(n: number, log = new AuditLogRepository(db.dataSource)): Promise<void> {
+    await db.dataSource.getRepository(AuditLogEntity).clear();
     for (let i = 1; i <= n; i += 1) await log.append([entry(i)]);
   }
 
@@ -86,13 +72,17 @@ describe.each(testDatabases())('keyed audit chain on $name', (database) => {
       expect(row.macKeyId).toBe('audit-k1');
       expect(mac.check(row.hash, row.macKeyId!, row.mac!)).toBe('valid');
     }
-    expect(await new AuditLogRepository(dataSource).verify()).toMatchObject({ ok: true, problems: [], warnings: [] });
+    expect(await new AuditLogRepository(db.dataSource).verify()).toMatchObject({
+      ok: true,
+      problems: [],
+      warnings: [],
+    });
   });
 
   it('should name the first row of a tail that was rewritten and consistently re-hashed in the database', async () => {
     await freshLog(6);
     await rehashFrom(4);
-    const result = await new AuditLogRepository(dataSource).verify();
+    const result = await new AuditLogRepository(db.dataSource).verify();
     expect(result.ok).toBe(false);
     expect(result.problems).toEqual([
       {
@@ -108,21 +98,21 @@ describe.each(testDatabases())('keyed audit chain on $name', (database) => {
   it('should name a re-hashed tail whose MACs were removed as unkeyed', async () => {
     await freshLog(5);
     await rehashFrom(3, { dropMacs: true });
-    const result = await new AuditLogRepository(dataSource).verify();
+    const result = await new AuditLogRepository(db.dataSource).verify();
     expect(result.problems.map((p) => [p.seq, p.kind])).toEqual([[3, 'unkeyed']]);
   });
 
   it('should report through the CLI command with exit code 1', async () => {
     await freshLog(4);
     await rehashFrom(2);
-    const config = { ...loadConfig({ NODE_ENV: 'test', AUDIT_CHAIN_KEYS: asEnv(keys(k1)) }), database: dbConfig };
+    const config = { ...loadConfig({ NODE_ENV: 'test', AUDIT_CHAIN_KEYS: asEnv(keys(k1)) }), database: db.config };
     const lines: string[] = [];
     expect(await verifyChainCommand(config, { write: (l) => lines.push(l) })).toBe(1);
     expect(lines[0]).toBe('audit chain BROKEN: 1 problem(s) in 4 row(s)');
     expect(lines[1]).toMatch(/^ {2}seq 2 \[forged\] row 2 /);
     // the public dev key does not verify rows signed by a real key
     lines.length = 0;
-    const dev = { ...loadConfig({ NODE_ENV: 'test' }), database: dbConfig };
+    const dev = { ...loadConfig({ NODE_ENV: 'test' }), database: db.config };
     expect(await verifyChainCommand(dev, { write: (l) => lines.push(l) })).toBe(1);
     expect(lines[1]).toMatch(
       /\[unknown_key\] row 1 .*"audit-k1", which is not in AUDIT_CHAIN_KEYS here \(configured: dev-audit-1\)/,
@@ -131,12 +121,12 @@ describe.each(testDatabases())('keyed audit chain on $name', (database) => {
 
   it('should keep verifying rows of a retired key after a rotation, and name rows whose key is gone', async () => {
     await freshLog(2);
-    await new AuditLogRepository(dataSource, { chainMac: new ChainMac(keys(k2, k1)) }).append([entry(3)]);
+    await new AuditLogRepository(db.dataSource, { chainMac: new ChainMac(keys(k2, k1)) }).append([entry(3)]);
     const stored = await rows();
     expect(stored.map((r) => r.macKeyId)).toEqual(['audit-k1', 'audit-k1', 'audit-k2']);
-    const both = await new AuditLogRepository(dataSource, { chainMac: new ChainMac(keys(k2, k1)) }).verify();
+    const both = await new AuditLogRepository(db.dataSource, { chainMac: new ChainMac(keys(k2, k1)) }).verify();
     expect(both).toMatchObject({ ok: true, problems: [] });
-    const onlyNew = await new AuditLogRepository(dataSource, { chainMac: new ChainMac(keys(k2)) }).verify();
+    const onlyNew = await new AuditLogRepository(db.dataSource, { chainMac: new ChainMac(keys(k2)) }).verify();
     expect(onlyNew.problems).toEqual([
       { seq: 1, kind: 'unknown_key', message: expect.stringContaining('(2 row(s) from here on fail the same way)') },
     ]);

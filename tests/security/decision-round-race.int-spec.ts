@@ -1,4 +1,3 @@
-import { Client, Connection } from '@temporalio/client';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../../apps/api/common/domain-error';
 import { TemporalGateway } from '../../apps/api/temporal/temporal.gateway';
@@ -6,8 +5,7 @@ import { decideUpdate, workflowIdFor } from '../../libs/contracts';
 import { AuditLogEntity } from '../../libs/persistence/entities';
 import { testDatabases } from '../support/databases';
 import { requestBody } from '../support/factories';
-import { Http } from '../support/http';
-import { startSystem, type TestSystem } from '../support/system';
+import { useBareTemporalClient, useSystem } from '../support/system';
 
 /**
  * Issue 12, item 10: an approver reads round 1 of a request, the requester amends it (round 2),
@@ -17,26 +15,13 @@ import { startSystem, type TestSystem } from '../support/system';
  * of the view it read just before the amendment won the race.
  */
 describe.each(testDatabases())('a decision made on an amended round is refused on $name', (database) => {
-  let system: TestSystem;
-  let http: Http;
-  let connection: Connection;
-  let client: Client;
-
-  beforeAll(async () => {
-    system = await startSystem(database);
-    http = new Http(system.baseUrl);
-    connection = await Connection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS });
-    client = new Client({ connection, namespace: system.config.temporal.namespace });
-  });
-
-  afterAll(async () => {
-    await connection?.close();
-    await system?.stop();
-  });
+  const used = useSystem(database);
+  const { http } = used;
+  const client = useBareTemporalClient(used);
 
   const view = async (id: string) => (await http.as('auditor@example.com', 'GET', `/api/requests/${id}`)).body;
   const auditRows = (id: string) =>
-    system.app
+    used.system.app
       .get(DataSource)
       .getRepository(AuditLogEntity)
       .count({ where: { requestId: id } });
@@ -101,7 +86,7 @@ describe.each(testDatabases())('a decision made on an amended round is refused o
     const updates = await acceptedUpdates(request.id);
 
     // What the API sends when it read round 1 just before the amendment was applied.
-    const sent = system.app.get(TemporalGateway).update(request.id, decideUpdate, {
+    const sent = used.system.app.get(TemporalGateway).update(request.id, decideUpdate, {
       party: 'security',
       decision: 'approve',
       actorEmail: 'security@example.com',

@@ -1,5 +1,6 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { ConfigError, loadConfig } from '../../libs/config';
+import { productionEnv } from '../support/factories';
 import { spawnTsChild } from '../support/ts-child';
 
 /**
@@ -15,20 +16,6 @@ const PRODUCTION_SETTINGS = {
   PUBLIC_URL: 'https://clearance.example.com',
   AUTH_JWKS_URL: 'https://idp.example.com/.well-known/jwks.json',
 };
-
-/** A complete, valid production environment; each test spoils one part of it. */
-const production = (extra: Record<string, string> = {}) => ({
-  NODE_ENV: 'production',
-  PUBLIC_URL: 'https://clearance.example.com',
-  LINK_TOKEN_SECRET: 'a-production-link-secret-of-enough-length',
-  AUTH_ISSUER: 'https://idp.example.com/',
-  AUTH_AUDIENCE: 'clearance',
-  AUTH_JWKS_URL: 'https://idp.example.com/.well-known/jwks.json',
-  ENCRYPTION_KEYS: `prod-1:${Buffer.alloc(32, 7).toString('base64')}`,
-  AUDIT_CHAIN_KEYS: `audit-1:${Buffer.alloc(32, 9).toString('base64')}`,
-  UPDATE_PROOF_SECRET: 'u'.repeat(40),
-  ...extra,
-});
 
 function problems(env: Record<string, string>): string[] {
   try {
@@ -122,68 +109,72 @@ describe('dev mode only when asked for', () => {
   });
 
   it('should refuse dev mode in production', () => {
-    expect(problems(production({ CLEARANCE_DEV_MODE: '1' })).join('\n')).toContain('CLEARANCE_DEV_MODE');
+    expect(problems(productionEnv({ CLEARANCE_DEV_MODE: '1' })).join('\n')).toContain('CLEARANCE_DEV_MODE');
   });
 
   it('should listen on loopback only in dev mode unless HOST says otherwise, on every interface in production', () => {
     expect(loadConfig({ CLEARANCE_DEV_MODE: '1' }).http.host).toBe('127.0.0.1');
     expect(loadConfig({ CLEARANCE_DEV_MODE: '1', HOST: '0.0.0.0' }).http.host).toBe('0.0.0.0');
-    expect(loadConfig(production()).http.host).toBeUndefined();
+    expect(loadConfig(productionEnv()).http.host).toBeUndefined();
   });
 });
 
 describe('production configuration', () => {
   it('should accept a complete production environment', () => {
-    expect(problems(production())).toEqual([]);
-    expect(loadConfig(production()).devMode).toBe(false);
+    expect(problems(productionEnv())).toEqual([]);
+    expect(loadConfig(productionEnv()).devMode).toBe(false);
   });
 
   it('should refuse the published dev link secret, the dev encryption key and the dev audit chain key', () => {
-    expect(problems(production({ LINK_TOKEN_SECRET: 'dev-only-link-secret-change-me-in-production!' }))).toEqual([
+    expect(problems(productionEnv({ LINK_TOKEN_SECRET: 'dev-only-link-secret-change-me-in-production!' }))).toEqual([
       expect.stringMatching(/^LINK_TOKEN_SECRET: /),
     ]);
     const devKey = loadConfig({ CLEARANCE_DEV_MODE: '1' }).encryption.keys[0].key.toString('base64');
-    expect(problems(production({ ENCRYPTION_KEYS: `mine:${devKey}` }))).toEqual([
+    expect(problems(productionEnv({ ENCRYPTION_KEYS: `mine:${devKey}` }))).toEqual([
       expect.stringMatching(/^ENCRYPTION_KEYS: .*dev key/),
     ]);
     const devChainKey = loadConfig({ CLEARANCE_DEV_MODE: '1' }).auditChain.keys[0].key.toString('base64');
-    expect(problems(production({ AUDIT_CHAIN_KEYS: `mine:${devChainKey}` }))).toEqual([
+    expect(problems(productionEnv({ AUDIT_CHAIN_KEYS: `mine:${devChainKey}` }))).toEqual([
       expect.stringMatching(/^AUDIT_CHAIN_KEYS: .*dev key/),
     ]);
     expect(
-      problems(production({ UPDATE_PROOF_SECRET: 'dev-only-update-proof-secret-change-me-in-production!' })),
+      problems(productionEnv({ UPDATE_PROOF_SECRET: 'dev-only-update-proof-secret-change-me-in-production!' })),
     ).toEqual([expect.stringMatching(/^UPDATE_PROOF_SECRET: .*dev secret/)]);
   });
 
   it('should refuse an http PUBLIC_URL (except loopback, which serves nobody else) and require one', () => {
-    expect(problems(production({ PUBLIC_URL: 'http://clearance.example.com' }))).toEqual([
+    expect(problems(productionEnv({ PUBLIC_URL: 'http://clearance.example.com' }))).toEqual([
       expect.stringMatching(/^PUBLIC_URL: .*https/),
     ]);
-    expect(problems(production({ PUBLIC_URL: 'http://127.0.0.1:3000' }))).toEqual([]);
-    const { PUBLIC_URL: _unset, ...withoutUrl } = production();
+    expect(problems(productionEnv({ PUBLIC_URL: 'http://127.0.0.1:3000' }))).toEqual([]);
+    const { PUBLIC_URL: _unset, ...withoutUrl } = productionEnv();
     expect(problems(withoutUrl)).toEqual([expect.stringMatching(/^PUBLIC_URL: /)]);
   });
 
   it('should cap LINK_TOKEN_TTL at 14 days and refuse what it cannot read', () => {
-    expect(problems(production({ LINK_TOKEN_TTL: '14d' }))).toEqual([]);
-    expect(problems(production({ LINK_TOKEN_TTL: '48h' }))).toEqual([]);
-    expect(problems(production({ LINK_TOKEN_TTL: '15d' }))).toEqual([expect.stringMatching(/^LINK_TOKEN_TTL: .*14/)]);
-    expect(problems(production({ LINK_TOKEN_TTL: '52w' }))).toEqual([expect.stringMatching(/^LINK_TOKEN_TTL: /)]);
-    expect(problems(production({ LINK_TOKEN_TTL: 'forever' }))).toEqual([expect.stringMatching(/^LINK_TOKEN_TTL: /)]);
+    expect(problems(productionEnv({ LINK_TOKEN_TTL: '14d' }))).toEqual([]);
+    expect(problems(productionEnv({ LINK_TOKEN_TTL: '48h' }))).toEqual([]);
+    expect(problems(productionEnv({ LINK_TOKEN_TTL: '15d' }))).toEqual([
+      expect.stringMatching(/^LINK_TOKEN_TTL: .*14/),
+    ]);
+    expect(problems(productionEnv({ LINK_TOKEN_TTL: '52w' }))).toEqual([expect.stringMatching(/^LINK_TOKEN_TTL: /)]);
+    expect(problems(productionEnv({ LINK_TOKEN_TTL: 'forever' }))).toEqual([
+      expect.stringMatching(/^LINK_TOKEN_TTL: /),
+    ]);
   });
 
   it('should pin JWT algorithms and require a verified email by default, both configurable', () => {
-    expect(loadConfig(production()).auth).toMatchObject({
+    expect(loadConfig(productionEnv()).auth).toMatchObject({
       algorithms: ['RS256', 'ES256', 'PS256'],
       requireEmailVerified: true,
     });
     expect(
-      loadConfig(production({ AUTH_JWT_ALGORITHMS: 'ES384, EdDSA', AUTH_REQUIRE_EMAIL_VERIFIED: 'false' })).auth,
+      loadConfig(productionEnv({ AUTH_JWT_ALGORITHMS: 'ES384, EdDSA', AUTH_REQUIRE_EMAIL_VERIFIED: 'false' })).auth,
     ).toMatchObject({ algorithms: ['ES384', 'EdDSA'], requireEmailVerified: false });
-    expect(problems(production({ AUTH_JWT_ALGORITHMS: 'HS256' }))).toEqual([
+    expect(problems(productionEnv({ AUTH_JWT_ALGORITHMS: 'HS256' }))).toEqual([
       expect.stringMatching(/^AUTH_JWT_ALGORITHMS: /),
     ]);
-    expect(problems(production({ AUTH_JWT_ALGORITHMS: 'none' }))).toEqual([
+    expect(problems(productionEnv({ AUTH_JWT_ALGORITHMS: 'none' }))).toEqual([
       expect.stringMatching(/^AUTH_JWT_ALGORITHMS: /),
     ]);
   });

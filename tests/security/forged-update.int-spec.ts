@@ -1,4 +1,4 @@
-import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, ValueError } from '@temporalio/common';
 import { DataSource } from 'typeorm';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -10,8 +10,7 @@ import { AuditLogEntity } from '../../libs/persistence/entities';
 import { testDatabases } from '../support/databases';
 import { eventually } from '../support/eventually';
 import { daysFromNow, depositPassport, requestBody } from '../support/factories';
-import { Http } from '../support/http';
-import { startSystem, type TestSystem } from '../support/system';
+import { useBareTemporalClient, useSystem } from '../support/system';
 
 /**
  * Issue 12, attack 6: someone with network reach to the Temporal frontend (no API token, no
@@ -22,26 +21,13 @@ import { startSystem, type TestSystem } from '../support/system';
  * custody workflow's returnPassport Update, and a forged passportReturned signal is ignored.
  */
 describe.each(testDatabases())('a forged Update from outside the API is refused on $name', (database) => {
-  let system: TestSystem;
-  let http: Http;
-  let connection: Connection;
-  let bare: Client;
-
-  beforeAll(async () => {
-    system = await startSystem(database);
-    http = new Http(system.baseUrl);
-    connection = await Connection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS });
-    bare = new Client({ connection, namespace: system.config.temporal.namespace });
-  });
-
-  afterAll(async () => {
-    await connection?.close();
-    await system?.stop();
-  });
+  const used = useSystem(database);
+  const { http } = used;
+  const bare = useBareTemporalClient(used);
 
   const view = async (id: string) => (await http.as('auditor@example.com', 'GET', `/api/requests/${id}`)).body;
   const auditRows = (id: string) =>
-    system.app
+    used.system.app
       .get(DataSource)
       .getRepository(AuditLogEntity)
       .find({ where: { requestId: id }, order: { seq: 'ASC' } });
@@ -96,7 +82,7 @@ describe.each(testDatabases())('a forged Update from outside the API is refused 
       proofKey: randomBytes(32).toString('hex'),
     };
     const handle = await bare.workflow.start('requestApprovalWorkflow', {
-      taskQueue: system.config.temporal.taskQueue,
+      taskQueue: used.system.config.temporal.taskQueue,
       workflowId: workflowIdFor(requestId),
       args: [input],
     });
@@ -278,7 +264,7 @@ describe.each(testDatabases())('a forged Update from outside the API is refused 
 
   it('should not show the proof key to those who may decode histories through the codec server', async () => {
     const request = await submit('alice@example.com', requestBody('conference'));
-    const proofKey = system.app.get(UpdateProofs).keyFor(request.id);
+    const proofKey = used.system.app.get(UpdateProofs).keyFor(request.id);
     const history = await bare.workflow.getHandle(workflowIdFor(request.id)).fetchHistory();
     const b64 = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? []).toString('base64');
     const payloads = (history.events ?? []).flatMap((e) =>

@@ -5,7 +5,7 @@ import { freePort } from '../../scripts/dev-server';
 import { launchBrowser, signedIn, type Browser } from '../support/browser';
 import { testDatabases } from '../support/databases';
 import { Http } from '../support/http';
-import { startSystem, testEnv, type TestSystem } from '../support/system';
+import { testEnv, useSystem } from '../support/system';
 
 /** The CSP's directives by name. */
 function directives(header: string | null): Record<string, string[]> {
@@ -25,19 +25,16 @@ function directives(header: string | null): Record<string, string[]> {
  */
 describe('security headers and the readiness probe', () => {
   const [database] = testDatabases();
-  let system: TestSystem;
-  let api: Http;
+  const used = useSystem(database);
+  const { http: api } = used;
   let browser: Browser;
 
   beforeAll(async () => {
-    system = await startSystem(database);
-    api = new Http(system.baseUrl);
     browser = await launchBrowser();
   });
 
   afterAll(async () => {
     await browser?.close();
-    await system?.stop();
   });
 
   it('should serve the pages under a strict CSP, unframeable and unsniffable', async () => {
@@ -80,7 +77,7 @@ describe('security headers and the readiness probe', () => {
       ['alice@example.com', '/approvals/not-a-real-token'],
     ];
     for (const [email, url] of visits) {
-      const { context, page } = await signedIn(browser, system.baseUrl, email);
+      const { context, page } = await signedIn(browser, used.system.baseUrl, email);
       const violations: string[] = [];
       page.on('console', (m) => {
         if (/Content.Security.Policy/i.test(m.text())) violations.push(m.text());

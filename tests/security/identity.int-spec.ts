@@ -1,14 +1,7 @@
-import type { INestApplication } from '@nestjs/common';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import * as path from 'node:path';
-import { createApiApp } from '../../apps/api/app';
-import { loadConfig, PROJECT_ROOT } from '../../libs/config';
-import { freePort } from '../../scripts/dev-server';
 import { testDatabases } from '../support/databases';
-import { Http } from '../support/http';
-import { testEnv } from '../support/system';
+import type { Http } from '../support/http';
+import { startProductionApi, type ProductionApi } from '../support/production-api';
 
 /**
  * Issue 12, identity: the organisation's tokens are accepted only as they should be. The JWKS
@@ -17,50 +10,20 @@ import { testEnv } from '../support/system';
  */
 describe('identity provider tokens (production mode)', () => {
   const [database] = testDatabases();
-  let app: INestApplication;
+  let production: ProductionApi;
   let api: Http;
-  let jwksServer: http.Server;
-  let drop: () => Promise<void>;
   let privateKey: Parameters<SignJWT['sign']>[0];
 
   beforeAll(async () => {
     const pair = await generateKeyPair('RS256', { extractable: true });
     privateKey = pair.privateKey;
     const jwk: JWK = { ...(await exportJWK(pair.publicKey)), kid: 'test-key', use: 'sig' };
-    jwksServer = http.createServer((_, res) =>
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })),
-    );
-    await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
-    const jwksUrl = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/jwks.json`;
-    const db = await database.create();
-    drop = db.drop;
-    const port = await freePort();
-    const config = loadConfig(
-      testEnv({
-        ...db.env,
-        NODE_ENV: 'production',
-        CLEARANCE_DEV_MODE: '',
-        PORT: String(port),
-        PUBLIC_URL: `http://127.0.0.1:${port}`,
-        LINK_TOKEN_SECRET: 'a-production-link-secret-of-enough-length',
-        AUTH_ISSUER: 'https://idp.example.com/',
-        AUTH_AUDIENCE: 'clearance',
-        AUTH_JWKS_URL: jwksUrl,
-        ENCRYPTION_KEYS: `prod-1:${Buffer.alloc(32, 7).toString('base64')}`,
-        AUDIT_CHAIN_KEYS: `audit-1:${Buffer.alloc(32, 9).toString('base64')}`,
-        UPDATE_PROOF_SECRET: 'u'.repeat(40),
-        DIRECTORY_SEED_FILE: path.join(PROJECT_ROOT, 'seeds/directory.dev.json'),
-      }),
-    );
-    app = await createApiApp(config);
-    await app.listen(port, '127.0.0.1');
-    api = new Http(`http://127.0.0.1:${port}`);
+    production = await startProductionApi(database, jwk);
+    api = production.http;
   });
 
   afterAll(async () => {
-    await app?.close();
-    await drop?.();
-    jwksServer?.close();
+    await production?.stop();
   });
 
   const token = (claims: Record<string, unknown>, options: { alg?: string; exp?: boolean } = {}) => {

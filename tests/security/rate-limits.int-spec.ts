@@ -1,7 +1,7 @@
 import { requestBody } from '../support/factories';
 import { testDatabases } from '../support/databases';
-import { Http, type HttpResult } from '../support/http';
-import { startSystem, type TestSystem } from '../support/system';
+import type { HttpResult } from '../support/http';
+import { useSystem } from '../support/system';
 
 /**
  * Issue 12, rate limits: the routes anyone can call without signing in (approval links, dev-login,
@@ -10,19 +10,16 @@ import { startSystem, type TestSystem } from '../support/system';
  */
 describe('rate limits', () => {
   const [database] = testDatabases();
-  let system: TestSystem;
-  let api: Http;
+  const { http: api } = useSystem(database, {
+    RATE_LIMIT_PUBLIC: '3',
+    RATE_LIMIT_EVALUATE: '2',
+    RATE_LIMIT_WINDOW: '60',
+  });
 
   beforeAll(async () => {
-    system = await startSystem(database, { RATE_LIMIT_PUBLIC: '3', RATE_LIMIT_EVALUATE: '2', RATE_LIMIT_WINDOW: '60' });
-    api = new Http(system.baseUrl);
     // two of this address's three dev-logins a minute
     await api.token('alice@example.com');
     await api.token('carol@example.com');
-  });
-
-  afterAll(async () => {
-    await system?.stop();
   });
 
   const expectThrottled = (res: HttpResult) => {

@@ -2,8 +2,7 @@ import { DataSource } from 'typeorm';
 import { AuditLogEntity } from '../../libs/persistence/entities';
 import { testDatabases } from '../support/databases';
 import { requestBody } from '../support/factories';
-import { Http } from '../support/http';
-import { startSystem, type TestSystem } from '../support/system';
+import { useSystem } from '../support/system';
 
 /**
  * Issue 12, attack 4: an employee dry-runs a counterparty against `POST /api/policy/evaluate` and reads
@@ -11,22 +10,16 @@ import { startSystem, type TestSystem } from '../support/system';
  * The dry run may tell them only that restricted-party review is needed and which parties it adds.
  */
 describe.each(testDatabases())('the screening list does not leak through dry runs on $name', (database) => {
-  let system: TestSystem;
-  let http: Http;
+  const used = useSystem(database);
+  const { http } = used;
 
   beforeAll(async () => {
-    system = await startSystem(database);
-    http = new Http(system.baseUrl);
     const entry = await http.as('admin@example.com', 'POST', '/api/screening/entries', {
       name: 'Zhongshan Photonic Weapons Bureau',
       country: 'CN',
       source: 'Secret test list',
     });
     expect(entry.status).toBe(201);
-  });
-
-  afterAll(async () => {
-    await system?.stop();
   });
 
   const plain = { destinationCountry: 'FR', technologyAreas: ['none'], dataCategories: ['none'] };
@@ -73,7 +66,7 @@ describe.each(testDatabases())('the screening list does not leak through dry run
 
   it('should record every dry run that hits the list, with who probed', async () => {
     await http.as('alice@example.com', 'POST', '/api/policy/evaluate', probe);
-    const rows = await system.app
+    const rows = await used.system.app
       .get(DataSource)
       .getRepository(AuditLogEntity)
       .find({ where: { event: 'screening.dry_run_hit' }, order: { seq: 'ASC' } });

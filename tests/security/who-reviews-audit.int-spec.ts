@@ -1,47 +1,33 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
-import { Keyring, sealPassportNumber } from '../../libs/crypto';
+import { Keyring } from '../../libs/crypto';
 import type { Person } from '../../libs/domain/person';
 import { DEFAULT_POLICY_DOCUMENT } from '../../libs/domain/policy';
 import {
   AuditLogEntity,
   AuditLogRepository,
   DirectoryRepository,
-  openDataSource,
   PassportEntity,
   PolicyRepository,
   rotatePassportKeys,
   ScreeningEntryRepository,
 } from '../../libs/persistence';
-import { testDatabases, type DatabaseConfig } from '../support/databases';
+import { useMigratedDatabase } from '../support/migrated-database';
+import { testDatabases } from '../support/databases';
+import { passportInCustody } from '../support/passports';
 
 const PASSPORT_NUMBER = 'M12345678';
 
 /** Everything that changes who reviews a request writes a signed audit entry in the same transaction. */
 describe.each(testDatabases())('who-reviews changes in the audit chain on $name', (database) => {
-  let dataSource: DataSource;
-  let drop: () => Promise<void>;
   let cursor = 0;
 
-  beforeAll(async () => {
-    const db = await database.create();
-    drop = db.drop;
-    const dbConfig: DatabaseConfig = db.env.DATABASE_URL
-      ? { type: 'postgres', url: db.env.DATABASE_URL }
-      : { type: 'sqlite', path: db.env.SQLITE_PATH };
-    dataSource = await openDataSource(dbConfig, { migrate: true });
-  });
-
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await drop?.();
-  });
+  const db = useMigratedDatabase(database);
 
   /** The audit rows written since the last call. */
   async function newRows(): Promise<
     Array<{ event: string; actor: string | null; requestId: string | null; payload: any }>
   > {
-    const rows = await dataSource.getRepository(AuditLogEntity).find({ order: { seq: 'ASC' } });
+    const rows = await db.dataSource.getRepository(AuditLogEntity).find({ order: { seq: 'ASC' } });
     const fresh = rows.filter((r) => r.seq > cursor);
     cursor = rows.length ? rows[rows.length - 1].seq : cursor;
     return fresh.map((r) => ({
@@ -64,7 +50,7 @@ describe.each(testDatabases())('who-reviews changes in the audit chain on $name'
   });
 
   it('should record the bootstrap of policy version 1 once, and every published version', async () => {
-    const policies = new PolicyRepository(dataSource);
+    const policies = new PolicyRepository(db.dataSource);
     await policies.ensureDefault();
     await policies.ensureDefault();
     const [bootstrap, ...rest] = await newRows();
@@ -86,7 +72,7 @@ describe.each(testDatabases())('who-reviews changes in the audit chain on $name'
   });
 
   it('should record a person created, a tier change and an update, with the actor and no name', async () => {
-    const directory = new DirectoryRepository(dataSource);
+    const directory = new DirectoryRepository(db.dataSource);
     await directory.upsertPerson(person(), { actor: 'admin@example.com' });
     await directory.upsertPerson(person({ tier: 'core' }), { actor: 'admin@example.com' });
     await directory.upsertPerson(person({ tier: 'core', roles: ['employee', 'approver'], name: 'Dana Other' }), {
@@ -128,7 +114,7 @@ describe.each(testDatabases())('who-reviews changes in the audit chain on $name'
   });
 
   it('should record an import: one entry per changed person and one for the import, or none when it rolls back', async () => {
-    const directory = new DirectoryRepository(dataSource);
+    const directory = new DirectoryRepository(db.dataSource);
     await directory.importPeople(
       [
         person({ tier: 'strategic', roles: ['employee', 'approver'], name: 'Dana Other' }),
@@ -153,7 +139,7 @@ describe.each(testDatabases())('who-reviews changes in the audit chain on $name'
   });
 
   it('should record screening entries and imports with a content hash instead of the names', async () => {
-    const screening = new ScreeningEntryRepository(dataSource);
+    const screening = new ScreeningEntryRepository(db.dataSource);
     const entry = { name: 'Ivan Listed', aliases: ['I. Listed'], country: 'RU', source: 'SDN', externalId: 'x-1' };
     const created = await screening.create(entry, new Date().toISOString(), { actor: 'admin@example.com' });
     await screening.importEntries([entry, { ...entry, name: 'Olga Listed', externalId: 'x-2' }], {
@@ -195,28 +181,18 @@ describe.each(testDatabases())('who-reviews changes in the audit chain on $name'
     const k1 = { id: 'k1', key: randomBytes(32) };
     const k2 = { id: 'k2', key: randomBytes(32) };
     const old = new Keyring({ keys: [k1], activeKeyId: 'k1' });
-    const now = new Date().toISOString();
     for (let i = 0; i < 2; i += 1) {
       const id = randomUUID();
-      await dataSource.getRepository(PassportEntity).insert({
-        id,
-        employeeEmail: 'dana@example.com',
-        ...sealPassportNumber(old, id, PASSPORT_NUMBER),
-        numberLast3: '678',
-        issuingCountry: 'KR',
-        expiryDate: '2035-01-01',
-        status: 'in_custody',
-        releaseRequestId: null,
-        releasedAt: null,
-        dueBackAt: null,
-        returnedAt: null,
-        depositedBy: 'custodian@example.com',
-        createdAt: now,
-        updatedAt: now,
-      });
+      await db.dataSource.getRepository(PassportEntity).insert(
+        passportInCustody(old, id, PASSPORT_NUMBER, {
+          employeeEmail: 'dana@example.com',
+          issuingCountry: 'KR',
+          expiryDate: '2035-01-01',
+        }),
+      );
     }
     await newRows();
-    const report = await rotatePassportKeys(dataSource, new Keyring({ keys: [k2, k1], activeKeyId: 'k2' }), {
+    const report = await rotatePassportKeys(db.dataSource, new Keyring({ keys: [k2, k1], activeKeyId: 'k2' }), {
       actor: 'os:operator',
     });
     expect(report.rotated).toBe(2);
@@ -230,6 +206,6 @@ describe.each(testDatabases())('who-reviews changes in the audit chain on $name'
       },
     ]);
     expect(JSON.stringify(rows)).not.toContain(PASSPORT_NUMBER);
-    expect(await new AuditLogRepository(dataSource).verify()).toMatchObject({ ok: true, problems: [] });
+    expect(await new AuditLogRepository(db.dataSource).verify()).toMatchObject({ ok: true, problems: [] });
   });
 });

@@ -45,3 +45,22 @@ export async function depositPassport(
   });
   if (res.status !== 201) throw new Error(`deposit for ${employeeEmail} answered ${res.status}`);
 }
+
+/**
+ * A complete, valid production environment: no dev mode, none of the published dev secrets or
+ * keys, tokens from an identity provider at https://idp.example.com/. Override any variable.
+ */
+export function productionEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    PUBLIC_URL: 'https://clearance.example.com',
+    LINK_TOKEN_SECRET: 'a-production-link-secret-of-enough-length',
+    UPDATE_PROOF_SECRET: 'a-production-update-proof-secret-of-enough-length',
+    AUTH_ISSUER: 'https://idp.example.com/',
+    AUTH_AUDIENCE: 'clearance',
+    AUTH_JWKS_URL: 'https://idp.example.com/.well-known/jwks.json',
+    ENCRYPTION_KEYS: `prod-1:${Buffer.alloc(32, 7).toString('base64')}`,
+    AUDIT_CHAIN_KEYS: `audit-1:${Buffer.alloc(32, 9).toString('base64')}`,
+    ...overrides,
+  };
+}

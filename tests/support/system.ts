@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import { Client, Connection } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
 import { createApiApp } from '../../apps/api/app';
 import { createClearanceWorker, type ClearanceWorker } from '../../apps/worker/worker';
@@ -105,5 +106,28 @@ export function useSystem(database: TestDatabase, extraEnv: Record<string, strin
       return system();
     },
     http: new Http(() => system().baseUrl),
+  };
+}
+
+/**
+ * A Temporal client without the payload codec, on its own connection: what anyone with network
+ * reach to the Temporal frontend would hold. Connects in `beforeAll` (after `useSystem`'s, so call
+ * it after that) and closes in `afterAll`; `.workflow` is usable from hooks and tests.
+ */
+export function useBareTemporalClient(used: UsedSystem): Pick<Client, 'workflow'> {
+  let connection: Connection | undefined;
+  let client: Client | undefined;
+  beforeAll(async () => {
+    connection = await Connection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS });
+    client = new Client({ connection, namespace: used.system.config.temporal.namespace });
+  });
+  afterAll(async () => {
+    await connection?.close();
+  });
+  return {
+    get workflow() {
+      if (!client) throw new Error('the bare client connects in beforeAll: use it inside hooks and tests');
+      return client.workflow;
+    },
   };
 }

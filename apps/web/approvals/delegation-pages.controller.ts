@@ -2,6 +2,7 @@ import { Body, Controller, Get, Post, Query, Req, Res, UseFilters, UseGuards } f
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../../api/auth/auth.decorators';
+import type { DelegationView } from '../../api/delegation/delegation.service';
 import { PageExceptionFilter } from '../page.filter';
 import { ApiRefusal, messagesByField, type ApiErrorBody } from '../page-errors';
 import { Pages } from '../pages';
@@ -11,16 +12,6 @@ import { WebApi } from '../web-api';
 import { one } from '../form-values';
 
 type Form = Record<string, unknown>;
-
-interface DelegationView {
-  delegation: {
-    delegatorEmail: string;
-    delegateEmail: string;
-    from: string;
-    until: string;
-    active: boolean;
-  } | null;
-}
 
 interface Values {
   delegateEmail: string;

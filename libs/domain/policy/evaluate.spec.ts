@@ -2,14 +2,7 @@ import { destinationRiskOf, planRoute, type PlanInput } from './evaluate';
 import type { RequestInput } from '../request';
 import type { ScreeningHit } from '../screening';
 import type { RequestType, Tier } from '../vocabulary';
-
-const DETAILS = {
-  conference: { eventName: 'Conf', presenting: false },
-  overseas_assignment: { hostEntity: 'Host', role: 'Lead', months: 6 },
-  ma_participation: { dealName: 'Deal', counterpartyRole: 'target', involvement: 'negotiation' },
-  passport_release: { reason: 'trip' },
-  departure_abroad: { newEmployer: 'Lab', lastWorkingDay: '2027-06-30' },
-} as const;
+import { minimalRequest } from '../../../tests/support/domain-factories';
 
 function input(
   type: RequestType,
@@ -17,19 +10,7 @@ function input(
   overrides: Partial<RequestInput> = {},
   extra: Partial<PlanInput> = {},
 ): PlanInput {
-  const request = {
-    type,
-    destinationCountry: 'US',
-    departureDate: '2027-03-01',
-    returnDate: '2027-03-07',
-    purpose: 'p',
-    counterparties: [],
-    technologyAreas: ['general_software'],
-    dataCategories: ['none'],
-    details: DETAILS[type],
-    ...overrides,
-  } as RequestInput;
-  return { request, tier, ...extra };
+  return { request: minimalRequest(type, { technologyAreas: ['general_software'], ...overrides }), tier, ...extra };
 }
 
 const hit = (counterparty: string, entryName: string): ScreeningHit => ({
