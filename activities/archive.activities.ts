@@ -1,6 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import type { HistoryArchiveRepository } from '../libs/persistence';
+import type { HistoryArchiveRepository } from '@libs/persistence';
 
 /** Stores the full history of a closed workflow in the database, past the namespace's retention. */
 export class ArchiveActivities {

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import type { CustodyNoticeInput, HandOutInput, ObligationNoticeInput, ReleasePassportInput } from '../libs/contracts';
-import { maskedPassport, renderNotice, typeName } from '../libs/mail';
-import type { DirectoryRepository, PassportRepository } from '../libs/persistence';
+import type { CustodyNoticeInput, HandOutInput, ObligationNoticeInput, ReleasePassportInput } from '@libs/contracts';
+import { maskedPassport, renderNotice, typeName } from '@libs/mail';
+import type { DirectoryRepository, PassportRepository } from '@libs/persistence';
 import type { MailActivities } from './mail.activities';
 
 const day = (iso: string | null) => (iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : 'no date');

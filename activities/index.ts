@@ -1,5 +1,5 @@
-import type { LinkTokens } from '../libs/crypto';
-import type { Mailer } from '../libs/mail';
+import type { LinkTokens } from '@libs/crypto';
+import type { Mailer } from '@libs/mail';
 import type {
   ConflictCheck,
   DelegationRepository,
@@ -9,8 +9,8 @@ import type {
   RequestProjectionWriter,
   RequestRepository,
   SentEmailRepository,
-} from '../libs/persistence';
-import type { ScreeningService } from '../libs/screening/screening.service';
+} from '@libs/persistence';
+import type { ScreeningService } from '@libs/screening/screening.service';
 import { ArchiveActivities } from './archive.activities';
 import { CustodyActivities } from './custody.activities';
 import { MailActivities } from './mail.activities';

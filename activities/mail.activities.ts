@@ -1,10 +1,10 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { createHash } from 'node:crypto';
-import type { NotifyPartyInput, NotifyRequesterInput } from '../libs/contracts';
-import { isMemberOf } from '../libs/domain/person';
-import type { LinkTokens } from '../libs/crypto';
-import type { Mailer, RenderedMail } from '../libs/mail';
-import { renderApprovalMail, renderNotice, renderOutcomeMail, typeName } from '../libs/mail';
+import type { NotifyPartyInput, NotifyRequesterInput } from '@libs/contracts';
+import { isMemberOf } from '@libs/domain/person';
+import type { LinkTokens } from '@libs/crypto';
+import type { Mailer, RenderedMail } from '@libs/mail';
+import { renderApprovalMail, renderNotice, renderOutcomeMail, typeName } from '@libs/mail';
 import type {
   ConflictCheck,
   DelegationRepository,
@@ -12,7 +12,7 @@ import type {
   RequestEntity,
   RequestRepository,
   SentEmailRepository,
-} from '../libs/persistence';
+} from '@libs/persistence';
 
 function messageIdFor(key: string): string {
   return `<${createHash('sha256').update(key).digest('hex').slice(0, 40)}@clearance>`;

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import type { ProjectStateInput, RecordSubmissionInput } from '../libs/contracts';
-import type { UpdateProofs } from '../libs/crypto';
-import type { RequestProjectionWriter } from '../libs/persistence';
+import type { ProjectStateInput, RecordSubmissionInput } from '@libs/contracts';
+import type { UpdateProofs } from '@libs/crypto';
+import type { RequestProjectionWriter } from '@libs/persistence';
 
 /**
  * Who may start a request: the API, which puts the request's proof key into the workflow input.

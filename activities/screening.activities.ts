@@ -1,7 +1,7 @@
 import { log } from '@temporalio/activity';
-import type { ScreenInput } from '../libs/contracts';
-import type { ScreeningHit } from '../libs/domain/screening';
-import type { ScreeningService } from '../libs/screening/screening.service';
+import type { ScreenInput } from '@libs/contracts';
+import type { ScreeningHit } from '@libs/domain/screening';
+import type { ScreeningService } from '@libs/screening/screening.service';
 
 /** Screens a request's counterparties against the restricted-party list, at submission. */
 export class ScreeningActivities {

@@ -14,15 +14,16 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadConfig } from '../libs/config';
-import { EncryptionCodec, Keyring } from '../libs/crypto';
-import { openDataSource } from '../libs/persistence';
+import { loadConfig } from '@libs/config';
+import { EncryptionCodec, Keyring } from '@libs/crypto';
+import { openDataSource } from '@libs/persistence';
 import { freePort, startDevServer, type DevServer } from '../scripts/dev-server';
 import { createPostgresDatabase } from '../tests/support/databases';
 import { ChaosHttp, createLoadStats, runLoad, type LoadStats } from './chaos/load';
 import { SinkMailbox } from './chaos/mailbox';
 import { ManagedProcess } from './chaos/processes';
 import { allSettled, verify, type Row } from './chaos/verify';
+import { WORKFLOW_BUNDLER_OPTIONS } from '@libs/temporal';
 
 // ---------------------------------------------------------------- arguments
 function arg(name: string): string | undefined {
@@ -114,6 +115,7 @@ async function main(): Promise<number> {
     // ------------------------------------------------------------ the parts
     const bundleFile = path.resolve(__dirname, '../workflow-bundle.js'); // what dist/bench/apps/worker/main.js loads
     const { code } = await bundleWorkflowCode({
+      ...WORKFLOW_BUNDLER_OPTIONS,
       workflowsPath: require.resolve('../workflows'),
       logger: { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} },
     });

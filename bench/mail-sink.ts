@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
-import { SmtpCapture } from '../libs/mail';
+import { SmtpCapture } from '@libs/mail';
 
 /** Where the bench's mail goes: a real SMTP server either way; only what it does with a message differs. */
 export interface BenchMailbox {

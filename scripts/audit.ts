@@ -1,18 +1,18 @@
 import 'reflect-metadata';
 import { Client, Connection } from '@temporalio/client';
 import * as fs from 'node:fs';
-import { compareWithRecords, rebuildTrail, replayHistories, replayHistory } from '../libs/audit';
-import { loadConfig, type AppConfig } from '../libs/config';
-import { workflowIdFor } from '../libs/contracts';
-import { EncryptionCodec, Keyring } from '../libs/crypto';
+import { compareWithRecords, rebuildTrail, replayHistories, replayHistory } from '@libs/audit';
+import { loadConfig, type AppConfig } from '@libs/config';
+import { workflowIdFor } from '@libs/contracts';
+import { EncryptionCodec, Keyring } from '@libs/crypto';
 import {
   HistoryArchiveRepository,
   openDataSource,
   parseChainHead,
   RequestRepository,
   verifyChainCommand,
-} from '../libs/persistence';
-import { temporalConnectionOptions } from '../libs/temporal';
+} from '@libs/persistence';
+import { temporalConnectionOptions } from '@libs/temporal';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 

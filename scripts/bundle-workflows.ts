@@ -1,7 +1,8 @@
 import { bundleWorkflowCode } from '@temporalio/worker';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { WORKFLOW_INTERCEPTOR_MODULES } from '../libs/observability/workflow-interceptor-modules';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '@libs/observability/workflow-interceptor-modules';
+import { WORKFLOW_BUNDLER_OPTIONS } from '@libs/temporal';
 
 /**
  * Builds the workflow bundle once (production images): the worker loads dist/workflow-bundle.js
@@ -9,6 +10,7 @@ import { WORKFLOW_INTERCEPTOR_MODULES } from '../libs/observability/workflow-int
  */
 async function main(): Promise<void> {
   const { code } = await bundleWorkflowCode({
+    ...WORKFLOW_BUNDLER_OPTIONS,
     workflowsPath: require.resolve('../workflows'),
     workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
   });

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { PROJECT_ROOT } from '../libs/config';
+import { PROJECT_ROOT } from '@libs/config';
 import { clusterOptionsFromEnv, startCluster, type Cluster } from './start-cluster';
 
 /**

@@ -2,9 +2,9 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
 import type { DataSource } from 'typeorm';
-import { loadConfig } from '../libs/config';
-import { generateKeyEntry, Keyring } from '../libs/crypto';
-import { openDataSource, passportKeyUsage, rotatePassportKeys } from '../libs/persistence';
+import { loadConfig } from '@libs/config';
+import { generateKeyEntry, Keyring } from '@libs/crypto';
+import { openDataSource, passportKeyUsage, rotatePassportKeys } from '@libs/persistence';
 
 /**
  * `npm run keys -- <command>`: operator tasks for the encryption keys (ENCRYPTION_KEYS).

@@ -1,4 +1,4 @@
-import { serveMailbox, SmtpCapture } from '../libs/mail';
+import { serveMailbox, SmtpCapture } from '@libs/mail';
 
 /**
  * A standalone SMTP capture for a local topology with several API and worker processes

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { Client as PgClient } from 'pg';
-import { PROJECT_ROOT } from '../libs/config';
+import { PROJECT_ROOT } from '@libs/config';
 import {
   findOrBuildServer,
   registerNamespace,

@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { loadConfig, PROJECT_ROOT, withDevModeByDefault, type AppConfig } from '../libs/config';
-import { temporalConnectionOptions } from '../libs/temporal';
+import { loadConfig, PROJECT_ROOT, withDevModeByDefault, type AppConfig } from '@libs/config';
+import { temporalConnectionOptions } from '@libs/temporal';
 import { startDevServer, type DevServer } from './dev-server';
 
 /**

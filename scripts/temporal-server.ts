@@ -5,8 +5,8 @@ import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_pro
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { SEARCH_ATTRIBUTES } from '../libs/contracts';
-import { PROJECT_ROOT } from '../libs/config';
+import { SEARCH_ATTRIBUTES } from '@libs/contracts';
+import { PROJECT_ROOT } from '@libs/config';
 import { cacheDir } from './temporal-cli';
 
 /**

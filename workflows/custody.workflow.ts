@@ -10,7 +10,7 @@ import {
   type HandOutPassportInput,
   type PassportReturned,
   type ReturnPassportInput,
-} from '../libs/contracts';
+} from '@libs/contracts';
 import { activities } from './activity-proxies';
 import { chase } from './chase';
 import { msUntil } from './clock';

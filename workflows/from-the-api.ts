@@ -1,4 +1,4 @@
-import { hasValidProof } from '../libs/contracts';
+import { hasValidProof } from '@libs/contracts';
 import { refuse } from './refuse';
 
 /**

@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/workflow';
-import type { Refusal, RefusalCode } from '../libs/domain/refusals';
+import type { Refusal, RefusalCode } from '@libs/domain/refusals';
 
 /**
  * Refuses an Update from its validator: nothing is written to the history, and the API turns the

@@ -12,8 +12,8 @@ import {
   type FulfilObligationInput,
   type RequestWorkflowInput,
   type WithdrawInput,
-} from '../libs/contracts';
-import type { RequestState } from '../libs/domain/approval-state';
+} from '@libs/contracts';
+import type { RequestState } from '@libs/domain/approval-state';
 import { afterApproval } from './request/after-approval';
 import * as on from './request/messages';
 import { RequestRun } from './request/run';

@@ -2,10 +2,10 @@ import { Logger, Module, type DynamicModule, type OnApplicationShutdown, type Pr
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import * as fs from 'node:fs';
 import { DataSource } from 'typeorm';
-import type { AppConfig } from '../../libs/config';
-import { EncryptionCodec, Keyring, LinkTokens, UpdateProofs } from '../../libs/crypto';
-import type { DirectorySeed } from '../../libs/domain/person';
-import { Mailer, type SmtpCapture } from '../../libs/mail';
+import type { AppConfig } from '@libs/config';
+import { EncryptionCodec, Keyring, LinkTokens, UpdateProofs } from '@libs/crypto';
+import type { DirectorySeed } from '@libs/domain/person';
+import { Mailer, type SmtpCapture } from '@libs/mail';
 import {
   AssignedReviewerRepository,
   AuditLogRepository,
@@ -21,8 +21,8 @@ import {
   ScreeningEntryRepository,
   SentEmailRepository,
   StepUpRepository,
-} from '../../libs/persistence';
-import { ScreeningService } from '../../libs/screening/screening.service';
+} from '@libs/persistence';
+import { ScreeningService } from '@libs/screening/screening.service';
 import { ApprovalLinksController } from './approvals/approval-links.controller';
 import { ApprovalLinksService } from './approvals/approval-links.service';
 import { StepUpService } from './approvals/step-up.service';

@@ -5,7 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import cookieParser from 'cookie-parser';
 import { Logger as PinoLogger } from 'nestjs-pino';
-import type { AppConfig } from '../../libs/config';
+import type { AppConfig } from '@libs/config';
 import { AppModule, type ApiOverrides } from './app.module';
 import { applySecurityHeaders } from './security/security-headers';
 

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { loadConfig } from '../../libs/config';
-import { startTracing } from '../../libs/observability';
+import { loadConfig } from '@libs/config';
+import { startTracing } from '@libs/observability';
 import { createApiApp } from './app';
 
 async function main(): Promise<void> {

@@ -2,10 +2,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Injectable } from '@nestjs/common';
 import Handlebars from 'handlebars';
-import { PROJECT_ROOT } from '../../libs/config/project-root';
-import { countryName, label, labels, reasonInWords, screeningHitInWords } from '../../libs/domain/labels';
-import type { Person } from '../../libs/domain/person';
-import type { Role } from '../../libs/domain/vocabulary';
+import { PROJECT_ROOT } from '@libs/config/project-root';
+import { countryName, label, labels, reasonInWords, screeningHitInWords } from '@libs/domain/labels';
+import type { Person } from '@libs/domain/person';
+import type { Role } from '@libs/domain/vocabulary';
 
 /** Next to this file in the sources and in dist/ (the build copies them); else in the checkout. */
 function located(folder: string): string {

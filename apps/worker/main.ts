@@ -2,8 +2,8 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadConfig } from '../../libs/config';
-import { createRootLogger, installWorkerRuntime, PinoNestLogger, startTracing } from '../../libs/observability';
+import { loadConfig } from '@libs/config';
+import { createRootLogger, installWorkerRuntime, PinoNestLogger, startTracing } from '@libs/observability';
 import { createClearanceWorker } from './worker';
 
 const logger = new Logger('Worker');

@@ -1,9 +1,9 @@
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { DataSource } from 'typeorm';
 import { createActivities } from '../../activities';
-import type { AppConfig } from '../../libs/config';
-import { EncryptionCodec, Keyring, LinkTokens, UpdateProofs } from '../../libs/crypto';
-import { MeteredMailer, workerTelemetryOptions, type Tracing } from '../../libs/observability';
+import type { AppConfig } from '@libs/config';
+import { EncryptionCodec, Keyring, LinkTokens, UpdateProofs } from '@libs/crypto';
+import { MeteredMailer, workerTelemetryOptions, type Tracing } from '@libs/observability';
 import {
   AssignedReviewerRepository,
   ConflictCheck,
@@ -16,9 +16,9 @@ import {
   RequestRepository,
   ScreeningEntryRepository,
   SentEmailRepository,
-} from '../../libs/persistence';
-import { ScreeningService } from '../../libs/screening/screening.service';
-import { temporalConnectionOptions } from '../../libs/temporal';
+} from '@libs/persistence';
+import { ScreeningService } from '@libs/screening/screening.service';
+import { temporalConnectionOptions, WORKFLOW_BUNDLER_OPTIONS } from '@libs/temporal';
 
 export interface ClearanceWorker {
   worker: Worker;
@@ -74,7 +74,7 @@ export async function createClearanceWorker(
     ...workerTelemetryOptions(overrides.tracing, { prebuiltBundle: !!overrides.workflowBundle }),
     ...(overrides.workflowBundle
       ? { workflowBundle: overrides.workflowBundle }
-      : { workflowsPath: require.resolve('../../workflows') }),
+      : { workflowsPath: require.resolve('../../workflows'), bundlerOptions: WORKFLOW_BUNDLER_OPTIONS }),
   });
   return {
     worker,

@@ -4,7 +4,7 @@
  */
 import 'reflect-metadata';
 import { createApiApp } from '../../apps/api/app';
-import { loadConfig } from '../../libs/config';
+import { loadConfig } from '@libs/config';
 
 async function main(): Promise<void> {
   const config = loadConfig();

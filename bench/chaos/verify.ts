@@ -2,14 +2,14 @@ import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import type { DataSource } from 'typeorm';
-import type { EncryptionCodec } from '../../libs/crypto';
+import type { EncryptionCodec } from '@libs/crypto';
 import {
   AuditLogEntity,
   DecisionEntity,
   HistoryArchiveEntity,
   RequestEntity,
   SentEmailEntity,
-} from '../../libs/persistence';
+} from '@libs/persistence';
 import { PARTIES, REQUESTER, type LoadStats } from './load';
 import { approvalKey, expectedMessageId, type SinkMailbox } from './mailbox';
 

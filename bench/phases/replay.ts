@@ -7,8 +7,8 @@ import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-uti
 import { Worker } from '@temporalio/worker';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { replayHistories as replayThroughOneWorker, replayHistory } from '../../libs/audit';
-import { renderApprovalMail } from '../../libs/mail';
+import { replayHistories as replayThroughOneWorker, replayHistory } from '@libs/audit';
+import { renderApprovalMail } from '@libs/mail';
 import { historyProfile } from '../profile';
 import { log } from './common';
 import type { BenchSystem } from './system';

@@ -3,7 +3,7 @@
  * created; then decisions on open requests (cold: replayed into the new worker's cache; warm: already
  * there), and every open workflow queried once so the new worker holds them all.
  */
-import { stateQuery } from '../../libs/contracts';
+import { stateQuery } from '@libs/contracts';
 import { createClearanceWorker } from '../../apps/worker/worker';
 import { log, mib, pool, sleep, type BenchOptions } from './common';
 import { stopWorker, type BenchSystem } from './system';

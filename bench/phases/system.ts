@@ -9,15 +9,16 @@ import * as path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { createApiApp } from '../../apps/api/app';
 import { createClearanceWorker, type ClearanceWorker } from '../../apps/worker/worker';
-import { loadConfig, type AppConfig } from '../../libs/config';
-import { EncryptionCodec, Keyring } from '../../libs/crypto';
-import { openDataSource } from '../../libs/persistence';
+import { loadConfig, type AppConfig } from '@libs/config';
+import { EncryptionCodec, Keyring } from '@libs/crypto';
+import { openDataSource } from '@libs/persistence';
 import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server';
 import { createPostgresDatabase } from '../../tests/support/databases';
 import { requestBody } from '../../tests/support/factories';
 import { BenchHttp } from '../http-client';
 import { CaptureMailbox, CountingSink, type BenchMailbox } from '../mail-sink';
 import { log, PARTIES, quiet, REQUESTER, type BenchOptions } from './common';
+import { WORKFLOW_BUNDLER_OPTIONS } from '@libs/temporal';
 
 export interface BenchSystem {
   tmp: string;
@@ -49,6 +50,7 @@ export async function startSystem(opts: BenchOptions, t0: number): Promise<Bench
   log(`Temporal dev server at ${server.address}`);
   const tb = Date.now();
   const { code: bundleCode } = await bundleWorkflowCode({
+    ...WORKFLOW_BUNDLER_OPTIONS,
     workflowsPath: require.resolve('../../workflows'),
     logger: quiet,
   });

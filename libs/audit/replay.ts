@@ -6,6 +6,7 @@ import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourc
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { WORKFLOW_BUNDLER_OPTIONS } from '../temporal/workflow-bundler';
 
 export interface ReplayResult {
   deterministic: boolean;
@@ -34,6 +35,7 @@ function currentBundle(): Promise<{ code: string }> {
   bundle ??= fs.existsSync(prebuilt)
     ? Promise.resolve({ code: fs.readFileSync(prebuilt, 'utf8') })
     : bundleWorkflowCode({
+        ...WORKFLOW_BUNDLER_OPTIONS,
         workflowsPath: require.resolve('../../workflows'),
         logger: new DefaultLogger('WARN'),
       }).then((b: WorkflowBundleWithSourceMap) => ({ code: b.code }));

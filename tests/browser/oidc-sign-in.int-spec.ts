@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { PROJECT_ROOT } from '../../libs/config';
+import { PROJECT_ROOT } from '@libs/config';
 import { testDatabases } from '../support/databases';
 import { launchBrowser, seriousA11yViolations, type Browser } from '../support/browser';
 import { startOidcProvider, type OidcProvider } from '../support/oidc-provider';

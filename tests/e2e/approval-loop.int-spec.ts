@@ -1,9 +1,9 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { MailActivities } from '../../activities/mail.activities';
-import type { NotifyPartyInput } from '../../libs/contracts';
-import { LinkTokens } from '../../libs/crypto';
-import { Mailer } from '../../libs/mail';
+import type { NotifyPartyInput } from '@libs/contracts';
+import { LinkTokens } from '@libs/crypto';
+import { Mailer } from '@libs/mail';
 import {
   AssignedReviewerRepository,
   ConflictCheck,
@@ -11,9 +11,9 @@ import {
   DirectoryRepository,
   RequestRepository,
   SentEmailRepository,
-} from '../../libs/persistence';
+} from '@libs/persistence';
 import { DataSource } from 'typeorm';
-import { DecisionEntity } from '../../libs/persistence';
+import { DecisionEntity } from '@libs/persistence';
 import { testDatabases } from '../support/databases';
 import { eventually } from '../support/eventually';
 import { daysFromNow, depositPassport, requestBody } from '../support/factories';

@@ -1,5 +1,5 @@
 import { DataSource, type Repository } from 'typeorm';
-import { AuditLogEntity, auditRowHash } from '../../libs/persistence';
+import { AuditLogEntity, auditRowHash } from '@libs/persistence';
 import { testDatabases } from '../support/databases';
 import { eventually } from '../support/eventually';
 import { daysFromNow, requestBody } from '../support/factories';

@@ -1,6 +1,6 @@
 import { SignJWT } from 'jose';
 import { DataSource } from 'typeorm';
-import { DelegationEntity } from '../../libs/persistence/entities';
+import { DelegationEntity } from '@libs/persistence/entities';
 import { testDatabases } from '../support/databases';
 import { daysFromNow, depositPassport, requestBody } from '../support/factories';
 import { Http } from '../support/http';

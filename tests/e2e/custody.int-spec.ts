@@ -1,8 +1,8 @@
 import { Client, Connection } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { workflowIdFor } from '../../libs/contracts';
-import { DecisionEntity, PassportEntity, RequestEntity } from '../../libs/persistence';
+import { workflowIdFor } from '@libs/contracts';
+import { DecisionEntity, PassportEntity, RequestEntity } from '@libs/persistence';
 import { testDatabases } from '../support/databases';
 import { eventually } from '../support/eventually';
 import { daysFromNow, requestBody } from '../support/factories';

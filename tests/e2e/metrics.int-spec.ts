@@ -2,7 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { Response } from 'express';
 import { MetricsController } from '../../apps/api/metrics/metrics.controller';
 import type { MetricsService } from '../../apps/api/metrics/metrics.service';
-import { workflowIdFor } from '../../libs/contracts';
+import { workflowIdFor } from '@libs/contracts';
 import { testDatabases } from '../support/databases';
 import { eventually } from '../support/eventually';
 import { requestBody } from '../support/factories';

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CSL_COLUMNS } from '../../libs/screening/csl-csv';
+import { CSL_COLUMNS } from '@libs/screening/csl-csv';
 import { testDatabases } from '../support/databases';
 import { useSystem } from '../support/system';
 

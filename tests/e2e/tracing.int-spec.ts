@@ -1,7 +1,7 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { freePort } from '../../scripts/dev-server';
-import { SmtpCapture } from '../../libs/mail';
+import { SmtpCapture } from '@libs/mail';
 import { testDatabases } from '../support/databases';
 import { eventually } from '../support/eventually';
 import { requestBody } from '../support/factories';

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { initialState } from '../../libs/domain/approval-state';
-import { DEFAULT_POLICY, planRoute } from '../../libs/domain/policy';
-import type { RequestInput } from '../../libs/domain/request';
-import { RequestEntity, RequestProjectionWriter, RequestRepository } from '../../libs/persistence';
-import { ListIndexesDealName1763900007400 } from '../../libs/persistence/migrations/1763900007400-list-indexes-deal-name';
+import { initialState } from '@libs/domain/approval-state';
+import { DEFAULT_POLICY, planRoute } from '@libs/domain/policy';
+import type { RequestInput } from '@libs/domain/request';
+import { RequestEntity, RequestProjectionWriter, RequestRepository } from '@libs/persistence';
+import { ListIndexesDealName1763900007400 } from '@libs/persistence/migrations/1763900007400-list-indexes-deal-name';
 import { useMigratedDatabase } from '../support/migrated-database';
 import { testDatabases } from '../support/databases';
 import { requestBody } from '../support/factories';

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { DecideInput } from '../../libs/contracts';
-import { applyDecision, initialState, type RequestState } from '../../libs/domain/approval-state';
-import { DEFAULT_POLICY, planRoute } from '../../libs/domain/policy';
-import type { RequestInput } from '../../libs/domain/request';
-import { AuditLogRepository, DecisionEntity, RequestProjectionWriter, RequestRepository } from '../../libs/persistence';
+import type { DecideInput } from '@libs/contracts';
+import { applyDecision, initialState, type RequestState } from '@libs/domain/approval-state';
+import { DEFAULT_POLICY, planRoute } from '@libs/domain/policy';
+import type { RequestInput } from '@libs/domain/request';
+import { AuditLogRepository, DecisionEntity, RequestProjectionWriter, RequestRepository } from '@libs/persistence';
 import { useMigratedDatabase } from '../support/migrated-database';
 import { testDatabases } from '../support/databases';
 import { requestBody } from '../support/factories';

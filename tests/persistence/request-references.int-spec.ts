@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
-import { loadConfig } from '../../libs/config';
-import { openDataSource, RequestEntity, RequestProjectionWriter, RequestRepository } from '../../libs/persistence';
-import { RequestReferences1763900007600 } from '../../libs/persistence/migrations/1763900007600-request-references';
+import { loadConfig } from '@libs/config';
+import { openDataSource, RequestEntity, RequestProjectionWriter, RequestRepository } from '@libs/persistence';
+import { RequestReferences1763900007600 } from '@libs/persistence/migrations/1763900007600-request-references';
 import { testDatabases } from '../support/databases';
 import { submissionAt } from '../support/submissions';
 import { testEnv } from '../support/system';

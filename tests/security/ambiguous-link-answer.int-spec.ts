@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { TemporalGateway } from '../../apps/api/temporal/temporal.gateway';
 import { DomainError } from '../../apps/api/common/domain-error';
-import { DecisionEntity } from '../../libs/persistence';
+import { DecisionEntity } from '@libs/persistence';
 import { testDatabases } from '../support/databases';
 import { eventually } from '../support/eventually';
 import { requestBody } from '../support/factories';

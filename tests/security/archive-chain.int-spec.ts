@@ -1,11 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
-import {
-  AuditLogEntity,
-  AuditLogRepository,
-  HistoryArchiveEntity,
-  HistoryArchiveRepository,
-} from '../../libs/persistence';
+import { AuditLogEntity, AuditLogRepository, HistoryArchiveEntity, HistoryArchiveRepository } from '@libs/persistence';
 import { useMigratedDatabase } from '../support/migrated-database';
 import { testDatabases } from '../support/databases';
 

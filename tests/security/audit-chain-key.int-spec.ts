@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { loadConfig, type EncryptionConfig } from '../../libs/config';
-import { ChainMac } from '../../libs/crypto';
+import { loadConfig, type EncryptionConfig } from '@libs/config';
+import { ChainMac } from '@libs/crypto';
 import {
   AuditLogEntity,
   AuditLogRepository,
@@ -11,8 +11,8 @@ import {
   openDataSource,
   verifyChainCommand,
   type AuditEntry,
-} from '../../libs/persistence';
-import { MIGRATIONS } from '../../libs/persistence/migrations';
+} from '@libs/persistence';
+import { MIGRATIONS } from '@libs/persistence/migrations';
 import { useMigratedDatabase } from '../support/migrated-database';
 import { testDatabases, type DatabaseConfig } from '../support/databases';
 

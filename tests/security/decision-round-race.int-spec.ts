@@ -1,8 +1,8 @@
 import { DataSource } from 'typeorm';
 import { DomainError } from '../../apps/api/common/domain-error';
 import { TemporalGateway } from '../../apps/api/temporal/temporal.gateway';
-import { decideUpdate, workflowIdFor } from '../../libs/contracts';
-import { AuditLogEntity } from '../../libs/persistence/entities';
+import { decideUpdate, workflowIdFor } from '@libs/contracts';
+import { AuditLogEntity } from '@libs/persistence/entities';
 import { testDatabases } from '../support/databases';
 import { requestBody } from '../support/factories';
 import { useBareTemporalClient, useSystem } from '../support/system';

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { AuditLogEntity, DelegationEntity } from '../../libs/persistence/entities';
+import { AuditLogEntity, DelegationEntity } from '@libs/persistence/entities';
 import { testDatabases } from '../support/databases';
 import { eventually } from '../support/eventually';
 import { daysFromNow, requestBody } from '../support/factories';

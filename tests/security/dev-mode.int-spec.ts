@@ -1,5 +1,5 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { ConfigError, loadConfig } from '../../libs/config';
+import { ConfigError, loadConfig } from '@libs/config';
 import { productionEnv } from '../support/factories';
 import { spawnTsChild } from '../support/ts-child';
 

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { DecisionEntity } from '../../libs/persistence';
+import { DecisionEntity } from '@libs/persistence';
 import { testDatabases } from '../support/databases';
 import { eventually } from '../support/eventually';
 import { daysFromNow, requestBody } from '../support/factories';

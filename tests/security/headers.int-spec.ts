@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { createApiApp } from '../../apps/api/app';
-import { loadConfig } from '../../libs/config';
+import { loadConfig } from '@libs/config';
 import { freePort } from '../../scripts/dev-server';
 import { launchBrowser, signedIn, type Browser } from '../support/browser';
 import { testDatabases } from '../support/databases';

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Keyring } from '../../libs/crypto';
-import type { Person } from '../../libs/domain/person';
-import { DEFAULT_POLICY_DOCUMENT } from '../../libs/domain/policy';
+import { Keyring } from '@libs/crypto';
+import type { Person } from '@libs/domain/person';
+import { DEFAULT_POLICY_DOCUMENT } from '@libs/domain/policy';
 import {
   AuditLogEntity,
   AuditLogRepository,
@@ -10,7 +10,7 @@ import {
   PolicyRepository,
   rotatePassportKeys,
   ScreeningEntryRepository,
-} from '../../libs/persistence';
+} from '@libs/persistence';
 import { useMigratedDatabase } from '../support/migrated-database';
 import { testDatabases } from '../support/databases';
 import { passportInCustody } from '../support/passports';

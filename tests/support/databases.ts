@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { Client } from 'pg';
-import type { AppConfig } from '../../libs/config';
+import type { AppConfig } from '@libs/config';
 
 export interface TestDatabase {
   name: 'sqlite' | 'postgres';

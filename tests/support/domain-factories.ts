@@ -1,5 +1,5 @@
-import type { RequestInput } from '../../libs/domain/request';
-import type { RequestType } from '../../libs/domain/vocabulary';
+import type { RequestInput } from '@libs/domain/request';
+import type { RequestType } from '@libs/domain/vocabulary';
 
 /** Each request type's details, as little as the type asks for. */
 export const MINIMAL_DETAILS = {

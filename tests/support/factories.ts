@@ -1,4 +1,4 @@
-import type { RequestType } from '../../libs/domain/vocabulary';
+import type { RequestType } from '@libs/domain/vocabulary';
 
 /** Dates relative to today, so fixtures never fall into the past. */
 export function daysFromNow(days: number): string {

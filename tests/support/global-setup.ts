@@ -3,7 +3,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
+// Relative paths here: jest's globalSetup runs outside its module registry, so the @libs alias is not mapped.
 import { WORKFLOW_INTERCEPTOR_MODULES } from '../../libs/observability/workflow-interceptor-modules';
+import { WORKFLOW_BUNDLER_OPTIONS } from '../../libs/temporal/workflow-bundler';
 import { startDevServer, type DevServer } from '../../scripts/dev-server';
 
 declare global {
@@ -22,6 +24,7 @@ export default async function globalSetup(): Promise<void> {
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clearance-test-'));
   const { code } = await bundleWorkflowCode({
+    ...WORKFLOW_BUNDLER_OPTIONS,
     workflowsPath: require.resolve('../../workflows'),
     workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
     logger: { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} },

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
-import type { EncryptionConfig } from '../../libs/config';
-import { openDataSource } from '../../libs/persistence';
+import type { EncryptionConfig } from '@libs/config';
+import { openDataSource } from '@libs/persistence';
 import type { DatabaseConfig, TestDatabase } from './databases';
 
 /** A spec's migrated database; usable from hooks and tests, not while the spec is collected. */

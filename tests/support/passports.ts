@@ -1,5 +1,5 @@
-import { sealPassportNumber, type Keyring } from '../../libs/crypto';
-import { PassportEntity } from '../../libs/persistence';
+import { sealPassportNumber, type Keyring } from '@libs/crypto';
+import { PassportEntity } from '@libs/persistence';
 
 /** A passport row in custody as a deposit stores it, its number sealed under `keyring`; override any column. */
 export function passportInCustody(

@@ -4,7 +4,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { createApiApp } from '../../apps/api/app';
-import { loadConfig, PROJECT_ROOT, type AppConfig } from '../../libs/config';
+import { loadConfig, PROJECT_ROOT, type AppConfig } from '@libs/config';
 import { freePort } from '../../scripts/dev-server';
 import type { TestDatabase } from './databases';
 import { productionEnv } from './factories';

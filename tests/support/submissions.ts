@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { RecordSubmissionInput } from '../../libs/contracts';
-import { initialState } from '../../libs/domain/approval-state';
-import { DEFAULT_POLICY, planRoute } from '../../libs/domain/policy';
-import type { RequestInput } from '../../libs/domain/request';
+import type { RecordSubmissionInput } from '@libs/contracts';
+import { initialState } from '@libs/domain/approval-state';
+import { DEFAULT_POLICY, planRoute } from '@libs/domain/policy';
+import type { RequestInput } from '@libs/domain/request';
 import { requestBody } from './factories';
 
 /** What the workflow's first step gives `recordSubmission`: alice's conference request, submitted at `submittedAt`. */

@@ -1,7 +1,8 @@
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { HistoryReplayer, replayHistories, replayHistory, type ReplayOutcome } from '../../libs/audit';
+import { HistoryReplayer, replayHistories, replayHistory, type ReplayOutcome } from '@libs/audit';
+import { WORKFLOW_BUNDLER_OPTIONS } from '@libs/temporal';
 
 /** What `npm run audit -- replay <file>` does, on golden files, against the current and a broken bundle. */
 describe('replayHistory (npm run audit -- replay)', () => {
@@ -17,6 +18,7 @@ describe('replayHistory (npm run audit -- replay)', () => {
 
   it('should catch a deliberately non-deterministic change and say why', async () => {
     const broken = await bundleWorkflowCode({
+      ...WORKFLOW_BUNDLER_OPTIONS,
       workflowsPath: require.resolve('../fixtures/nondeterministic-workflow'),
       logger: new DefaultLogger('WARN'),
     });
@@ -65,6 +67,7 @@ describe('replayHistories and HistoryReplayer (one replay worker for many histor
 
   it('should report every history as not deterministic against a deliberately broken bundle, saying why', async () => {
     const broken = await bundleWorkflowCode({
+      ...WORKFLOW_BUNDLER_OPTIONS,
       workflowsPath: require.resolve('../fixtures/nondeterministic-workflow'),
       logger: new DefaultLogger('WARN'),
     });

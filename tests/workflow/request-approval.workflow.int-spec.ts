@@ -24,11 +24,11 @@ import {
   type ProjectStateInput,
   type RecordSubmissionInput,
   type RequestWorkflowInput,
-} from '../../libs/contracts';
-import type { RequestState } from '../../libs/domain/approval-state';
-import { DEFAULT_POLICY, type RoutingPolicy } from '../../libs/domain/policy';
-import type { RequestInput } from '../../libs/domain/request';
-import type { Party, RequestType, Tier } from '../../libs/domain/vocabulary';
+} from '@libs/contracts';
+import type { RequestState } from '@libs/domain/approval-state';
+import { DEFAULT_POLICY, type RoutingPolicy } from '@libs/domain/policy';
+import type { RequestInput } from '@libs/domain/request';
+import type { Party, RequestType, Tier } from '@libs/domain/vocabulary';
 import type { requestApprovalWorkflow } from '../../workflows';
 import { eventually } from '../support/eventually';
 import { requestBody } from '../support/factories';

@@ -1,8 +1,8 @@
 import { condition, log, ParentClosePolicy, patched, sleep, startChild } from '@temporalio/workflow';
-import { custodyWorkflowIdFor, type CustodyWorkflowInput } from '../../libs/contracts';
-import { lapse, markOverdue, withObligations } from '../../libs/domain/approval-state';
-import { afterApprovalOf, obligationsFor, passportDueBack, type Obligation } from '../../libs/domain/obligations';
-import { durationMs, type AfterApproval } from '../../libs/domain/policy/policy-schema';
+import { custodyWorkflowIdFor, type CustodyWorkflowInput } from '@libs/contracts';
+import { lapse, markOverdue, withObligations } from '@libs/domain/approval-state';
+import { afterApprovalOf, obligationsFor, passportDueBack, type Obligation } from '@libs/domain/obligations';
+import { durationMs, type AfterApproval } from '@libs/domain/policy/policy-schema';
 import { activities } from '../activity-proxies';
 import { runCancellable } from '../cancellable';
 import { chase } from '../chase';

@@ -1,5 +1,5 @@
 import { patched } from '@temporalio/workflow';
-import type { AmendInput, AmendmentNotice } from '../../libs/contracts';
+import type { AmendInput, AmendmentNotice } from '@libs/contracts';
 import {
   changedFields,
   describeChange,
@@ -8,10 +8,10 @@ import {
   replan,
   restartAfterAmendment,
   routeChange,
-} from '../../libs/domain/amendment';
-import { restartCurrentStage, type RequestState } from '../../libs/domain/approval-state';
-import { planRoute } from '../../libs/domain/policy/evaluate';
-import type { Party } from '../../libs/domain/vocabulary';
+} from '@libs/domain/amendment';
+import { restartCurrentStage, type RequestState } from '@libs/domain/approval-state';
+import { planRoute } from '@libs/domain/policy/evaluate';
+import type { Party } from '@libs/domain/vocabulary';
 import { activities } from '../activity-proxies';
 import { refuse } from '../refuse';
 import type { RequestRun } from './run';

@@ -10,7 +10,7 @@ import {
   type FulfilObligationInput,
   type PassportReturned,
   type WithdrawInput,
-} from '../../libs/contracts';
+} from '@libs/contracts';
 import {
   amendRefusal,
   applyDecision,
@@ -21,8 +21,8 @@ import {
   withdraw,
   withdrawRefusal,
   type RequestState,
-} from '../../libs/domain/approval-state';
-import { conflictOfInterest } from '../../libs/domain/conflict-of-interest';
+} from '@libs/domain/approval-state';
+import { conflictOfInterest } from '@libs/domain/conflict-of-interest';
 import { isFromTheApi, refuseUnlessFromTheApi } from '../from-the-api';
 import { refuse, refuseIf } from '../refuse';
 import { reviewAmendment } from './amendment';

@@ -6,11 +6,11 @@ import {
   type ProjectStateInput,
   type RequestSummary,
   type RequestWorkflowInput,
-} from '../../libs/contracts';
-import type { RequestState } from '../../libs/domain/approval-state';
-import type { RoutePlan } from '../../libs/domain/policy';
-import type { RequestInput } from '../../libs/domain/request';
-import type { Party } from '../../libs/domain/vocabulary';
+} from '@libs/contracts';
+import type { RequestState } from '@libs/domain/approval-state';
+import type { RoutePlan } from '@libs/domain/policy';
+import type { RequestInput } from '@libs/domain/request';
+import type { Party } from '@libs/domain/vocabulary';
 import { activities } from '../activity-proxies';
 import { refuse } from '../refuse';
 

@@ -1,5 +1,5 @@
 import { allHandlersFinished, condition, log, ParentClosePolicy, patched, startChild } from '@temporalio/workflow';
-import { workflowIdFor } from '../../libs/contracts';
+import { workflowIdFor } from '@libs/contracts';
 import { archiveHistoryWorkflow } from '../archive.workflow';
 import type { RequestRun } from './run';
 

@@ -1,6 +1,6 @@
 import { condition, type CancellationScope } from '@temporalio/workflow';
-import { currentStage, isFinal, type RequestState, type StageState } from '../../libs/domain/approval-state';
-import type { PlannedParty } from '../../libs/domain/policy/evaluate';
+import { currentStage, isFinal, type RequestState, type StageState } from '@libs/domain/approval-state';
+import type { PlannedParty } from '@libs/domain/policy/evaluate';
 import { activities } from '../activity-proxies';
 import { runCancellable } from '../cancellable';
 import type { RequestRun } from './run';

@@ -1,5 +1,5 @@
-import { initialState } from '../../libs/domain/approval-state';
-import { planRoute } from '../../libs/domain/policy/evaluate';
+import { initialState } from '@libs/domain/approval-state';
+import { planRoute } from '@libs/domain/policy/evaluate';
 import { activities } from '../activity-proxies';
 import type { RequestRun } from './run';
 

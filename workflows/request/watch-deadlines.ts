@@ -1,6 +1,6 @@
 import { log, sleep } from '@temporalio/workflow';
-import { expire, findApproval } from '../../libs/domain/approval-state';
-import type { PlannedParty } from '../../libs/domain/policy/evaluate';
+import { expire, findApproval } from '@libs/domain/approval-state';
+import type { PlannedParty } from '@libs/domain/policy/evaluate';
 import { activities } from '../activity-proxies';
 import { MAX_REMINDERS } from '../reminders';
 import type { RequestRun } from './run';

@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import type { DecideInput } from '../../../libs/contracts';
-import { LinkTokenError, LinkTokens, type LinkClaims } from '../../../libs/crypto';
-import { isMemberOf, type Person } from '../../../libs/domain/person';
-import type { Party } from '../../../libs/domain/vocabulary';
+import type { DecideInput } from '@libs/contracts';
+import { LinkTokenError, LinkTokens, type LinkClaims } from '@libs/crypto';
+import { isMemberOf, type Person } from '@libs/domain/person';
+import type { Party } from '@libs/domain/vocabulary';
 import {
   AuditLogRepository,
   ConflictCheck,
   DirectoryRepository,
   RequestRepository,
   type StepUpCheck,
-} from '../../../libs/persistence';
+} from '@libs/persistence';
 import { AuthService } from '../auth/auth.service';
 import { DomainError } from '../common/domain-error';
 import { collectErrors } from '../common/validate-body';

@@ -1,5 +1,5 @@
 import Handlebars from 'handlebars';
-import { label, reasonInWords } from '../../../libs/domain/labels';
+import { label, reasonInWords } from '@libs/domain/labels';
 import { decisionPacket } from '../requests/decision-packet';
 import type { RequestView } from '../requests/request-view';
 import type { LinkOutcome, SignIn } from './approval-links.service';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { Person } from '../../../libs/domain/person';
-import type { Party } from '../../../libs/domain/vocabulary';
-import { RequestRepository, type InboxFilter, type InboxRow } from '../../../libs/persistence';
+import type { Person } from '@libs/domain/person';
+import type { Party } from '@libs/domain/vocabulary';
+import { RequestRepository, type InboxFilter, type InboxRow } from '@libs/persistence';
 import { decodeCursor, encodeCursor } from '../common/cursor';
 import { DomainError } from '../common/domain-error';
 import { RequestsService } from '../requests/requests.service';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { Person } from '../../../libs/domain/person';
-import { Mailer, renderNotice } from '../../../libs/mail';
-import { PolicyRepository, StepUpRepository, type StepUpCheck, type StepUpIssue } from '../../../libs/persistence';
+import type { Person } from '@libs/domain/person';
+import { Mailer, renderNotice } from '@libs/mail';
+import { PolicyRepository, StepUpRepository, type StepUpCheck, type StepUpIssue } from '@libs/persistence';
 import type { DecisionDto } from '../requests/request.dto';
 import type { RequestView } from '../requests/request-view';
 

@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { AuditLogRepository, parseChainHead, type ChainVerification } from '../../../libs/persistence';
+import { AuditLogRepository, parseChainHead, type ChainVerification } from '@libs/persistence';
 import { Roles } from '../auth/auth.decorators';
 import { DomainError } from '../common/domain-error';
 

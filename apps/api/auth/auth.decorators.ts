@@ -1,7 +1,7 @@
 import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
-import type { Person } from '../../../libs/domain/person';
-import type { Role } from '../../../libs/domain/vocabulary';
+import type { Person } from '@libs/domain/person';
+import type { Role } from '@libs/domain/vocabulary';
 
 export const IS_PUBLIC = Symbol('isPublic');
 export const REQUIRED_ROLES = Symbol('requiredRoles');

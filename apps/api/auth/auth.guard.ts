@@ -1,6 +1,6 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Role } from '../../../libs/domain/vocabulary';
+import type { Role } from '@libs/domain/vocabulary';
 import { DomainError } from '../common/domain-error';
 import { IS_PUBLIC, REQUIRED_ROLES, type AuthenticatedRequest } from './auth.decorators';
 import { AuthService } from './auth.service';

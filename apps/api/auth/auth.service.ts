@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTPayload } from 'jose';
-import type { AppConfig } from '../../../libs/config';
-import type { Person } from '../../../libs/domain/person';
-import { DirectoryRepository } from '../../../libs/persistence';
+import type { AppConfig } from '@libs/config';
+import type { Person } from '@libs/domain/person';
+import { DirectoryRepository } from '@libs/persistence';
 import { DomainError } from '../common/domain-error';
 import { APP_CONFIG } from '../common/tokens';
 

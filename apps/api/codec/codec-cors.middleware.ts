@@ -1,6 +1,6 @@
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import type { AppConfig } from '../../../libs/config';
+import type { AppConfig } from '@libs/config';
 import { APP_CONFIG } from '../common/tokens';
 
 export const CODEC_CORS_HEADERS = 'authorization, content-type, x-namespace';

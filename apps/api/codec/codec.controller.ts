@@ -1,8 +1,8 @@
 import { Body, Controller, Headers, HttpCode, Logger, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Payload } from '@temporalio/common';
-import { EncryptionCodec } from '../../../libs/crypto';
-import type { Person } from '../../../libs/domain/person';
+import { EncryptionCodec } from '@libs/crypto';
+import type { Person } from '@libs/domain/person';
 import { CurrentPerson, Roles } from '../auth/auth.decorators';
 import { DomainError, type FieldError } from '../common/domain-error';
 

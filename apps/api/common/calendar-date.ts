@@ -1,5 +1,5 @@
 import { registerDecorator, type ValidationArguments, type ValidationOptions } from 'class-validator';
-import { CALENDAR_DATE_FORM, isCalendarDate } from '../../../libs/domain/calendar-date';
+import { CALENDAR_DATE_FORM, isCalendarDate } from '@libs/domain/calendar-date';
 
 /**
  * class-validator decorator for isCalendarDate, with a message that names the field. With `explainUnreal`,

@@ -1,4 +1,4 @@
-import { REFUSAL_CODES } from '../../../libs/domain/refusals';
+import { REFUSAL_CODES } from '@libs/domain/refusals';
 import { API_ONLY_CODES, DomainError, ERROR_STATUS } from './domain-error';
 
 describe('ERROR_STATUS', () => {

@@ -1,4 +1,4 @@
-import type { Refusal, RefusalCode } from '../../../libs/domain/refusals';
+import type { Refusal, RefusalCode } from '@libs/domain/refusals';
 
 /**
  * Refusals only the API gives: about the HTTP call itself, or rules that need the database

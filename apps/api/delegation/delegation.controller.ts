@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Person } from '../../../libs/domain/person';
+import type { Person } from '@libs/domain/person';
 import { CurrentPerson } from '../auth/auth.decorators';
 import { collectErrors } from '../common/validate-body';
 import { DelegationDto } from './delegation.dto';

@@ -1,14 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import {
-  delegationPeriodProblems,
-  delegationSettingsOf,
-  partiesTheDelegateLacks,
-} from '../../../libs/domain/delegation';
-import { isMemberOf, type Person } from '../../../libs/domain/person';
-import type { Party } from '../../../libs/domain/vocabulary';
-import { Mailer, renderNotice } from '../../../libs/mail';
+import { delegationPeriodProblems, delegationSettingsOf, partiesTheDelegateLacks } from '@libs/domain/delegation';
+import { isMemberOf, type Person } from '@libs/domain/person';
+import type { Party } from '@libs/domain/vocabulary';
+import { Mailer, renderNotice } from '@libs/mail';
 import {
   AuditLogRepository,
   DelegationRepository,
@@ -16,7 +12,7 @@ import {
   PolicyRepository,
   type AuditEvent,
   type Delegation,
-} from '../../../libs/persistence';
+} from '@libs/persistence';
 import { DomainError, type FieldError } from '../common/domain-error';
 import type { CollectedBody } from '../common/validate-body';
 import type { DelegationDto } from './delegation.dto';

@@ -2,7 +2,7 @@ import { Controller, Delete, Get, HttpCode, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import Handlebars from 'handlebars';
 import type { Response } from 'express';
-import { Mailbox } from '../../../libs/mail';
+import { Mailbox } from '@libs/mail';
 import { Public } from '../auth/auth.decorators';
 import { DomainError } from '../common/domain-error';
 

@@ -6,8 +6,8 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import type { AppConfig } from '../../../libs/config';
-import { LocalMailbox, Mailbox, RemoteMailbox, SmtpCapture } from '../../../libs/mail';
+import type { AppConfig } from '@libs/config';
+import { LocalMailbox, Mailbox, RemoteMailbox, SmtpCapture } from '@libs/mail';
 import { APP_CONFIG } from '../common/tokens';
 import { DevMailboxController } from './dev-mailbox.controller';
 

@@ -1,7 +1,7 @@
 import { CsvError, parse } from 'csv-parse/sync';
-import type { PartyMembership, Person } from '../../../libs/domain/person';
-import { PARTIES, ROLES, TIERS, type Party, type Role, type Tier } from '../../../libs/domain/vocabulary';
-import { isCalendarDate } from '../../../libs/domain/calendar-date';
+import type { PartyMembership, Person } from '@libs/domain/person';
+import { PARTIES, ROLES, TIERS, type Party, type Role, type Tier } from '@libs/domain/vocabulary';
+import { isCalendarDate } from '@libs/domain/calendar-date';
 import { isDirectoryEmail, normalizeEmail } from './directory.dto';
 
 /** The columns of a directory CSV, in the order an export writes them. */

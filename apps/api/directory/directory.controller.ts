@@ -13,7 +13,7 @@ import {
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { Person } from '../../../libs/domain/person';
+import type { Person } from '@libs/domain/person';
 import { CurrentPerson, Roles } from '../auth/auth.decorators';
 import { DomainError } from '../common/domain-error';
 import { validateBody } from '../common/validate-body';

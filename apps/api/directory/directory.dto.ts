@@ -16,8 +16,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { isEmail } from 'class-validator';
-import type { Person } from '../../../libs/domain/person';
-import { PARTIES, ROLES, TIERS, type Party, type Role, type Tier } from '../../../libs/domain/vocabulary';
+import type { Person } from '@libs/domain/person';
+import { PARTIES, ROLES, TIERS, type Party, type Role, type Tier } from '@libs/domain/vocabulary';
 import { DomainError, type FieldError } from '../common/domain-error';
 import { IsCalendarDate } from '../common/calendar-date';
 import { collectErrors } from '../common/validate-body';

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { Person } from '../../../libs/domain/person';
-import type { Party, Role, Tier } from '../../../libs/domain/vocabulary';
-import { DirectoryRepository } from '../../../libs/persistence';
+import type { Person } from '@libs/domain/person';
+import type { Party, Role, Tier } from '@libs/domain/vocabulary';
+import { DirectoryRepository } from '@libs/persistence';
 import { DomainError } from '../common/domain-error';
 import { parseDirectoryCsv, type CsvRowError } from './directory-csv';
 import { toPersonView, type PersonView } from './person-view';

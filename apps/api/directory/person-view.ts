@@ -1,5 +1,5 @@
-import type { Person } from '../../../libs/domain/person';
-import type { Party, Role, Tier } from '../../../libs/domain/vocabulary';
+import type { Person } from '@libs/domain/person';
+import type { Party, Role, Tier } from '@libs/domain/vocabulary';
 
 /** A person as the directory routes answer them. */
 export interface PersonView {

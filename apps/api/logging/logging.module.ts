@@ -1,8 +1,8 @@
 import { Module, RequestMethod, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AppConfig } from '../../../libs/config';
-import { createRootLogger, REQUEST_ID_LOG_KEY, requestIdOf, scrubPath } from '../../../libs/observability';
+import type { AppConfig } from '@libs/config';
+import { createRootLogger, REQUEST_ID_LOG_KEY, requestIdOf, scrubPath } from '@libs/observability';
 import { RequestContextMiddleware } from './request-context.middleware';
 
 /**

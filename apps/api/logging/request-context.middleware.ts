@@ -1,6 +1,6 @@
 import { Injectable, type NestMiddleware } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { requestContext, requestIdOf } from '../../../libs/observability';
+import { requestContext, requestIdOf } from '@libs/observability';
 
 /** Makes the request id available to everything the request calls (the Temporal client interceptor). */
 @Injectable()

@@ -2,7 +2,7 @@ import { Controller, Get, Headers, Inject, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { timingSafeEqual } from 'node:crypto';
-import type { AppConfig } from '../../../libs/config';
+import type { AppConfig } from '@libs/config';
 import { Public } from '../auth/auth.decorators';
 import { DomainError } from '../common/domain-error';
 import { APP_CONFIG } from '../common/tokens';

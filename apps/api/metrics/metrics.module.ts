@@ -1,5 +1,5 @@
 import { Module, RequestMethod, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
-import { httpMetricsMiddleware } from '../../../libs/observability';
+import { httpMetricsMiddleware } from '@libs/observability';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 

@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
-import type { AppConfig } from '../../../libs/config';
-import { registerBusinessMetrics } from '../../../libs/observability';
-import { OperationalStatsRepository } from '../../../libs/persistence';
+import type { AppConfig } from '@libs/config';
+import { registerBusinessMetrics } from '@libs/observability';
+import { OperationalStatsRepository } from '@libs/persistence';
 import { APP_CONFIG } from '../common/tokens';
 
 /**

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { PASSPORT_STATUSES, type PassportStatus } from '../../../libs/persistence';
-import type { Person } from '../../../libs/domain/person';
+import { PASSPORT_STATUSES, type PassportStatus } from '@libs/persistence';
+import type { Person } from '@libs/domain/person';
 import { CurrentPerson, Roles } from '../auth/auth.decorators';
 import { parseLimit } from '../common/cursor';
 import { DomainError } from '../common/domain-error';

@@ -1,22 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { custodyWorkflowIdFor, handOutPassportUpdate, returnPassportUpdate } from '../../../libs/contracts';
+import { custodyWorkflowIdFor, handOutPassportUpdate, returnPassportUpdate } from '@libs/contracts';
 import {
   Keyring,
   openPassportNumber,
   passportFingerprint,
   passportFingerprints,
   sealPassportNumber,
-} from '../../../libs/crypto';
-import type { Person } from '../../../libs/domain/person';
-import { maskedPassport } from '../../../libs/mail';
+} from '@libs/crypto';
+import type { Person } from '@libs/domain/person';
+import { maskedPassport } from '@libs/mail';
 import {
   DirectoryRepository,
   PassportAlreadyActiveError,
   PassportRepository,
   type PassportEntity,
   type PassportStatus,
-} from '../../../libs/persistence';
+} from '@libs/persistence';
 import { decodeCursor, encodeCursor } from '../common/cursor';
 import { DomainError } from '../common/domain-error';
 import type { CollectedBody } from '../common/validate-body';

@@ -1,15 +1,10 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Person } from '../../../libs/domain/person';
-import {
-  parsePolicyDocument,
-  planRoute,
-  withoutScreeningDetails,
-  withScreeningSummary,
-} from '../../../libs/domain/policy';
-import { TIERS, type Tier } from '../../../libs/domain/vocabulary';
-import { AuditLogRepository, PolicyRepository, type StoredPolicy } from '../../../libs/persistence';
-import { ScreeningService } from '../../../libs/screening/screening.service';
+import type { Person } from '@libs/domain/person';
+import { parsePolicyDocument, planRoute, withoutScreeningDetails, withScreeningSummary } from '@libs/domain/policy';
+import { TIERS, type Tier } from '@libs/domain/vocabulary';
+import { AuditLogRepository, PolicyRepository, type StoredPolicy } from '@libs/persistence';
+import { ScreeningService } from '@libs/screening/screening.service';
 import { CurrentPerson, Roles } from '../auth/auth.decorators';
 import { DomainError } from '../common/domain-error';
 import { CreateRequestDto, parseRequestInput } from '../requests/request.dto';

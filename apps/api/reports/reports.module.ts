@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { OperationalStatsRepository, ReportsRepository } from '../../../libs/persistence';
+import { OperationalStatsRepository, ReportsRepository } from '@libs/persistence';
 import { ReportsController } from './reports.controller';
 import { ReportsService } from './reports.service';
 

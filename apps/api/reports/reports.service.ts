@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { RoutePlan } from '../../../libs/domain/policy';
-import { OperationalStatsRepository, ReportsRepository } from '../../../libs/persistence';
+import type { RoutePlan } from '@libs/domain/policy';
+import { OperationalStatsRepository, ReportsRepository } from '@libs/persistence';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;

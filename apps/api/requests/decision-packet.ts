@@ -1,6 +1,6 @@
-import { describeRouteChange } from '../../../libs/domain/amendment';
-import { label, packetRows, reasonInWords, screeningHitInWords, type PacketRow } from '../../../libs/domain/labels';
-import type { ScreeningHit } from '../../../libs/domain/screening';
+import { describeRouteChange } from '@libs/domain/amendment';
+import { label, packetRows, reasonInWords, screeningHitInWords, type PacketRow } from '@libs/domain/labels';
+import type { ScreeningHit } from '@libs/domain/screening';
 import type { RequestView } from './request-view';
 
 /** One party of the request as the packet shows it: its status, why it was asked, who decided, with what. */

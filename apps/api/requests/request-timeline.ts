@@ -1,7 +1,7 @@
-import { describeChange, describeRouteChange, type FieldChange } from '../../../libs/domain/amendment';
-import { label, obligationKindLabel, VIA_LABELS } from '../../../libs/domain/labels';
-import type { Party } from '../../../libs/domain/vocabulary';
-import type { AuditProof, SentEmailEntity } from '../../../libs/persistence';
+import { describeChange, describeRouteChange, type FieldChange } from '@libs/domain/amendment';
+import { label, obligationKindLabel, VIA_LABELS } from '@libs/domain/labels';
+import type { Party } from '@libs/domain/vocabulary';
+import type { AuditProof, SentEmailEntity } from '@libs/persistence';
 
 export interface TimelineEntry {
   at: string;

@@ -1,8 +1,8 @@
-import type { RouteChange, SupersededApproval } from '../../../libs/domain/amendment';
-import { RESTRICTED_PARTY_REASON } from '../../../libs/domain/policy/dry-run';
-import { screeningHitReason } from '../../../libs/domain/policy/evaluate';
-import type { ScreeningHit } from '../../../libs/domain/screening';
-import type { ApprovalEntity, StoredRequest } from '../../../libs/persistence';
+import type { RouteChange, SupersededApproval } from '@libs/domain/amendment';
+import { RESTRICTED_PARTY_REASON } from '@libs/domain/policy/dry-run';
+import { screeningHitReason } from '@libs/domain/policy/evaluate';
+import type { ScreeningHit } from '@libs/domain/screening';
+import type { ApprovalEntity, StoredRequest } from '@libs/persistence';
 
 /** Who reads a view: a signed-in person, or `reviewer` where only those who review it can (links, audit). */
 export type Viewer = { email: string; roles: readonly string[] } | 'reviewer';

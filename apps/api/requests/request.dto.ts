@@ -24,7 +24,7 @@ import {
   type ValidationArguments,
   type ValidationOptions,
 } from 'class-validator';
-import type { RequestInput } from '../../../libs/domain/request';
+import type { RequestInput } from '@libs/domain/request';
 import {
   COUNTERPARTY_ROLES,
   DATA_CATEGORIES,
@@ -32,8 +32,8 @@ import {
   REQUEST_TYPES,
   TECHNOLOGY_AREAS,
   type RequestType,
-} from '../../../libs/domain/vocabulary';
-import { isCalendarDate } from '../../../libs/domain/calendar-date';
+} from '@libs/domain/vocabulary';
+import { isCalendarDate } from '@libs/domain/calendar-date';
 import { IsCalendarDate } from '../common/calendar-date';
 import { collectErrors } from '../common/validate-body';
 import { DomainError, type FieldError } from '../common/domain-error';

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { Person } from '../../../libs/domain/person';
-import { AuditLogRepository, SentEmailRepository } from '../../../libs/persistence';
+import type { Person } from '@libs/domain/person';
+import { AuditLogRepository, SentEmailRepository } from '@libs/persistence';
 import { CurrentPerson, Roles } from '../auth/auth.decorators';
 import { DomainError } from '../common/domain-error';
 import { validateBody } from '../common/validate-body';

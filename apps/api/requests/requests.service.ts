@@ -1,17 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
-import {
-  amendUpdate,
-  decideUpdate,
-  fulfilObligationUpdate,
-  withdrawUpdate,
-  type DecideInput,
-} from '../../../libs/contracts';
-import { ownDecisionRefusal, requesterRefusal } from '../../../libs/domain/approval-state';
-import { delegationWindowStart, pendingDuringWindow } from '../../../libs/domain/delegation';
-import { isMemberOf, type Person } from '../../../libs/domain/person';
-import type { RequestInput } from '../../../libs/domain/request';
-import type { Party } from '../../../libs/domain/vocabulary';
+import { amendUpdate, decideUpdate, fulfilObligationUpdate, withdrawUpdate, type DecideInput } from '@libs/contracts';
+import { ownDecisionRefusal, requesterRefusal } from '@libs/domain/approval-state';
+import { delegationWindowStart, pendingDuringWindow } from '@libs/domain/delegation';
+import { isMemberOf, type Person } from '@libs/domain/person';
+import type { RequestInput } from '@libs/domain/request';
+import type { Party } from '@libs/domain/vocabulary';
 import {
   ConflictCheck,
   DelegationRepository,
@@ -24,7 +18,7 @@ import {
   type RequestEntity,
   type RequestSearch,
   type StoredRequest,
-} from '../../../libs/persistence';
+} from '@libs/persistence';
 import { decodeCursor, encodeCursor } from '../common/cursor';
 import { DomainError } from '../common/domain-error';
 import { TemporalGateway } from '../temporal/temporal.gateway';

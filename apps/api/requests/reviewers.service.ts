@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import type { AppConfig } from '../../../libs/config';
-import { LinkTokens } from '../../../libs/crypto';
-import type { Person } from '../../../libs/domain/person';
-import { Mailer, renderApprovalMail } from '../../../libs/mail';
+import type { AppConfig } from '@libs/config';
+import { LinkTokens } from '@libs/crypto';
+import type { Person } from '@libs/domain/person';
+import { Mailer, renderApprovalMail } from '@libs/mail';
 import {
   AssignedReviewerRepository,
   AuditLogRepository,
@@ -12,9 +12,9 @@ import {
   SentEmailRepository,
   type AssignedReviewer,
   type StoredRequest,
-} from '../../../libs/persistence';
-import type { ScreeningHit } from '../../../libs/domain/screening';
-import type { Party, RequestType } from '../../../libs/domain/vocabulary';
+} from '@libs/persistence';
+import type { ScreeningHit } from '@libs/domain/screening';
+import type { Party, RequestType } from '@libs/domain/vocabulary';
 import { DomainError } from '../common/domain-error';
 import { APP_CONFIG } from '../common/tokens';
 import type { AssignReviewerDto } from './request.dto';

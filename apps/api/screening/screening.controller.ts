@@ -1,11 +1,11 @@
 import { Body, Controller, Get, HttpCode, Post, Query, UnsupportedMediaTypeException } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { RestrictedParty } from '../../../libs/domain/screening';
-import type { Person } from '../../../libs/domain/person';
-import { ScreeningEntryRepository, type ScreeningEntryEntity } from '../../../libs/persistence';
-import { parseCslCsv, type ImportRowError } from '../../../libs/screening/csl-csv';
-import { MATCH_THRESHOLD } from '../../../libs/screening/matcher';
-import { ScreeningService } from '../../../libs/screening/screening.service';
+import type { RestrictedParty } from '@libs/domain/screening';
+import type { Person } from '@libs/domain/person';
+import { ScreeningEntryRepository, type ScreeningEntryEntity } from '@libs/persistence';
+import { parseCslCsv, type ImportRowError } from '@libs/screening/csl-csv';
+import { MATCH_THRESHOLD } from '@libs/screening/matcher';
+import { ScreeningService } from '@libs/screening/screening.service';
 import { CurrentPerson, Roles } from '../auth/auth.decorators';
 import { DomainError } from '../common/domain-error';
 import { validateBody } from '../common/validate-body';

@@ -9,7 +9,7 @@ import {
   Matches,
   MaxLength,
 } from 'class-validator';
-import { ENTRY_LIMITS } from '../../../libs/screening/csl-csv';
+import { ENTRY_LIMITS } from '@libs/screening/csl-csv';
 
 const NOT_BLANK = /\S/;
 

@@ -1,7 +1,7 @@
 import { Injectable, type ExecutionContext } from '@nestjs/common';
 import { ThrottlerGuard, ThrottlerModule, type ThrottlerLimitDetail } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
-import type { AppConfig } from '../../../libs/config';
+import type { AppConfig } from '@libs/config';
 import type { AuthenticatedRequest } from '../auth/auth.decorators';
 
 /** Routes anyone may call without signing in: approval links, dev-login, the pages' sign-in and callbacks. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
-import type { AppConfig } from '../../../libs/config';
+import type { AppConfig } from '@libs/config';
 import { APPROVAL_PAGE_STYLE } from '../approvals/approval-pages';
 
 type Directives = Record<string, string[]>;

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseFilte
 import { ApiExcludeController } from '@nestjs/swagger';
 import { diffLines } from 'diff';
 import type { Response } from 'express';
-import { PARTIES, TIERS } from '../../../libs/domain/vocabulary';
+import { PARTIES, TIERS } from '@libs/domain/vocabulary';
 import { Public } from '../../api/auth/auth.decorators';
 import type { PersonView } from '../../api/directory/person-view';
 import type { EntryView } from '../../api/screening/screening.controller';

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { PARTIES, REQUEST_TYPES, type RequestType } from '../../../libs/domain/vocabulary';
-import { typeName } from '../../../libs/mail';
+import { PARTIES, REQUEST_TYPES, type RequestType } from '@libs/domain/vocabulary';
+import { typeName } from '@libs/mail';
 import { Public } from '../../api/auth/auth.decorators';
 import { PageExceptionFilter } from '../page.filter';
 import { ApiRefusal, type ApiErrorBody } from '../page-errors';

@@ -3,7 +3,7 @@ import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { REQUEST_STATUSES } from '../../../libs/domain/vocabulary';
+import { REQUEST_STATUSES } from '@libs/domain/vocabulary';
 import { Public } from '../../api/auth/auth.decorators';
 import type { RequestView } from '../../api/requests/request-view';
 import { PageExceptionFilter } from '../page.filter';

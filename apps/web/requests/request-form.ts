@@ -5,8 +5,8 @@ import {
   REQUEST_TYPES,
   TECHNOLOGY_AREAS,
   type RequestType,
-} from '../../../libs/domain/vocabulary';
-import { typeName } from '../../../libs/mail';
+} from '@libs/domain/vocabulary';
+import { typeName } from '@libs/mail';
 import { messagesByField, type ApiErrorBody } from '../page-errors';
 import { list, one, rows } from '../form-values';
 

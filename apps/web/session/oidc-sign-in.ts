@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { generators, Issuer, type BaseClient } from 'openid-client';
-import type { AppConfig } from '../../../libs/config';
+import type { AppConfig } from '@libs/config';
 import { APP_CONFIG } from '../../api/common/tokens';
 
 const FLOW_COOKIE = 'clearance_oidc';

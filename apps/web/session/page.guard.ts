@@ -1,6 +1,6 @@
 import { Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Role } from '../../../libs/domain/vocabulary';
+import type { Role } from '@libs/domain/vocabulary';
 import { AuthService } from '../../api/auth/auth.service';
 import { DomainError } from '../../api/common/domain-error';
 import { SignInRequired } from '../page-errors';

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Inject, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { AppConfig } from '../../../libs/config';
-import { DirectoryRepository } from '../../../libs/persistence';
+import type { AppConfig } from '@libs/config';
+import { DirectoryRepository } from '@libs/persistence';
 import { Public } from '../../api/auth/auth.decorators';
 import { AuthService } from '../../api/auth/auth.service';
 import { APP_CONFIG } from '../../api/common/tokens';

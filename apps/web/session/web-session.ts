@@ -2,8 +2,8 @@ import { createHmac } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { doubleCsrf, type DoubleCsrfUtilities } from 'csrf-csrf';
 import type { Request, Response } from 'express';
-import type { AppConfig } from '../../../libs/config';
-import type { Person } from '../../../libs/domain/person';
+import type { AppConfig } from '@libs/config';
+import type { Person } from '@libs/domain/person';
 import { APP_CONFIG } from '../../api/common/tokens';
 
 /** A page request after the page guard: who is signed in, with the token the API accepts. */
