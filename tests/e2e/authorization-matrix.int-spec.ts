@@ -246,6 +246,10 @@ const ROUTES: Record<string, RouteCase> = {
     path: (fx) => `/api/passports/${fx.passport}/return`,
     expect: only(409, 'custodian'), // already in custody
   },
+  'POST /api/passports/:id/hand-out': {
+    path: (fx) => `/api/passports/${fx.passport}/hand-out`,
+    expect: only(400, 'custodian'), // no requestId, identity not checked
+  },
 
   // ---- audit
   'GET /api/audit/chain/verify': { path: () => '/api/audit/chain/verify', expect: only(200, 'auditor', 'admin') },
@@ -353,6 +357,11 @@ const ROUTES: Record<string, RouteCase> = {
     path: (fx) => `/app/custody/${fx.passport}/return`,
     page: {},
     expect: pageFor(only(409, 'custodian')), // already in custody
+  },
+  'POST /app/custody/:id/hand-out': {
+    path: (fx) => `/app/custody/${fx.passport}/hand-out`,
+    page: {},
+    expect: pageFor(only(400, 'custodian')), // identity not checked
   },
 
   // ---- reports
