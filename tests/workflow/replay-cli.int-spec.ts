@@ -33,7 +33,8 @@ describe('replayHistories and HistoryReplayer (one replay worker for many histor
   const dir = path.join(__dirname, '../histories');
   const golden = fs
     .readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
+    // request workflows only: the broken bundle below has no custody workflow to fail on
+    .filter((f) => f.endsWith('.json') && !f.startsWith('custody-'))
     .slice(0, 4)
     .map((f) => ({
       workflowId: `request-${f.slice(0, 20)}`,
