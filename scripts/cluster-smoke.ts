@@ -164,12 +164,14 @@ async function drive(cluster: Cluster): Promise<void> {
   const view = await call(`${a}/api/requests/${id}`, 'GET', { token: await token('auditor@example.com') });
   check(view.body.status === 'approved', 'API 1 reads the request as approved', view.body.status);
 
+  // the outcome email names the request by its human reference
+  const reference = String(view.body.reference);
   const outcome = await eventually(async () => {
-    const found = (await mails(a, 'alice@example.com')).filter((m) => m.text.includes(id));
+    const found = (await mails(a, 'alice@example.com')).filter((m) => m.text.includes(reference));
     return found.length > 0 ? found : undefined;
   }, 'the outcome email');
   await new Promise((r) => setTimeout(r, 2000));
-  const outcomes = (await mails(b, 'alice@example.com')).filter((m) => m.text.includes(id));
+  const outcomes = (await mails(b, 'alice@example.com')).filter((m) => m.text.includes(reference));
   check(outcomes.length === 1 && outcome[0].subject.includes('approved'), 'the outcome email arrives once', {
     count: outcomes.length,
   });
