@@ -17,7 +17,7 @@ export function cacheDir(): string {
   );
 }
 
-function isExecutable(file: string): boolean {
+export function isExecutable(file: string): boolean {
   try {
     fs.accessSync(file, fs.constants.X_OK);
     return fs.statSync(file).isFile();
@@ -26,7 +26,8 @@ function isExecutable(file: string): boolean {
   }
 }
 
-function onPath(name: string, extra: string[] = []): string | null {
+/** The first executable `name` on PATH (or in `extra` directories). */
+export function onPath(name: string, extra: string[] = []): string | null {
   const dirs = [...(process.env.PATH ?? '').split(path.delimiter), ...extra].filter(Boolean);
   for (const dir of dirs) {
     const file = path.join(dir, name);

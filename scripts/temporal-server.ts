@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { SEARCH_ATTRIBUTES } from '@libs/contracts';
 import { PROJECT_ROOT } from '@libs/config';
-import { cacheDir } from './temporal-cli';
+import { cacheDir, isExecutable, onPath } from './temporal-cli';
 
 /**
  * The real Temporal server (not the CLI's dev server) for `npm run start:cluster`: its binaries
@@ -24,19 +24,8 @@ const CONFIG_ENV = 'clearance';
 const DYNAMIC_CONFIG = path.join(PROJECT_ROOT, 'deploy', 'temporal', 'dynamicconfig', 'docker.yaml');
 const run = promisify(execFile);
 
-function isExecutable(file: string): boolean {
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
-}
-
 function findGo(): string | null {
-  const dirs = [...(process.env.PATH ?? '').split(path.delimiter), '/usr/local/go/bin'].filter(Boolean);
-  for (const dir of dirs) if (isExecutable(path.join(dir, 'go'))) return path.join(dir, 'go');
-  return null;
+  return onPath('go', ['/usr/local/go/bin']);
 }
 
 export interface ServerBinaries {

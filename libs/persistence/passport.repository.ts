@@ -176,42 +176,12 @@ export class PassportRepository {
     dueBackAt: string,
     at: string,
   ): Promise<PassportEntity | null> {
-    const repo = this.dataSource.getRepository(PassportEntity);
-    const already = await repo.findOneBy({ releaseRequestId: requestId });
-    if (already) return already;
-    return this.audit.writeTransaction(async (manager) => {
-      const passport = await manager
-        .getRepository(PassportEntity)
-        .findOne({ where: { employeeEmail, status: 'in_custody' }, order: { createdAt: 'ASC' } });
-      if (!passport) return null;
-      const patch = {
-        status: 'released',
-        releaseRequestId: requestId,
-        releasedAt: at,
-        dueBackAt,
-        returnedAt: null,
-        updatedAt: at,
-      };
-      await manager.getRepository(PassportEntity).update({ id: passport.id, status: 'in_custody' }, patch);
-      await this.audit.append(
-        [
-          {
-            requestId,
-            event: 'passport.released',
-            payload: {
-              passportId: passport.id,
-              employeeEmail: passport.employeeEmail,
-              status: 'released',
-              requestId,
-              releasedAt: at,
-              dueBackAt,
-            },
-          },
-        ],
-        manager,
-      );
-      return Object.assign(passport, patch);
-    });
+    return this.takeFromCustody(
+      requestId,
+      employeeEmail,
+      { status: 'released', releasedAt: at, dueBackAt, returnedAt: null, updatedAt: at },
+      { event: 'passport.released', payload: { status: 'released', requestId, releasedAt: at, dueBackAt } },
+    );
   }
 
   /**
@@ -219,39 +189,47 @@ export class PassportRepository {
    * request (it stays in the vault until the custodian hands it out). Idempotent like release.
    */
   async readyForHandOut(requestId: string, employeeEmail: string, at: string): Promise<PassportEntity | null> {
-    const repo = this.dataSource.getRepository(PassportEntity);
-    const already = await repo.findOneBy({ releaseRequestId: requestId });
-    if (already) return already;
-    return this.audit.writeTransaction(async (manager) => {
-      const passport = await manager
-        .getRepository(PassportEntity)
-        .findOne({ where: { employeeEmail, status: 'in_custody' }, order: { createdAt: 'ASC' } });
-      if (!passport) return null;
-      const patch = {
+    return this.takeFromCustody(
+      requestId,
+      employeeEmail,
+      {
         status: 'ready_for_hand_out',
-        releaseRequestId: requestId,
         handedOutBy: null,
         handedOutAt: null,
         releasedAt: null,
         dueBackAt: null,
         returnedAt: null,
         updatedAt: at,
-      };
-      const { affected } = await manager
-        .getRepository(PassportEntity)
-        .update({ id: passport.id, status: 'in_custody' }, patch);
+      },
+      { event: 'passport.ready_for_hand_out', payload: { status: 'ready_for_hand_out', requestId, at } },
+    );
+  }
+
+  /**
+   * The employee's oldest passport in custody, bound to the release request with `patch`, and its
+   * audit entry in the same transaction. A retry finds it already bound and answers it.
+   */
+  private async takeFromCustody(
+    requestId: string,
+    employeeEmail: string,
+    patch: Partial<PassportEntity>,
+    audit: { event: 'passport.released' | 'passport.ready_for_hand_out'; payload: Record<string, unknown> },
+  ): Promise<PassportEntity | null> {
+    const already = await this.dataSource.getRepository(PassportEntity).findOneBy({ releaseRequestId: requestId });
+    if (already) return already;
+    return this.audit.writeTransaction(async (manager) => {
+      const passports = manager.getRepository(PassportEntity);
+      const passport = await passports.findOne({
+        where: { employeeEmail, status: 'in_custody' },
+        order: { createdAt: 'ASC' },
+      });
+      if (!passport) return null;
+      const change = { ...patch, releaseRequestId: requestId };
+      const { affected } = await passports.update({ id: passport.id, status: 'in_custody' }, change);
       if (!affected) return null;
-      await this.audit.append(
-        [
-          {
-            requestId,
-            event: 'passport.ready_for_hand_out',
-            payload: { passportId: passport.id, employeeEmail, status: 'ready_for_hand_out', requestId, at },
-          },
-        ],
-        manager,
-      );
-      return Object.assign(passport, patch);
+      const payload = { passportId: passport.id, employeeEmail: passport.employeeEmail, ...audit.payload };
+      await this.audit.append([{ requestId, event: audit.event, payload }], manager);
+      return Object.assign(passport, change);
     });
   }
 

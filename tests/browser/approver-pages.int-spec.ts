@@ -1,9 +1,6 @@
-import { testDatabases } from '../support/databases';
 import { eventually } from '../support/eventually';
 import { daysFromNow, requestBody } from '../support/factories';
-import { Http } from '../support/http';
-import { launchBrowser, signedIn, type Browser, type Page, checkPage } from '../support/browser';
-import { startSystem, type TestSystem } from '../support/system';
+import { signedIn, type Page, checkPage, usePagesSystem } from '../support/browser';
 import { insertPendingApprovals, loadRequestId } from '../support/inbox-rows';
 import { DataSource } from 'typeorm';
 
@@ -16,21 +13,8 @@ const MEMBER: Record<string, string> = {
 
 /** Approvers and the custodian work through their pages in real Chromium: inbox, bulk, email link, delegation, custody. */
 describe('approver and custodian pages in Chromium', () => {
-  const [sqlite] = testDatabases();
-  let system: TestSystem;
-  let http: Http;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    system = await startSystem(sqlite);
-    http = new Http(system.baseUrl);
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await system?.stop();
-  });
+  const pages = usePagesSystem();
+  const { http } = pages;
 
   async function submit(email: string, body: Record<string, unknown>): Promise<{ id: string }> {
     const res = await http.as(email, 'POST', '/api/requests', body);
@@ -49,7 +33,7 @@ describe('approver and custodian pages in Chromium', () => {
     const elsewhere = await submit('alice@example.com', requestBody('conference', { destinationCountry: 'DE' }));
     await submit('alice@example.com', requestBody('overseas_assignment', { destinationCountry: 'JP' }));
 
-    const { context, page } = await signedIn(browser, system.baseUrl, 'hr@example.com');
+    const { context, page } = await signedIn(pages.browser, pages.system.baseUrl, 'hr@example.com');
     expect(new URL(page.url()).pathname).toBe('/app/inbox');
     await eventually(async () => {
       await page.goto('/app/inbox');
@@ -120,7 +104,7 @@ describe('approver and custodian pages in Chromium', () => {
         .find((l) => l.includes('/approvals/') && claims(l).rid === view.id);
     }, 'the approval email to hr');
 
-    const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+    const context = await pages.browser.newContext({ viewport: { width: 1200, height: 900 } });
     const page = await context.newPage();
     await page.goto(link);
     await expect(page.locator('h1').textContent()).resolves.toBe('Decide for HR');
@@ -136,7 +120,7 @@ describe('approver and custodian pages in Chromium', () => {
   });
 
   it('should set a delegation (after a field error) and remove it through the page', async () => {
-    const { context, page } = await signedIn(browser, system.baseUrl, 'hr@example.com');
+    const { context, page } = await signedIn(pages.browser, pages.system.baseUrl, 'hr@example.com');
     await page.getByRole('link', { name: 'Delegation while I am away' }).click();
     await page.waitForURL('**/app/delegation');
     await expect(page.locator('#current-delegation').textContent()).resolves.toContain('no delegation');
@@ -182,7 +166,7 @@ describe('approver and custodian pages in Chromium', () => {
   });
 
   it('should let the custodian deposit a passport, hand it out after an approval with the identity checked, and mark it returned', async () => {
-    const { context, page } = await signedIn(browser, system.baseUrl, 'custodian@example.com');
+    const { context, page } = await signedIn(pages.browser, pages.system.baseUrl, 'custodian@example.com');
     expect(new URL(page.url()).pathname).toBe('/app/custody');
     await checkPage(page, 'custody');
 
@@ -251,7 +235,7 @@ describe('approver and custodian pages in Chromium', () => {
     // written into the projection, dated after it: the real one is the last of the second page
     const real = await submit('alice@example.com', requestBody('conference', { destinationCountry: 'FR' }));
     await eventually(async () => (await approvalOf(real.id, 'hr')) === 'pending', 'the request pending for hr');
-    await insertPendingApprovals(system.app.get(DataSource), {
+    await insertPendingApprovals(pages.system.app.get(DataSource), {
       count: 60,
       party: 'hr',
       requester: 'carol@example.com',
@@ -260,7 +244,7 @@ describe('approver and custodian pages in Chromium', () => {
     });
     const values = (page: Page) =>
       page.locator('input[name=item]').evaluateAll((boxes) => boxes.map((b) => (b as HTMLInputElement).value));
-    const { context, page } = await signedIn(browser, system.baseUrl, 'hr@example.com');
+    const { context, page } = await signedIn(pages.browser, pages.system.baseUrl, 'hr@example.com');
     await page.goto('/app/inbox?party=hr&destination=fr');
     await expect(page.locator('#count-total').textContent()).resolves.toBe('61');
     expect(await values(page)).toEqual(Array.from({ length: 50 }, (_, i) => `${loadRequestId('cccccccc', 59 - i)}|hr`));
@@ -292,7 +276,7 @@ describe('approver and custodian pages in Chromium', () => {
   });
 
   it('should keep the approver and custodian pages to their roles', async () => {
-    const { context, page } = await signedIn(browser, system.baseUrl, 'alice@example.com');
+    const { context, page } = await signedIn(pages.browser, pages.system.baseUrl, 'alice@example.com');
     for (const path of ['/app/inbox', '/app/delegation', '/app/custody']) {
       const res = await page.goto(path);
       expect({ path, status: res?.status() }).toEqual({ path, status: 403 });

@@ -1,10 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { testDatabases } from '../support/databases';
 import { requestBody } from '../support/factories';
-import { Http } from '../support/http';
-import { launchBrowser, signedIn, type Browser, checkPage } from '../support/browser';
-import { startSystem, type TestSystem } from '../support/system';
+import { signedIn, checkPage, usePagesSystem } from '../support/browser';
 
 const SAMPLE_CSL = fs.readFileSync(path.join(__dirname, '../../seeds/screening/sample-csl.csv'), 'utf8');
 const AUDITOR = 'auditor@example.com';
@@ -12,19 +9,14 @@ const ADMIN = 'admin@example.com';
 
 /** Auditors and admins in real Chromium: search, replay, evidence, chain; policy, screening list, directory; dashboard. */
 describe('auditor and admin pages in Chromium', () => {
-  const [sqlite] = testDatabases();
-  let system: TestSystem;
-  let http: Http;
-  let browser: Browser;
+  const pages = usePagesSystem();
+  const { http } = pages;
   const plain = { technologyAreas: ['none'], dataCategories: ['none'], details: { eventName: 'E', presenting: false } };
   let approvedId: string;
   let rejectedId: string;
   let pendingId: string;
 
   beforeAll(async () => {
-    system = await startSystem(sqlite);
-    http = new Http(system.baseUrl);
-    browser = await launchBrowser();
     const submit = async (email: string, overrides: Record<string, unknown>) => {
       const res = await http.as(email, 'POST', '/api/requests', requestBody('conference', { ...plain, ...overrides }));
       expect(res.status).toBe(201);
@@ -40,13 +32,8 @@ describe('auditor and admin pages in Chromium', () => {
     expect((await decide(rejectedId, { decision: 'reject', comment: 'not this year' })).body.status).toBe('rejected');
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await system?.stop();
-  });
-
   it('should let an auditor search, replay a request, download its evidence and verify the chain', async () => {
-    const { context, page } = await signedIn(browser, system.baseUrl, AUDITOR);
+    const { context, page } = await signedIn(pages.browser, pages.system.baseUrl, AUDITOR);
     await page.goto('/app/audit');
     await checkPage(page, 'audit-search');
     await page.getByLabel('Requester email').fill('alice@');
@@ -109,7 +96,7 @@ describe('auditor and admin pages in Chromium', () => {
   });
 
   it('should let an admin check a policy, see the diff and publish it', async () => {
-    const { context, page } = await signedIn(browser, system.baseUrl, ADMIN);
+    const { context, page } = await signedIn(pages.browser, pages.system.baseUrl, ADMIN);
     await page.goto('/app/admin');
     await checkPage(page, 'admin');
     await page.getByRole('link', { name: 'Routing policy' }).click();
@@ -146,7 +133,7 @@ describe('auditor and admin pages in Chromium', () => {
   });
 
   it('should let an admin import the screening list and see its entries', async () => {
-    const { context, page } = await signedIn(browser, system.baseUrl, ADMIN);
+    const { context, page } = await signedIn(pages.browser, pages.system.baseUrl, ADMIN);
     await page.goto('/app/admin/screening');
     await checkPage(page, 'admin-screening');
     await page.getByLabel(/^CSV/).fill(`${SAMPLE_CSL.trimEnd()}\nbad-1,Nowhere List,,Entity,,,,,\n`);
@@ -173,7 +160,7 @@ describe('auditor and admin pages in Chromium', () => {
   });
 
   it("should let an admin change a person's tier", async () => {
-    const { context, page } = await signedIn(browser, system.baseUrl, ADMIN);
+    const { context, page } = await signedIn(pages.browser, pages.system.baseUrl, ADMIN);
     await page.goto('/app/admin/directory?q=carol');
     await checkPage(page, 'admin-directory');
     const before = (await http.as(ADMIN, 'GET', '/api/directory/people/carol@example.com')).body;
@@ -189,7 +176,7 @@ describe('auditor and admin pages in Chromium', () => {
   });
 
   it('should draw the dashboard with the numbers of the API', async () => {
-    const { context, page } = await signedIn(browser, system.baseUrl, AUDITOR);
+    const { context, page } = await signedIn(pages.browser, pages.system.baseUrl, AUDITOR);
     await page.goto('/app/dashboard');
     const api = (await http.as(AUDITOR, 'GET', '/api/reports/dashboard')).body;
     for (const id of ['chart-status', 'chart-type', 'chart-decisions']) {

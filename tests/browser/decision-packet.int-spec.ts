@@ -1,9 +1,6 @@
-import { testDatabases } from '../support/databases';
 import { eventually } from '../support/eventually';
-import { depositPassport, requestBody } from '../support/factories';
-import { Http } from '../support/http';
-import { checkPage, launchBrowser, signedIn, type Browser } from '../support/browser';
-import { startSystem, type TestSystem } from '../support/system';
+import { depositPassport, requestBody, sendBack } from '../support/factories';
+import { checkPage, signedIn, usePagesSystem } from '../support/browser';
 
 const MEMBER: Record<string, string> = {
   hr: 'hr@example.com',
@@ -51,15 +48,10 @@ function rawCodes(text: string): string[] {
 
 /** Approvers decide from an email link with every detail the requester gave in words (issue 13). */
 describe('the decision packet in Chromium', () => {
-  const [sqlite] = testDatabases();
-  let system: TestSystem;
-  let http: Http;
-  let browser: Browser;
+  const pages = usePagesSystem();
+  const { http } = pages;
 
   beforeAll(async () => {
-    system = await startSystem(sqlite);
-    http = new Http(system.baseUrl);
-    browser = await launchBrowser();
     await depositPassport(http, REQUESTER);
     const entry = await http.as('admin@example.com', 'POST', '/api/screening/entries', {
       name: 'ACME Quantum Research Institute',
@@ -67,11 +59,6 @@ describe('the decision packet in Chromium', () => {
       source: 'Test list',
     });
     expect(entry.status).toBe(201);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await system?.stop();
   });
 
   async function linkFor(id: string, party: string, round = 1): Promise<{ link: string; text: string }> {
@@ -109,7 +96,7 @@ describe('the decision packet in Chromium', () => {
       expect(mailText).toContain('Destination: Japan');
       expect(mailText).toContain('Data crossing the border: Model weights');
 
-      const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+      const context = await pages.browser.newContext({ viewport: { width: 1200, height: 900 } });
       const page = await context.newPage();
       await page.goto(link);
       const main = (await page.locator('main').textContent())!;
@@ -129,7 +116,7 @@ describe('the decision packet in Chromium', () => {
 
       if (ma) {
         // the reviewer's request page has the hit in words; the requester's never names the entry
-        const reviewer = await signedIn(browser, system.baseUrl, MEMBER[party]);
+        const reviewer = await signedIn(pages.browser, pages.system.baseUrl, MEMBER[party]);
         await reviewer.page.goto(`/app/requests/${id}`);
         const seen = (await reviewer.page.locator('main').textContent())!;
         expect(seen).toContain(HIT_WORDS);
@@ -137,7 +124,7 @@ describe('the decision packet in Chromium', () => {
         expect(rawCodes(seen)).toEqual([]);
         await checkPage(reviewer.page, 'request-packet-reviewer');
         await reviewer.context.close();
-        const requester = await signedIn(browser, system.baseUrl, REQUESTER);
+        const requester = await signedIn(pages.browser, pages.system.baseUrl, REQUESTER);
         await requester.page.goto(`/app/requests/${id}`);
         const own = (await requester.page.locator('main').textContent())!;
         expect(own).toContain('Acme Quantum Research Inst. needs restricted-party review');
@@ -153,12 +140,7 @@ describe('the decision packet in Chromium', () => {
     const submitted = await http.as(REQUESTER, 'POST', '/api/requests', body);
     expect(submitted.status).toBe(201);
     const id = submitted.body.id as string;
-    const sentBack = await http.as('hr@example.com', 'POST', `/api/requests/${id}/decisions`, {
-      party: 'hr',
-      decision: 'request_changes',
-      comment: 'Name the sessions you attend',
-    });
-    expect(sentBack.body.status).toBe('changes_requested');
+    await sendBack(http, id, 'hr', 'hr@example.com', 'Name the sessions you attend');
     const amended = await http.as(REQUESTER, 'POST', `/api/requests/${id}/amend`, {
       ...body,
       purpose: 'Present a paper at the sessions on compilers',
@@ -166,7 +148,7 @@ describe('the decision packet in Chromium', () => {
     expect(amended.status).toBe(200);
     const { link } = await linkFor(id, 'hr', amended.body.round);
 
-    const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+    const context = await pages.browser.newContext({ viewport: { width: 1200, height: 900 } });
     const page = await context.newPage();
     await page.goto(link);
     const main = (await page.locator('main').textContent())!;

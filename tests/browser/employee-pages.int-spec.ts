@@ -1,26 +1,13 @@
-import { testDatabases } from '../support/databases';
 import { daysFromNow, depositPassport } from '../support/factories';
-import { Http } from '../support/http';
-import { launchBrowser, signedIn, type Browser, type Page, checkPage } from '../support/browser';
-import { startSystem, type TestSystem } from '../support/system';
+import { signedIn, type Page, checkPage, usePagesSystem } from '../support/browser';
 
 /** An employee does everything through the pages in real Chromium: each request type, errors, preview, amend, withdraw. */
 describe('employee pages in Chromium', () => {
-  const [sqlite] = testDatabases();
-  let system: TestSystem;
-  let http: Http;
-  let browser: Browser;
+  const pages = usePagesSystem();
+  const { http } = pages;
 
   beforeAll(async () => {
-    system = await startSystem(sqlite);
-    http = new Http(system.baseUrl);
-    browser = await launchBrowser();
     await depositPassport(http, 'carol@example.com');
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await system?.stop();
   });
 
   async function fillCommon(page: Page, destination: string): Promise<void> {
@@ -31,7 +18,7 @@ describe('employee pages in Chromium', () => {
   }
 
   it('should send a signed-out visitor to sign in and back to the page asked for', async () => {
-    const context = await browser.newContext({ baseURL: system.baseUrl });
+    const context = await pages.browser.newContext({ baseURL: pages.system.baseUrl });
     const page = await context.newPage();
     await page.goto('/app/requests/new');
     expect(new URL(page.url()).pathname).toBe('/app/sign-in');
@@ -42,7 +29,7 @@ describe('employee pages in Chromium', () => {
   });
 
   it('should show field-level errors from the server and keep what was typed', async () => {
-    const { context, page } = await signedIn(browser, system.baseUrl, 'alice@example.com');
+    const { context, page } = await signedIn(pages.browser, pages.system.baseUrl, 'alice@example.com');
     await page.goto('/app/requests/new?type=conference');
     await page.getByLabel('Destination country').fill('U5');
     await page.getByRole('button', { name: 'Submit request' }).click();
@@ -55,7 +42,7 @@ describe('employee pages in Chromium', () => {
   });
 
   it('should preview the parties, submit a conference trip and show its timeline', async () => {
-    const { context, page } = await signedIn(browser, system.baseUrl, 'alice@example.com');
+    const { context, page } = await signedIn(pages.browser, pages.system.baseUrl, 'alice@example.com');
     await page.goto('/app/requests/new');
     await page.getByRole('link', { name: 'Conference trip' }).click();
     await fillCommon(page, 'US');
@@ -122,7 +109,7 @@ describe('employee pages in Chromium', () => {
       },
     ];
     for (const { type, who, fill } of cases) {
-      const { context, page } = await signedIn(browser, system.baseUrl, who);
+      const { context, page } = await signedIn(pages.browser, pages.system.baseUrl, who);
       await page.goto(`/app/requests/new?type=${type}`);
       await fillCommon(page, 'DE');
       await page.getByLabel('General software').check();
@@ -142,7 +129,7 @@ describe('employee pages in Chromium', () => {
   });
 
   it('should let an approver ask for changes and the employee amend, then withdraw', async () => {
-    const alice = await signedIn(browser, system.baseUrl, 'alice@example.com');
+    const alice = await signedIn(pages.browser, pages.system.baseUrl, 'alice@example.com');
     await alice.page.goto('/app/requests/new?type=conference');
     await fillCommon(alice.page, 'FR');
     await alice.page.getByLabel('Event name').fill('Paris Summit');
@@ -152,7 +139,7 @@ describe('employee pages in Chromium', () => {
     await alice.page.waitForURL(/done=submitted/);
     const id = new URL(alice.page.url()).pathname.split('/').pop()!;
 
-    const hr = await signedIn(browser, system.baseUrl, 'hr@example.com');
+    const hr = await signedIn(pages.browser, pages.system.baseUrl, 'hr@example.com');
     await hr.page.goto(`/app/requests/${id}`);
     await hr.page.getByRole('radio', { name: 'Request changes' }).check();
     await hr.page.getByLabel(/^Comment/).fill('Please name the sessions you will attend');
@@ -177,7 +164,7 @@ describe('employee pages in Chromium', () => {
   });
 
   it('should refuse a form posted without its CSRF token and record nothing', async () => {
-    const { context, page } = await signedIn(browser, system.baseUrl, 'alice@example.com');
+    const { context, page } = await signedIn(pages.browser, pages.system.baseUrl, 'alice@example.com');
     const before = (await http.as('alice@example.com', 'GET', '/api/requests?mine=true')).body.items.length;
     const status = await page.evaluate(async () => {
       const r = await fetch('/app/requests/new?type=conference', {

@@ -2,9 +2,8 @@ import { DataSource } from 'typeorm';
 import { testDatabases } from '../support/databases';
 import { eventually } from '../support/eventually';
 import { requestBody } from '../support/factories';
-import { Http } from '../support/http';
 import { insertPendingApprovals, loadRequestId } from '../support/inbox-rows';
-import { startSystem, type TestSystem } from '../support/system';
+import { useSystem } from '../support/system';
 
 interface InboxPage {
   items: Array<{ requestId: string; party: string; submittedAt: string; destinationCountry: string }>;
@@ -15,17 +14,8 @@ interface InboxPage {
 
 /** Issue 15: the approvals inbox pages like the list, newest first, with counts from one aggregate query. */
 describe.each(testDatabases())('the paged approvals inbox on $name', (database) => {
-  let system: TestSystem;
-  let http: Http;
-
-  beforeAll(async () => {
-    system = await startSystem(database);
-    http = new Http(system.baseUrl);
-  });
-
-  afterAll(async () => {
-    await system?.stop();
-  });
+  const used = useSystem(database);
+  const { http } = used;
 
   const inbox = async (as: string, query: string) => {
     const res = await http.as<InboxPage>(as, 'GET', `/api/approvals/inbox?${query}`);
@@ -101,7 +91,7 @@ describe.each(testDatabases())('the paged approvals inbox on $name', (database) 
 
   it('should page an inbox larger than one IN list may bind (32,766 parameters on SQLite)', async () => {
     const count = 33_000;
-    await insertPendingApprovals(system.app.get(DataSource), {
+    await insertPendingApprovals(used.system.app.get(DataSource), {
       count,
       party: 'hr',
       requester: 'carol@example.com',

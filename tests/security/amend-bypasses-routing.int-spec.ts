@@ -1,6 +1,6 @@
 import { testDatabases } from '../support/databases';
 import { eventually } from '../support/eventually';
-import { depositPassport, requestBody } from '../support/factories';
+import { depositPassport, requestBody, sendBack } from '../support/factories';
 import { useSystem } from '../support/system';
 
 /**
@@ -43,12 +43,7 @@ describe.each(testDatabases())('an amendment does not route around the review on
     const submitted = await http.as('carol@example.com', 'POST', '/api/requests', plain);
     expect(submitted.status).toBe(201);
     expect(partiesOf(submitted.body.stages, 'approvals')).toEqual(['hr']);
-    const changes = await http.as('hr@example.com', 'POST', `/api/requests/${submitted.body.id}/decisions`, {
-      party: 'hr',
-      decision: 'request_changes',
-      comment: 'name the event organiser',
-    });
-    expect(changes.body.status).toBe('changes_requested');
+    await sendBack(http, submitted.body.id, 'hr', 'hr@example.com', 'name the event organiser');
     return submitted.body.id as string;
   }
 
@@ -100,12 +95,7 @@ describe.each(testDatabases())('an amendment does not route around the review on
       decision: 'approve',
       conditions: ['clean laptop only'],
     });
-    const changes = await http.as('datagov@example.com', 'POST', `/api/requests/${id}/decisions`, {
-      party: 'data_governance',
-      decision: 'request_changes',
-      comment: 'list the slides',
-    });
-    expect(changes.body.status).toBe('changes_requested');
+    await sendBack(http, id, 'data_governance', 'datagov@example.com', 'list the slides');
 
     const res = await http.as('carol@example.com', 'POST', `/api/requests/${id}/amend`, amended);
     expect(res.status).toBe(200);
@@ -145,12 +135,7 @@ describe.each(testDatabases())('an amendment does not route around the review on
     );
     expect(submitted.status).toBe(201);
     const id = submitted.body.id as string;
-    const changes = await http.as('security@example.com', 'POST', `/api/requests/${id}/decisions`, {
-      party: 'security',
-      decision: 'request_changes',
-      comment: 'link the trip',
-    });
-    expect(changes.body.status).toBe('changes_requested');
+    await sendBack(http, id, 'security', 'security@example.com', 'link the trip');
     // The linked "trip" is carol's own request still under review: not an approved trip.
     const pendingTrip = await sentBackForChanges();
     const res = await http.as(

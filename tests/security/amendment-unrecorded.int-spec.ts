@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import { AuditLogEntity } from '@libs/persistence/entities';
 import { testDatabases } from '../support/databases';
 import { eventually } from '../support/eventually';
-import { daysFromNow, requestBody } from '../support/factories';
+import { daysFromNow, requestBody, sendBack } from '../support/factories';
 import { useSystem } from '../support/system';
 
 /**
@@ -26,12 +26,7 @@ describe.each(testDatabases())('an amendment is recorded as an amendment on $nam
     const submitted = await http.as('carol@example.com', 'POST', '/api/requests', plain);
     expect(submitted.status).toBe(201);
     const id = submitted.body.id as string;
-    const sentBack = await http.as('hr@example.com', 'POST', `/api/requests/${id}/decisions`, {
-      party: 'hr',
-      decision: 'request_changes',
-      comment: 'name the event organiser',
-    });
-    expect(sentBack.body.status).toBe('changes_requested');
+    await sendBack(http, id, 'hr', 'hr@example.com', 'name the event organiser');
     const amended = await http.as('carol@example.com', 'POST', `/api/requests/${id}/amend`, { ...plain, ...changes });
     expect(amended.status).toBe(200);
     return id;

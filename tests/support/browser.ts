@@ -2,6 +2,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { testDatabases } from './databases';
+import { useSystem, type UsedSystem } from './system';
 
 /** Debian's Chromium (apt-get install chromium); CHROMIUM_PATH points elsewhere. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -118,6 +120,32 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   if (!dir) return;
   fs.mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
+}
+
+/**
+ * The system (SQLite) and a Chromium for a page spec, started in `beforeAll` and stopped in
+ * `afterAll`: `const pages = usePagesSystem();` inside the `describe`, then `pages.http`,
+ * `pages.system`, `pages.browser` in hooks and tests.
+ */
+export function usePagesSystem(): UsedSystem & { readonly browser: Browser } {
+  const used = useSystem(testDatabases()[0]);
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return {
+    get system() {
+      return used.system;
+    },
+    http: used.http,
+    get browser() {
+      if (!browser) throw new Error('Chromium starts in beforeAll: use it inside hooks and tests');
+      return browser;
+    },
+  };
 }
 
 export type { Browser, BrowserContext, Page };

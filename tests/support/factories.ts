@@ -32,6 +32,22 @@ export function requestBody(
   };
 }
 
+/** A member of `party` asks for changes with `comment`: the request is then `changes_requested`. */
+export async function sendBack(
+  http: { as(email: string, method: string, path: string, body?: unknown): Promise<{ body: { status?: unknown } }> },
+  requestId: string,
+  party: string,
+  member: string,
+  comment: string,
+): Promise<void> {
+  const res = await http.as(member, 'POST', `/api/requests/${requestId}/decisions`, {
+    party,
+    decision: 'request_changes',
+    comment,
+  });
+  if (res.body.status !== 'changes_requested') throw new Error(`${party} could not send ${requestId} back for changes`);
+}
+
 /** Has the custodian record a passport for this person, so a passport_release can be submitted. */
 export async function depositPassport(
   http: { as(email: string, method: string, path: string, body?: unknown): Promise<{ status: number }> },
