@@ -16,8 +16,7 @@ import {
 import { DomainError, type FieldError } from '../common/domain-error';
 import type { CollectedBody } from '../common/validate-body';
 import type { DelegationDto } from './delegation.dto';
-
-const todayUtc = () => new Date().toISOString().slice(0, 10);
+import { todayUtc } from '@libs/domain/calendar-date';
 
 export interface DelegationView {
   delegation: {

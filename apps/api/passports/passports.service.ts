@@ -8,6 +8,8 @@ import {
   passportFingerprints,
   sealPassportNumber,
 } from '@libs/crypto';
+import { todayUtc } from '@libs/domain/calendar-date';
+import { label } from '@libs/domain/labels';
 import type { Person } from '@libs/domain/person';
 import { maskedPassport } from '@libs/mail';
 import {
@@ -44,13 +46,6 @@ export function toPassportView(p: PassportEntity) {
 }
 
 export type PassportView = ReturnType<typeof toPassportView>;
-
-const STATUS_WORDS: Record<string, string> = {
-  in_custody: 'in custody',
-  ready_for_hand_out: 'ready for hand-out',
-  released: 'handed out',
-  overdue: 'handed out and overdue',
-};
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -97,7 +92,7 @@ export class PassportsService implements OnApplicationBootstrap {
   /** Records a passport deposited by a custodian; refuses the whole body at once when any field is wrong. */
   async deposit(custodian: Person, { value: dto, fields }: CollectedBody<DepositPassportDto>): Promise<PassportView> {
     const problems = [...fields];
-    if (!problems.some((f) => f.field === 'expiryDate') && dto.expiryDate < new Date().toISOString().slice(0, 10)) {
+    if (!problems.some((f) => f.field === 'expiryDate') && dto.expiryDate < todayUtc()) {
       problems.push({
         field: 'expiryDate',
         messages: ['expiryDate is in the past: an expired passport cannot be held for travel'],
@@ -133,7 +128,7 @@ export class PassportsService implements OnApplicationBootstrap {
     } catch (error) {
       if (!(error instanceof PassportAlreadyActiveError)) throw error;
       const where = error.existing
-        ? ` (record ${error.existing.id}, ${STATUS_WORDS[error.existing.status] ?? error.existing.status})`
+        ? ` (record ${error.existing.id}, ${label(error.existing.status).toLowerCase()})`
         : '';
       throw new DomainError(
         'PASSPORT_IN_CUSTODY',
@@ -160,7 +155,7 @@ export class PassportsService implements OnApplicationBootstrap {
         'PASSPORT_NOT_READY',
         passport.releaseRequestId === requestId && passport.status !== 'in_custody'
           ? 'the passport has already been handed out for this request'
-          : `the passport is not ready for hand-out for request ${requestId}: it is ${STATUS_WORDS[passport.status] ?? passport.status}`,
+          : `the passport is not ready for hand-out for request ${requestId}: it is ${label(passport.status).toLowerCase()}`,
       );
     }
     try {

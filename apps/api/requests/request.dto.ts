@@ -33,14 +33,10 @@ import {
   TECHNOLOGY_AREAS,
   type RequestType,
 } from '@libs/domain/vocabulary';
-import { isCalendarDate } from '@libs/domain/calendar-date';
+import { isCalendarDate, todayUtc } from '@libs/domain/calendar-date';
 import { IsCalendarDate } from '../common/calendar-date';
 import { collectErrors } from '../common/validate-body';
 import { DomainError, type FieldError } from '../common/domain-error';
-
-function todayUtc(): string {
-  return new Date().toISOString().slice(0, 10);
-}
 
 function NotInThePast(options?: ValidationOptions) {
   return (target: object, propertyName: string) =>

@@ -24,6 +24,7 @@ import { DomainError } from '../common/domain-error';
 import { TemporalGateway } from '../temporal/temporal.gateway';
 import type { DecisionDto } from './request.dto';
 import { toRequestView, type RequestView } from './request-view';
+import { todayUtc } from '@libs/domain/calendar-date';
 
 export interface ListOptions {
   status?: string;
@@ -230,7 +231,7 @@ export class RequestsService {
 
   /** Active delegations naming this person, with their delegators as the directory has them now. */
   private async delegationsTo(person: Person): Promise<Array<{ delegator: Person; since: string }>> {
-    const today = new Date().toISOString().slice(0, 10);
+    const today = todayUtc();
     const delegations = await this.delegations.activeDelegators(person.email, today);
     const found = await Promise.all(
       delegations.map(async (d) => ({ delegator: await this.directory.findPerson(d.delegatorEmail), d })),
