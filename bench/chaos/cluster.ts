@@ -1,6 +1,6 @@
 /*
  * The fault drill on the production topology: `npm run chaos -- --cluster [--requests N --spread S
- * --timeout S --postgres ADMIN_URL --temporal-port P --replay K --keep --strict-smtp]`.
+ * --timeout S --postgres ADMIN_URL --temporal-port P --replay K --keep --strict-smtp --no-faults]`.
  *
  * The real Temporal server (one process per service, on PostgreSQL, as `npm run start:cluster`
  * runs it), two Clearance APIs and two workers on one fresh PostgreSQL database, and the drill's
@@ -59,6 +59,8 @@ const TEMPORAL_PORT = Number(arg('temporal-port') || 27233);
 /** How many histories to replay through the APIs (all by default). */
 const REPLAY = arg('replay') ? Number(arg('replay')) : N;
 const STRICT_SMTP = arg('strict-smtp') !== undefined;
+/** The load without the faults: what each process costs (the process table), for docs/production.md. */
+const NO_FAULTS = arg('no-faults') !== undefined;
 const KEEP = arg('keep') !== undefined;
 
 const t0 = Date.now();
@@ -163,6 +165,78 @@ class ReadinessWatch {
       return this.samples.some((s) => s.api === api && s.status === 200 && s.at > last503 && s.at >= from);
     });
     return { dipped, back };
+  }
+}
+
+/**
+ * CPU time and peak resident memory of each part, read from /proc every 2 s, summed over the
+ * incarnations of a part (a killed process's last sample counts).
+ */
+class ProcessMeter {
+  private readonly cpu = new Map<string, Map<number, number>>();
+  private readonly rss = new Map<string, number>();
+  /** Ticks each process had used when the meter started (start-up is not the load's). */
+  private readonly baseline = new Map<number, number>();
+  private readonly tick = 100; // USER_HZ on Linux
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly parts: ManagedProcess[],
+    /** Named groups of processes found anew at each sample (PostgreSQL's backends of these databases). */
+    private readonly groups: { name: string; pids: () => Promise<number[]> }[] = [],
+  ) {}
+
+  private groupPids = new Map<string, number[]>();
+
+  async start(): Promise<void> {
+    if (process.platform !== 'linux') return;
+    await this.findGroups();
+    this.sample();
+    for (const byPid of this.cpu.values()) for (const [pid, ticks] of byPid) this.baseline.set(pid, ticks);
+    this.timer = setInterval(() => void this.findGroups().then(() => this.sample()), 2000);
+  }
+
+  private async findGroups(): Promise<void> {
+    for (const group of this.groups) this.groupPids.set(group.name, await group.pids().catch(() => []));
+  }
+
+  sample(): void {
+    const targets = [
+      ...this.parts.map((part) => ({ name: part.name, pid: part.pid })),
+      ...[...this.groupPids].flatMap(([name, pids]) => pids.map((pid) => ({ name, pid }))),
+    ];
+    for (const { name, pid } of targets) {
+      if (!pid) continue;
+      try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
+        const byPid = this.cpu.get(name) ?? new Map<number, number>();
+        byPid.set(pid, ticks);
+        this.cpu.set(name, byPid);
+        if (this.groupPids.has(name)) continue; // backends share memory: their RSS does not add up
+        const rssKb = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+        this.rss.set(name, Math.max(this.rss.get(name) ?? 0, rssKb));
+      } catch {
+        // exited between the check and the read
+      }
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.sample();
+  }
+
+  lines(requests: number): string[] {
+    return [...this.parts, ...this.groups].map((part) => {
+      const ticks = [...(this.cpu.get(part.name)?.entries() ?? [])].reduce(
+        (sum, [pid, t]) => sum + t - (this.baseline.get(pid) ?? 0),
+        0,
+      );
+      const cpuS = ticks / this.tick;
+      return `  ${part.name.padEnd(20)} CPU ${cpuS.toFixed(1).padStart(6)} s (${((cpuS * 1000) / Math.max(1, requests)).toFixed(0).padStart(4)} ms per request), ${this.rss.has(part.name) ? `peak RSS ${((this.rss.get(part.name) ?? 0) / 1024).toFixed(0).padStart(4)} MB` : 'RSS not summed (shared memory)'}`;
+    });
   }
 }
 
@@ -333,6 +407,21 @@ export async function clusterDrill(): Promise<number> {
     const http = new ChaosHttp(apiUrls, 20_000);
     const readiness = new ReadinessWatch(apiUrls);
     readiness.start();
+    // PostgreSQL's backends serving this run's databases (found by name: other users' are not counted)
+    const backends = (names: string[]) => () =>
+      pg(PG, async (c) =>
+        (await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = ANY($1)', [names])).rows.map(
+          (r) => r.pid,
+        ),
+      );
+    const meter = new ProcessMeter(
+      [...services.values(), ...apis, ...workers, sink],
+      [
+        { name: 'postgres (Temporal)', pids: backends([serverDb.name, serverDb.visibilityName]) },
+        { name: 'postgres (Clearance)', pids: backends([dbName]) },
+      ],
+    );
+    await meter.start();
     const loadStart = Date.now();
     const since = () => (Date.now() - loadStart) / 1000;
     const faults: Fault[] = [];
@@ -383,6 +472,7 @@ export async function clusterDrill(): Promise<number> {
     };
     let terminated = 0;
     const schedule = (async () => {
+      if (NO_FAULTS) return;
       await fault(0.08, 'SIGKILL worker 1, restart after 2 s', () => restartAfter(workers[0], 'SIGKILL', 2000));
       await fault(0.16, 'SIGKILL API 2 while a submission is in flight, restart', async () => {
         log(`  ${await whileInFlight('submit')} submission(s) in flight`);
@@ -444,6 +534,7 @@ export async function clusterDrill(): Promise<number> {
     }
     log(settled ? 'every workflow completed; verifying' : `not settled within ${TIMEOUT_S} s: verifying what there is`);
     await readiness.stop();
+    meter.stop();
     await sleep(1000);
 
     // ------------------------------------------------------------ verify
@@ -546,7 +637,8 @@ export async function clusterDrill(): Promise<number> {
     notes.push(...accepted.slice(0, 10).map((a) => `link reused: ${a}`));
 
     rows.push(...readinessRows);
-    row('PostgreSQL connections terminated (2 rounds, plus the outage)', '> 0', terminated, terminated > 0);
+    if (!NO_FAULTS)
+      row('PostgreSQL connections terminated (2 rounds, plus the outage)', '> 0', terminated, terminated > 0);
     // surviving the faults is the point: a part that died by itself (and was restarted) fails the run
     const unplanned = [...apis, ...workers].map((p) => `${p.name} ${p.unplannedExits}`);
     row(
@@ -566,6 +658,8 @@ export async function clusterDrill(): Promise<number> {
     const cpus = os.cpus();
     const meanLoad = loads.length ? loads.reduce((a, b) => a + b, 0) / loads.length : os.loadavg()[0];
     printTable(rows, faults, stats, notes, [
+      'Processes, from the start of the load until every workflow completed (CPU summed over restarts):',
+      ...meter.lines(N),
       `cluster: Temporal ${SERVER_SERVICES.join(', ')} (one process each) on PostgreSQL, 2 APIs, 2 workers; ${N} requests over ${SPREAD_S} s; drill ${since().toFixed(1)} s, total ${((Date.now() - t0) / 1000).toFixed(1)} s`,
       `machine: ${cpus.length} × ${cpus[0]?.model ?? 'unknown'}, Node ${process.version}, load ${os
         .loadavg()

@@ -40,6 +40,11 @@ export class ManagedProcess {
     return this.spec.name;
   }
 
+  /** The current incarnation's process id, while it runs. */
+  get pid(): number | undefined {
+    return this.running ? this.child?.pid : undefined;
+  }
+
   get running(): boolean {
     return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
   }
