@@ -1,5 +1,6 @@
 /*
  * Fault drills: `npm run chaos [-- --requests N --spread S --timeout S --postgres [URL] --strict-smtp --keep]`.
+ * `npm run chaos -- --cluster …` runs the drill on the production topology instead (bench/chaos/cluster.ts).
  *
  * Runs the Temporal dev server (persisted to a file), an SMTP sink, the API and the worker as
  * separate processes on loopback, drives a bench-like load through HTTP and email links, and
@@ -19,10 +20,12 @@ import { EncryptionCodec, Keyring } from '@libs/crypto';
 import { openDataSource } from '@libs/persistence';
 import { freePort, startDevServer, type DevServer } from '../scripts/dev-server';
 import { createPostgresDatabase } from '../tests/support/databases';
-import { ChaosHttp, createLoadStats, runLoad, type LoadStats } from './chaos/load';
+import { runClusterDrill } from './chaos/cluster';
+import { ChaosHttp, createLoadStats, runLoad } from './chaos/load';
 import { SinkMailbox } from './chaos/mailbox';
 import { ManagedProcess } from './chaos/processes';
-import { allSettled, verify, type Row } from './chaos/verify';
+import { printTable, type Fault } from './chaos/report';
+import { allSettled, verify } from './chaos/verify';
 import { WORKFLOW_BUNDLER_OPTIONS } from '@libs/temporal';
 
 // ---------------------------------------------------------------- arguments
@@ -51,13 +54,6 @@ function abort(reason: string): void {
   setTimeout(() => process.exit(2), 500).unref();
 }
 
-interface Fault {
-  name: string;
-  at: number;
-  /** When the part answered again (ready), relative to the load's start. */
-  backAt?: number;
-}
-
 /** A fresh SQLite file in the run's temp dir, or a fresh PostgreSQL database with --postgres. */
 async function createDatabase(tmp: string): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
   if (!PG) return { env: { SQLITE_PATH: path.join(tmp, 'clearance.sqlite') }, drop: () => Promise.resolve() };
@@ -76,31 +72,6 @@ async function waitHttpOk(url: string, proc: ManagedProcess, timeoutMs: number):
     await sleep(200);
   }
   throw new Error(`${url} was not ready within ${timeoutMs} ms`);
-}
-
-function printTable(rows: Row[], faults: Fault[], stats: LoadStats, notes: string[], machine: string[]): void {
-  const header: Row = { check: 'check', expected: 'expected', observed: 'observed', verdict: 'info' };
-  const all = [header, ...rows];
-  const w = (k: keyof Row) => Math.max(...all.map((r) => r[k].length));
-  const line = (r: Row, verdict: string) =>
-    `${r.check.padEnd(w('check'))} | ${r.expected.padStart(w('expected'))} | ${r.observed.padEnd(w('observed'))} | ${verdict}`;
-  const out = [
-    '',
-    'Faults injected (seconds after the load started):',
-    ...faults.map(
-      (f) => `  ${f.at.toFixed(1).padStart(6)}  ${f.name}${f.backAt ? `, back at ${f.backAt.toFixed(1)}` : ''}`,
-    ),
-    '',
-    line(header, 'result'),
-    `${'-'.repeat(w('check'))}-+-${'-'.repeat(w('expected'))}-+-${'-'.repeat(w('observed'))}-+-------`,
-    ...rows.map((r) => line(r, r.verdict)),
-    ...notes,
-    '',
-    ...machine,
-    ...stats.failures.slice(0, 20).map((f) => `client failure: ${f}`),
-    '',
-  ];
-  process.stdout.write(out.join('\n'));
 }
 
 async function main(): Promise<number> {
@@ -322,17 +293,22 @@ async function main(): Promise<number> {
   }
 }
 
-// The hard timeout: whatever hangs, the run ends and says so.
-setTimeout(
-  () => abort(`hard timeout (${TIMEOUT_S + 60} s): giving up, children killed`),
-  (TIMEOUT_S + 60) * 1000,
-).unref();
-process.once('SIGINT', () => abort('interrupted: children killed'));
+if (arg('cluster') !== undefined) {
+  // `--cluster`: the drill on the production topology (bench/chaos/cluster.ts)
+  runClusterDrill();
+} else {
+  // The hard timeout: whatever hangs, the run ends and says so.
+  setTimeout(
+    () => abort(`hard timeout (${TIMEOUT_S + 60} s): giving up, children killed`),
+    (TIMEOUT_S + 60) * 1000,
+  ).unref();
+  process.once('SIGINT', () => abort('interrupted: children killed'));
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    log(`chaos failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    process.exit(1);
-  },
-);
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      log(`chaos failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      process.exit(1);
+    },
+  );
+}

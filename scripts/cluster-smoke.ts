@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { Client as PgClient } from 'pg';
 import { PROJECT_ROOT } from '@libs/config';
 import { clusterOptionsFromEnv, startCluster, type Cluster } from './start-cluster';
 
@@ -10,7 +11,10 @@ import { clusterOptionsFromEnv, startCluster, type Cluster } from './start-clust
  *   → decide from an emailed link on the other API; the same link on API 1 is refused (single use)
  *   → one link posted to both APIs at once: exactly one decision
  *   → the rest decide → approved → the outcome email once
- *   → replay the workflow history (deterministic, matches the records) → audit chain valid.
+ *   → replay the workflow history (deterministic, matches the records) → audit chain valid
+ *   → reconnects: every Clearance PostgreSQL connection terminated, then the Temporal frontend
+ *     stopped for 5 s and started again: both APIs' readiness goes 503 and back to 200 by itself,
+ *     and a submission on each API (which a worker must screen and record) still answers 201.
  *
  * Exits 0 when every check holds, 1 otherwise (with the failed check), always stopping the cluster.
  * Environment: as start-cluster, with defaults of its own (PORT 3950, TEMPORAL_CLUSTER_PORT 17233,
@@ -191,6 +195,92 @@ async function drive(cluster: Cluster): Promise<void> {
   check(chain.status === 200 && chain.body.ok === true, 'the audit chain is valid', chain.body);
 }
 
+const submission = () => ({
+  type: 'conference',
+  destinationCountry: 'US',
+  departureDate: daysFromNow(30),
+  returnDate: daysFromNow(37),
+  purpose: 'Cluster smoke, after a reconnect',
+  counterparties: [{ name: 'Example Org', country: 'US' }],
+  technologyAreas: ['large_models'],
+  dataCategories: ['presentation_materials'],
+  details: { eventName: 'NeurIPS', presenting: true },
+});
+
+/** The APIs and workers get over a dropped database connection and a Temporal frontend restart by themselves. */
+async function reconnects(cluster: Cluster): Promise<void> {
+  const apis = cluster.apiUrls;
+  const readiness = () =>
+    Promise.all(
+      apis.map((api) =>
+        fetch(`${api}/health/ready`, { signal: AbortSignal.timeout(5000) }).then(
+          (r) => r.status,
+          () => 0,
+        ),
+      ),
+    );
+  const allAnswer = (status: number, what: string, timeoutMs: number) =>
+    eventually(
+      async () => {
+        const now = await readiness();
+        return now.every((s) => s === status) ? now : undefined;
+      },
+      what,
+      timeoutMs,
+    );
+  const token = (await call(`${apis[0]}/api/auth/dev-login`, 'POST', { body: { email: 'alice@example.com' } })).body
+    .accessToken as string;
+  /** A new request on each API, retried under its Idempotency-Key until 201 (at most 60 s). */
+  const submitOnEach = async (what: string) => {
+    const t = Date.now();
+    for (const [i, api] of apis.entries()) {
+      const key = `smoke-reconnect-${Date.now()}-${i}`;
+      let attempts = 0;
+      const status = await eventually(async () => {
+        attempts += 1;
+        const res = await call(`${api}/api/requests`, 'POST', {
+          token,
+          body: submission(),
+          headers: { 'Idempotency-Key': key },
+        }).catch(() => ({ status: 0 }));
+        return res.status === 201 || res.status === 200 ? res.status : undefined;
+      }, `a submission on ${api} ${what}`);
+      check(status === 201, `a submission on API ${i + 1} ${what} answers 201 (${attempts} attempt(s))`, status);
+    }
+    say(`    (both submissions in ${((Date.now() - t) / 1000).toFixed(1)} s)`);
+  };
+
+  // PostgreSQL: every connection the APIs and workers hold, terminated at once
+  const url = new URL(cluster.databaseUrl);
+  const database = decodeURIComponent(url.pathname.slice(1));
+  url.pathname = '/postgres';
+  const pg = new PgClient({ connectionString: url.toString() });
+  await pg.connect();
+  const { rowCount } = await pg
+    .query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [
+      database,
+    ])
+    .finally(() => pg.end());
+  check((rowCount ?? 0) > 0, `every Clearance PostgreSQL connection terminated (${rowCount})`);
+  await allAnswer(200, 'readiness 200 on both APIs after the connections were terminated', 30_000);
+  await submitOnEach('after the PostgreSQL connections were terminated');
+
+  // Temporal: the frontend stops for 5 s and starts again
+  const restarted = cluster.restartTemporalService('frontend', 5000);
+  const down = await allAnswer(503, 'readiness 503 on both APIs while the Temporal frontend is down', 20_000).catch(
+    (error: Error) => error.message,
+  );
+  await restarted;
+  check(Array.isArray(down), 'readiness answers 503 on both APIs while the Temporal frontend is down', down);
+  const t = Date.now();
+  await allAnswer(200, 'readiness 200 on both APIs after the frontend restart', 60_000);
+  check(
+    true,
+    `readiness answers 200 on both APIs ${((Date.now() - t) / 1000).toFixed(1)} s after the frontend is back`,
+  );
+  await submitOnEach('after the Temporal frontend restart');
+}
+
 async function main(): Promise<void> {
   const env = {
     PORT: '3950',
@@ -224,6 +314,10 @@ async function main(): Promise<void> {
     await drive(cluster);
     if (died) throw new Error(died);
     say(`core path across both APIs in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    const r = Date.now();
+    await reconnects(cluster);
+    if (died) throw new Error(died);
+    say(`reconnects in ${((Date.now() - r) / 1000).toFixed(1)} s`);
   } catch (error) {
     failed = error;
   }

@@ -11,6 +11,7 @@ import {
   registerNamespace,
   SERVER_SERVICES,
   serverEnvironment,
+  serverServicePort,
   setupServerSchemas,
   startServerService,
   type ServerDatabase,
@@ -58,6 +59,11 @@ export interface Cluster {
   processes: ClusterProcess[];
   /** Milliseconds from the call to both APIs ready and every worker polling. */
   startupMs: number;
+  /**
+   * Stops one Temporal service (SIGTERM), waits `pauseMs`, starts it again and waits until it
+   * listens: the reconnect drill of the cluster smoke.
+   */
+  restartTemporalService(service: (typeof SERVER_SERVICES)[number], pauseMs: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -196,6 +202,8 @@ export async function startCluster(
   const started = Date.now();
   const processes: ClusterProcess[] = [];
   let stopping = false;
+  /** Processes stopped on purpose (a restart): their exit is no failure. */
+  const restarting = new Set<ClusterProcess>();
   const infraProcs: ClusterProcess[] = [];
   const clearanceProcs: ClusterProcess[] = [];
   const stop = async () => {
@@ -207,7 +215,7 @@ export async function startCluster(
   hooks.onStopAvailable?.(stop);
   const watch = (proc: ClusterProcess) => {
     proc.child.once('exit', (code, signal) => {
-      if (stopping) return;
+      if (stopping || restarting.has(proc)) return;
       log(`${proc.name} exited (${signal ?? code}); its log: ${proc.log}`);
       hooks.onUnexpectedExit?.(proc);
     });
@@ -315,6 +323,16 @@ export async function startCluster(
       databaseUrl: options.databaseUrl,
       processes,
       startupMs: Date.now() - started,
+      async restartTemporalService(service, pauseMs) {
+        const old = infraProcs.find((p) => p.name === `temporal ${service}`);
+        if (!old) throw new Error(`no temporal ${service} process`);
+        restarting.add(old);
+        await terminate(old, 15_000);
+        infraProcs.splice(infraProcs.indexOf(old), 1);
+        processes.splice(processes.indexOf(old), 1);
+        await sleep(pauseMs);
+        await waitForPort(serverServicePort(service, options.temporalPort), startService(service), 60_000);
+      },
       stop,
     };
   } catch (error) {

@@ -135,6 +135,31 @@ export function serverEnvironment(db: ServerDatabase, ports: ServerPorts): NodeJ
   };
 }
 
+/** The arguments to `server` that start one service from deploy/temporal/config/clearance.yaml. */
+export function serverServiceArgs(service: ServerService): string[] {
+  return [
+    '--root',
+    PROJECT_ROOT,
+    '--config',
+    CONFIG_DIR,
+    '--env',
+    CONFIG_ENV,
+    '--allow-no-auth',
+    'start',
+    '--service',
+    service,
+  ];
+}
+
+/**
+ * A port the service listens on once it is up, for the frontend port `frontend` (as
+ * serverEnvironment sets them): its gRPC port, or for the internal worker (which serves no gRPC)
+ * its membership port.
+ */
+export function serverServicePort(service: ServerService, frontend: number): number {
+  return frontend + { frontend: 0, history: 1, matching: 2, worker: -294 }[service];
+}
+
 /** One Temporal service in its own process, its log in `logFile`. */
 export function startServerService(
   bins: ServerBinaries,
@@ -143,22 +168,10 @@ export function startServerService(
   logFile: string,
 ): ChildProcess {
   const out = fs.openSync(logFile, 'a');
-  const child = spawn(
-    bins.server,
-    [
-      '--root',
-      PROJECT_ROOT,
-      '--config',
-      CONFIG_DIR,
-      '--env',
-      CONFIG_ENV,
-      '--allow-no-auth',
-      'start',
-      '--service',
-      service,
-    ],
-    { env: { ...process.env, ...env }, stdio: ['ignore', out, out] },
-  );
+  const child = spawn(bins.server, serverServiceArgs(service), {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', out, out],
+  });
   fs.closeSync(out);
   return child;
 }

@@ -20,20 +20,41 @@ interface Answer {
 /** Thrown for what a client retries: no answer (refused, reset, timed out) or a 5xx. */
 class Transient extends Error {}
 
-/** HTTP over loopback with a deadline per attempt; tokens survive API restarts (same signing secret). */
+/**
+ * HTTP over loopback with a deadline per attempt; tokens survive API restarts (same signing secret).
+ * With several API processes (the cluster drill), `api` picks one (modulo their number): a client
+ * that gets no answer from one retries on the next.
+ */
 export class ChaosHttp {
   private readonly tokens = new Map<string, string>();
+  readonly baseUrls: string[];
+  /** Attempts sent to each API, by index. */
+  readonly sentTo: number[];
 
   constructor(
-    private readonly baseUrl: string,
+    baseUrls: string | string[],
     private readonly attemptTimeoutMs: number,
-  ) {}
+  ) {
+    this.baseUrls = Array.isArray(baseUrls) ? baseUrls : [baseUrls];
+    this.sentTo = this.baseUrls.map(() => 0);
+  }
+
+  get apis(): number {
+    return this.baseUrls.length;
+  }
 
   async send(
     method: string,
     path: string,
-    options: { json?: unknown; form?: Record<string, string>; as?: string; headers?: Record<string, string> } = {},
+    options: {
+      json?: unknown;
+      form?: Record<string, string>;
+      as?: string;
+      headers?: Record<string, string>;
+      api?: number;
+    } = {},
   ): Promise<Answer> {
+    const api = (options.api ?? 0) % this.baseUrls.length;
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
     let body: string | undefined;
     if (options.form) {
@@ -43,11 +64,12 @@ export class ChaosHttp {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(options.json);
     }
-    if (options.as) headers.authorization = `Bearer ${await this.token(options.as)}`;
+    if (options.as) headers.authorization = `Bearer ${await this.token(options.as, api)}`;
+    this.sentTo[api] += 1;
     let res: Response;
     let text: string;
     try {
-      res = await fetch(`${this.baseUrl}${path}`, {
+      res = await fetch(`${this.baseUrls[api]}${path}`, {
         method,
         headers,
         body,
@@ -62,10 +84,10 @@ export class ChaosHttp {
     return { status: res.status, text };
   }
 
-  private async token(email: string): Promise<string> {
+  private async token(email: string, api: number): Promise<string> {
     const cached = this.tokens.get(email);
     if (cached) return cached;
-    const res = await this.send('POST', '/api/auth/dev-login', { json: { email } });
+    const res = await this.send('POST', '/api/auth/dev-login', { json: { email }, api });
     if (res.status !== 200) throw new Error(`dev-login for ${email} answered ${res.status}: ${res.text}`);
     const token = (JSON.parse(res.text) as { accessToken: string }).accessToken;
     this.tokens.set(email, token);
@@ -77,12 +99,12 @@ export class ChaosHttp {
 async function retrying<T>(
   deadline: number,
   what: string,
-  attempt: () => Promise<T>,
+  attempt: (n: number) => Promise<T>,
   onRetry: (error: Error) => void,
 ): Promise<T> {
   for (let n = 0; ; n++) {
     try {
-      return await attempt();
+      return await attempt(n);
     } catch (error) {
       if (!(error instanceof Transient)) throw error;
       if (Date.now() > deadline) throw new Error(`${what}: gave up at the deadline (${error.message})`);
@@ -110,6 +132,8 @@ export interface LoadStats {
   failures: string[];
   /** Calls waiting for an answer right now, so a fault can be aimed at one. */
   inFlight: { submit: number; decide: number };
+  /** Links that decided (path, on which API index it was used), for the single-use checks afterwards. */
+  usedLinks: { path: string; api: number }[];
 }
 
 export function createLoadStats(): LoadStats {
@@ -126,6 +150,7 @@ export function createLoadStats(): LoadStats {
     viaApi: 0,
     failures: [],
     inFlight: { submit: 0, decide: 0 },
+    usedLinks: [],
   };
 }
 
@@ -158,11 +183,17 @@ export async function runLoad(
     return retrying(
       deadline,
       `submit ${key}`,
-      async () => {
+      async (n) => {
         stats.submitAttempts += 1;
         stats.inFlight.submit += 1;
+        // with several APIs, request i goes to API i, and a retry to the next one (same key)
         const res = await http
-          .send('POST', '/api/requests', { json: body, as: REQUESTER, headers: { 'idempotency-key': key } })
+          .send('POST', '/api/requests', {
+            json: body,
+            as: REQUESTER,
+            headers: { 'idempotency-key': key },
+            api: i + n,
+          })
           .finally(() => (stats.inFlight.submit -= 1));
         if (res.status !== 201 && res.status !== 200)
           throw new Error(`submit ${key} answered ${res.status}: ${res.text}`);
@@ -176,8 +207,8 @@ export async function runLoad(
   };
 
   /** The view's approval for a party, read as an auditor (who may read every request). */
-  const approvalOf = async (id: string, party: string) => {
-    const res = await http.send('GET', `/api/requests/${id}`, { as: 'auditor@example.com' });
+  const approvalOf = async (id: string, party: string, api: number) => {
+    const res = await http.send('GET', `/api/requests/${id}`, { as: 'auditor@example.com', api });
     if (res.status !== 200) return null;
     const view = JSON.parse(res.text) as {
       stages: { approvals: { party: string; status: string; decidedBy: string | null }[] }[];
@@ -202,15 +233,23 @@ export async function runLoad(
     const status = await retrying(
       deadline,
       `decide ${id} ${party}`,
-      async () => {
+      async (n) => {
         attempts += 1;
         stats.decideAttempts += 1;
         stats.inFlight.decide += 1;
+        // with several APIs: a link is used on the API after the one the request was submitted to
+        // (links name the first API's PUBLIC_URL; any API serves them), a retry on the next one
+        const api = viaLink ? i + 1 + n : i + n;
         const res = await (
           viaLink
-            ? http.send('POST', new URL(link).pathname, { form: { decision: 'approve' } })
-            : http.send('POST', `/api/requests/${id}/decisions`, { json: { party, decision: 'approve' }, as: member })
+            ? http.send('POST', new URL(link).pathname, { form: { decision: 'approve' }, api })
+            : http.send('POST', `/api/requests/${id}/decisions`, {
+                json: { party, decision: 'approve' },
+                as: member,
+                api,
+              })
         ).finally(() => (stats.inFlight.decide -= 1));
+        if (viaLink && res.status === 200) stats.usedLinks.push({ path: new URL(link).pathname, api });
         return res.status;
       },
       () => (stats.decideRetries += 1),
@@ -225,7 +264,7 @@ export async function runLoad(
       // An earlier attempt got through but its answer was lost: the view must show our decision.
       const until = Math.min(deadline, Date.now() + 60_000);
       while (Date.now() < until) {
-        const approval = await approvalOf(id, party).catch(() => null);
+        const approval = await approvalOf(id, party, i).catch(() => null);
         if (approval?.status === 'approved' && approval.decidedBy === member) {
           stats.decidedAlready += 1;
           return;

@@ -7,7 +7,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface ProcessSpec {
   name: string;
-  /** Arguments to `node`. */
+  /** The executable; `node` (this one) when absent. */
+  command?: string;
+  /** Arguments to the command. */
   args: string[];
   env: NodeJS.ProcessEnv;
   /** stdout and stderr of every incarnation are appended here. */
@@ -38,6 +40,11 @@ export class ManagedProcess {
     return this.spec.name;
   }
 
+  /** The current incarnation's process id, while it runs. */
+  get pid(): number | undefined {
+    return this.running ? this.child?.pid : undefined;
+  }
+
   get running(): boolean {
     return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
   }
@@ -66,7 +73,10 @@ export class ManagedProcess {
     this.ready = false;
     const out = fs.openSync(this.spec.logFile, 'a');
     fs.writeSync(out, `\n----- ${this.spec.name} start ${new Date().toISOString()}\n`);
-    const child = spawn(process.execPath, this.spec.args, { env: this.spec.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(this.spec.command ?? process.execPath, this.spec.args, {
+      env: this.spec.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child = child;
     this.starts += 1;
     const collect = (chunk: Buffer) => {
