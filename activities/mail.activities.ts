@@ -1,6 +1,6 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { createHash } from 'node:crypto';
-import type { NotifyPartyInput, NotifyRequesterInput } from '@libs/contracts';
+import type { NotifyPartiesInput, NotifyPartyInput, NotifyRequesterInput } from '@libs/contracts';
 import { isMemberOf } from '@libs/domain/person';
 import type { LinkTokens } from '@libs/crypto';
 import type { Mailer, RenderedMail } from '@libs/mail';
@@ -93,6 +93,19 @@ export class MailActivities {
       else skipped += 1;
     }
     return { sent, skipped };
+  }
+
+  /**
+   * Emails several parties of a stage in one step, each as `notifyParty` does. Every party is tried
+   * before a failure is reported, so a retry finds the others' emails in the outbox and skips them.
+   */
+  async notifyParties(input: NotifyPartiesInput): Promise<{ sent: number; skipped: number }> {
+    const { parties, ...common } = input;
+    const results = await Promise.allSettled(parties.map((p) => this.notifyParty({ ...common, ...p })));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const done = results.map((r) => (r as PromiseFulfilledResult<{ sent: number; skipped: number }>).value);
+    return { sent: done.reduce((n, r) => n + r.sent, 0), skipped: done.reduce((n, r) => n + r.skipped, 0) };
   }
 
   /**

@@ -24,9 +24,12 @@ import {
   type ProjectStateInput,
   type RecordSubmissionInput,
   type RequestWorkflowInput,
+  type ScreenInput,
 } from '@libs/contracts';
-import type { RequestState } from '@libs/domain/approval-state';
+import { initialState, type RequestState } from '@libs/domain/approval-state';
 import { DEFAULT_POLICY, type RoutingPolicy } from '@libs/domain/policy';
+import { planRoute } from '@libs/domain/policy/evaluate';
+import type { ScreeningHit } from '@libs/domain/screening';
 import type { RequestInput } from '@libs/domain/request';
 import type { Party, RequestType, Tier } from '@libs/domain/vocabulary';
 import type { requestApprovalWorkflow } from '../../workflows';
@@ -64,20 +67,33 @@ describe('requestApprovalWorkflow', () => {
   const inCustody = new Set<string>();
   const handOuts = new Map<string, HandOutInput>();
 
+  // A counterparty whose name starts with "Restricted" is a hit; everything else is clean.
+  async function screenRestricted(input: ScreenInput): Promise<ScreeningHit[]> {
+    return input.counterparties
+      .filter((c) => c.name.startsWith('Restricted'))
+      .map((c) => ({
+        counterparty: c.name,
+        counterpartyCountry: c.country,
+        entryId: 'entry-1',
+        entryName: 'RESTRICTED RESEARCH INSTITUTE',
+        matchedName: 'RESTRICTED RESEARCH INSTITUTE',
+        source: 'Test list',
+        score: 97,
+      }));
+  }
+
   const activities: Activities = {
-    // A counterparty whose name starts with "Restricted" is a hit; everything else is clean.
-    async screenCounterparties(input) {
-      return input.counterparties
-        .filter((c) => c.name.startsWith('Restricted'))
-        .map((c) => ({
-          counterparty: c.name,
-          counterpartyCountry: c.country,
-          entryId: 'entry-1',
-          entryName: 'RESTRICTED RESEARCH INSTITUTE',
-          matchedName: 'RESTRICTED RESEARCH INSTITUTE',
-          source: 'Test list',
-          score: 97,
-        }));
+    screenCounterparties: screenRestricted,
+    // The one-step submission (`cheaper-cycle`): the same screening, the plan from the pinned policy, recorded.
+    async submitRequest({ workflow }) {
+      const screeningHits = await screenRestricted({
+        requestId: workflow.requestId,
+        counterparties: workflow.request.counterparties,
+      });
+      const plan = planRoute({ request: workflow.request, tier: workflow.requester.tier, screeningHits }, workflow.policy);
+      const state = initialState(workflow.requestId, workflow.requester.email, plan);
+      submissions.set(workflow.requestId, { workflow, plan, state });
+      return { plan, state };
     },
     async recordSubmission(input) {
       submissions.set(input.workflow.requestId, input);
@@ -85,9 +101,19 @@ describe('requestApprovalWorkflow', () => {
     async projectState(input) {
       projected.set(input.state.requestId, [...(projected.get(input.state.requestId) ?? []), input]);
     },
+    async projectStates({ states }) {
+      for (const input of states) {
+        projected.set(input.state.requestId, [...(projected.get(input.state.requestId) ?? []), input]);
+      }
+    },
     async notifyParty(input) {
       notified.set(input.requestId, [...(notified.get(input.requestId) ?? []), input]);
       return { sent: 1, skipped: 0 };
+    },
+    async notifyParties({ parties, ...ask }) {
+      const each = parties.map((p) => ({ ...ask, ...p }));
+      notified.set(ask.requestId, [...(notified.get(ask.requestId) ?? []), ...each]);
+      return { sent: each.length, skipped: 0 };
     },
     async archiveHistory() {
       return { sha256: 'test', eventCount: 0 };

@@ -8,6 +8,8 @@ import type { RequestRun } from './run';
  * Updates in flight answer, and start the archiving of this history, which outlives the run.
  */
 export async function settle(run: RequestRun): Promise<void> {
+  // A committer cancelled while its state waited to be written leaves it to this flush.
+  if (run.cheaper) await run.allProjected();
   const final = run.current();
   if (final.seq !== run.lastRequesterNotice) await run.tellRequester(final);
   await condition(allHandlersFinished);
