@@ -40,6 +40,7 @@ export class RequestRun {
   private amendment?: { round: number; notice: (party: Party) => AmendmentNotice };
   /** Committed states not written yet, oldest first, and the last `seq` the projection holds (`cheaper`). */
   private unprojected: ProjectStateInput[] = [];
+  private committedSeq = 0;
   private projectedSeq = 0;
   private projecting = false;
 
@@ -63,6 +64,15 @@ export class RequestRun {
   route(): RoutePlan {
     if (!this.plan) throw new Error('the route is planned at submission, before any stage runs');
     return this.plan;
+  }
+
+  /**
+   * Whether this request runs with the change behind an earlier patch. A request started since
+   * `cheaper-cycle` has every earlier one: asking `patched` again would only add a marker and a
+   * search-attribute upsert to its history for each, so it does not ask.
+   */
+  since(patch: 'obligations-after-approval' | 'archive-on-close' | 'replan-on-amend' | 'hand-out-step'): boolean {
+    return this.cheaper || patched(patch);
   }
 
   /** The submission is recorded: from here on the request has a plan and a state. */
@@ -103,13 +113,13 @@ export class RequestRun {
     }
     if (newStatus) upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.status, value: next.status }]);
     this.unprojected.push({ state: next, ...extra });
+    this.committedSeq = Math.max(this.committedSeq, next.seq);
     await this.projected(next.seq);
   }
 
   /** Waits until every committed state is written (before the request settles). */
   async allProjected(): Promise<void> {
-    const last = this.unprojected.at(-1);
-    if (last) await this.projected(last.state.seq);
+    await this.projected(this.committedSeq);
   }
 
   /**
@@ -141,9 +151,11 @@ export class RequestRun {
   /**
    * Emails the requester where their request stands. Not `async`: the caller awaits the activity
    * itself, so no extra microtask turn moves the commands that follow (the histories record their order).
+   * Since `cheaper-cycle`, once the projection holds what the email tells.
    */
   tellRequester(state: RequestState): Promise<unknown> {
     this.lastRequesterNotice = state.seq;
-    return notifyRequester({ requestId: this.requestId, seq: state.seq, state, summary: this.summary });
+    const tell = () => notifyRequester({ requestId: this.requestId, seq: state.seq, state, summary: this.summary });
+    return this.cheaper ? this.projected(state.seq).then(tell) : tell();
   }
 }

@@ -4,7 +4,7 @@ import type { PlannedParty } from '@libs/domain/policy/evaluate';
 import { activities } from '../activity-proxies';
 import { runCancellable } from '../cancellable';
 import type { RequestRun } from './run';
-import { watchDeadlines } from './watch-deadlines';
+import { watchDeadlines, watchStageDeadlines } from './watch-deadlines';
 
 const { notifyParty, notifyParties } = activities;
 
@@ -54,7 +54,10 @@ export async function runStages(run: RequestRun): Promise<CancellationScope | un
   return deadlines;
 }
 
-/** Asks every party of a stage at once (one email step since `cheaper-cycle`), then watches each one's deadlines until cancelled. */
+/**
+ * Asks every party of a stage at once, then watches their deadlines until cancelled. Since
+ * `cheaper-cycle` both in one step each: one email step, and one timer at a time for the stage.
+ */
 async function askParties(run: RequestRun, stage: StageState, round: number): Promise<CancellationScope> {
   const ask = {
     requestId: run.requestId,
@@ -72,8 +75,11 @@ async function askParties(run: RequestRun, stage: StageState, round: number): Pr
   await (run.cheaper
     ? notifyParties({ ...ask, parties })
     : Promise.all(parties.map((p) => notifyParty({ ...ask, ...p }))));
+  const planned = stage.approvals.map((a) => plannedParty(run, a.party));
   return runCancellable(() =>
-    Promise.all(stage.approvals.map((a) => watchDeadlines(run, plannedParty(run, a.party), round, stage.index))),
+    run.cheaper
+      ? watchStageDeadlines(run, planned, round, stage.index)
+      : Promise.all(planned.map((p) => watchDeadlines(run, p, round, stage.index))),
   );
 }
 
