@@ -14,6 +14,11 @@ import type {
   SentEmailRepository,
 } from '@libs/persistence';
 
+/** The outbox key of one party email to one member (or to their delegate on their behalf). */
+function partyMailKey(input: NotifyPartyInput, member: string): string {
+  return `${input.kind}:${input.requestId}:${input.party}:${input.round}:${input.sequence}:${member}`;
+}
+
 function messageIdFor(key: string): string {
   return `<${createHash('sha256').update(key).digest('hex').slice(0, 40)}@clearance>`;
 }
@@ -70,8 +75,15 @@ export class MailActivities {
       ...reviewers.members.filter((m) => input.kind !== 'escalation' || m.lead).map((m) => m.email),
       ...reviewers.assigned,
     ];
+    // A member who approved since is not asked, unless this is a retry that claimed their email and
+    // may have sent it: it is sent again (same Message-ID), so no outbox row stays unfinished.
+    const unfinished = asked.some((email) => approved.has(email))
+      ? new Set(
+          (await this.deps.sentEmails.forRequest(input.requestId)).filter((e) => e.status !== 'sent').map((e) => e.key),
+        )
+      : new Set<string>();
     const recipients = [...new Set(asked)]
-      .filter((email) => email !== requester && !approved.has(email))
+      .filter((email) => email !== requester && (!approved.has(email) || unfinished.has(partyMailKey(input, email))))
       .filter((email) => {
         const conflict = conflicted(email);
         // the reason names people: it stays out of the logs (the member is simply not asked)
@@ -127,7 +139,7 @@ export class MailActivities {
   ): Promise<boolean> {
     const recipient = delegate ?? member;
     const onBehalfOf = delegate ? member : undefined;
-    const key = `${input.kind}:${input.requestId}:${input.party}:${input.round}:${input.sequence}:${member}`;
+    const key = partyMailKey(input, member);
     return this.deliverOnce(key, input.requestId, input.kind, recipient, async () => {
       const { token, expiresAt } = await this.deps.linkTokens.sign({
         requestId: input.requestId,
