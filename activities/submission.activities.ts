@@ -21,7 +21,10 @@ export class SubmissionActivities {
       requestId: workflow.requestId,
       counterparties: workflow.request.counterparties,
     });
-    const plan = planRoute({ request: workflow.request, tier: workflow.requester.tier, screeningHits }, workflow.policy);
+    const plan = planRoute(
+      { request: workflow.request, tier: workflow.requester.tier, screeningHits },
+      workflow.policy,
+    );
     const state = initialState(workflow.requestId, workflow.requester.email, plan);
     await this.projection.recordSubmission({ workflow, plan, state });
     return { plan, state };
