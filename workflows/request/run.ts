@@ -135,6 +135,7 @@ export class RequestRun {
         continue;
       }
       const batch = this.unprojected.splice(0);
+      if (batch.length === 0) return; // nothing committed is left unwritten
       this.projecting = true;
       try {
         await CancellationScope.nonCancellable(() => projectStates({ states: batch }));
