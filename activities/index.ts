@@ -16,6 +16,7 @@ import { CustodyActivities } from './custody.activities';
 import { MailActivities } from './mail.activities';
 import { ProjectionActivities, type SubmissionProofCheck } from './projection.activities';
 import { ScreeningActivities } from './screening.activities';
+import { SubmissionActivities } from './submission.activities';
 
 export interface ActivityDeps {
   /** The projection's only writer (recordSubmission, projectState). */
@@ -42,13 +43,17 @@ export function createActivities(deps: ActivityDeps) {
   const mail = new MailActivities(deps);
   const screening = new ScreeningActivities(deps.screening);
   const archive = new ArchiveActivities(deps.archives);
+  const submission = new SubmissionActivities(screening, projection);
   const custody = new CustodyActivities({ passports: deps.passports, directory: deps.directory, mail });
   return {
     screenCounterparties: screening.screenCounterparties.bind(screening),
     archiveHistory: archive.archiveHistory.bind(archive),
     recordSubmission: projection.recordSubmission.bind(projection),
+    submitRequest: submission.submitRequest.bind(submission),
     projectState: projection.projectState.bind(projection),
+    projectStates: projection.projectStates.bind(projection),
     notifyParty: mail.notifyParty.bind(mail),
+    notifyParties: mail.notifyParties.bind(mail),
     notifyRequester: mail.notifyRequester.bind(mail),
     releasePassport: custody.releasePassport.bind(custody),
     preparePassportHandOut: custody.preparePassportHandOut.bind(custody),

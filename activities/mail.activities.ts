@@ -1,6 +1,6 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { createHash } from 'node:crypto';
-import type { NotifyPartyInput, NotifyRequesterInput } from '@libs/contracts';
+import type { NotifyPartiesInput, NotifyPartyInput, NotifyRequesterInput } from '@libs/contracts';
 import { isMemberOf } from '@libs/domain/person';
 import type { LinkTokens } from '@libs/crypto';
 import type { Mailer, RenderedMail } from '@libs/mail';
@@ -13,6 +13,11 @@ import type {
   RequestRepository,
   SentEmailRepository,
 } from '@libs/persistence';
+
+/** The outbox key of one party email to one member (or to their delegate on their behalf). */
+function partyMailKey(input: NotifyPartyInput, member: string): string {
+  return `${input.kind}:${input.requestId}:${input.party}:${input.round}:${input.sequence}:${member}`;
+}
 
 function messageIdFor(key: string): string {
   return `<${createHash('sha256').update(key).digest('hex').slice(0, 40)}@clearance>`;
@@ -70,8 +75,15 @@ export class MailActivities {
       ...reviewers.members.filter((m) => input.kind !== 'escalation' || m.lead).map((m) => m.email),
       ...reviewers.assigned,
     ];
+    // A member who approved since is not asked, unless this is a retry that claimed their email and
+    // may have sent it: it is sent again (same Message-ID), so no outbox row stays unfinished.
+    const unfinished = asked.some((email) => approved.has(email))
+      ? new Set(
+          (await this.deps.sentEmails.forRequest(input.requestId)).filter((e) => e.status !== 'sent').map((e) => e.key),
+        )
+      : new Set<string>();
     const recipients = [...new Set(asked)]
-      .filter((email) => email !== requester && !approved.has(email))
+      .filter((email) => email !== requester && (!approved.has(email) || unfinished.has(partyMailKey(input, email))))
       .filter((email) => {
         const conflict = conflicted(email);
         // the reason names people: it stays out of the logs (the member is simply not asked)
@@ -96,6 +108,19 @@ export class MailActivities {
   }
 
   /**
+   * Emails several parties of a stage in one step, each as `notifyParty` does. Every party is tried
+   * before a failure is reported, so a retry finds the others' emails in the outbox and skips them.
+   */
+  async notifyParties(input: NotifyPartiesInput): Promise<{ sent: number; skipped: number }> {
+    const { parties, ...common } = input;
+    const results = await Promise.allSettled(parties.map((p) => this.notifyParty({ ...common, ...p })));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const done = results.map((r) => (r as PromiseFulfilledResult<{ sent: number; skipped: number }>).value);
+    return { sent: done.reduce((n, r) => n + r.sent, 0), skipped: done.reduce((n, r) => n + r.skipped, 0) };
+  }
+
+  /**
    * A delegate stands in only while a member or lead of the party (delegations stored before that
    * rule, or whose delegate has since left the party, redirect nothing) and not conflicted.
    */
@@ -114,7 +139,7 @@ export class MailActivities {
   ): Promise<boolean> {
     const recipient = delegate ?? member;
     const onBehalfOf = delegate ? member : undefined;
-    const key = `${input.kind}:${input.requestId}:${input.party}:${input.round}:${input.sequence}:${member}`;
+    const key = partyMailKey(input, member);
     return this.deliverOnce(key, input.requestId, input.kind, recipient, async () => {
       const { token, expiresAt } = await this.deps.linkTokens.sign({
         requestId: input.requestId,

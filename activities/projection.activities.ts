@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import type { ProjectStateInput, RecordSubmissionInput } from '@libs/contracts';
+import type { ProjectStateInput, ProjectStatesInput, RecordSubmissionInput } from '@libs/contracts';
 import type { UpdateProofs } from '@libs/crypto';
 import type { RequestProjectionWriter } from '@libs/persistence';
 
@@ -40,5 +40,13 @@ export class ProjectionActivities {
   /** Idempotent: a state the projection already holds (same or newer seq) is ignored. */
   async projectState(input: ProjectStateInput): Promise<void> {
     await this.projection.projectState(input, this.clock().toISOString());
+  }
+
+  /**
+   * Several states in one step, oldest first, each written as `projectState` writes it (seq-guarded,
+   * its decision and audit entry kept once): a retry rewrites nothing already stored.
+   */
+  async projectStates({ states }: ProjectStatesInput): Promise<void> {
+    for (const input of states) await this.projection.projectState(input, this.clock().toISOString());
   }
 }

@@ -1,4 +1,4 @@
-import { patched, setHandler } from '@temporalio/workflow';
+import { setHandler } from '@temporalio/workflow';
 import {
   amendUpdate,
   decideUpdate,
@@ -58,7 +58,7 @@ export async function requestApprovalWorkflow(input: RequestWorkflowInput): Prom
     // Stopped in one step with what follows: the histories record the timers' cancellation after it.
     deadlines?.cancel();
     // Requests approved before obligations existed simply ended here (their histories have no marker).
-    if (run.current().status !== 'approved' || !patched('obligations-after-approval')) break;
+    if (run.current().status !== 'approved' || !run.since('obligations-after-approval')) break;
     await run.tellRequester(run.current());
     // An approval that lapses before the trip is decided again, from the first stage.
     if ((await afterApproval(run)) !== 'lapsed') break;

@@ -135,7 +135,8 @@ export async function stopSystem(sys: BenchSystem): Promise<void> {
   await sys.db.destroy();
   await sys.server.stop();
   await sys.dropDb();
-  fs.rmSync(sys.tmp, { recursive: true, force: true });
+  // BENCH_KEEP_TMP=1 keeps the temp dir (the exported histories, to read one cycle event by event)
+  if (!process.env.BENCH_KEEP_TMP) fs.rmSync(sys.tmp, { recursive: true, force: true });
 }
 
 /** Submits one departure abroad as the requester; the new request's id. */

@@ -1,7 +1,14 @@
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
-import type { DecideInput, ProjectStateInput, RecordSubmissionInput, RequestWorkflowInput } from '../contracts';
+import type {
+  DecideInput,
+  ProjectStateInput,
+  ProjectStatesInput,
+  RecordSubmissionInput,
+  RequestWorkflowInput,
+  SubmittedRequest,
+} from '../contracts';
 import type { RoutePlan } from '../domain/policy';
 import type { DecisionEntity, RequestEntity } from '../persistence';
 
@@ -51,6 +58,12 @@ export async function rebuildTrail(historyJson: unknown, codec: PayloadCodec | n
       .filter((a) => a?.outcome?.success)
       .map((a) => a!.meta?.updateId),
   );
+  // Since `cheaper-cycle` the submission step plans the route and answers it: the plan is in its result.
+  const activityNames = new Map(
+    events
+      .filter((e) => e.activityTaskScheduledEventAttributes)
+      .map((e) => [String(e.eventId), e.activityTaskScheduledEventAttributes!.activityType?.name]),
+  );
   for (const event of events) {
     const started = event.workflowExecutionStartedEventAttributes;
     if (started) {
@@ -63,10 +76,19 @@ export async function rebuildTrail(historyJson: unknown, codec: PayloadCodec | n
       const [input] = (await decode(codec, scheduled.input?.payloads)) as [RecordSubmissionInput | undefined];
       trail.plan = input?.plan ?? null;
     }
+    const completed = event.activityTaskCompletedEventAttributes;
+    if (completed && activityNames.get(String(completed.scheduledEventId)) === 'submitRequest') {
+      const [result] = (await decode(codec, completed.result?.payloads)) as [SubmittedRequest | undefined];
+      trail.plan = result?.plan ?? null;
+    }
     // An amendment that routed the request differently carries the new plan to the records.
     if (scheduled?.activityType?.name === 'projectState') {
       const [input] = (await decode(codec, scheduled.input?.payloads)) as [ProjectStateInput | undefined];
       if (input?.plan) trail.plan = input.plan;
+    }
+    if (scheduled?.activityType?.name === 'projectStates') {
+      const [input] = (await decode(codec, scheduled.input?.payloads)) as [ProjectStatesInput | undefined];
+      for (const state of input?.states ?? []) if (state.plan) trail.plan = state.plan;
     }
     const accepted = event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest;
     if (accepted?.input?.name === 'decide' && completedOk.has(accepted.meta?.updateId)) {

@@ -229,6 +229,17 @@ export interface RecordSubmissionInput {
   state: RequestState;
 }
 
+/** The submission in one step (`cheaper-cycle`): screened, planned from the pinned policy and recorded. */
+export interface SubmitRequestInput {
+  workflow: RequestWorkflowInput;
+}
+
+/** What the submission step recorded: the workflow keeps both (they are in its history as the step's result). */
+export interface SubmittedRequest {
+  plan: RoutePlan;
+  state: RequestState;
+}
+
 /** approval: the stage opened; reminder: still waiting; escalation: to the party's leads. */
 export type NotificationKind = 'approval' | 'reminder' | 'escalation';
 
@@ -244,6 +255,11 @@ export interface NotifyPartyInput {
   screeningHits: ScreeningHit[];
   /** Set when the party is asked again after an amendment: what changed, and what it said before. */
   amendment?: AmendmentNotice;
+}
+
+/** One email step for several parties of a stage at once (`cheaper-cycle`): each party as `notifyParty` would. */
+export interface NotifyPartiesInput extends Omit<NotifyPartyInput, 'party' | 'reasons' | 'amendment'> {
+  parties: Array<Pick<NotifyPartyInput, 'party' | 'reasons' | 'amendment'>>;
 }
 
 /** What an approver asked again after an amendment reads about it. */
@@ -283,4 +299,9 @@ export interface ProjectStateInput {
   amendment?: AmendmentRecord;
   /** The route planned again after an amendment, when it changed. */
   plan?: RoutePlan;
+}
+
+/** Every state committed while the previous write ran, oldest first, written in one step (`cheaper-cycle`). */
+export interface ProjectStatesInput {
+  states: ProjectStateInput[];
 }

@@ -13,7 +13,7 @@ import {
   SentEmailRepository,
 } from '@libs/persistence';
 import { DataSource } from 'typeorm';
-import { DecisionEntity } from '@libs/persistence';
+import { DecisionEntity, SentEmailEntity } from '@libs/persistence';
 import { testDatabases } from '../support/databases';
 import { eventually } from '../support/eventually';
 import { daysFromNow, depositPassport, requestBody } from '../support/factories';
@@ -355,16 +355,8 @@ describe.each(testDatabases())('approval loop on $name', (database) => {
     expect((await http.as('alice@example.com', 'POST', `/api/requests/${view.id}/withdraw`)).status).toBe(409);
   });
 
-  it('should not send a second copy when the email activity is retried', async () => {
-    const view = await submit(
-      'carol@example.com',
-      requestBody('conference', {
-        technologyAreas: ['none'],
-        dataCategories: ['none'],
-        details: { eventName: 'E', presenting: false },
-      }),
-    );
-    await linkFor(view.id, 'hr@example.com');
+  /** The mail activities on the system's database and SMTP, and the hr approval email of a request's round 1. */
+  function mailActivities(view: { id: string; departureDate: string; returnDate: string; purpose: string }) {
     const dataSource = system.app.get(DataSource);
     const mailer = new Mailer(system.config.mail.smtpUrl, system.config.mail.from);
     const directory = new DirectoryRepository(dataSource);
@@ -397,10 +389,26 @@ describe.each(testDatabases())('approval loop on $name', (database) => {
         purpose: view.purpose,
       },
     };
-    const retry = await new MockActivityEnvironment(undefined, { logger: new DefaultLogger('WARN') }).run(
-      activities.notifyParty.bind(activities),
-      input,
+    const retry = () =>
+      new MockActivityEnvironment(undefined, { logger: new DefaultLogger('WARN') }).run(
+        activities.notifyParty.bind(activities),
+        input,
+      );
+    return { dataSource, mailer, input, retry };
+  }
+
+  it('should not send a second copy when the email activity is retried', async () => {
+    const view = await submit(
+      'carol@example.com',
+      requestBody('conference', {
+        technologyAreas: ['none'],
+        dataCategories: ['none'],
+        details: { eventName: 'E', presenting: false },
+      }),
     );
+    await linkFor(view.id, 'hr@example.com');
+    const { dataSource, mailer, retry: notifyAgain } = mailActivities(view);
+    const retry = await notifyAgain();
     mailer.close();
     expect(retry).toEqual({ sent: 0, skipped: 2 });
     const copies = (await mailbox('hr@example.com')).filter((m) =>
@@ -408,5 +416,30 @@ describe.each(testDatabases())('approval loop on $name', (database) => {
     );
     expect(copies).toHaveLength(1);
     expect(await dataSource.getRepository(DecisionEntity).countBy({ requestId: view.id })).toBe(0);
+  });
+
+  it('should finish an email a retried activity had claimed, even when its member has approved since', async () => {
+    const view = await submit(
+      'carol@example.com',
+      requestBody('conference', {
+        technologyAreas: ['none'],
+        dataCategories: ['none'],
+        details: { eventName: 'E', presenting: false },
+      }),
+    );
+    await linkFor(view.id, 'hr@example.com');
+    const { dataSource, mailer, input, retry } = mailActivities(view);
+    // The worker died between sending hr's email and recording it as sent; hr approved meanwhile.
+    const key = `approval:${view.id}:hr:1:1:hr@example.com`;
+    await dataSource.getRepository(SentEmailEntity).update({ key }, { status: 'sending', sentAt: null });
+    const approved = await http.as('hr@example.com', 'POST', `/api/requests/${view.id}/decisions`, {
+      party: input.party,
+      decision: 'approve',
+    });
+    expect(approved.status).toBe(200);
+    // The retry sends it again (same Message-ID) rather than leave the outbox row unfinished.
+    expect(await retry()).toEqual({ sent: 1, skipped: 1 });
+    mailer.close();
+    expect(await dataSource.getRepository(SentEmailEntity).findOneByOrFail({ key })).toMatchObject({ status: 'sent' });
   });
 });

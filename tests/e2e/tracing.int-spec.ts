@@ -185,7 +185,7 @@ describe('tracing, worker metrics and logs across the API and worker processes',
     const workerSpans = spans.filter((s) => s.service === 'clearance-worker');
     expect(apiSpans.map((s) => s.name)).toEqual(expect.arrayContaining(['POST']));
     expect(apiSpans.some((s) => /Workflow/.test(s.name))).toBe(true);
-    const submissionTrace = workerSpans.find((s) => s.name === 'RunActivity:recordSubmission')?.traceId;
+    const submissionTrace = workerSpans.find((s) => s.name === 'RunActivity:submitRequest')?.traceId;
     expect(submissionTrace).toBeDefined();
     expect(apiSpans.filter((s) => s.traceId === submissionTrace).map((s) => s.name)).toContain('POST');
 
@@ -205,7 +205,7 @@ describe('tracing, worker metrics and logs across the API and worker processes',
       apiLogs.find((l) => l.httpRequestId === 'trace-cycle-1' && l.msg === 'POST /api/requests 201'),
     ).toBeDefined();
     const tagged = workerLogs.filter((l) => l.httpRequestId === 'trace-cycle-1');
-    expect(tagged.some((l) => l.activityType === 'recordSubmission' && l.msg === 'Activity completed')).toBe(true);
+    expect(tagged.some((l) => l.activityType === 'submitRequest' && l.msg === 'Activity completed')).toBe(true);
     expect(tagged.some((l) => l.workflowType === 'requestApprovalWorkflow' && l.msg === 'Workflow started')).toBe(true);
     const withEmail = [...apiOut.lines, ...workerOut.lines].filter((line) => /@example\.com/.test(line));
     expect(withEmail).toEqual([]);

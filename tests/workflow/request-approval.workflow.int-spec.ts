@@ -24,9 +24,12 @@ import {
   type ProjectStateInput,
   type RecordSubmissionInput,
   type RequestWorkflowInput,
+  type ScreenInput,
 } from '@libs/contracts';
-import type { RequestState } from '@libs/domain/approval-state';
+import { initialState, type RequestState } from '@libs/domain/approval-state';
 import { DEFAULT_POLICY, type RoutingPolicy } from '@libs/domain/policy';
+import { planRoute } from '@libs/domain/policy/evaluate';
+import type { ScreeningHit } from '@libs/domain/screening';
 import type { RequestInput } from '@libs/domain/request';
 import type { Party, RequestType, Tier } from '@libs/domain/vocabulary';
 import type { requestApprovalWorkflow } from '../../workflows';
@@ -64,20 +67,36 @@ describe('requestApprovalWorkflow', () => {
   const inCustody = new Set<string>();
   const handOuts = new Map<string, HandOutInput>();
 
+  // A counterparty whose name starts with "Restricted" is a hit; everything else is clean.
+  async function screenRestricted(input: ScreenInput): Promise<ScreeningHit[]> {
+    return input.counterparties
+      .filter((c) => c.name.startsWith('Restricted'))
+      .map((c) => ({
+        counterparty: c.name,
+        counterpartyCountry: c.country,
+        entryId: 'entry-1',
+        entryName: 'RESTRICTED RESEARCH INSTITUTE',
+        matchedName: 'RESTRICTED RESEARCH INSTITUTE',
+        source: 'Test list',
+        score: 97,
+      }));
+  }
+
   const activities: Activities = {
-    // A counterparty whose name starts with "Restricted" is a hit; everything else is clean.
-    async screenCounterparties(input) {
-      return input.counterparties
-        .filter((c) => c.name.startsWith('Restricted'))
-        .map((c) => ({
-          counterparty: c.name,
-          counterpartyCountry: c.country,
-          entryId: 'entry-1',
-          entryName: 'RESTRICTED RESEARCH INSTITUTE',
-          matchedName: 'RESTRICTED RESEARCH INSTITUTE',
-          source: 'Test list',
-          score: 97,
-        }));
+    screenCounterparties: screenRestricted,
+    // The one-step submission (`cheaper-cycle`): the same screening, the plan from the pinned policy, recorded.
+    async submitRequest({ workflow }) {
+      const screeningHits = await screenRestricted({
+        requestId: workflow.requestId,
+        counterparties: workflow.request.counterparties,
+      });
+      const plan = planRoute(
+        { request: workflow.request, tier: workflow.requester.tier, screeningHits },
+        workflow.policy,
+      );
+      const state = initialState(workflow.requestId, workflow.requester.email, plan);
+      submissions.set(workflow.requestId, { workflow, plan, state });
+      return { plan, state };
     },
     async recordSubmission(input) {
       submissions.set(input.workflow.requestId, input);
@@ -85,9 +104,19 @@ describe('requestApprovalWorkflow', () => {
     async projectState(input) {
       projected.set(input.state.requestId, [...(projected.get(input.state.requestId) ?? []), input]);
     },
+    async projectStates({ states }) {
+      for (const input of states) {
+        projected.set(input.state.requestId, [...(projected.get(input.state.requestId) ?? []), input]);
+      }
+    },
     async notifyParty(input) {
       notified.set(input.requestId, [...(notified.get(input.requestId) ?? []), input]);
       return { sent: 1, skipped: 0 };
+    },
+    async notifyParties({ parties, ...ask }) {
+      const each = parties.map((p) => ({ ...ask, ...p }));
+      notified.set(ask.requestId, [...(notified.get(ask.requestId) ?? []), ...each]);
+      return { sent: each.length, skipped: 0 };
     },
     async archiveHistory() {
       return { sha256: 'test', eventCount: 0 };
@@ -525,6 +554,111 @@ describe('requestApprovalWorkflow', () => {
     );
     await new Promise((r) => setTimeout(r, 2000));
     expect((notified.get(requestId) ?? []).map((n) => n.kind)).toEqual(['approval']);
+  });
+
+  /** The history's events by type and its activities by name, for the cost of a cycle. */
+  async function historyCost(handle: WorkflowHandle) {
+    const events = (await handle.fetchHistory()).events ?? [];
+    const activities = events
+      .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)
+      .filter((n): n is string => !!n);
+    const count = (has: (e: (typeof events)[number]) => unknown) => events.filter((e) => has(e)).length;
+    return {
+      events: events.length,
+      activities: activities.reduce<Record<string, number>>((n, a) => ({ ...n, [a]: (n[a] ?? 0) + 1 }), {}),
+      timersStarted: count((e) => e.timerStartedEventAttributes),
+      upserts: count((e) => e.upsertWorkflowSearchAttributesEventAttributes),
+      markers: count((e) => e.markerRecordedEventAttributes),
+      /** The most timers running at once. */
+      timersAtOnce: events.reduce(
+        (acc, e) => {
+          const running =
+            acc.running +
+            (e.timerStartedEventAttributes ? 1 : 0) -
+            (e.timerFiredEventAttributes || e.timerCanceledEventAttributes ? 1 : 0);
+          return { running, most: Math.max(acc.most, running) };
+        },
+        { running: 0, most: 0 },
+      ).most,
+    };
+  }
+
+  it('should decide a four-party stage in one email step and write concurrent decisions in coalesced steps', async () => {
+    const { requestId, handle } = await start('departure_abroad');
+    expect((await notifiedParties(requestId, 4)).sort()).toEqual([
+      ['data_governance', 1],
+      ['hr', 1],
+      ['legal', 1],
+      ['security', 1],
+    ]);
+    const answers = await Promise.all(
+      (
+        [
+          ['hr', 'hr@example.com'],
+          ['legal', 'legal@example.com'],
+          ['security', 'security@example.com'],
+          ['data_governance', 'datagov@example.com'],
+        ] as const
+      ).map(([party, email]) => handle.executeUpdate(decideUpdate, { args: [decision(party, email)] })),
+    );
+    // Each Update answers once its own state is written.
+    for (const answer of answers) {
+      expect(projected.get(requestId)!.some((p) => p.state.seq >= answer.seq)).toBe(true);
+    }
+    expect((await handle.result()).status).toBe('approved');
+    expect(outcomes.get(requestId)).toEqual(['approved']);
+
+    // Every state written once, in order, each decision with its own state.
+    const seqs = projected.get(requestId)!.map((p) => p.state.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(new Set(seqs).size).toBe(seqs.length);
+    expect(
+      projected
+        .get(requestId)!
+        .filter((p) => p.decision)
+        .map((p) => p.decision!.party)
+        .sort(),
+    ).toEqual(['data_governance', 'hr', 'legal', 'security']);
+
+    const cost = await historyCost(handle);
+    expect(cost.activities.submitRequest).toBe(1);
+    expect(cost.activities.notifyParties).toBe(1);
+    expect(cost.activities.notifyRequester).toBe(1);
+    expect(cost.activities.projectStates).toBeLessThanOrEqual(4);
+    for (const before of ['screenCounterparties', 'recordSubmission', 'notifyParty', 'projectState']) {
+      expect(cost.activities[before]).toBeUndefined();
+    }
+    expect(cost.timersAtOnce).toBeLessThanOrEqual(1);
+    // The `cheaper-cycle` marker (with its search-attribute upsert), the status at submission and at approval.
+    expect(cost.markers).toBe(1);
+    expect(cost.upserts).toBe(3);
+  });
+
+  it("should keep a stage's deadlines on one timer at a time and remind the parties due together in one step", async () => {
+    const policy = testPolicy((p) => {
+      for (const party of ['hr', 'security'] as const) {
+        p.parties[party].deadlines = {
+          reminderAfter: '1s',
+          reminderEvery: '1s',
+          escalateAfter: '2500ms',
+          expireAfter: '4s',
+        };
+      }
+    });
+    const { requestId, handle } = await start('passport_release', 'core', {}, policy);
+    expect((await handle.result()).status).toBe('expired');
+    const noticesOf = (party: Party) =>
+      (notified.get(requestId) ?? []).filter((n) => n.party === party).map((n) => `${n.kind}#${n.sequence}`);
+    // Reminders at 1s, 2s and 3s, the escalation at 2.5s, expiry at 4s: for both parties alike.
+    const expected = ['approval#1', 'reminder#1', 'reminder#2', 'escalation#1', 'reminder#3'];
+    expect(noticesOf('hr')).toEqual(expected);
+    expect(noticesOf('security')).toEqual(expected);
+    expect(outcomes.get(requestId)).toEqual(['expired']);
+    const cost = await historyCost(handle);
+    expect(cost.timersAtOnce).toBe(1);
+    // One timer per moment something falls due, one email step per moment for both parties.
+    expect(cost.timersStarted).toBe(5);
+    expect(cost.activities.notifyParties).toBe(5);
   });
 
   it('should record a delegate as deciding on behalf of the absent approver, with four eyes for both', async () => {

@@ -1,4 +1,4 @@
-import { condition, log, ParentClosePolicy, patched, sleep, startChild } from '@temporalio/workflow';
+import { condition, log, ParentClosePolicy, sleep, startChild } from '@temporalio/workflow';
 import { custodyWorkflowIdFor, type CustodyWorkflowInput } from '@libs/contracts';
 import { lapse, markOverdue, withObligations } from '@libs/domain/approval-state';
 import { afterApprovalOf, obligationsFor, passportDueBack, type Obligation } from '@libs/domain/obligations';
@@ -26,7 +26,7 @@ export async function afterApproval(run: RequestRun): Promise<'approved' | 'clos
   if (run.request.type === 'passport_release') {
     // Since `hand-out-step`, approval only readies the passport: it leaves the vault when the
     // custodian hands it out (the custody workflow waits for that); before, approval released it.
-    const handOutStep = patched('hand-out-step');
+    const handOutStep = run.since('hand-out-step');
     const released = await (handOutStep ? preparePassportHandOut : releasePassport)({
       requestId: run.requestId,
       employeeEmail: run.input.requester.email,

@@ -1,4 +1,3 @@
-import { patched } from '@temporalio/workflow';
 import type { AmendInput, AmendmentNotice } from '@libs/contracts';
 import {
   changedFields,
@@ -29,7 +28,7 @@ const { screenCounterparties } = activities;
  * histories have no `replan-on-amend` marker).
  */
 export async function reviewAmendment(run: RequestRun, amend: AmendInput): Promise<RequestState> {
-  if (!patched('replan-on-amend')) {
+  if (!run.since('replan-on-amend')) {
     run.amended(amend.request);
     await run.commit(restartCurrentStage(run.current()), { amendedRequest: amend.request });
     return run.current();

@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, log, ParentClosePolicy, patched, startChild } from '@temporalio/workflow';
+import { allHandlersFinished, condition, log, ParentClosePolicy, startChild } from '@temporalio/workflow';
 import { workflowIdFor } from '@libs/contracts';
 import { archiveHistoryWorkflow } from '../archive.workflow';
 import type { RequestRun } from './run';
@@ -8,10 +8,12 @@ import type { RequestRun } from './run';
  * Updates in flight answer, and start the archiving of this history, which outlives the run.
  */
 export async function settle(run: RequestRun): Promise<void> {
+  // A committer cancelled while its state waited to be written leaves it to this flush.
+  if (run.cheaper) await run.allProjected();
   const final = run.current();
   if (final.seq !== run.lastRequesterNotice) await run.tellRequester(final);
   await condition(allHandlersFinished);
-  if (patched('archive-on-close')) {
+  if (run.since('archive-on-close')) {
     // Its history is archived once it has closed, so it outlives the namespace's retention.
     const workflowId = workflowIdFor(run.requestId);
     await startChild(archiveHistoryWorkflow, {

@@ -4,9 +4,9 @@ import type { PlannedParty } from '@libs/domain/policy/evaluate';
 import { activities } from '../activity-proxies';
 import { runCancellable } from '../cancellable';
 import type { RequestRun } from './run';
-import { watchDeadlines } from './watch-deadlines';
+import { watchDeadlines, watchStageDeadlines } from './watch-deadlines';
 
-const { notifyParty } = activities;
+const { notifyParty, notifyParties } = activities;
 
 /** The stage being decided and in which round; null while the request waits on its requester. */
 interface OpenStage {
@@ -54,25 +54,32 @@ export async function runStages(run: RequestRun): Promise<CancellationScope | un
   return deadlines;
 }
 
-/** Asks every party of a stage at once, then watches each one's deadlines until cancelled. */
+/**
+ * Asks every party of a stage at once, then watches their deadlines until cancelled. Since
+ * `cheaper-cycle` both in one step each: one email step, and one timer at a time for the stage.
+ */
 async function askParties(run: RequestRun, stage: StageState, round: number): Promise<CancellationScope> {
-  await Promise.all(
-    stage.approvals.map((a) =>
-      notifyParty({
-        requestId: run.requestId,
-        party: a.party,
-        round,
-        kind: 'approval',
-        sequence: 1,
-        reasons: a.reasons,
-        summary: run.summary,
-        screeningHits: run.route().screeningHits,
-        amendment: run.amendmentNotice(a.party, round),
-      }),
-    ),
-  );
+  const ask = {
+    requestId: run.requestId,
+    round,
+    kind: 'approval' as const,
+    sequence: 1,
+    summary: run.summary,
+    screeningHits: run.route().screeningHits,
+  };
+  const parties = stage.approvals.map((a) => ({
+    party: a.party,
+    reasons: a.reasons,
+    amendment: run.amendmentNotice(a.party, round),
+  }));
+  await (run.cheaper
+    ? notifyParties({ ...ask, parties })
+    : Promise.all(parties.map((p) => notifyParty({ ...ask, ...p }))));
+  const planned = stage.approvals.map((a) => plannedParty(run, a.party));
   return runCancellable(() =>
-    Promise.all(stage.approvals.map((a) => watchDeadlines(run, plannedParty(run, a.party), round, stage.index))),
+    run.cheaper
+      ? watchStageDeadlines(run, planned, round, stage.index)
+      : Promise.all(planned.map((p) => watchDeadlines(run, p, round, stage.index))),
   );
 }
 
