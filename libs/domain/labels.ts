@@ -28,6 +28,7 @@ export const REQUEST_TYPE_LABELS: Record<RequestType, string> = {
 export const REQUEST_STATUS_LABELS: Record<RequestStatus, string> = {
   pending: 'Pending',
   changes_requested: 'Changes requested',
+  awaiting_authorization: 'Awaiting external authorization',
   approved: 'Approved',
   rejected: 'Rejected',
   withdrawn: 'Withdrawn',
@@ -121,6 +122,11 @@ export const STATE_LABELS: Record<string, string> = {
   released: 'Released',
   returned: 'Returned',
   deposited: 'Deposited',
+  required: 'Required',
+  applied: 'Applied for',
+  granted: 'Granted',
+  refused: 'Refused',
+  expired: 'Expired',
 };
 
 /** The fixed obligation kinds; `condition-<n>` is read by obligationKindLabel. */
