@@ -147,6 +147,12 @@ const ROUTES: Record<string, RouteCase> = {
     // nothing to fulfil on a withdrawn request; those who cannot read it do not learn it exists
     expect: { ...UNAUTH, owner: 409, peer: 404, approver: 403, custodian: 404, auditor: 403, admin: 403 },
   },
+  'POST /api/requests/:id/authorizations/:kind': {
+    path: (fx) => `/api/requests/${fx.pending}/authorizations/official_exit_approval`,
+    body: () => ({ status: 'maybe' }), // invalid: refused before anything is recorded
+    // the requester or an admin; other readers 403; those who cannot read it do not learn it exists
+    expect: { ...UNAUTH, owner: 400, peer: 404, approver: 403, custodian: 404, auditor: 403, admin: 400 },
+  },
   'POST /api/requests/:id/withdraw': {
     path: (fx) => `/api/requests/${fx.withdrawn}/withdraw`,
     // already withdrawn: the requester learns 409; nobody else may withdraw it

@@ -70,6 +70,8 @@ export class DomainError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly fields?: FieldError[],
+    /** More of the answer's body (a blocked destination's reason and whom to contact). */
+    readonly body?: Record<string, unknown>,
   ) {
     super(message);
     this.name = 'DomainError';

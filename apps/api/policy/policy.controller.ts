@@ -3,6 +3,8 @@ import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Person } from '@libs/domain/person';
 import { parsePolicyDocument, planRoute, withoutScreeningDetails, withScreeningSummary } from '@libs/domain/policy';
 import { TIERS, type Tier } from '@libs/domain/vocabulary';
+import { determine } from '@libs/domain/authorizations';
+import { todayUtc } from '@libs/domain/calendar-date';
 import { AuditLogRepository, PolicyRepository, type StoredPolicy } from '@libs/persistence';
 import { ScreeningService } from '@libs/screening/screening.service';
 import { CurrentPerson, Roles } from '../auth/auth.decorators';
@@ -95,7 +97,7 @@ export class PolicyController {
     const policy = version === undefined ? await this.policies.current() : await this.version(version);
     const request = parseRequestInput(body);
     const screeningHits = await this.screening.screen(request.counterparties);
-    const facts = { request, tier: (tier as Tier | undefined) ?? person.tier ?? 'standard' };
+    const facts = { request, tier: (tier as Tier | undefined) ?? person.tier ?? 'standard', flags: person.flags };
     const plan = planRoute({ ...facts, screeningHits }, policy);
     const unscreened = planRoute(facts, policy);
     if (screeningHits.length > 0) {
@@ -113,6 +115,22 @@ export class PolicyController {
     }
     const readsList = person.roles.some((r) => r === 'admin' || r === 'auditor');
     const answer = readsList ? withScreeningSummary(plan, unscreened) : withoutScreeningDetails(plan, unscreened);
-    return { ...answer, tier: facts.tier };
+    const { authorizations, determinations, warnings } = determine({ ...facts, screeningHits }, policy, todayUtc());
+    return {
+      ...answer,
+      tier: facts.tier,
+      blocked: determinations.some((d) => d.outcome === 'blocked'),
+      authorizations: authorizations.map((a) => ({
+        kind: a.kind,
+        label: a.label,
+        authority: a.authority,
+        status: a.status,
+        reasons: a.reasons,
+        blocks: a.blocks,
+        leadTimeDays: a.leadTimeDays,
+      })),
+      determinations,
+      warnings,
+    };
   }
 }

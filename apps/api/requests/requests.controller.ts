@@ -7,6 +7,7 @@ import { CurrentPerson, Roles } from '../auth/auth.decorators';
 import { DomainError } from '../common/domain-error';
 import { validateBody } from '../common/validate-body';
 import { AssignReviewerDto, CreateRequestDto, DecisionDto, ListQueryDto, parseRequestInput } from './request.dto';
+import { AUTHORIZATION_KIND, AuthorizationProgressDto, parseAuthorizationProgress } from './authorization.dto';
 import { ReviewersService } from './reviewers.service';
 import { buildTimeline } from './request-timeline';
 import { RequestsService } from './requests.service';
@@ -139,6 +140,40 @@ export class RequestsController {
         ? (body as { note: string }).note.slice(0, 2000)
         : null;
     return this.requests.fulfilObligation(person, requestId(id), kind, note);
+  }
+
+  @Post(':id/authorizations/:kind')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      "The requester or a compliance admin records an authority's decision on an external authorization " +
+      '(applied, granted, refused); answers the view once the workflow accepted it',
+  })
+  @ApiBody({ type: AuthorizationProgressDto })
+  async recordAuthorization(
+    @CurrentPerson() person: Person,
+    @Param('id') id: string,
+    @Param('kind') kind: string,
+    @Body() body: unknown,
+  ) {
+    const stored = await this.requests.readable(person, requestId(id));
+    this.requests.checkRecordsAuthorizations(person, stored);
+    const dto = parseAuthorizationProgress(body);
+    if (!AUTHORIZATION_KIND.test(kind)) {
+      throw new DomainError(
+        'AUTHORIZATION_NOT_REQUIRED',
+        `authorization ${kind.slice(0, 60)} does not apply to this request`,
+      );
+    }
+    return this.requests.recordAuthorization(person, requestId(id), kind, {
+      status: dto.status,
+      authority: dto.authority?.trim() ?? null,
+      reference: dto.reference?.trim() ?? null,
+      decidedAt: dto.decidedAt ?? null,
+      validFrom: dto.validFrom ?? null,
+      validUntil: dto.validUntil ?? null,
+      reason: dto.reason?.trim() || null,
+    });
   }
 
   @Post(':id/reviewers')

@@ -1,7 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
-import { amendUpdate, decideUpdate, fulfilObligationUpdate, withdrawUpdate, type DecideInput } from '@libs/contracts';
+import {
+  amendUpdate,
+  decideUpdate,
+  fulfilObligationUpdate,
+  recordAuthorizationUpdate,
+  withdrawUpdate,
+  type DecideInput,
+} from '@libs/contracts';
 import { ownDecisionRefusal, requesterRefusal } from '@libs/domain/approval-state';
+import { blockedMessage, determine, type AuthorizationRecord } from '@libs/domain/authorizations';
 import { delegationWindowStart, pendingDuringWindow } from '@libs/domain/delegation';
 import { isMemberOf, type Person } from '@libs/domain/person';
 import type { RequestInput } from '@libs/domain/request';
@@ -90,6 +98,20 @@ export class RequestsService {
     const requestId = idempotencyKey ? idFromKey(person.email, idempotencyKey) : randomUUID();
     const policy = await this.policies.current();
     const { createdBy: _by, createdAt: _at, ...pinned } = policy;
+    // A destination the policy blocks is refused here, before anything is recorded or started.
+    const { blocked } = determine({ request: input, tier: person.tier ?? 'standard', flags: person.flags }, policy);
+    if (blocked.length > 0) {
+      throw new DomainError('DESTINATION_BLOCKED', blockedMessage(blocked), undefined, {
+        reason: blocked.map((d) => d.reason).join(' '),
+        contact: blocked.find((d) => d.contact)?.contact ?? null,
+        determinations: blocked.map((d) => ({
+          rule: d.rule,
+          outcome: d.outcome,
+          reason: d.reason,
+          contact: d.contact ?? null,
+        })),
+      });
+    }
     await this.temporal.submit({
       requestId,
       request: input,
@@ -98,6 +120,7 @@ export class RequestsService {
         name: person.name,
         tier: person.tier ?? 'standard',
         managerEmail: person.managerEmail,
+        flags: person.flags,
       },
       policy: pinned,
       submittedAt: new Date().toISOString(),
@@ -164,6 +187,40 @@ export class RequestsService {
       note,
     });
     return this.view(id, person);
+  }
+
+  /**
+   * The requester or a compliance admin records an authority's decision on one of the request's
+   * authorizations; the workflow's validator has the last word (which kinds apply, which steps follow).
+   */
+  async recordAuthorization(
+    person: Person,
+    id: string,
+    kind: string,
+    progress: Omit<AuthorizationRecord, 'kind' | 'actorEmail' | 'asAdmin' | 'at'>,
+  ): Promise<RequestView> {
+    const stored = await this.readable(person, id);
+    const asAdmin = this.checkRecordsAuthorizations(person, stored);
+    if (!(stored.request.authorizations ?? []).some((a) => a.kind === kind)) {
+      throw new DomainError('AUTHORIZATION_NOT_REQUIRED', `authorization ${kind} does not apply to this request`);
+    }
+    await this.temporal.update(id, recordAuthorizationUpdate, {
+      kind,
+      actorEmail: person.email,
+      asAdmin,
+      at: new Date().toISOString(),
+      ...progress,
+    });
+    return this.view(id, person);
+  }
+
+  /** Only the requester or a compliance admin records authorizations (403 for other readers); true for an admin. */
+  checkRecordsAuthorizations(person: Person, stored: StoredRequest): boolean {
+    const asAdmin = person.roles.includes('admin');
+    if (!asAdmin && stored.request.requesterEmail !== person.email) {
+      throw new DomainError('FORBIDDEN', 'only the requester or a compliance admin records an authorization');
+    }
+    return asAdmin;
   }
 
   private checkSameBody(existing: RequestEntity, bodyHash: string): void {
