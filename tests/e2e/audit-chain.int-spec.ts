@@ -5,6 +5,7 @@ import { eventually } from '../support/eventually';
 import { daysFromNow, requestBody } from '../support/factories';
 import { Http } from '../support/http';
 import { startSystem, type TestSystem } from '../support/system';
+import { grantAuthorizations } from '../support/authorizations';
 
 const NUMBER = 'K55501234';
 
@@ -55,6 +56,8 @@ describe.each(testDatabases())('audit chain on $name', (database) => {
       });
       expect(decided.status).toBe(200);
     }
+    // alice is core: every party approved, and the official exit approval is recorded as granted
+    await grantAuthorizations(http, submitted.body);
     const rows = await eventually(async () => {
       const found = await rowsOf(requestId);
       return found.some((r) => r.event === 'request.state' && JSON.parse(r.payload).status === 'approved') && found;
@@ -84,7 +87,17 @@ describe.each(testDatabases())('audit chain on $name', (database) => {
       conditions: ['clean laptop only'],
       via: 'api',
     });
-    expect(rows.filter((r) => r.event === 'request.state')).toHaveLength(4);
+    // one state per decision (the last one awaiting the authorization) and one for the grant that approved it
+    expect(rows.filter((r) => r.event === 'request.state').map((r) => JSON.parse(r.payload).status)).toEqual([
+      'pending',
+      'pending',
+      'pending',
+      'awaiting_authorization',
+      'approved',
+    ]);
+    const [granted] = rows.filter((r) => r.event === 'authorization.recorded');
+    expect(granted.actor).toBe('alice@example.com');
+    expect(JSON.parse(granted.payload)).toMatchObject({ kind: 'official_exit_approval', status: 'granted' });
 
     const all = await auditLog.find({ order: { seq: 'ASC' } });
     expect(all.map((r) => r.event)).toEqual(expect.arrayContaining(['passport.deposited', 'policy.published']));

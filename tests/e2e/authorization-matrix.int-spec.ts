@@ -153,6 +153,11 @@ const ROUTES: Record<string, RouteCase> = {
     // the requester or an admin; other readers 403; those who cannot read it do not learn it exists
     expect: { ...UNAUTH, owner: 400, peer: 404, approver: 403, custodian: 404, auditor: 403, admin: 400 },
   },
+  'PUT /api/requests/:id/authorizations/:kind/document': {
+    path: (fx) => `/api/requests/${fx.pending}/authorizations/official_exit_approval/document`,
+    raw: { contentType: 'text/plain', text: 'not a multipart form' }, // refused (400) before anything is stored
+    expect: { ...UNAUTH, owner: 400, peer: 404, approver: 403, custodian: 404, auditor: 403, admin: 400 },
+  },
   'POST /api/requests/:id/withdraw': {
     path: (fx) => `/api/requests/${fx.withdrawn}/withdraw`,
     // already withdrawn: the requester learns 409; nobody else may withdraw it
@@ -218,6 +223,11 @@ const ROUTES: Record<string, RouteCase> = {
   'POST /api/policy/validate': {
     path: () => '/api/policy/validate',
     body: (fx) => fx.policy, // only checked, never published
+    expect: only(200, 'admin'),
+  },
+  'POST /api/policy/simulate': {
+    path: () => '/api/policy/simulate',
+    body: (fx) => ({ policy: fx.policy, since: daysFromNow(-30) }), // compared only, nothing changes
     expect: only(200, 'admin'),
   },
   'POST /api/policy/evaluate': {

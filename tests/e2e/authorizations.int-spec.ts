@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { DataSource } from 'typeorm';
 import { testDatabases } from '../support/databases';
 import { eventually } from '../support/eventually';
 import { daysFromNow, depositPassport, requestBody } from '../support/factories';
@@ -10,7 +13,8 @@ import { useSystem } from '../support/system';
  * passport that waits for its authorization.
  */
 describe.each(testDatabases())('external authorizations on $name', (database) => {
-  const { http } = useSystem(database);
+  const used = useSystem(database);
+  const { http } = used;
 
   /** A conference that asks only hr (and security for core and strategic staff). */
   const plain = (extra: Record<string, unknown> = {}) =>
@@ -251,5 +255,150 @@ describe.each(testDatabases())('external authorizations on $name', (database) =>
       return p.status === 'ready_for_hand_out' ? p : undefined;
     }, 'the passport to be ready for hand-out');
     expect(ready.releaseRequestId).toBe(view.id);
+  });
+
+  /** PUT a file as the multipart field `field`. */
+  async function upload(
+    email: string,
+    id: string,
+    kind: string,
+    bytes: Buffer,
+    field = 'document',
+    type = 'application/pdf',
+  ) {
+    const form = new FormData();
+    form.append(field, new Blob([new Uint8Array(bytes)], { type }), 'decision.pdf');
+    const res = await fetch(`${http.baseUrl}/api/requests/${id}/authorizations/${kind}/document`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${await http.token(email)}` },
+      body: form,
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  }
+
+  it("should store the authority's decision document encrypted, and keep only its SHA-256 in the view and the history", async () => {
+    const view = await submit('alice@example.com', plain());
+    const marker = `CLEARANCE-DOCUMENT-${randomBytes(8).toString('hex')}`;
+    const pdf = Buffer.from(`%PDF-1.4\n1 0 obj << /Title (${marker}) >> endobj\n${marker}\n%%EOF\n`);
+    const sha256 = createHash('sha256').update(pdf).digest('hex');
+
+    // Who may not read learns nothing; other readers may not; the field is named when wrong.
+    expect((await upload('carol@example.com', view.id, 'official_exit_approval', pdf)).status).toBe(404);
+    expect((await upload('hr@example.com', view.id, 'official_exit_approval', pdf)).status).toBe(403);
+    expect((await upload('alice@example.com', view.id, 'data_export_assessment', pdf)).status).toBe(409);
+    const wrongField = await upload('alice@example.com', view.id, 'official_exit_approval', pdf, 'file');
+    expect(wrongField.status).toBe(400);
+    expect(wrongField.body.errors[0].field).toBe('document');
+    const notPdf = await upload(
+      'alice@example.com',
+      view.id,
+      'official_exit_approval',
+      Buffer.from('hello'),
+      'document',
+      'text/plain',
+    );
+    expect(notPdf.status).toBe(400);
+    expect(notPdf.body.errors[0].field).toBe('document');
+    const huge = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(10 * 1024 * 1024 + 10, 0x20)]);
+    const tooLarge = await upload('alice@example.com', view.id, 'official_exit_approval', huge);
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.body.errors[0].field).toBe('document');
+
+    const stored = await upload('alice@example.com', view.id, 'official_exit_approval', pdf);
+    expect(stored.status).toBe(200);
+    expect(stored.body.authorizations[0]).toMatchObject({ kind: 'official_exit_approval', documentSha256: sha256 });
+
+    // Nowhere in the database in the clear (nor as base64 or hex): every row of every table.
+    const dataSource = used.system.app.get(DataSource);
+    const dump: string[] = [];
+    for (const meta of dataSource.entityMetadatas) {
+      const rows = await dataSource.query(`SELECT * FROM ${meta.tableName}`);
+      dump.push(JSON.stringify(rows));
+    }
+    const everything = dump.join('\n');
+    expect(everything).toContain(sha256);
+    for (const form of [marker, pdf.toString('base64'), pdf.toString('hex'), Buffer.from(marker).toString('base64')]) {
+      expect(everything.includes(form)).toBe(false);
+    }
+
+    // The history, decoded through the codec server: the hash is there, the file is not.
+    const exported = await http.as('auditor@example.com', 'GET', `/api/audit/requests/${view.id}/history`);
+    expect(exported.status).toBe(200);
+    const payloads: unknown[] = [];
+    const walk = (v: unknown): void => {
+      if (Array.isArray(v)) v.forEach(walk);
+      else if (v && typeof v === 'object') {
+        const r = v as Record<string, any>;
+        if (r.metadata && typeof r.metadata.encoding === 'string') payloads.push(r);
+        else Object.values(r).forEach(walk);
+      }
+    };
+    walk(exported.body);
+    const decoded = await http.as(
+      'auditor@example.com',
+      'POST',
+      '/codec/decode',
+      { payloads },
+      { 'x-namespace': 'default' },
+    );
+    expect(decoded.status).toBe(200);
+    const texts = (decoded.body.payloads as Array<{ data?: string }>)
+      .map((p) => Buffer.from(p.data ?? '', 'base64').toString('utf8'))
+      .join('\n');
+    expect(texts).toContain(sha256);
+    for (const form of [marker, pdf.toString('base64'), pdf.toString('hex')]) expect(texts.includes(form)).toBe(false);
+    expect(JSON.stringify(exported.body).includes(marker)).toBe(false);
+  });
+
+  it('should simulate a stricter draft over past requests and list what it would change, changing nothing (admins only)', async () => {
+    const toUs = await submit('carol@example.com', plain());
+    const toJapan = await submit('carol@example.com', plain({ destinationCountry: 'JP' }));
+    const current = (await http.as('admin@example.com', 'GET', '/api/policy')).body;
+    const { version: _v, createdBy: _b, createdAt: _a, ...draft } = current;
+    draft.determinations = [
+      ...draft.determinations,
+      {
+        rule: 'no_us_travel',
+        when: { destinationIn: ['US'] },
+        outcome: 'blocked',
+        reason: 'No travel to the US this quarter.',
+      },
+    ];
+    draft.authorizations = draft.authorizations.map((a: any) =>
+      a.kind === 'official_exit_approval' ? { ...a, appliesWhen: { tierIn: ['standard', 'core', 'strategic'] } } : a,
+    );
+    const since = daysFromNow(0);
+
+    for (const who of ['carol@example.com', 'hr@example.com', 'auditor@example.com']) {
+      expect((await http.as(who, 'POST', '/api/policy/simulate', { policy: draft, since })).status).toBe(403);
+    }
+    const bad = await http.as('admin@example.com', 'POST', '/api/policy/simulate', {
+      policy: { ...draft, determinations: [{ ...draft.determinations[0], outcome: 'maybe' }] },
+      since: 'yesterday',
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.map((e: any) => e.field).sort()).toEqual(['policy.determinations.0.outcome', 'since']);
+
+    const res = await http.as('admin@example.com', 'POST', '/api/policy/simulate', { policy: draft, since });
+    expect(res.status).toBe(200);
+    expect(res.body.requests).toBeGreaterThanOrEqual(2);
+    const byId = new Map(res.body.changed.map((c: any) => [c.requestId, c]));
+    expect(byId.get(toUs.id)).toEqual(
+      expect.objectContaining({
+        before: { stages: [['hr']], blocked: [], authorizations: [] },
+        after: { stages: [['hr']], blocked: ['no_us_travel'], authorizations: ['official_exit_approval:approval'] },
+      }),
+    );
+    expect(byId.get(toJapan.id)).toEqual(
+      expect.objectContaining({
+        after: expect.objectContaining({ blocked: [], authorizations: ['official_exit_approval:approval'] }),
+      }),
+    );
+    // Nothing changed: the same policy in force, the requests as they were.
+    expect((await http.as('admin@example.com', 'GET', '/api/policy')).body.version).toBe(current.version);
+    const after = (await http.as('carol@example.com', 'GET', `/api/requests/${toUs.id}`)).body;
+    expect(after.authorizations).toEqual([]);
+    expect(after.status).toBe('pending');
   });
 });

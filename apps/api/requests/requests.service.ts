@@ -14,7 +14,9 @@ import { delegationWindowStart, pendingDuringWindow } from '@libs/domain/delegat
 import { isMemberOf, type Person } from '@libs/domain/person';
 import type { RequestInput } from '@libs/domain/request';
 import type { Party } from '@libs/domain/vocabulary';
+import { Keyring } from '@libs/crypto';
 import {
+  AuthorizationDocumentRepository,
   ConflictCheck,
   DelegationRepository,
   DirectoryRepository,
@@ -56,6 +58,11 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** What a sealed decision document is bound to: opening it under another request, kind or hash fails. */
+export function documentAad(requestId: string, kind: string, sha256: string): string {
+  return `authorization-document:${requestId}:${kind}:${sha256}`;
+}
+
 /** A UUID derived from the requester and their Idempotency-Key, so a retried submission names the same request. */
 function idFromKey(requester: string, key: string): string {
   const h = createHash('sha256').update(`${requester}\n${key}`).digest('hex');
@@ -72,6 +79,8 @@ export class RequestsService {
     private readonly conflicts: ConflictCheck,
     private readonly passports: PassportRepository,
     private readonly temporal: TemporalGateway,
+    private readonly documents: AuthorizationDocumentRepository,
+    private readonly keyring: Keyring,
   ) {}
 
   /**
@@ -211,6 +220,47 @@ export class RequestsService {
       at: new Date().toISOString(),
       ...progress,
     });
+    return this.view(id, person);
+  }
+
+  /**
+   * Stores an authority's decision document sealed under the active encryption key, then records
+   * its SHA-256 (never the file) on the authorization through the workflow. A document the workflow
+   * refuses to record is removed again.
+   */
+  async attachAuthorizationDocument(
+    person: Person,
+    stored: StoredRequest,
+    kind: string,
+    upload: { bytes: Buffer; contentType: string },
+  ): Promise<RequestView> {
+    const id = stored.request.id;
+    const asAdmin = this.checkRecordsAuthorizations(person, stored);
+    const sha256 = createHash('sha256').update(upload.bytes).digest('hex');
+    const sealed = this.keyring.seal(upload.bytes, documentAad(id, kind, sha256));
+    await this.documents.store({
+      requestId: id,
+      kind,
+      contentType: upload.contentType,
+      sizeBytes: upload.bytes.length,
+      sha256,
+      keyId: sealed.keyId,
+      ciphertext: sealed.ciphertext,
+      uploadedBy: person.email,
+      uploadedAt: new Date().toISOString(),
+    });
+    try {
+      await this.temporal.update(id, recordAuthorizationUpdate, {
+        kind,
+        actorEmail: person.email,
+        asAdmin,
+        at: new Date().toISOString(),
+        documentSha256: sha256,
+      });
+    } catch (error) {
+      await this.documents.discard(id, kind, sha256);
+      throw error;
+    }
     return this.view(id, person);
   }
 

@@ -268,6 +268,12 @@ export class RequestPagesController {
 /** Who the request is waiting on, in words: the parties still pending in the open stage. */
 function waitingOn(view: RequestView): { nextStep: string } {
   if (view.status === 'changes_requested') return { nextStep: 'Waiting on you: amend or withdraw' };
+  if (view.status === 'awaiting_authorization') {
+    const outstanding = view.authorizations.filter((a) => a.blocks === 'approval' && a.status !== 'granted');
+    return {
+      nextStep: `Every party approved; waiting on the authorities: ${outstanding.map((a) => a.label).join(', ') || 'a grant valid through the return'}`,
+    };
+  }
   if (view.status !== 'pending') {
     const open = view.obligations.filter((o) => o.status === 'open' || o.status === 'overdue');
     return { nextStep: open.length ? `Obligations: ${open.map((o) => obligationKindLabel(o.kind)).join(', ')}` : '' };

@@ -15,7 +15,7 @@ export class ExternalAuthorizations1763900007800 implements MigrationInterface {
     await queryRunner.query(
       'CREATE TABLE authorization_documents (' +
         'request_id varchar(36) NOT NULL, kind varchar(60) NOT NULL, content_type varchar(100) NOT NULL, ' +
-        'size_bytes integer NOT NULL, sha256 varchar(64) NOT NULL, ciphertext text NOT NULL, ' +
+        'size_bytes integer NOT NULL, sha256 varchar(64) NOT NULL, key_id varchar(64) NOT NULL, ciphertext text NOT NULL, ' +
         'uploaded_by varchar(254) NOT NULL, uploaded_at varchar(30) NOT NULL, ' +
         'CONSTRAINT pk_authorization_documents PRIMARY KEY (request_id, kind))',
     );
