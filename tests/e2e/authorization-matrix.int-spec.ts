@@ -345,6 +345,12 @@ const ROUTES: Record<string, RouteCase> = {
     expect: pageFor({ ...only(409, 'owner'), peer: 404 }),
   },
 
+  'POST /app/requests/:id/authorizations/:kind': {
+    path: (fx) => `/app/requests/${fx.pending}/authorizations/official_exit_approval`,
+    page: { form: {} }, // no status: the API refuses it (400) before anything is recorded
+    expect: pageFor({ ...UNAUTH, owner: 400, peer: 404, approver: 403, custodian: 404, auditor: 403, admin: 400 }),
+  },
+
   // ---- pages: approver (inbox, delegation) and custodian
   'GET /app/inbox': { path: () => '/app/inbox', page: {}, expect: pageFor(only(200, 'approver')) },
   'POST /app/inbox/bulk': {

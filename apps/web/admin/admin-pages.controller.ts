@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseFilte
 import { ApiExcludeController } from '@nestjs/swagger';
 import { diffLines } from 'diff';
 import type { Response } from 'express';
+import { label } from '@libs/domain/labels';
 import { PARTIES, TIERS } from '@libs/domain/vocabulary';
 import { Public } from '../../api/auth/auth.decorators';
 import type { PersonView } from '../../api/directory/person-view';
@@ -62,6 +63,27 @@ const NOTICES: Record<string, string> = {
   entry: 'The entry was added. Requests submitted from now on are screened against it.',
 };
 
+interface SimulatedOutcome {
+  stages: string[][];
+  blocked: string[];
+  authorizations: string[];
+}
+
+interface SimulationAnswer {
+  requests: number;
+  changed: Array<{ requestId: string; reference: string | null; before: SimulatedOutcome; after: SimulatedOutcome }>;
+}
+
+/** "Stage 1: HR, Security; needs Official exit approval; blocked by embargoed_destination". */
+function outcomeInWords(o: SimulatedOutcome): string {
+  const stages = o.stages.map((parties, i) => `stage ${i + 1}: ${parties.map(label).join(', ')}`).join('; ');
+  const needs = o.authorizations.length
+    ? `; needs ${o.authorizations.map((a) => label(a.split(':')[0])).join(', ')}`
+    : '';
+  const blocked = o.blocked.length ? `; blocked by ${o.blocked.join(', ')}` : '';
+  return `${stages || 'no stage'}${needs}${blocked}`;
+}
+
 /** Admins' pages: the routing policy (check, diff, publish), the restricted-party list, the personnel directory. */
 @ApiExcludeController()
 @Public()
@@ -106,7 +128,24 @@ export class AdminPagesController {
       return;
     }
     const diff = lineDiff(pretty(documentOf(current)), pretty(document));
-    this.sendPolicy(req, res, current, text, { checked: true, diff });
+    // The draft's impact on the last 90 days of requests (POST /api/policy/simulate): nothing changes.
+    const since = new Date(Date.now() - 90 * 86_400_000).toISOString().slice(0, 10);
+    const simulated = await api.send<SimulationAnswer & ApiErrorBody>('POST', '/api/policy/simulate', {
+      policy: document,
+      since,
+    });
+    if (simulated.status !== 200) throw new ApiRefusal(simulated.status, simulated.body);
+    const impact = {
+      since,
+      requests: simulated.body.requests,
+      changed: simulated.body.changed.map((c) => ({
+        requestId: c.requestId,
+        reference: c.reference ?? c.requestId,
+        before: outcomeInWords(c.before),
+        after: outcomeInWords(c.after),
+      })),
+    };
+    this.sendPolicy(req, res, current, text, { checked: true, diff, impact });
   }
 
   @Post('policy/publish')
