@@ -5,6 +5,7 @@ import {
   determine,
   determinedConditions,
   recordAuthorization,
+  redetermine,
   type AuthorizationRecord,
 } from './authorizations';
 import { DEFAULT_POLICY, DEFAULT_POLICY_DOCUMENT, parsePolicyDocument, planRoute, type RoutingPolicy } from './policy';
@@ -202,5 +203,21 @@ describe('policy schema: authorizations and determinations', () => {
   it('should accept a document without them (older versions)', () => {
     const { authorizations: _a, determinations: _d, ...older } = structuredClone(DEFAULT_POLICY_DOCUMENT);
     expect('document' in parsePolicyDocument(older)).toBe(true);
+  });
+});
+
+describe('redetermine after an amendment', () => {
+  it('should keep recorded progress on kinds that still apply, add new ones and drop the rest', () => {
+    const before = determine({ request: minimalRequest('conference'), tier: 'core' }, DEFAULT_POLICY);
+    const granted = before.authorizations.map((a) => ({ ...a, status: 'granted' as const, reference: 'EX-1' }));
+    const amended = minimalRequest('conference', { dataCategories: ['training_data'], returnDate: '2027-03-09' });
+    const now = determine({ request: amended, tier: 'core' }, DEFAULT_POLICY);
+    const { authorizations } = redetermine({ authorizations: granted }, now);
+    expect(authorizations.map((a) => [a.kind, a.status, a.reference, a.neededThrough])).toEqual([
+      ['official_exit_approval', 'granted', 'EX-1', '2027-03-09'],
+      ['data_export_assessment', 'required', null, '2027-03-09'],
+    ]);
+    const plain = determine({ request: minimalRequest('conference'), tier: 'standard' }, DEFAULT_POLICY);
+    expect(redetermine({ authorizations: granted }, plain).authorizations).toEqual([]);
   });
 });

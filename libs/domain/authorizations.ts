@@ -152,6 +152,31 @@ function determinationOf(rule: DeterminationRule): Determination {
   };
 }
 
+/**
+ * After an amendment: the authorizations the amended request needs, keeping what was recorded on
+ * kinds that still apply (a kind no longer needed drops out; a new one starts `required`), each
+ * needed through the new return date; and the determinations made again.
+ */
+export function redetermine(
+  state: Pick<RequestState, 'authorizations'>,
+  now: Pick<Determined, 'authorizations' | 'determinations'>,
+): { authorizations: AuthorizationState[]; determinations: Determination[] } {
+  const recorded = new Map((state.authorizations ?? []).map((a) => [a.kind, a]));
+  return {
+    authorizations: now.authorizations.map((fresh) => {
+      const before = recorded.get(fresh.kind);
+      if (!before) return fresh;
+      return {
+        ...before,
+        reasons: fresh.reasons,
+        blocks: fresh.blocks,
+        neededThrough: fresh.neededThrough,
+      };
+    }),
+    determinations: now.determinations,
+  };
+}
+
 /** The refusal at submission of a request with blocked determinations, in words: each reason and whom to contact. */
 export function blockedMessage(blocked: Determination[]): string {
   return blocked.map((d) => (d.contact ? `${d.reason} Contact: ${d.contact}.` : d.reason)).join(' ');

@@ -261,6 +261,7 @@ export class RequestProjectionWriter {
           supersededApprovals: (state.superseded ?? []) as never,
           routeChanges: (state.routeChanges ?? []) as never,
           authorizations: (state.authorizations ?? []) as never,
+          ...(state.determinations ? { determinations: state.determinations as never } : {}),
           ...amended,
           ...replanned,
         })

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { testDatabases } from '../support/databases';
 import { eventually } from '../support/eventually';
-import { daysFromNow, depositPassport, requestBody } from '../support/factories';
+import { daysFromNow, depositPassport, requestBody, sendBack } from '../support/factories';
 import { useSystem } from '../support/system';
 
 /**
@@ -400,5 +400,35 @@ describe.each(testDatabases())('external authorizations on $name', (database) =>
     const after = (await http.as('carol@example.com', 'GET', `/api/requests/${toUs.id}`)).body;
     expect(after.authorizations).toEqual([]);
     expect(after.status).toBe('pending');
+  });
+
+  it('should determine the authorizations again after an amendment, keeping what was recorded, and refuse one into a blocked destination', async () => {
+    const body = plain();
+    const view = await submit('alice@example.com', body);
+    const applied = await record('alice@example.com', view.id, 'official_exit_approval', {
+      status: 'applied',
+      reference: 'EXIT-9',
+    });
+    expect(applied.status).toBe(200);
+    await sendBack(http, view.id, 'hr', 'hr@example.com', 'say what data you take');
+
+    const blocked = await http.as('alice@example.com', 'POST', `/api/requests/${view.id}/amend`, {
+      ...body,
+      destinationCountry: 'KP',
+    });
+    expect(blocked.status).toBe(422);
+    expect(blocked.body.reason).toContain('North Korea');
+
+    const returnDate = daysFromNow(40);
+    const amended = await http.as('alice@example.com', 'POST', `/api/requests/${view.id}/amend`, {
+      ...body,
+      returnDate,
+      dataCategories: ['training_data'],
+    });
+    expect(amended.status).toBe(200);
+    expect(amended.body.authorizations.map((a: any) => [a.kind, a.status, a.reference, a.neededThrough])).toEqual([
+      ['official_exit_approval', 'applied', 'EXIT-9', returnDate],
+      ['data_export_assessment', 'required', null, returnDate],
+    ]);
   });
 });

@@ -12,6 +12,7 @@ import { ownDecisionRefusal, requesterRefusal } from '@libs/domain/approval-stat
 import { blockedMessage, determine, type AuthorizationRecord } from '@libs/domain/authorizations';
 import { delegationWindowStart, pendingDuringWindow } from '@libs/domain/delegation';
 import { isMemberOf, type Person } from '@libs/domain/person';
+import type { RoutingPolicy } from '@libs/domain/policy';
 import type { RequestInput } from '@libs/domain/request';
 import type { Party } from '@libs/domain/vocabulary';
 import { Keyring } from '@libs/crypto';
@@ -108,19 +109,7 @@ export class RequestsService {
     const policy = await this.policies.current();
     const { createdBy: _by, createdAt: _at, ...pinned } = policy;
     // A destination the policy blocks is refused here, before anything is recorded or started.
-    const { blocked } = determine({ request: input, tier: person.tier ?? 'standard', flags: person.flags }, policy);
-    if (blocked.length > 0) {
-      throw new DomainError('DESTINATION_BLOCKED', blockedMessage(blocked), undefined, {
-        reason: blocked.map((d) => d.reason).join(' '),
-        contact: blocked.find((d) => d.contact)?.contact ?? null,
-        determinations: blocked.map((d) => ({
-          rule: d.rule,
-          outcome: d.outcome,
-          reason: d.reason,
-          contact: d.contact ?? null,
-        })),
-      });
-    }
+    this.checkNotBlocked(person, input, policy);
     await this.temporal.submit({
       requestId,
       request: input,
@@ -141,6 +130,22 @@ export class RequestsService {
     // With a key, this call may have found a submission already running under it.
     this.checkSameBody(stored.request, bodyHash);
     return { view: toRequestView(stored, person), created: true };
+  }
+
+  /** 422 with the reason and whom to contact when the policy blocks the request (its destination). */
+  private checkNotBlocked(person: Person, input: RequestInput, policy: RoutingPolicy): void {
+    const { blocked } = determine({ request: input, tier: person.tier ?? 'standard', flags: person.flags }, policy);
+    if (blocked.length === 0) return;
+    throw new DomainError('DESTINATION_BLOCKED', blockedMessage(blocked), undefined, {
+      reason: blocked.map((d) => d.reason).join(' '),
+      contact: blocked.find((d) => d.contact)?.contact ?? null,
+      determinations: blocked.map((d) => ({
+        rule: d.rule,
+        outcome: d.outcome,
+        reason: d.reason,
+        contact: d.contact ?? null,
+      })),
+    });
   }
 
   /**
@@ -430,6 +435,9 @@ export class RequestsService {
     await this.checkContacts(input);
     // The amended release must hold what a submitted one does: a passport in custody, an approved trip.
     if (input.type === 'passport_release') await this.checkRelease(person, input);
+    // An amendment may not take the request where its pinned policy blocks.
+    const pinned = await this.policies.get(stored.request.policyVersion);
+    if (pinned) this.checkNotBlocked(person, input, pinned);
     await this.temporal.update(id, amendUpdate, {
       actorEmail: person.email,
       request: input,
