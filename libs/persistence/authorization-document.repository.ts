@@ -1,6 +1,11 @@
 import type { DataSource } from 'typeorm';
 import { AuthorizationDocumentEntity } from './entities';
 
+/** What a sealed decision document is bound to (its AAD): opened under another request, kind or hash, it fails. */
+export function authorizationDocumentAad(requestId: string, kind: string, sha256: string): string {
+  return `authorization-document:${requestId}:${kind}:${sha256}`;
+}
+
 /** Decision documents of external authorizations, stored sealed (see AuthorizationDocumentEntity). */
 export class AuthorizationDocumentRepository {
   constructor(private readonly dataSource: DataSource) {}

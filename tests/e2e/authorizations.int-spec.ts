@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createHash } from 'node:crypto';
+import JSZip from 'jszip';
 import { DataSource } from 'typeorm';
 import { testDatabases } from '../support/databases';
 import { eventually } from '../support/eventually';
@@ -73,6 +74,14 @@ describe.each(testDatabases())('external authorizations on $name', (database) =>
       }),
     ]);
     expect(submitted.authorizations[0].reasons[0]).toContain('government approval');
+    // Departure is 30 days away, as long as the authority usually takes: no warning yet.
+    expect(submitted.warnings).toEqual([]);
+    const soon = await submit(
+      'alice@example.com',
+      plain({ departureDate: daysFromNow(5), returnDate: daysFromNow(9) }),
+    );
+    expect(soon.warnings).toEqual([expect.stringContaining('Official exit approval: the')]);
+    expect(soon.warnings[0]).toContain('30 days');
     expect(submitted.determinations).toEqual([]);
 
     const waiting = await approveAll(submitted.id);
@@ -349,6 +358,26 @@ describe.each(testDatabases())('external authorizations on $name', (database) =>
     expect(texts).toContain(sha256);
     for (const form of [marker, pdf.toString('base64'), pdf.toString('hex')]) expect(texts.includes(form)).toBe(false);
     expect(JSON.stringify(exported.body).includes(marker)).toBe(false);
+
+    // The evidence pack checks the stored document against the hash on the record (without the file).
+    const pack = await fetch(`${http.baseUrl}/api/audit/requests/${view.id}/evidence`, {
+      headers: { authorization: `Bearer ${await http.token('auditor@example.com')}` },
+    });
+    expect(pack.status).toBe(200);
+    const zip = await JSZip.loadAsync(Buffer.from(await pack.arrayBuffer()));
+    const checks = JSON.parse(await zip.file('documents.json')!.async('string'));
+    expect(checks).toEqual([
+      expect.objectContaining({
+        kind: 'official_exit_approval',
+        recordedSha256: sha256,
+        openedSha256: sha256,
+        contentType: 'application/pdf',
+        matches: true,
+      }),
+    ]);
+    for (const name of Object.keys(zip.files)) {
+      expect((await zip.file(name)!.async('string')).includes(marker)).toBe(false);
+    }
   });
 
   it('should simulate a stricter draft over past requests and list what it would change, changing nothing (admins only)', async () => {

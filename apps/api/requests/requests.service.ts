@@ -18,6 +18,7 @@ import type { Party } from '@libs/domain/vocabulary';
 import { Keyring } from '@libs/crypto';
 import {
   AuthorizationDocumentRepository,
+  authorizationDocumentAad,
   ConflictCheck,
   DelegationRepository,
   DirectoryRepository,
@@ -59,11 +60,6 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** What a sealed decision document is bound to: opening it under another request, kind or hash fails. */
-export function documentAad(requestId: string, kind: string, sha256: string): string {
-  return `authorization-document:${requestId}:${kind}:${sha256}`;
-}
-
 /** A UUID derived from the requester and their Idempotency-Key, so a retried submission names the same request. */
 function idFromKey(requester: string, key: string): string {
   const h = createHash('sha256').update(`${requester}\n${key}`).digest('hex');
@@ -93,7 +89,7 @@ export class RequestsService {
     person: Person,
     input: RequestInput,
     idempotencyKey?: string,
-  ): Promise<{ view: RequestView; created: boolean }> {
+  ): Promise<{ view: RequestView & { warnings?: string[] }; created: boolean }> {
     if (!person.roles.includes('employee')) throw new DomainError('FORBIDDEN', 'only employees submit requests');
     const bodyHash = createHash('sha256').update(canonical(input)).digest('hex');
     if (idempotencyKey) {
@@ -129,7 +125,13 @@ export class RequestsService {
     if (!stored) throw new DomainError('UNAVAILABLE', 'the request was accepted but is not readable yet; try again');
     // With a key, this call may have found a submission already running under it.
     this.checkSameBody(stored.request, bodyHash);
-    return { view: toRequestView(stored, person), created: true };
+    // Lead-time warnings: an authority that usually takes longer than the time left before departure.
+    const { warnings } = determine(
+      { request: input, tier: person.tier ?? 'standard', flags: person.flags },
+      policy,
+      todayUtc(),
+    );
+    return { view: { ...toRequestView(stored, person), warnings }, created: true };
   }
 
   /** 422 with the reason and whom to contact when the policy blocks the request (its destination). */
@@ -242,7 +244,7 @@ export class RequestsService {
     const id = stored.request.id;
     const asAdmin = this.checkRecordsAuthorizations(person, stored);
     const sha256 = createHash('sha256').update(upload.bytes).digest('hex');
-    const sealed = this.keyring.seal(upload.bytes, documentAad(id, kind, sha256));
+    const sealed = this.keyring.seal(upload.bytes, authorizationDocumentAad(id, kind, sha256));
     await this.documents.store({
       requestId: id,
       kind,
