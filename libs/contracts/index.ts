@@ -211,6 +211,8 @@ export interface CustodyNoticeInput {
 
 export interface ObligationNoticeInput {
   kind: 'reminder' | 'escalation';
+  /** Set when the reminder is about an external authorization the request still waits for. */
+  authorization?: { kind: string; authority: string };
   requestId: string;
   obligation: string;
   label: string;

@@ -661,15 +661,39 @@ describe('requestApprovalWorkflow', () => {
     expect((await other.handle.result()).status).toBe('rejected');
   });
 
+  it('should remind the requester on durable timers while an external authorization is outstanding', async () => {
+    const policy = testPolicy((p) => {
+      p.afterApproval = { ...p.afterApproval!, reminderEvery: '1s' };
+    });
+    const { requestId, handle } = await start('conference', 'core', { ...PLAIN }, policy);
+    await handle.executeUpdate(decideUpdate, { args: [decision('hr', 'hr@example.com')] });
+    const waiting = await handle.executeUpdate(decideUpdate, { args: [decision('security', 'security@example.com')] });
+    expect(waiting.status).toBe('awaiting_authorization');
+    await eventually(() => (obligationNotices.get(requestId) ?? []).length >= 2, 'two reminders');
+    expect((obligationNotices.get(requestId) ?? []).slice(0, 2)).toEqual([
+      'reminder:authorization-official_exit_approval#1',
+      'reminder:authorization-official_exit_approval#2',
+    ]);
+    const approved = await handle.executeUpdate(recordAuthorizationUpdate, { args: [grant('official_exit_approval')] });
+    expect(approved.status).toBe('approved');
+    const count = (obligationNotices.get(requestId) ?? []).length;
+    await new Promise((r) => setTimeout(r, 1500));
+    // No more authorization reminders once granted (obligation reminders may follow later).
+    expect((obligationNotices.get(requestId) ?? []).slice(count).filter((n) => n.includes('authorization-'))).toEqual(
+      [],
+    );
+  });
+
   it('should chase overdue obligations, reminding the requester and escalating to security, until all are met', async () => {
     const policy = testPolicy((p) => {
       p.afterApproval = { ...p.afterApproval!, trainingDueBefore: '60d', reminderEvery: '1s', escalateAfter: '1500ms' };
     });
     const { requestId, handle } = await start('conference', 'core', { ...PLAIN }, policy);
+    // A core employee travels once the official exit approval is granted (the default policy's; see above):
+    // granted before the parties decide, so the request is approved at once and only obligations are chased.
+    await handle.executeUpdate(recordAuthorizationUpdate, { args: [grant('official_exit_approval')] });
     await handle.executeUpdate(decideUpdate, { args: [decision('hr', 'hr@example.com')] });
     await handle.executeUpdate(decideUpdate, { args: [decision('security', 'security@example.com')] });
-    // A core employee travels once the official exit approval is granted (the default policy's; see below).
-    await handle.executeUpdate(recordAuthorizationUpdate, { args: [grant('official_exit_approval')] });
     const overdue = await eventuallyState(handle, (s) => s.obligations.some((o) => o.status === 'overdue'));
     expect(overdue.obligations.map((o) => [o.kind, o.status])).toEqual([
       ['training', 'overdue'],
