@@ -234,6 +234,10 @@ export interface PacketSource {
   technologyAreas: readonly string[];
   dataCategories: readonly string[];
   details: Record<string, unknown>;
+  /** External authorizations the request needs (absent or empty when none). */
+  authorizations?: ReadonlyArray<{ label: string; status: string }>;
+  /** What the policy's determinations said: automatic conditions, licences (absent or empty when none). */
+  determinations?: ReadonlyArray<{ outcome: string; reason: string; condition?: string | null }>;
 }
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
@@ -298,6 +302,22 @@ export function packetRows(r: PacketSource): PacketRow[] {
       : []),
     { label: 'Technology', value: labels(r.technologyAreas) || 'None' },
     { label: 'Data crossing the border', value: labels(r.dataCategories) || 'None' },
+    ...(r.authorizations?.length
+      ? [
+          {
+            label: 'External authorizations',
+            value: r.authorizations.map((a) => `${a.label} (${label(a.status).toLowerCase()})`).join('; '),
+          },
+        ]
+      : []),
+    ...(r.determinations?.length
+      ? [
+          {
+            label: 'Determined by the policy',
+            value: r.determinations.map((d) => (d.condition ? `Condition: ${d.condition}` : d.reason)).join('; '),
+          },
+        ]
+      : []),
   ];
 }
 

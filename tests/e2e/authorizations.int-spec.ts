@@ -229,6 +229,12 @@ describe.each(testDatabases())('external authorizations on $name', (database) =>
       expect.objectContaining({ rule: 'loaner_device_high_risk', outcome: 'condition' }),
     ]);
     expect(view.determinations[0].condition).toContain('Loaner device only');
+    // Approvers read it in the email that asks them, beside the request's details.
+    const asked = await eventually(async () => {
+      const mails = (await http.request<any[]>('GET', '/dev/mailbox?to=hr%40example.com')).body;
+      return mails.find((m) => m.subject.includes(view.reference));
+    }, "hr's approval email");
+    expect(asked.text).toContain('Determined by the policy: Condition: Loaner device only');
   });
 
   it('should keep a strategic passport release in the vault until its authorization is granted', async () => {
