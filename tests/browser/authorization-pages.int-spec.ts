@@ -74,4 +74,33 @@ describe('authorization tracker in Chromium', () => {
     await checkPage(page, 'admin-policy-impact');
     await context.close();
   });
+
+  it('should list on the admin board what waits for an authority', async () => {
+    const view = (
+      await http.as(
+        'alice@example.com',
+        'POST',
+        '/api/requests',
+        requestBody('conference', {
+          technologyAreas: ['none'],
+          dataCategories: ['none'],
+          details: { eventName: 'Board Conf', presenting: false },
+        }),
+      )
+    ).body;
+    for (const [email, party] of [
+      ['hr@example.com', 'hr'],
+      ['security@example.com', 'security'],
+    ]) {
+      await http.as(email, 'POST', `/api/requests/${view.id}/decisions`, { party, decision: 'approve' });
+    }
+    const { context, page } = await signedIn(pages.browser, pages.system.baseUrl, 'admin@example.com');
+    await page.goto('/app/admin');
+    await page.getByRole('link', { name: 'External authorizations' }).click();
+    await page.waitForURL('**/app/admin/authorizations');
+    const row = page.locator('#authorizations-board tr', { hasText: view.reference });
+    await expect(row.textContent()).resolves.toContain('Official exit approval');
+    await checkPage(page, 'admin-authorizations');
+    await context.close();
+  });
 });

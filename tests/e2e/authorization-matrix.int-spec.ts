@@ -421,6 +421,11 @@ const ROUTES: Record<string, RouteCase> = {
   // ---- pages: admin (policy, screening list, directory) and dashboard
   'GET /app/admin': { path: () => '/app/admin', page: {}, expect: pageFor(only(200, 'admin')) },
   'GET /app/admin/policy': { path: () => '/app/admin/policy', page: {}, expect: pageFor(only(200, 'admin')) },
+  'GET /app/admin/authorizations': {
+    path: () => '/app/admin/authorizations',
+    page: {},
+    expect: pageFor(only(200, 'admin')),
+  },
   'POST /app/admin/policy/check': {
     path: () => '/app/admin/policy/check',
     page: { form: { policy: '{' } }, // not JSON: the problem is shown, nothing published

@@ -6,6 +6,7 @@ import { label } from '@libs/domain/labels';
 import { PARTIES, TIERS } from '@libs/domain/vocabulary';
 import { Public } from '../../api/auth/auth.decorators';
 import type { PersonView } from '../../api/directory/person-view';
+import type { RequestView } from '../../api/requests/request-view';
 import type { EntryView } from '../../api/screening/screening.controller';
 import { PageExceptionFilter } from '../page.filter';
 import { ApiRefusal, messagesByField, type ApiErrorBody } from '../page-errors';
@@ -63,6 +64,11 @@ const NOTICES: Record<string, string> = {
   entry: 'The entry was added. Requests submitted from now on are screened against it.',
 };
 
+/** The day `days` before a YYYY-MM-DD day. */
+function dayBefore(day: string, days: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
+}
+
 interface SimulatedOutcome {
   stages: string[][];
   blocked: string[];
@@ -97,6 +103,37 @@ export class AdminPagesController {
   @Get()
   index(@Req() req: PageRequest, @Res() res: Response): void {
     this.pages.send(req, res, 'admin', 'Admin');
+  }
+
+  // ---- external authorizations
+
+  /** What is pending with the authorities: requests every party approved that wait on a grant, soonest departure first. */
+  @Get('authorizations')
+  async authorizations(@Req() req: PageRequest, @Res() res: Response): Promise<void> {
+    const { items } = await new WebApi(req).get<{ items: RequestView[] }>(
+      `/api/requests${query({ status: 'awaiting_authorization', limit: '100' })}`,
+    );
+    const rows = items
+      .map((r) => ({
+        id: r.id,
+        reference: r.reference ?? r.id,
+        requester: r.requester.email,
+        type: r.type,
+        destinationCountry: r.destinationCountry,
+        departureDate: r.departureDate,
+        returnDate: r.returnDate,
+        pending: r.authorizations
+          .filter((a) => a.blocks === 'approval' && a.status !== 'granted')
+          .map((a) => ({
+            label: a.label,
+            authority: a.authority,
+            status: a.status,
+            reference: a.reference,
+            applyBy: dayBefore(r.departureDate, a.leadTimeDays),
+          })),
+      }))
+      .sort((a, b) => a.departureDate.localeCompare(b.departureDate));
+    this.pages.send(req, res, 'admin-authorizations', 'External authorizations', { data: { rows } });
   }
 
   // ---- policy
