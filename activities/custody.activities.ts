@@ -157,7 +157,7 @@ export class CustodyActivities {
                 `[Clearance] Still waiting: ${input.label} (${reference})`,
                 'Your request waits for an external authorization',
                 [
-                  `Every party approved your ${what}; it is approved once ${input.label} from ${input.authorization.authority} is granted, valid through your return.`,
+                  `Your ${what} still needs ${input.label} from ${input.authorization.authority}, granted and valid through your return.`,
                   `Record the authority's progress (applied, granted, refused) with POST /api/requests/${input.requestId}/authorizations/${input.authorization.kind}, or on the request's page.`,
                   `Request reference: ${reference}`,
                 ],

@@ -8,6 +8,7 @@ import {
   redetermine,
   type AuthorizationRecord,
 } from './authorizations';
+import { obligationsFor } from './obligations';
 import { DEFAULT_POLICY, DEFAULT_POLICY_DOCUMENT, parsePolicyDocument, planRoute, type RoutingPolicy } from './policy';
 import type { RequestInput } from './request';
 import type { RequestType, Tier } from './vocabulary';
@@ -219,5 +220,43 @@ describe('redetermine after an amendment', () => {
     ]);
     const plain = determine({ request: minimalRequest('conference'), tier: 'standard' }, DEFAULT_POLICY);
     expect(redetermine({ authorizations: granted }, plain).authorizations).toEqual([]);
+  });
+});
+
+describe('an authorization that holds the departure', () => {
+  it('should be an obligation of the approved request, met (and the request closed) when its grant is recorded', () => {
+    const request = minimalRequest('conference', { dataCategories: ['personal_data'] });
+    const { authorizations } = determine({ request, tier: 'standard' }, DEFAULT_POLICY);
+    const obligations = obligationsFor({
+      request,
+      tier: 'standard',
+      conditions: [],
+      passportDueBackAt: null,
+      policy: { ...DEFAULT_POLICY, afterApproval: { ...DEFAULT_POLICY.afterApproval!, debriefTypes: [] } },
+      authorizations,
+    });
+    expect(obligations.map((o) => [o.kind, o.label, o.dueAt])).toEqual([
+      [
+        'authorization-data_export_assessment',
+        'Data-export security assessment granted before departure',
+        '2027-03-01T00:00:00.000Z',
+      ],
+    ]);
+    const plan = planRoute({ request, tier: 'standard' }, DEFAULT_POLICY);
+    const approved: RequestState = {
+      ...initialState('r2', 'carol@example.com', plan),
+      status: 'approved',
+      authorizations,
+      obligations,
+    };
+    const closed = recordAuthorization(approved, {
+      kind: 'data_export_assessment',
+      actorEmail: 'carol@example.com',
+      asAdmin: false,
+      at: '2027-02-01T00:00:00.000Z',
+      status: 'granted',
+    });
+    expect(closed.obligations[0]).toMatchObject({ status: 'fulfilled', fulfilledBy: 'carol@example.com' });
+    expect(closed.status).toBe('closed');
   });
 });

@@ -188,7 +188,7 @@ export function determinedConditions(determinations: readonly Determination[] | 
 }
 
 /** Granted, and valid through the day it is needed through. */
-export function isSatisfied(a: AuthorizationState): boolean {
+export function isSatisfied(a: Pick<AuthorizationState, 'status' | 'validUntil' | 'neededThrough'>): boolean {
   return a.status === 'granted' && (a.validUntil === null || a.validUntil >= a.neededThrough);
 }
 
@@ -299,6 +299,22 @@ export function recordAuthorization(state: RequestState, input: AuthorizationRec
   }
   if (next.status === 'awaiting_authorization' && outstanding(next, 'approval').length === 0) {
     return { ...next, status: 'approved' };
+  }
+  // A grant meets the obligation that tracks an authorization holding the departure; the request closes with its last.
+  const granted = authorizations.find((a) => a.kind === input.kind);
+  const obligationKind = `authorization-${input.kind}`;
+  if (
+    granted &&
+    isSatisfied(granted) &&
+    next.obligations.some((o) => o.kind === obligationKind && o.status !== 'fulfilled')
+  ) {
+    const obligations = next.obligations.map((o) =>
+      o.kind === obligationKind
+        ? { ...o, status: 'fulfilled' as const, fulfilledBy: input.actorEmail.toLowerCase(), fulfilledAt: input.at }
+        : o,
+    );
+    const done = next.status === 'approved' && obligations.every((o) => o.status === 'fulfilled');
+    return { ...next, obligations, status: done ? 'closed' : next.status };
   }
   return next;
 }

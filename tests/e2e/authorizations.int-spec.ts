@@ -466,4 +466,30 @@ describe.each(testDatabases())('external authorizations on $name', (database) =>
       ['data_export_assessment', 'required', null, returnDate],
     ]);
   });
+
+  it('should approve a request whose authorization holds only the departure, and track it as an obligation until granted', async () => {
+    const view = await submit('carol@example.com', plain({ dataCategories: ['personal_data'] }));
+    expect(view.authorizations).toEqual([
+      expect.objectContaining({ kind: 'data_export_assessment', blocks: 'departure', status: 'required' }),
+    ]);
+    const approved = await approveAll(view.id);
+    expect(approved.status).toBe('approved');
+    const obligation = await eventually(async () => {
+      const now = (await http.as('carol@example.com', 'GET', `/api/requests/${view.id}`)).body;
+      return now.obligations.find((o: any) => o.kind === 'authorization-data_export_assessment');
+    }, 'the obligation for the data-export assessment');
+    expect(obligation).toMatchObject({
+      status: 'open',
+      label: 'Data-export security assessment granted before departure',
+    });
+    const granted = await record('carol@example.com', view.id, 'data_export_assessment', {
+      status: 'granted',
+      reference: 'DEA-1',
+    });
+    expect(granted.status).toBe(200);
+    expect(granted.body.obligations.find((o: any) => o.kind === 'authorization-data_export_assessment')).toMatchObject({
+      status: 'fulfilled',
+      fulfilledBy: 'carol@example.com',
+    });
+  });
 });

@@ -2,7 +2,13 @@ import { condition, log, ParentClosePolicy, patched, sleep, startChild } from '@
 import { custodyWorkflowIdFor, type CustodyWorkflowInput } from '@libs/contracts';
 import { lapse, markOverdue, withObligations } from '@libs/domain/approval-state';
 import { outstanding } from '@libs/domain/authorizations';
-import { afterApprovalOf, obligationsFor, passportDueBack, type Obligation } from '@libs/domain/obligations';
+import {
+  afterApprovalOf,
+  authorizationObligation,
+  obligationsFor,
+  passportDueBack,
+  type Obligation,
+} from '@libs/domain/obligations';
 import { durationMs, type AfterApproval } from '@libs/domain/policy/policy-schema';
 import { activities } from '../activity-proxies';
 import { runCancellable } from '../cancellable';
@@ -99,6 +105,8 @@ function obligationsOf(run: RequestRun, passportDueBackAt: string | null): Oblig
       s.approvals.flatMap((a) => a.conditions.map((condition) => ({ party: a.party, condition }))),
     );
   return obligationsFor({
+    // Only requests that track external authorizations have any (patch `external-authorizations`).
+    authorizations: run.current().authorizations,
     request: run.request,
     tier: run.input.requester.tier,
     conditions,
@@ -117,12 +125,15 @@ async function chaseOverdue(run: RequestRun, rules: AfterApproval, kind: string)
   if (!obligation?.dueAt || kind === 'passport_return') return; // the custody workflow chases the passport
   if (await condition(() => isMet(run, kind), Math.max(msUntil(obligation.dueAt), 1))) return;
   await run.commit(markOverdue(run.current(), kind));
+  // An authorization that holds the departure is chased like an obligation, with how to record it.
+  const authorization = run.current().authorizations?.find((a) => authorizationObligation(a.kind) === kind);
   const notice = {
     requestId: run.requestId,
     obligation: kind,
     label: obligation.label,
     dueAt: obligation.dueAt,
     summary: run.summary,
+    ...(authorization ? { authorization: { kind: authorization.kind, authority: authorization.authority } } : {}),
   };
   await chase({
     isDone: () => isMet(run, kind),
