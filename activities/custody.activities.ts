@@ -152,24 +152,34 @@ export class CustodyActivities {
         'obligation',
         to,
         (reference) =>
-          input.kind === 'escalation'
+          input.authorization
             ? renderNotice(
-                `[Clearance] Escalation: overdue obligation of ${input.summary.requesterName} (${reference})`,
-                'An obligation is overdue',
+                `[Clearance] Still waiting: ${input.label} (${reference})`,
+                'Your request waits for an external authorization',
                 [
-                  `${input.summary.requesterName} <${input.summary.requesterEmail}> has not met "${input.label}" for the ${what}, due ${day(input.dueAt)}.`,
+                  `Your ${what} still needs ${input.label} from ${input.authorization.authority}, granted and valid through your return.`,
+                  `Record the authority's progress (applied, granted, refused) with POST /api/requests/${input.requestId}/authorizations/${input.authorization.kind}, or on the request's page.`,
                   `Request reference: ${reference}`,
                 ],
               )
-            : renderNotice(
-                `[Clearance] Reminder: ${input.label} (${reference})`,
-                'An obligation of your approved request is overdue',
-                [
-                  `"${input.label}" for your ${what} was due ${day(input.dueAt)}.`,
-                  `Record it with POST /api/requests/${input.requestId}/obligations/${input.obligation}.`,
-                  `Request reference: ${reference}`,
-                ],
-              ),
+            : input.kind === 'escalation'
+              ? renderNotice(
+                  `[Clearance] Escalation: overdue obligation of ${input.summary.requesterName} (${reference})`,
+                  'An obligation is overdue',
+                  [
+                    `${input.summary.requesterName} <${input.summary.requesterEmail}> has not met "${input.label}" for the ${what}, due ${day(input.dueAt)}.`,
+                    `Request reference: ${reference}`,
+                  ],
+                )
+              : renderNotice(
+                  `[Clearance] Reminder: ${input.label} (${reference})`,
+                  'An obligation of your approved request is overdue',
+                  [
+                    `"${input.label}" for your ${what} was due ${day(input.dueAt)}.`,
+                    `Record it with POST /api/requests/${input.requestId}/obligations/${input.obligation}.`,
+                    `Request reference: ${reference}`,
+                  ],
+                ),
       );
     }
   }

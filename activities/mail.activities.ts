@@ -209,7 +209,12 @@ export class MailActivities {
       .flatMap((a) => [
         ...(a.comment && a.status !== 'pending' && a.status !== 'waiting' ? [`${a.party}: ${a.comment}`] : []),
         ...a.conditions.map((c) => `${a.party} condition: ${c}`),
-      ]);
+      ])
+      .concat(
+        (state.authorizations ?? [])
+          .filter((a) => a.status !== 'granted')
+          .map((a) => `${a.label} (${a.authority}): ${a.status}${a.reason ? `, ${a.reason}` : ''}`),
+      );
     const recipient = input.summary.requesterEmail.toLowerCase();
     const reference = await this.referenceOf(input.requestId);
     return this.deliverOnce(`outcome:${input.requestId}:${input.seq}`, input.requestId, 'outcome', recipient, () =>

@@ -1,12 +1,14 @@
 import type { SubmitRequestInput, SubmittedRequest } from '@libs/contracts';
 import { initialState } from '@libs/domain/approval-state';
+import { determine } from '@libs/domain/authorizations';
 import { planRoute } from '@libs/domain/policy/evaluate';
 import type { ProjectionActivities } from './projection.activities';
 import type { ScreeningActivities } from './screening.activities';
 
 /**
  * The submission in one step (workflows since `cheaper-cycle`): screen the counterparties, plan the
- * route from the policy pinned in the workflow input, and record both. The plan and the initial state
+ * route and determine the external authorizations from the policy pinned in the workflow input, and
+ * record them. The plan and the initial state
  * are answered to the workflow, so they are in its history as this step's result and never recomputed.
  * Idempotent like its parts: screening only reads, and recording a submission twice records it once.
  */
@@ -21,11 +23,14 @@ export class SubmissionActivities {
       requestId: workflow.requestId,
       counterparties: workflow.request.counterparties,
     });
-    const plan = planRoute(
-      { request: workflow.request, tier: workflow.requester.tier, screeningHits },
-      workflow.policy,
-    );
+    const facts = { request: workflow.request, tier: workflow.requester.tier, flags: workflow.requester.flags };
+    const plan = planRoute({ ...facts, screeningHits }, workflow.policy);
     const state = initialState(workflow.requestId, workflow.requester.email, plan);
+    // The external authorizations and determinations of the pinned policy (none in versions from before
+    // them) are fixed in the initial state, and so in the history as this step's result.
+    const { authorizations, determinations } = determine({ ...facts, screeningHits }, workflow.policy);
+    if (authorizations.length > 0 || determinations.length > 0)
+      Object.assign(state, { authorizations, determinations });
     await this.projection.recordSubmission({ workflow, plan, state });
     return { plan, state };
   }

@@ -4,17 +4,20 @@ import {
   decideUpdate,
   fulfilObligationUpdate,
   passportReturnedSignal,
+  recordAuthorizationUpdate,
   stateQuery,
   submittedUpdate,
   withdrawUpdate,
   type AmendInput,
   type DecideInput,
   type FulfilObligationInput,
+  type RecordAuthorizationInput,
   type RequestWorkflowInput,
   type WithdrawInput,
 } from '@libs/contracts';
 import type { RequestState } from '@libs/domain/approval-state';
 import { afterApproval } from './request/after-approval';
+import { awaitAuthorities } from './request/authorities';
 import * as on from './request/messages';
 import { RequestRun } from './request/run';
 import { settle } from './request/settle';
@@ -48,6 +51,10 @@ export async function requestApprovalWorkflow(input: RequestWorkflowInput): Prom
   setHandler(fulfilObligationUpdate, (f) => on.fulfilObligation(run, f), {
     validator: (f: FulfilObligationInput) => on.validateFulfilment(run, f),
   });
+  // The requester or an admin records an authority's decision on an external authorization.
+  setHandler(recordAuthorizationUpdate, (a) => on.recordAuthorizationProgress(run, a), {
+    validator: (a: RecordAuthorizationInput) => on.validateAuthorization(run, a),
+  });
   // From the custody workflow: the released passport is back.
   setHandler(passportReturnedSignal, (returned) => on.passportReturned(run, returned));
 
@@ -57,6 +64,8 @@ export async function requestApprovalWorkflow(input: RequestWorkflowInput): Prom
     const deadlines = await runStages(run);
     // Stopped in one step with what follows: the histories record the timers' cancellation after it.
     deadlines?.cancel();
+    // Every party approved, and an authority has not granted yet (only requests whose pinned policy has them).
+    if (run.current().status === 'awaiting_authorization') await awaitAuthorities(run);
     // Requests approved before obligations existed simply ended here (their histories have no marker).
     if (run.current().status !== 'approved' || !run.since('obligations-after-approval')) break;
     await run.tellRequester(run.current());

@@ -8,6 +8,7 @@ import type { DirectorySeed } from '@libs/domain/person';
 import { Mailer, type SmtpCapture } from '@libs/mail';
 import {
   AssignedReviewerRepository,
+  AuthorizationDocumentRepository,
   AuditLogRepository,
   ConflictCheck,
   DelegationRepository,
@@ -108,6 +109,7 @@ export class AppModule {
       AuditLogRepository,
       HistoryArchiveRepository,
       AssignedReviewerRepository,
+      AuthorizationDocumentRepository,
     ].map((Repo) => ({
       provide: Repo,
       inject: [DataSource],

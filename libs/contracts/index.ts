@@ -7,6 +7,8 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { FieldChange, RouteChange } from '../domain/amendment';
 import type { DecisionInput, RequestState } from '../domain/approval-state';
+import type { AuthorizationRecord } from '../domain/authorizations';
+import type { PersonFlags } from '../domain/person';
 import type { RoutePlan, RoutingPolicy } from '../domain/policy';
 import type { Counterparty, RequestInput } from '../domain/request';
 import type { ScreeningHit } from '../domain/screening';
@@ -29,6 +31,8 @@ export interface Requester {
   tier: Tier;
   /** The manager at submission, who may not decide on the requester's departure. */
   managerEmail?: string | null;
+  /** The directory's flags at submission (classified access, confidentiality period); absent before they were sent. */
+  flags?: PersonFlags;
 }
 
 /** What the workflow needs to show people in emails. */
@@ -117,6 +121,10 @@ export interface FulfilObligationInput extends Proven {
 
 /** The requester records an obligation as met (training done, condition acknowledged, debrief filed). */
 export const fulfilObligationUpdate = defineUpdate<RequestState, [FulfilObligationInput]>('fulfilObligation');
+/** The requester or a compliance admin records an authority's decision (or attaches its document's hash). */
+export type RecordAuthorizationInput = AuthorizationRecord & Proven;
+export const recordAuthorizationUpdate = defineUpdate<RequestState, [RecordAuthorizationInput]>('recordAuthorization');
+
 /** From the custody workflow: the released passport is back in custody. */
 export const passportReturnedSignal = defineSignal<[PassportReturned]>('passportReturned');
 
@@ -203,6 +211,8 @@ export interface CustodyNoticeInput {
 
 export interface ObligationNoticeInput {
   kind: 'reminder' | 'escalation';
+  /** Set when the reminder is about an external authorization the request still waits for. */
+  authorization?: { kind: string; authority: string };
   requestId: string;
   obligation: string;
   label: string;
@@ -299,6 +309,8 @@ export interface ProjectStateInput {
   amendment?: AmendmentRecord;
   /** The route planned again after an amendment, when it changed. */
   plan?: RoutePlan;
+  /** The authorization progress that produced this state (recorded as `authorization.recorded`). */
+  authorization?: AuthorizationRecord;
 }
 
 /** Every state committed while the previous write ran, oldest first, written in one step (`cheaper-cycle`). */

@@ -538,8 +538,15 @@ describe('expire', () => {
 });
 
 describe('isFinal', () => {
-  it('should call every status final except pending and changes_requested', () => {
-    expect(REQUEST_STATUSES.filter(isFinal)).toEqual(['approved', 'rejected', 'withdrawn', 'expired', 'closed']);
+  it('should call every status final except pending and changes_requested (the parties have decided)', () => {
+    expect(REQUEST_STATUSES.filter(isFinal)).toEqual([
+      'awaiting_authorization',
+      'approved',
+      'rejected',
+      'withdrawn',
+      'expired',
+      'closed',
+    ]);
   });
 });
 

@@ -1,4 +1,5 @@
 import type { RouteChange, SupersededApproval } from './amendment';
+import { outstanding, type AuthorizationState, type Determination } from './authorizations';
 import { recordedByRequester, type Obligation } from './obligations';
 import type { RoutePlan } from './policy';
 import type { Refusal, RefusalCode } from './refusals';
@@ -60,6 +61,13 @@ export interface RequestState {
   superseded?: SupersededApproval[];
   /** How amendments changed the route (absent before any did). */
   routeChanges?: RouteChange[];
+  /**
+   * External authorizations the pinned policy requires (patch `external-authorizations`; absent in
+   * requests from before, which never wait for one).
+   */
+  authorizations?: AuthorizationState[];
+  /** What the pinned policy's determinations said of the request at submission (absent before). */
+  determinations?: Determination[];
 }
 
 export interface DecisionInput {
@@ -360,7 +368,11 @@ function settle(state: RequestState): RequestState {
     const approvedStage = withStage('approved', 'pending');
     return stage.index < state.stages.length
       ? openStage({ ...approvedStage, seq: approvedStage.seq - 1 }, stage.index + 1)
-      : { ...approvedStage, status: 'approved' };
+      : {
+          ...approvedStage,
+          // Every party approved: the request waits while a blocking authorization is not granted.
+          status: outstanding(state, 'approval').length > 0 ? 'awaiting_authorization' : 'approved',
+        };
   }
   return state;
 }

@@ -151,3 +151,25 @@ describe('reasonInWords', () => {
     expect(reasonInWords(reason)).toBe(words);
   });
 });
+
+describe('packetRows with external authorizations and determinations', () => {
+  it('should name the authorizations with their status and the determined conditions', () => {
+    const rows = packetRows({
+      type: 'conference',
+      destinationCountry: 'IR',
+      departureDate: '2027-03-01',
+      returnDate: '2027-03-07',
+      purpose: 'p',
+      counterparties: [],
+      technologyAreas: ['none'],
+      dataCategories: ['none'],
+      details: { eventName: 'E', presenting: false },
+      authorizations: [{ label: 'Official exit approval', status: 'applied' }],
+      determinations: [{ outcome: 'condition', reason: 'high risk', condition: 'Loaner device only' }],
+    });
+    expect(rows.slice(-2)).toEqual([
+      { label: 'External authorizations', value: 'Official exit approval (applied for)' },
+      { label: 'Determined by the policy', value: 'Condition: Loaner device only' },
+    ]);
+  });
+});

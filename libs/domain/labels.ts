@@ -28,6 +28,7 @@ export const REQUEST_TYPE_LABELS: Record<RequestType, string> = {
 export const REQUEST_STATUS_LABELS: Record<RequestStatus, string> = {
   pending: 'Pending',
   changes_requested: 'Changes requested',
+  awaiting_authorization: 'Awaiting external authorization',
   approved: 'Approved',
   rejected: 'Rejected',
   withdrawn: 'Withdrawn',
@@ -121,6 +122,11 @@ export const STATE_LABELS: Record<string, string> = {
   released: 'Released',
   returned: 'Returned',
   deposited: 'Deposited',
+  required: 'Required',
+  applied: 'Applied for',
+  granted: 'Granted',
+  refused: 'Refused',
+  expired: 'Expired',
 };
 
 /** The fixed obligation kinds; `condition-<n>` is read by obligationKindLabel. */
@@ -228,6 +234,10 @@ export interface PacketSource {
   technologyAreas: readonly string[];
   dataCategories: readonly string[];
   details: Record<string, unknown>;
+  /** External authorizations the request needs (absent or empty when none). */
+  authorizations?: ReadonlyArray<{ label: string; status: string }>;
+  /** What the policy's determinations said: automatic conditions, licences (absent or empty when none). */
+  determinations?: ReadonlyArray<{ outcome: string; reason: string; condition?: string | null }>;
 }
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
@@ -292,6 +302,22 @@ export function packetRows(r: PacketSource): PacketRow[] {
       : []),
     { label: 'Technology', value: labels(r.technologyAreas) || 'None' },
     { label: 'Data crossing the border', value: labels(r.dataCategories) || 'None' },
+    ...(r.authorizations?.length
+      ? [
+          {
+            label: 'External authorizations',
+            value: r.authorizations.map((a) => `${a.label} (${label(a.status).toLowerCase()})`).join('; '),
+          },
+        ]
+      : []),
+    ...(r.determinations?.length
+      ? [
+          {
+            label: 'Determined by the policy',
+            value: r.determinations.map((d) => (d.condition ? `Condition: ${d.condition}` : d.reason)).join('; '),
+          },
+        ]
+      : []),
   ];
 }
 

@@ -1,4 +1,5 @@
 import { DEFAULT_AFTER_APPROVAL, durationMs, type RoutingPolicy } from './policy';
+import { isSatisfied, type AuthorizationState } from './authorizations';
 import type { RequestInput } from './request';
 import type { Tier } from './vocabulary';
 
@@ -16,6 +17,11 @@ export interface Obligation {
   status: ObligationStatus;
   fulfilledBy: string | null;
   fulfilledAt: string | null;
+}
+
+/** The obligation that tracks an authorization holding the departure: met when the authority's grant is recorded. */
+export function authorizationObligation(kind: string): string {
+  return `authorization-${kind}`;
 }
 
 /** Kinds the requester records through `POST /api/requests/:id/obligations/:kind`. */
@@ -42,6 +48,10 @@ export function obligationsFor(args: {
   conditions: Array<{ party: string; condition: string }>;
   passportDueBackAt: string | null;
   policy: RoutingPolicy;
+  /** The request's external authorizations: each one that holds the departure and is not granted yet is due by departure. */
+  authorizations?: ReadonlyArray<
+    Pick<AuthorizationState, 'kind' | 'label' | 'blocks' | 'status' | 'validUntil' | 'neededThrough'>
+  >;
 }): Obligation[] {
   const rules = afterApprovalOf(args.policy);
   const open = (kind: string, label: string, dueAt: string | null): Obligation => ({
@@ -71,5 +81,11 @@ export function obligationsFor(args: {
     list.push(open('debrief', 'Debrief after return', at(args.request.returnDate, durationMs(rules.debriefWithin))));
   }
   if (args.passportDueBackAt) list.push(open('passport_return', 'Passport back in custody', args.passportDueBackAt));
+  for (const a of args.authorizations ?? []) {
+    if (a.blocks !== 'departure' || isSatisfied(a)) continue;
+    list.push(
+      open(authorizationObligation(a.kind), `${a.label} granted before departure`, at(args.request.departureDate, 0)),
+    );
+  }
   return list;
 }

@@ -20,6 +20,8 @@ export const REFUSAL_CODES = [
   'PASSPORT_NOT_READY',
   'ROUND_CHANGED',
   'UPDATE_NOT_FROM_API',
+  'AUTHORIZATION_NOT_REQUIRED',
+  'AUTHORIZATION_NOT_OPEN',
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 

@@ -45,6 +45,8 @@ export type DestinationRisk = (typeof DESTINATION_RISKS)[number];
 export const REQUEST_STATUSES = [
   'pending',
   'changes_requested',
+  /** Every party approved; a blocking external authorization is not granted yet. */
+  'awaiting_authorization',
   'approved',
   'rejected',
   'withdrawn',

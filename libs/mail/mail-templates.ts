@@ -146,6 +146,7 @@ export function renderApprovalMail(args: {
 }
 
 const OUTCOME_WORDS: Partial<Record<RequestStatus, string>> = {
+  awaiting_authorization: 'approved by every party, and now waits for an external authorization',
   approved: 'approved',
   rejected: 'rejected',
   changes_requested: 'sent back to you for changes',

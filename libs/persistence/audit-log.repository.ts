@@ -11,6 +11,8 @@ export type AuditEvent =
   | 'request.state'
   | 'request.amended'
   | 'decision.recorded'
+  | 'authorization.recorded'
+  | 'authorization.document_stored'
   | 'request.reviewer_assigned'
   | 'obligation.fulfilled'
   | 'passport.deposited'

@@ -1,6 +1,7 @@
 export * from './assigned-reviewer.repository';
 export * from './audit-chain-command';
 export * from './audit-log.repository';
+export * from './authorization-document.repository';
 export * from './canonical-json';
 export * from './data-source';
 export * from './delegation.repository';

@@ -6,6 +6,7 @@ import {
   type ProjectStateInput,
   type RecordSubmissionInput,
 } from '../contracts';
+import type { AuthorizationRecord } from '../domain/authorizations';
 import type { RequestState } from '../domain/approval-state';
 import { normalizedDealName, type RequestInput } from '../domain/request';
 import { AuditLogRepository, type AuditEntry } from './audit-log.repository';
@@ -77,6 +78,32 @@ function decisionAuditEntry(state: RequestState, decision: DecideInput): AuditEn
   };
 }
 
+/** An authority's decision as the audit log keeps it: what was recorded, by whom; a document by its hash only. */
+function authorizationAuditEntry(state: RequestState, record: AuthorizationRecord): AuditEntry {
+  const now = (state.authorizations ?? []).find((a) => a.kind === record.kind);
+  return {
+    requestId: state.requestId,
+    event: 'authorization.recorded',
+    actor: record.actorEmail.toLowerCase(),
+    payload: {
+      requestId: state.requestId,
+      kind: record.kind,
+      label: now?.label ?? record.kind,
+      status: now?.status ?? null,
+      recorded: record.status ?? 'document',
+      asAdmin: record.asAdmin,
+      authority: now?.authority ?? null,
+      reference: now?.reference ?? null,
+      decidedAt: now?.decidedAt ?? null,
+      validFrom: now?.validFrom ?? null,
+      validUntil: now?.validUntil ?? null,
+      reason: now?.reason ?? null,
+      documentSha256: now?.documentSha256 ?? null,
+      at: record.at,
+    },
+  };
+}
+
 /** An amendment as the audit log keeps it: who, field by field before and after, and how the route changed. */
 function amendmentAuditEntry(state: RequestState, amendment: AmendmentRecord): AuditEntry {
   const change = amendment.routeChange;
@@ -105,16 +132,19 @@ function amendmentAuditEntry(state: RequestState, amendment: AmendmentRecord): A
 
 /** What one projected state adds to the audit log: the decision or amendment, the new state, newly fulfilled obligations. */
 function auditEntriesFor(
-  { state, decision, amendment }: ProjectStateInput,
+  { state, decision, amendment, authorization }: ProjectStateInput,
   fulfilledBefore: Set<string>,
 ): AuditEntry[] {
   const entries: AuditEntry[] = [];
   if (decision) entries.push(decisionAuditEntry(state, decision));
+  if (authorization) entries.push(authorizationAuditEntry(state, authorization));
   if (amendment) entries.push(amendmentAuditEntry(state, amendment));
   entries.push({
     requestId: state.requestId,
     event: 'request.state',
-    actor: decision ? decision.actorEmail.toLowerCase() : (amendment?.actorEmail ?? null),
+    actor: decision
+      ? decision.actorEmail.toLowerCase()
+      : (amendment?.actorEmail ?? authorization?.actorEmail.toLowerCase() ?? null),
     payload: {
       requestId: state.requestId,
       status: state.status,
@@ -178,6 +208,8 @@ export class RequestProjectionWriter {
         currentStage: state.currentStage,
         round: state.round,
         seq: state.seq,
+        authorizations: (state.authorizations ?? []) as never,
+        determinations: (state.determinations ?? []) as never,
         createdAt: workflow.submittedAt,
         updatedAt: now,
       });
@@ -228,6 +260,8 @@ export class RequestProjectionWriter {
           updatedAt: now,
           supersededApprovals: (state.superseded ?? []) as never,
           routeChanges: (state.routeChanges ?? []) as never,
+          authorizations: (state.authorizations ?? []) as never,
+          ...(state.determinations ? { determinations: state.determinations as never } : {}),
           ...amended,
           ...replanned,
         })

@@ -151,6 +151,18 @@ export class RequestRepository {
     return this.dataSource.getRepository(RequestEntity).findOneBy({ requesterEmail, idempotencyKey: key });
   }
 
+  /** Requests submitted on or after `since` (YYYY-MM-DD, UTC), oldest first, at most `limit` (policy simulations). */
+  async submittedSince(since: string, limit: number): Promise<RequestEntity[]> {
+    return this.dataSource
+      .getRepository(RequestEntity)
+      .createQueryBuilder('r')
+      .where('r.created_at >= :since', { since })
+      .orderBy('r.created_at', 'ASC')
+      .addOrderBy('r.id', 'ASC')
+      .take(limit)
+      .getMany();
+  }
+
   async decisionsFor(requestId: string): Promise<DecisionEntity[]> {
     return this.dataSource.getRepository(DecisionEntity).find({ where: { requestId }, order: { decidedAt: 'ASC' } });
   }

@@ -19,6 +19,7 @@ import { eventually } from '../support/eventually';
 import { daysFromNow, depositPassport, requestBody } from '../support/factories';
 import { Http } from '../support/http';
 import { startSystem, type TestSystem } from '../support/system';
+import { grantAuthorizations } from '../support/authorizations';
 
 /** The whole loop through HTTP: API + worker + real Temporal + real SMTP capture + a real database. */
 describe.each(testDatabases())('approval loop on $name', (database) => {
@@ -211,8 +212,12 @@ describe.each(testDatabases())('approval loop on $name', (database) => {
       conditions: ['slides reviewed before departure'],
     });
     expect(final.status).toBe(200);
-    expect(final.body.status).toBe('approved');
+    // alice is core: every party approved, and the default policy holds the request until the official
+    // exit approval is granted (tests/e2e/authorizations.int-spec.ts covers the waiting in full).
+    expect(final.body.status).toBe('awaiting_authorization');
     expect(final.body.stages[0].status).toBe('approved');
+    await grantAuthorizations(http, final.body);
+    expect((await http.as('alice@example.com', 'GET', `/api/requests/${view.id}`)).body.status).toBe('approved');
 
     const outcome = await eventually(
       async () => (await mailbox('alice@example.com')).find((m) => m.text.includes(view.reference)),

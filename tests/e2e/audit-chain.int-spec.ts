@@ -5,6 +5,7 @@ import { eventually } from '../support/eventually';
 import { daysFromNow, requestBody } from '../support/factories';
 import { Http } from '../support/http';
 import { startSystem, type TestSystem } from '../support/system';
+import { grantAuthorizations } from '../support/authorizations';
 
 const NUMBER = 'K55501234';
 
@@ -55,6 +56,8 @@ describe.each(testDatabases())('audit chain on $name', (database) => {
       });
       expect(decided.status).toBe(200);
     }
+    // alice is core: every party approved, and the official exit approval is recorded as granted
+    await grantAuthorizations(http, submitted.body);
     // After approval the workflow records the trip's obligations as one more state; the tampering tests
     // below rewrite the chain's tail, so they need that last row written first.
     const obligations = await eventually(async () => {
@@ -64,7 +67,7 @@ describe.each(testDatabases())('audit chain on $name', (database) => {
     expect(obligations.length).toBeGreaterThan(0);
     const rows = await eventually(async () => {
       const found = await rowsOf(requestId);
-      return found.filter((r) => r.event === 'request.state').length === 5 && found;
+      return found.filter((r) => r.event === 'request.state').length === 6 && found;
     }, 'the approved state and the obligations state in the audit log');
 
     expect(rows[0]).toMatchObject({ event: 'request.submitted', actor: 'alice@example.com' });
@@ -91,8 +94,19 @@ describe.each(testDatabases())('audit chain on $name', (database) => {
       conditions: ['clean laptop only'],
       via: 'api',
     });
-    const states = rows.filter((r) => r.event === 'request.state').map((r) => JSON.parse(r.payload).status);
-    expect(states).toEqual(['pending', 'pending', 'pending', 'approved', 'approved']);
+    // one state per decision (the last one awaiting the authorization), one for the grant that approved it,
+    // and one for the obligations recorded after approval
+    expect(rows.filter((r) => r.event === 'request.state').map((r) => JSON.parse(r.payload).status)).toEqual([
+      'pending',
+      'pending',
+      'pending',
+      'awaiting_authorization',
+      'approved',
+      'approved',
+    ]);
+    const [granted] = rows.filter((r) => r.event === 'authorization.recorded');
+    expect(granted.actor).toBe('alice@example.com');
+    expect(JSON.parse(granted.payload)).toMatchObject({ kind: 'official_exit_approval', status: 'granted' });
 
     const all = await auditLog.find({ order: { seq: 'ASC' } });
     expect(all.map((r) => r.event)).toEqual(expect.arrayContaining(['passport.deposited', 'policy.published']));

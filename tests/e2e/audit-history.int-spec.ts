@@ -116,6 +116,7 @@ describe.each(testDatabases())('audit history on $name', (database) => {
         'SHA256SUMS',
         'chain-proof.json',
         'code-version.json',
+        'documents.json', // decision documents of external authorizations checked (none here)
         'history.json',
         'record.json',
         'trail.json',

@@ -147,6 +147,17 @@ const ROUTES: Record<string, RouteCase> = {
     // nothing to fulfil on a withdrawn request; those who cannot read it do not learn it exists
     expect: { ...UNAUTH, owner: 409, peer: 404, approver: 403, custodian: 404, auditor: 403, admin: 403 },
   },
+  'POST /api/requests/:id/authorizations/:kind': {
+    path: (fx) => `/api/requests/${fx.pending}/authorizations/official_exit_approval`,
+    body: () => ({ status: 'maybe' }), // invalid: refused before anything is recorded
+    // the requester or an admin; other readers 403; those who cannot read it do not learn it exists
+    expect: { ...UNAUTH, owner: 400, peer: 404, approver: 403, custodian: 404, auditor: 403, admin: 400 },
+  },
+  'PUT /api/requests/:id/authorizations/:kind/document': {
+    path: (fx) => `/api/requests/${fx.pending}/authorizations/official_exit_approval/document`,
+    raw: { contentType: 'text/plain', text: 'not a multipart form' }, // refused (400) before anything is stored
+    expect: { ...UNAUTH, owner: 400, peer: 404, approver: 403, custodian: 404, auditor: 403, admin: 400 },
+  },
   'POST /api/requests/:id/withdraw': {
     path: (fx) => `/api/requests/${fx.withdrawn}/withdraw`,
     // already withdrawn: the requester learns 409; nobody else may withdraw it
@@ -212,6 +223,11 @@ const ROUTES: Record<string, RouteCase> = {
   'POST /api/policy/validate': {
     path: () => '/api/policy/validate',
     body: (fx) => fx.policy, // only checked, never published
+    expect: only(200, 'admin'),
+  },
+  'POST /api/policy/simulate': {
+    path: () => '/api/policy/simulate',
+    body: (fx) => ({ policy: fx.policy, since: daysFromNow(-30) }), // compared only, nothing changes
     expect: only(200, 'admin'),
   },
   'POST /api/policy/evaluate': {
@@ -329,6 +345,12 @@ const ROUTES: Record<string, RouteCase> = {
     expect: pageFor({ ...only(409, 'owner'), peer: 404 }),
   },
 
+  'POST /app/requests/:id/authorizations/:kind': {
+    path: (fx) => `/app/requests/${fx.pending}/authorizations/official_exit_approval`,
+    page: { form: {} }, // no status: the API refuses it (400) before anything is recorded
+    expect: pageFor({ ...UNAUTH, owner: 400, peer: 404, approver: 403, custodian: 404, auditor: 403, admin: 400 }),
+  },
+
   // ---- pages: approver (inbox, delegation) and custodian
   'GET /app/inbox': { path: () => '/app/inbox', page: {}, expect: pageFor(only(200, 'approver')) },
   'POST /app/inbox/bulk': {
@@ -399,6 +421,11 @@ const ROUTES: Record<string, RouteCase> = {
   // ---- pages: admin (policy, screening list, directory) and dashboard
   'GET /app/admin': { path: () => '/app/admin', page: {}, expect: pageFor(only(200, 'admin')) },
   'GET /app/admin/policy': { path: () => '/app/admin/policy', page: {}, expect: pageFor(only(200, 'admin')) },
+  'GET /app/admin/authorizations': {
+    path: () => '/app/admin/authorizations',
+    page: {},
+    expect: pageFor(only(200, 'admin')),
+  },
   'POST /app/admin/policy/check': {
     path: () => '/app/admin/policy/check',
     page: { form: { policy: '{' } }, // not JSON: the problem is shown, nothing published

@@ -9,6 +9,7 @@ import { daysFromNow, requestBody } from '../support/factories';
 import { Http } from '../support/http';
 import { startSystem, type TestSystem } from '../support/system';
 import { PassportsService } from '../../apps/api/passports/passports.service';
+import { grantAuthorizations } from '../support/authorizations';
 
 const NUMBER = 'M70312987';
 
@@ -102,6 +103,8 @@ describe.each(testDatabases())('passport custody on $name', (database) => {
         requestBody('passport_release', { departureDate: daysFromNow(0), returnDate: daysFromNow(0) }),
       )
     ).body;
+    // alice is core: the exit approval that holds her passport is granted up front
+    await grantAuthorizations(http, view);
     expect(view.stages[0].approvals.map((a: any) => a.party).sort()).toEqual(['hr', 'security']);
     await http.as('hr@example.com', 'POST', `/api/requests/${view.id}/decisions`, { party: 'hr', decision: 'approve' });
     const approved = await http.as('security@example.com', 'POST', `/api/requests/${view.id}/decisions`, {

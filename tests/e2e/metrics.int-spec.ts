@@ -8,6 +8,7 @@ import { eventually } from '../support/eventually';
 import { requestBody } from '../support/factories';
 import { sample } from '../support/prometheus';
 import { useSystem } from '../support/system';
+import { grantAuthorizations } from '../support/authorizations';
 
 const TOKEN = 'metrics-token-for-tests-0123456789';
 
@@ -50,6 +51,8 @@ describe('GET /metrics', () => {
     expect(submitted.status).toBe(201);
     expect(submitted.headers.get('x-request-id')).toBe('metrics-cycle-1');
     const id = submitted.body.id as string;
+    // alice is core: the exit approval the default policy asks of her is granted up front
+    await grantAuthorizations(http, submitted.body);
     const deciders = [
       ['hr@example.com', 'hr'],
       ['legal@example.com', 'legal'],

@@ -11,6 +11,7 @@ import { testDatabases } from '../support/databases';
 import { eventually } from '../support/eventually';
 import { daysFromNow, depositPassport, requestBody } from '../support/factories';
 import { useBareTemporalClient, useSystem } from '../support/system';
+import { grantAuthorizations } from '../support/authorizations';
 
 /**
  * Issue 12, attack 6: someone with network reach to the Temporal frontend (no API token, no
@@ -176,6 +177,8 @@ describe.each(testDatabases())('a forged Update from outside the API is refused 
       'alice@example.com',
       requestBody('passport_release', { departureDate: daysFromNow(20), returnDate: daysFromNow(25) }),
     );
+    // alice is core: the exit approval that holds her passport is granted up front
+    await grantAuthorizations(http, request);
     await http.as('hr@example.com', 'POST', `/api/requests/${request.id}/decisions`, {
       party: 'hr',
       decision: 'approve',

@@ -11,6 +11,7 @@ import {
   amendUpdate,
   decideUpdate,
   fulfilObligationUpdate,
+  recordAuthorizationUpdate,
   stateQuery,
   withdrawUpdate,
   workflowIdFor,
@@ -22,6 +23,7 @@ import {
   type NotifyPartyInput,
   submittedUpdate,
   type ProjectStateInput,
+  type RecordAuthorizationInput,
   type RecordSubmissionInput,
   type RequestWorkflowInput,
   type ScreenInput,
@@ -736,11 +738,94 @@ describe('requestApprovalWorkflow', () => {
     expect(state.stages[0].approvals.find((a) => a.party === 'legal')!.status).toBe('approved');
   });
 
+  /** The requester records an authority's grant, valid well past any test trip. */
+  const grant = (kind: string, extra: Partial<RecordAuthorizationInput> = {}): RecordAuthorizationInput => ({
+    kind,
+    actorEmail: REQUESTER,
+    asAdmin: false,
+    at: new Date().toISOString(),
+    status: 'granted',
+    reference: 'EXIT-1',
+    validUntil: '2099-12-31',
+    ...extra,
+  });
+
+  it('should wait for the external authorization once every party approved, then approve on its grant or reject on its refusal', async () => {
+    const { handle } = await start('conference', 'core', { ...PLAIN });
+    const initial = await handle.query(stateQuery);
+    expect(initial.authorizations!.map((a) => [a.kind, a.status, a.blocks])).toEqual([
+      ['official_exit_approval', 'required', 'approval'],
+    ]);
+    await handle.executeUpdate(decideUpdate, { args: [decision('hr', 'hr@example.com')] });
+    const waiting = await handle.executeUpdate(decideUpdate, { args: [decision('security', 'security@example.com')] });
+    expect(waiting.status).toBe('awaiting_authorization');
+    // Someone else, or a kind that does not apply, is refused by the validator and leaves no trace.
+    expect(
+      await refusal(
+        handle.executeUpdate(recordAuthorizationUpdate, {
+          args: [grant('official_exit_approval', { actorEmail: 'bob@example.com' })],
+        }),
+      ),
+    ).toBe('NOT_REQUESTER');
+    expect(
+      await refusal(handle.executeUpdate(recordAuthorizationUpdate, { args: [grant('data_export_assessment')] })),
+    ).toBe('AUTHORIZATION_NOT_REQUIRED');
+    const applied = await handle.executeUpdate(recordAuthorizationUpdate, {
+      args: [grant('official_exit_approval', { status: 'applied', validUntil: null })],
+    });
+    expect(applied.status).toBe('awaiting_authorization');
+    const approved = await handle.executeUpdate(recordAuthorizationUpdate, { args: [grant('official_exit_approval')] });
+    expect(approved.status).toBe('approved');
+    expect(approved.authorizations![0]).toMatchObject({ status: 'granted', reference: 'EXIT-1' });
+
+    const other = await start('conference', 'core', { ...PLAIN });
+    await other.handle.executeUpdate(decideUpdate, { args: [decision('hr', 'hr@example.com')] });
+    await other.handle.executeUpdate(decideUpdate, { args: [decision('security', 'security@example.com')] });
+    const rejected = await other.handle.executeUpdate(recordAuthorizationUpdate, {
+      args: [
+        grant('official_exit_approval', {
+          status: 'refused',
+          reason: 'not this year',
+          asAdmin: true,
+          actorEmail: 'admin@example.com',
+        }),
+      ],
+    });
+    expect(rejected.status).toBe('rejected');
+    expect((await other.handle.result()).status).toBe('rejected');
+  });
+
+  it('should remind the requester on durable timers while an external authorization is outstanding', async () => {
+    const policy = testPolicy((p) => {
+      p.afterApproval = { ...p.afterApproval!, reminderEvery: '1s' };
+    });
+    const { requestId, handle } = await start('conference', 'core', { ...PLAIN }, policy);
+    await handle.executeUpdate(decideUpdate, { args: [decision('hr', 'hr@example.com')] });
+    const waiting = await handle.executeUpdate(decideUpdate, { args: [decision('security', 'security@example.com')] });
+    expect(waiting.status).toBe('awaiting_authorization');
+    await eventually(() => (obligationNotices.get(requestId) ?? []).length >= 2, 'two reminders');
+    expect((obligationNotices.get(requestId) ?? []).slice(0, 2)).toEqual([
+      'reminder:authorization-official_exit_approval#1',
+      'reminder:authorization-official_exit_approval#2',
+    ]);
+    const approved = await handle.executeUpdate(recordAuthorizationUpdate, { args: [grant('official_exit_approval')] });
+    expect(approved.status).toBe('approved');
+    const count = (obligationNotices.get(requestId) ?? []).length;
+    await new Promise((r) => setTimeout(r, 1500));
+    // No more authorization reminders once granted (obligation reminders may follow later).
+    expect((obligationNotices.get(requestId) ?? []).slice(count).filter((n) => n.includes('authorization-'))).toEqual(
+      [],
+    );
+  });
+
   it('should chase overdue obligations, reminding the requester and escalating to security, until all are met', async () => {
     const policy = testPolicy((p) => {
       p.afterApproval = { ...p.afterApproval!, trainingDueBefore: '60d', reminderEvery: '1s', escalateAfter: '1500ms' };
     });
     const { requestId, handle } = await start('conference', 'core', { ...PLAIN }, policy);
+    // A core employee travels once the official exit approval is granted (the default policy's; see above):
+    // granted before the parties decide, so the request is approved at once and only obligations are chased.
+    await handle.executeUpdate(recordAuthorizationUpdate, { args: [grant('official_exit_approval')] });
     await handle.executeUpdate(decideUpdate, { args: [decision('hr', 'hr@example.com')] });
     await handle.executeUpdate(decideUpdate, { args: [decision('security', 'security@example.com')] });
     const overdue = await eventuallyState(handle, (s) => s.obligations.some((o) => o.status === 'overdue'));

@@ -1,7 +1,14 @@
 import { condition, log, ParentClosePolicy, sleep, startChild } from '@temporalio/workflow';
 import { custodyWorkflowIdFor, type CustodyWorkflowInput } from '@libs/contracts';
 import { lapse, markOverdue, withObligations } from '@libs/domain/approval-state';
-import { afterApprovalOf, obligationsFor, passportDueBack, type Obligation } from '@libs/domain/obligations';
+import { outstanding } from '@libs/domain/authorizations';
+import {
+  afterApprovalOf,
+  authorizationObligation,
+  obligationsFor,
+  passportDueBack,
+  type Obligation,
+} from '@libs/domain/obligations';
 import { durationMs, type AfterApproval } from '@libs/domain/policy/policy-schema';
 import { activities } from '../activity-proxies';
 import { runCancellable } from '../cancellable';
@@ -20,10 +27,18 @@ const { releasePassport, preparePassportHandOut, notifyObligation } = activities
  * One async function on purpose: its awaits sit where the histories expect them, and a helper
  * awaited in between would add a microtask turn that reorders commands against concurrent handlers.
  */
-export async function afterApproval(run: RequestRun): Promise<'approved' | 'closed' | 'lapsed'> {
+export async function afterApproval(run: RequestRun): Promise<'approved' | 'closed' | 'lapsed' | 'rejected'> {
   const rules = afterApprovalOf(run.input.policy);
   let passportDueBackAt: string | null = null;
   if (run.request.type === 'passport_release') {
+    // An authorization that holds the passport (only in requests whose pinned policy has one): it stays
+    // in the vault until the authority grants; a refusal rejects the request.
+    if (outstanding(run.current(), 'passport_release').length > 0) {
+      await condition(
+        () => outstanding(run.current(), 'passport_release').length === 0 || run.current().status !== 'approved',
+      );
+      if (run.current().status !== 'approved') return 'rejected';
+    }
     // Since `hand-out-step`, approval only readies the passport: it leaves the vault when the
     // custodian hands it out (the custody workflow waits for that); before, approval released it.
     const handOutStep = run.since('hand-out-step');
@@ -52,9 +67,11 @@ export async function afterApproval(run: RequestRun): Promise<'approved' | 'clos
       watchValidity(run, rules, () => (lapsed = true)),
     ]),
   );
-  await condition(() => run.current().status === 'closed' || lapsed);
+  // A refused authorization that blocks departure rejects an approved request (never one from before them).
+  await condition(() => run.current().status === 'closed' || run.current().status === 'rejected' || lapsed);
   watchers.cancel();
   if (run.current().status === 'closed') return 'closed';
+  if (run.current().status === 'rejected') return 'rejected';
   log.info('approval lapsed before the trip started; the request needs re-approval', { requestId: run.requestId });
   await run.commit(lapse(run.current()));
   return 'lapsed';
@@ -88,6 +105,8 @@ function obligationsOf(run: RequestRun, passportDueBackAt: string | null): Oblig
       s.approvals.flatMap((a) => a.conditions.map((condition) => ({ party: a.party, condition }))),
     );
   return obligationsFor({
+    // Only requests that track external authorizations have any (patch `external-authorizations`).
+    authorizations: run.current().authorizations,
     request: run.request,
     tier: run.input.requester.tier,
     conditions,
@@ -106,12 +125,15 @@ async function chaseOverdue(run: RequestRun, rules: AfterApproval, kind: string)
   if (!obligation?.dueAt || kind === 'passport_return') return; // the custody workflow chases the passport
   if (await condition(() => isMet(run, kind), Math.max(msUntil(obligation.dueAt), 1))) return;
   await run.commit(markOverdue(run.current(), kind));
+  // An authorization that holds the departure is chased like an obligation, with how to record it.
+  const authorization = run.current().authorizations?.find((a) => authorizationObligation(a.kind) === kind);
   const notice = {
     requestId: run.requestId,
     obligation: kind,
     label: obligation.label,
     dueAt: obligation.dueAt,
     summary: run.summary,
+    ...(authorization ? { authorization: { kind: authorization.kind, authority: authorization.authority } } : {}),
   };
   await chase({
     isDone: () => isMet(run, kind),

@@ -9,6 +9,7 @@ import {
   routeChange,
 } from '@libs/domain/amendment';
 import { restartCurrentStage, type RequestState } from '@libs/domain/approval-state';
+import { determine, redetermine } from '@libs/domain/authorizations';
 import { planRoute } from '@libs/domain/policy/evaluate';
 import type { Party } from '@libs/domain/vocabulary';
 import { activities } from '../activity-proxies';
@@ -49,6 +50,12 @@ export async function reviewAmendment(run: RequestRun, amend: AmendInput): Promi
   const plan = planRoute({ request: amend.request, tier: run.input.requester.tier, screeningHits }, run.input.policy);
   const change = routeChange(run.route(), plan, before.round + 1);
   const next = change ? replan(before, plan, change) : restartAfterAmendment(before);
+  // Requests that track external authorizations (patch `external-authorizations` at submission) need
+  // what the amended request needs under the pinned policy; what was recorded on kinds still needed stays.
+  if (before.authorizations) {
+    const facts = { request: amend.request, tier: run.input.requester.tier, flags: run.input.requester.flags };
+    Object.assign(next, redetermine(before, determine({ ...facts, screeningHits }, run.input.policy)));
+  }
   const changes = changedFields(previous, amend.request);
   run.amended(amend.request);
   if (change) run.replanned(plan);

@@ -4,11 +4,13 @@ import {
   decideUpdate,
   fulfilObligationUpdate,
   passportReturnedSignal,
+  recordAuthorizationUpdate,
   withdrawUpdate,
   type AmendInput,
   type DecideInput,
   type FulfilObligationInput,
   type PassportReturned,
+  type RecordAuthorizationInput,
   type WithdrawInput,
 } from '@libs/contracts';
 import {
@@ -22,6 +24,7 @@ import {
   withdrawRefusal,
   type RequestState,
 } from '@libs/domain/approval-state';
+import { authorizationRefusal, recordAuthorization } from '@libs/domain/authorizations';
 import { conflictOfInterest } from '@libs/domain/conflict-of-interest';
 import { isFromTheApi, refuseUnlessFromTheApi } from '../from-the-api';
 import { refuse, refuseIf } from '../refuse';
@@ -89,6 +92,21 @@ export function validateFulfilment(run: RequestRun, f: FulfilObligationInput): v
 
 export async function fulfilObligation(run: RequestRun, f: FulfilObligationInput): Promise<RequestState> {
   await run.commit(fulfil(run.current(), f.kind, f.actorEmail, f.at));
+  return run.current();
+}
+
+export function validateAuthorization(run: RequestRun, input: RecordAuthorizationInput): void {
+  refuseUnlessFromTheApi(run.input.proofKey, recordAuthorizationUpdate.name, input);
+  refuseIf(authorizationRefusal(run.current(), input));
+}
+
+/** Records an authority's decision: a refusal rejects the request, the last blocking grant approves it. */
+export async function recordAuthorizationProgress(
+  run: RequestRun,
+  input: RecordAuthorizationInput,
+): Promise<RequestState> {
+  const { proof: _proof, ...authorization } = input;
+  await run.commit(recordAuthorization(run.current(), authorization), { authorization });
   return run.current();
 }
 

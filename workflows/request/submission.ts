@@ -1,4 +1,6 @@
+import { patched } from '@temporalio/workflow';
 import { initialState } from '@libs/domain/approval-state';
+import { determine } from '@libs/domain/authorizations';
 import { planRoute } from '@libs/domain/policy/evaluate';
 import { activities } from '../activity-proxies';
 import type { RequestRun } from './run';
@@ -21,8 +23,15 @@ export async function submit(run: RequestRun): Promise<void> {
     requestId: input.requestId,
     counterparties: input.request.counterparties,
   });
-  const plan = planRoute({ request: input.request, tier: input.requester.tier, screeningHits }, input.policy);
+  const facts = { request: input.request, tier: input.requester.tier, flags: input.requester.flags };
+  const plan = planRoute({ ...facts, screeningHits }, input.policy);
   const initial = initialState(input.requestId, input.requester.email, plan);
+  // The authorizations and determinations of the pinned policy (none in versions from before them, whose
+  // requests never reach this marker) are fixed in the state, and so in the history.
+  const { authorizations, determinations } = determine({ ...facts, screeningHits }, input.policy);
+  if ((authorizations.length > 0 || determinations.length > 0) && patched('external-authorizations')) {
+    Object.assign(initial, { authorizations, determinations });
+  }
   await recordSubmission({ workflow: input, plan, state: initial });
   run.submitted(plan, initial);
 }

@@ -4,8 +4,15 @@ import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { compareWithRecords, currentWorkflowCodeSha256, HistoryReplayer, rebuildTrail } from '@libs/audit';
 import { workflowIdFor } from '@libs/contracts';
-import { EncryptionCodec } from '@libs/crypto';
-import { AuditLogRepository, HistoryArchiveRepository, RequestRepository } from '@libs/persistence';
+import { EncryptionCodec, Keyring } from '@libs/crypto';
+import {
+  AuditLogRepository,
+  AuthorizationDocumentRepository,
+  authorizationDocumentAad,
+  HistoryArchiveRepository,
+  RequestRepository,
+  type RequestEntity,
+} from '@libs/persistence';
 import { toRequestView } from '../requests/request-view';
 import { DomainError } from '../common/domain-error';
 import { TemporalGateway } from '../temporal/temporal.gateway';
@@ -22,6 +29,8 @@ export class AuditHistoryService implements OnModuleDestroy {
     private readonly temporal: TemporalGateway,
     private readonly codec: EncryptionCodec,
     private readonly dataSource: DataSource,
+    private readonly documents: AuthorizationDocumentRepository,
+    private readonly keyring: Keyring,
   ) {
     this.replayer = new HistoryReplayer({ codec, idleMs: 30_000 });
   }
@@ -57,6 +66,7 @@ export class AuditHistoryService implements OnModuleDestroy {
         null,
         2,
       ),
+      'documents.json': JSON.stringify(await this.documentChecks(stored.request), null, 2),
       'README.txt': EVIDENCE_README,
     };
     const zip = new JSZip();
@@ -66,6 +76,44 @@ export class AuditHistoryService implements OnModuleDestroy {
     });
     zip.file('SHA256SUMS', `${sums.join('\n')}\n`);
     return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
+  }
+
+  /** Each authorization's decision document: the hash on the record against the hash of the stored file, opened. */
+  private async documentChecks(request: RequestEntity) {
+    const checks = [];
+    for (const a of request.authorizations ?? []) {
+      if (!a.documentSha256) continue;
+      const stored = await this.documents.find(request.id, a.kind);
+      let openedSha256: string | null = null;
+      let problem: string | null = null;
+      if (!stored) problem = 'no stored document';
+      else {
+        try {
+          const bytes = this.keyring.open(
+            stored.keyId,
+            stored.ciphertext,
+            authorizationDocumentAad(request.id, a.kind, stored.sha256),
+          );
+          openedSha256 = createHash('sha256').update(bytes).digest('hex');
+        } catch (error) {
+          problem = `the stored document does not open: ${(error as Error).message}`;
+        }
+      }
+      checks.push({
+        kind: a.kind,
+        label: a.label,
+        recordedSha256: a.documentSha256,
+        storedSha256: stored?.sha256 ?? null,
+        openedSha256,
+        contentType: stored?.contentType ?? null,
+        sizeBytes: stored?.sizeBytes ?? null,
+        uploadedBy: stored?.uploadedBy ?? null,
+        uploadedAt: stored?.uploadedAt ?? null,
+        matches: openedSha256 === a.documentSha256,
+        problem,
+      });
+    }
+    return checks;
   }
 
   async history(requestId: string): Promise<{ json: string; source: 'archive' | 'live'; sha256?: string }> {
@@ -116,4 +164,7 @@ const EVIDENCE_README = `Clearance evidence pack
    covers the previous row's hash, and the head is the hash of the whole log when the pack was made.
    Compare the head with one exported earlier; GET /api/audit/chain/verify re-checks the chain.
 5. code-version.json names the SHA-256 of the workflow code the replay ran against.
+6. documents.json checks each external authorization's decision document: the SHA-256 recorded in
+   the history and the view, and the SHA-256 of the stored (encrypted) file once opened; matches
+   is true when they agree. The files themselves are not in the pack.
 `;

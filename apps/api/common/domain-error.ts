@@ -15,6 +15,8 @@ export const API_ONLY_CODES = [
   'DELEGATION_CHAIN',
   'PARTY_HAS_REVIEWERS',
   'IDEMPOTENCY_KEY_REUSED',
+  'DESTINATION_BLOCKED',
+  'PAYLOAD_TOO_LARGE',
   'UNAVAILABLE',
 ] as const;
 export type ApiOnlyCode = (typeof API_ONLY_CODES)[number];
@@ -53,6 +55,10 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   REQUEST_NOT_PENDING: 409,
   REQUEST_NOT_AMENDABLE: 409,
   IDEMPOTENCY_KEY_REUSED: 422,
+  DESTINATION_BLOCKED: 422,
+  PAYLOAD_TOO_LARGE: 413,
+  AUTHORIZATION_NOT_REQUIRED: 409,
+  AUTHORIZATION_NOT_OPEN: 409,
   UNAVAILABLE: 503,
 };
 
@@ -66,6 +72,8 @@ export class DomainError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly fields?: FieldError[],
+    /** More of the answer's body (a blocked destination's reason and whom to contact). */
+    readonly body?: Record<string, unknown>,
   ) {
     super(message);
     this.name = 'DomainError';

@@ -38,6 +38,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
           code: exception.code,
           message: exception.message,
           ...(exception.fields ? { errors: exception.fields } : {}),
+          ...exception.body,
         },
       };
     }

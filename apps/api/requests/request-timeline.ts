@@ -16,6 +16,7 @@ export interface TimelineEntry {
     | 'reminder'
     | 'escalation'
     | 'obligation'
+    | 'authorization'
     | 'custody';
   title: string;
   actor: string | null;
@@ -155,6 +156,27 @@ export function buildTimeline(rows: AuditRow[], emails: SentEmailEntity[]): Time
           }),
         );
         break;
+      case 'authorization.recorded': {
+        const what = String(payload.label ?? payload.kind);
+        const recorded = String(payload.recorded);
+        const title =
+          recorded === 'document'
+            ? `${what}: decision document attached`
+            : `${what}: ${label(recorded).toLowerCase()}${typeof payload.authority === 'string' ? ` (${payload.authority})` : ''}`;
+        const facts = [
+          typeof payload.reference === 'string' ? `reference ${payload.reference}` : null,
+          typeof payload.validUntil === 'string' ? `valid until ${payload.validUntil}` : null,
+          typeof payload.documentSha256 === 'string' ? `document SHA-256 ${payload.documentSha256}` : null,
+        ].filter((f): f is string => f !== null);
+        entries.push(
+          entry(row.recordedAt, 'authorization', title, {
+            actor: row.actor,
+            detail: facts.join('; ') || null,
+            comment: typeof payload.reason === 'string' ? payload.reason : null,
+          }),
+        );
+        break;
+      }
       case 'passport.ready_for_hand_out':
         entries.push(entry(row.recordedAt, 'custody', 'Passport ready for hand-out', { actor: row.actor }));
         break;

@@ -1,4 +1,5 @@
 import type { RouteChange, SupersededApproval } from '@libs/domain/amendment';
+import type { AuthorizationState, Determination } from '@libs/domain/authorizations';
 import { RESTRICTED_PARTY_REASON } from '@libs/domain/policy/dry-run';
 import { screeningHitReason } from '@libs/domain/policy/evaluate';
 import type { ScreeningHit } from '@libs/domain/screening';
@@ -37,6 +38,38 @@ function screeningFor(viewer: Viewer, requesterEmail: string, hits: ScreeningHit
  * on content since amended follow the live ones of the stage they were given in (the last stage, when
  * the new route is shorter), with status `superseded`.
  */
+/** One required authorization as the view shows it (the contract's fields, and the dates recorded). */
+function toAuthorizationView(a: AuthorizationState) {
+  return {
+    kind: a.kind,
+    label: a.label,
+    authority: a.authority,
+    status: a.status,
+    reasons: a.reasons,
+    blocks: a.blocks,
+    leadTimeDays: a.leadTimeDays,
+    neededThrough: a.neededThrough,
+    reference: a.reference,
+    decidedAt: a.decidedAt,
+    validFrom: a.validFrom,
+    validUntil: a.validUntil,
+    reason: a.reason,
+    documentSha256: a.documentSha256,
+    recordedBy: a.recordedBy,
+    recordedAt: a.recordedAt,
+  };
+}
+
+function toDeterminationView(d: Determination) {
+  return {
+    rule: d.rule,
+    outcome: d.outcome,
+    reason: d.reason,
+    condition: d.condition ?? null,
+    contact: d.contact ?? null,
+  };
+}
+
 export function toRequestView({ request, approvals, obligations }: StoredRequest, viewer: Viewer) {
   const screening = screeningFor(viewer, request.requesterEmail, request.screeningHits as ScreeningHit[]);
   const stageIndexes = [...new Set(approvals.map((a) => a.stageIndex))].sort((a, b) => a - b);
@@ -89,6 +122,8 @@ export function toRequestView({ request, approvals, obligations }: StoredRequest
       fulfilledBy: o.fulfilledBy,
       fulfilledAt: o.fulfilledAt,
     })),
+    authorizations: (request.authorizations ?? []).map(toAuthorizationView),
+    determinations: (request.determinations ?? []).map(toDeterminationView),
     workflowId: request.workflowId,
     createdAt: request.createdAt,
     updatedAt: request.updatedAt,

@@ -29,6 +29,7 @@ import {
   COUNTERPARTY_ROLES,
   DATA_CATEGORIES,
   DEAL_INVOLVEMENTS,
+  REQUEST_STATUSES,
   REQUEST_TYPES,
   TECHNOLOGY_AREAS,
   type RequestType,
@@ -298,7 +299,7 @@ export class DecisionDto {
 
 export class ListQueryDto {
   @IsOptional()
-  @IsIn(['pending', 'changes_requested', 'approved', 'rejected', 'withdrawn', 'expired', 'closed'])
+  @IsIn([...REQUEST_STATUSES])
   status?: string;
 
   @IsOptional()

@@ -1,12 +1,14 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
 import type { Person } from '@libs/domain/person';
 import { AuditLogRepository, SentEmailRepository } from '@libs/persistence';
 import { CurrentPerson, Roles } from '../auth/auth.decorators';
 import { DomainError } from '../common/domain-error';
 import { validateBody } from '../common/validate-body';
 import { AssignReviewerDto, CreateRequestDto, DecisionDto, ListQueryDto, parseRequestInput } from './request.dto';
+import { readDocumentUpload } from './authorization-document.upload';
+import { AUTHORIZATION_KIND, AuthorizationProgressDto, parseAuthorizationProgress } from './authorization.dto';
 import { ReviewersService } from './reviewers.service';
 import { buildTimeline } from './request-timeline';
 import { RequestsService } from './requests.service';
@@ -139,6 +141,70 @@ export class RequestsController {
         ? (body as { note: string }).note.slice(0, 2000)
         : null;
     return this.requests.fulfilObligation(person, requestId(id), kind, note);
+  }
+
+  @Post(':id/authorizations/:kind')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      "The requester or a compliance admin records an authority's decision on an external authorization " +
+      '(applied, granted, refused); answers the view once the workflow accepted it',
+  })
+  @ApiBody({ type: AuthorizationProgressDto })
+  async recordAuthorization(
+    @CurrentPerson() person: Person,
+    @Param('id') id: string,
+    @Param('kind') kind: string,
+    @Body() body: unknown,
+  ) {
+    const stored = await this.requests.readable(person, requestId(id));
+    this.requests.checkRecordsAuthorizations(person, stored);
+    const dto = parseAuthorizationProgress(body);
+    if (!AUTHORIZATION_KIND.test(kind)) {
+      throw new DomainError(
+        'AUTHORIZATION_NOT_REQUIRED',
+        `authorization ${kind.slice(0, 60)} does not apply to this request`,
+      );
+    }
+    return this.requests.recordAuthorization(person, requestId(id), kind, {
+      status: dto.status,
+      authority: dto.authority?.trim() ?? null,
+      reference: dto.reference?.trim() ?? null,
+      decidedAt: dto.decidedAt ?? null,
+      validFrom: dto.validFrom ?? null,
+      validUntil: dto.validUntil ?? null,
+      reason: dto.reason?.trim() || null,
+    });
+  }
+
+  @Put(':id/authorizations/:kind/document')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      "The authority's decision document (multipart, file field `document`, a PDF or an image, at most 10 MB): " +
+      'stored encrypted; its SHA-256 is recorded on the authorization and in the workflow history, never the file',
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: { type: 'object', required: ['document'], properties: { document: { type: 'string', format: 'binary' } } },
+  })
+  async attachDocument(
+    @CurrentPerson() person: Person,
+    @Param('id') id: string,
+    @Param('kind') kind: string,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const stored = await this.requests.readable(person, requestId(id));
+    this.requests.checkRecordsAuthorizations(person, stored);
+    if (!AUTHORIZATION_KIND.test(kind) || !(stored.request.authorizations ?? []).some((a) => a.kind === kind)) {
+      throw new DomainError(
+        'AUTHORIZATION_NOT_REQUIRED',
+        `authorization ${kind.slice(0, 60)} does not apply to this request`,
+      );
+    }
+    const upload = await readDocumentUpload(req, res);
+    return this.requests.attachAuthorizationDocument(person, stored, kind, upload);
   }
 
   @Post(':id/reviewers')

@@ -1,12 +1,24 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
-import { amendUpdate, decideUpdate, fulfilObligationUpdate, withdrawUpdate, type DecideInput } from '@libs/contracts';
+import {
+  amendUpdate,
+  decideUpdate,
+  fulfilObligationUpdate,
+  recordAuthorizationUpdate,
+  withdrawUpdate,
+  type DecideInput,
+} from '@libs/contracts';
 import { ownDecisionRefusal, requesterRefusal } from '@libs/domain/approval-state';
+import { blockedMessage, determine, type AuthorizationRecord } from '@libs/domain/authorizations';
 import { delegationWindowStart, pendingDuringWindow } from '@libs/domain/delegation';
 import { isMemberOf, type Person } from '@libs/domain/person';
+import type { RoutingPolicy } from '@libs/domain/policy';
 import type { RequestInput } from '@libs/domain/request';
 import type { Party } from '@libs/domain/vocabulary';
+import { Keyring } from '@libs/crypto';
 import {
+  AuthorizationDocumentRepository,
+  authorizationDocumentAad,
   ConflictCheck,
   DelegationRepository,
   DirectoryRepository,
@@ -64,6 +76,8 @@ export class RequestsService {
     private readonly conflicts: ConflictCheck,
     private readonly passports: PassportRepository,
     private readonly temporal: TemporalGateway,
+    private readonly documents: AuthorizationDocumentRepository,
+    private readonly keyring: Keyring,
   ) {}
 
   /**
@@ -75,7 +89,7 @@ export class RequestsService {
     person: Person,
     input: RequestInput,
     idempotencyKey?: string,
-  ): Promise<{ view: RequestView; created: boolean }> {
+  ): Promise<{ view: RequestView & { warnings?: string[] }; created: boolean }> {
     if (!person.roles.includes('employee')) throw new DomainError('FORBIDDEN', 'only employees submit requests');
     const bodyHash = createHash('sha256').update(canonical(input)).digest('hex');
     if (idempotencyKey) {
@@ -90,6 +104,8 @@ export class RequestsService {
     const requestId = idempotencyKey ? idFromKey(person.email, idempotencyKey) : randomUUID();
     const policy = await this.policies.current();
     const { createdBy: _by, createdAt: _at, ...pinned } = policy;
+    // A destination the policy blocks is refused here, before anything is recorded or started.
+    this.checkNotBlocked(person, input, policy);
     await this.temporal.submit({
       requestId,
       request: input,
@@ -98,6 +114,7 @@ export class RequestsService {
         name: person.name,
         tier: person.tier ?? 'standard',
         managerEmail: person.managerEmail,
+        flags: person.flags,
       },
       policy: pinned,
       submittedAt: new Date().toISOString(),
@@ -108,7 +125,29 @@ export class RequestsService {
     if (!stored) throw new DomainError('UNAVAILABLE', 'the request was accepted but is not readable yet; try again');
     // With a key, this call may have found a submission already running under it.
     this.checkSameBody(stored.request, bodyHash);
-    return { view: toRequestView(stored, person), created: true };
+    // Lead-time warnings: an authority that usually takes longer than the time left before departure.
+    const { warnings } = determine(
+      { request: input, tier: person.tier ?? 'standard', flags: person.flags },
+      policy,
+      todayUtc(),
+    );
+    return { view: { ...toRequestView(stored, person), warnings }, created: true };
+  }
+
+  /** 422 with the reason and whom to contact when the policy blocks the request (its destination). */
+  private checkNotBlocked(person: Person, input: RequestInput, policy: RoutingPolicy): void {
+    const { blocked } = determine({ request: input, tier: person.tier ?? 'standard', flags: person.flags }, policy);
+    if (blocked.length === 0) return;
+    throw new DomainError('DESTINATION_BLOCKED', blockedMessage(blocked), undefined, {
+      reason: blocked.map((d) => d.reason).join(' '),
+      contact: blocked.find((d) => d.contact)?.contact ?? null,
+      determinations: blocked.map((d) => ({
+        rule: d.rule,
+        outcome: d.outcome,
+        reason: d.reason,
+        contact: d.contact ?? null,
+      })),
+    });
   }
 
   /**
@@ -164,6 +203,81 @@ export class RequestsService {
       note,
     });
     return this.view(id, person);
+  }
+
+  /**
+   * The requester or a compliance admin records an authority's decision on one of the request's
+   * authorizations; the workflow's validator has the last word (which kinds apply, which steps follow).
+   */
+  async recordAuthorization(
+    person: Person,
+    id: string,
+    kind: string,
+    progress: Omit<AuthorizationRecord, 'kind' | 'actorEmail' | 'asAdmin' | 'at'>,
+  ): Promise<RequestView> {
+    const stored = await this.readable(person, id);
+    const asAdmin = this.checkRecordsAuthorizations(person, stored);
+    if (!(stored.request.authorizations ?? []).some((a) => a.kind === kind)) {
+      throw new DomainError('AUTHORIZATION_NOT_REQUIRED', `authorization ${kind} does not apply to this request`);
+    }
+    await this.temporal.update(id, recordAuthorizationUpdate, {
+      kind,
+      actorEmail: person.email,
+      asAdmin,
+      at: new Date().toISOString(),
+      ...progress,
+    });
+    return this.view(id, person);
+  }
+
+  /**
+   * Stores an authority's decision document sealed under the active encryption key, then records
+   * its SHA-256 (never the file) on the authorization through the workflow. A document the workflow
+   * refuses to record is removed again.
+   */
+  async attachAuthorizationDocument(
+    person: Person,
+    stored: StoredRequest,
+    kind: string,
+    upload: { bytes: Buffer; contentType: string },
+  ): Promise<RequestView> {
+    const id = stored.request.id;
+    const asAdmin = this.checkRecordsAuthorizations(person, stored);
+    const sha256 = createHash('sha256').update(upload.bytes).digest('hex');
+    const sealed = this.keyring.seal(upload.bytes, authorizationDocumentAad(id, kind, sha256));
+    await this.documents.store({
+      requestId: id,
+      kind,
+      contentType: upload.contentType,
+      sizeBytes: upload.bytes.length,
+      sha256,
+      keyId: sealed.keyId,
+      ciphertext: sealed.ciphertext,
+      uploadedBy: person.email,
+      uploadedAt: new Date().toISOString(),
+    });
+    try {
+      await this.temporal.update(id, recordAuthorizationUpdate, {
+        kind,
+        actorEmail: person.email,
+        asAdmin,
+        at: new Date().toISOString(),
+        documentSha256: sha256,
+      });
+    } catch (error) {
+      await this.documents.discard(id, kind, sha256);
+      throw error;
+    }
+    return this.view(id, person);
+  }
+
+  /** Only the requester or a compliance admin records authorizations (403 for other readers); true for an admin. */
+  checkRecordsAuthorizations(person: Person, stored: StoredRequest): boolean {
+    const asAdmin = person.roles.includes('admin');
+    if (!asAdmin && stored.request.requesterEmail !== person.email) {
+      throw new DomainError('FORBIDDEN', 'only the requester or a compliance admin records an authorization');
+    }
+    return asAdmin;
   }
 
   private checkSameBody(existing: RequestEntity, bodyHash: string): void {
@@ -323,6 +437,9 @@ export class RequestsService {
     await this.checkContacts(input);
     // The amended release must hold what a submitted one does: a passport in custody, an approved trip.
     if (input.type === 'passport_release') await this.checkRelease(person, input);
+    // An amendment may not take the request where its pinned policy blocks.
+    const pinned = await this.policies.get(stored.request.policyVersion);
+    if (pinned) this.checkNotBlocked(person, input, pinned);
     await this.temporal.update(id, amendUpdate, {
       actorEmail: person.email,
       request: input,

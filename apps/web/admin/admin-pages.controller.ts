@@ -2,9 +2,11 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseFilte
 import { ApiExcludeController } from '@nestjs/swagger';
 import { diffLines } from 'diff';
 import type { Response } from 'express';
+import { label } from '@libs/domain/labels';
 import { PARTIES, TIERS } from '@libs/domain/vocabulary';
 import { Public } from '../../api/auth/auth.decorators';
 import type { PersonView } from '../../api/directory/person-view';
+import type { RequestView } from '../../api/requests/request-view';
 import type { EntryView } from '../../api/screening/screening.controller';
 import { PageExceptionFilter } from '../page.filter';
 import { ApiRefusal, messagesByField, type ApiErrorBody } from '../page-errors';
@@ -62,6 +64,32 @@ const NOTICES: Record<string, string> = {
   entry: 'The entry was added. Requests submitted from now on are screened against it.',
 };
 
+/** The day `days` before a YYYY-MM-DD day. */
+function dayBefore(day: string, days: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
+}
+
+interface SimulatedOutcome {
+  stages: string[][];
+  blocked: string[];
+  authorizations: string[];
+}
+
+interface SimulationAnswer {
+  requests: number;
+  changed: Array<{ requestId: string; reference: string | null; before: SimulatedOutcome; after: SimulatedOutcome }>;
+}
+
+/** "Stage 1: HR, Security; needs Official exit approval; blocked by embargoed_destination". */
+function outcomeInWords(o: SimulatedOutcome): string {
+  const stages = o.stages.map((parties, i) => `stage ${i + 1}: ${parties.map(label).join(', ')}`).join('; ');
+  const needs = o.authorizations.length
+    ? `; needs ${o.authorizations.map((a) => label(a.split(':')[0])).join(', ')}`
+    : '';
+  const blocked = o.blocked.length ? `; blocked by ${o.blocked.join(', ')}` : '';
+  return `${stages || 'no stage'}${needs}${blocked}`;
+}
+
 /** Admins' pages: the routing policy (check, diff, publish), the restricted-party list, the personnel directory. */
 @ApiExcludeController()
 @Public()
@@ -75,6 +103,37 @@ export class AdminPagesController {
   @Get()
   index(@Req() req: PageRequest, @Res() res: Response): void {
     this.pages.send(req, res, 'admin', 'Admin');
+  }
+
+  // ---- external authorizations
+
+  /** What is pending with the authorities: requests every party approved that wait on a grant, soonest departure first. */
+  @Get('authorizations')
+  async authorizations(@Req() req: PageRequest, @Res() res: Response): Promise<void> {
+    const { items } = await new WebApi(req).get<{ items: RequestView[] }>(
+      `/api/requests${query({ status: 'awaiting_authorization', limit: '100' })}`,
+    );
+    const rows = items
+      .map((r) => ({
+        id: r.id,
+        reference: r.reference ?? r.id,
+        requester: r.requester.email,
+        type: r.type,
+        destinationCountry: r.destinationCountry,
+        departureDate: r.departureDate,
+        returnDate: r.returnDate,
+        pending: r.authorizations
+          .filter((a) => a.blocks === 'approval' && a.status !== 'granted')
+          .map((a) => ({
+            label: a.label,
+            authority: a.authority,
+            status: a.status,
+            reference: a.reference,
+            applyBy: dayBefore(r.departureDate, a.leadTimeDays),
+          })),
+      }))
+      .sort((a, b) => a.departureDate.localeCompare(b.departureDate));
+    this.pages.send(req, res, 'admin-authorizations', 'External authorizations', { data: { rows } });
   }
 
   // ---- policy
@@ -106,7 +165,24 @@ export class AdminPagesController {
       return;
     }
     const diff = lineDiff(pretty(documentOf(current)), pretty(document));
-    this.sendPolicy(req, res, current, text, { checked: true, diff });
+    // The draft's impact on the last 90 days of requests (POST /api/policy/simulate): nothing changes.
+    const since = new Date(Date.now() - 90 * 86_400_000).toISOString().slice(0, 10);
+    const simulated = await api.send<SimulationAnswer & ApiErrorBody>('POST', '/api/policy/simulate', {
+      policy: document,
+      since,
+    });
+    if (simulated.status !== 200) throw new ApiRefusal(simulated.status, simulated.body);
+    const impact = {
+      since,
+      requests: simulated.body.requests,
+      changed: simulated.body.changed.map((c) => ({
+        requestId: c.requestId,
+        reference: c.reference ?? c.requestId,
+        before: outcomeInWords(c.before),
+        after: outcomeInWords(c.after),
+      })),
+    };
+    this.sendPolicy(req, res, current, text, { checked: true, diff, impact });
   }
 
   @Post('policy/publish')

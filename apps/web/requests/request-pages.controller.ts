@@ -32,7 +32,12 @@ const NOTICES: Record<string, string> = {
   withdrawn: 'The request was withdrawn.',
   decided: 'Your decision was recorded.',
   fulfilled: 'Recorded. Thank you.',
+  authorization: "The authority's decision was recorded.",
+  document: 'The decision document was stored encrypted; its SHA-256 is on the record.',
 };
+
+/** Request statuses in which an authorization's progress may still be recorded. */
+const RECORDABLE = ['pending', 'changes_requested', 'awaiting_authorization', 'approved'];
 
 /** The employee's pages (list, new request with a live routing preview, amend, withdraw, obligations) and the request detail everyone shares. */
 @ApiExcludeController()
@@ -159,6 +164,11 @@ export class RequestPagesController {
         canAmend: mine && view.status === 'changes_requested',
         canWithdraw: mine && (view.status === 'pending' || view.status === 'changes_requested'),
         openObligations: mine ? view.obligations.filter((o) => o.status === 'open' || o.status === 'overdue') : [],
+        // The authorization tracker: the requester (or a compliance admin) records each authority's progress.
+        authorizationForms:
+          (mine || me.roles.includes('admin')) && RECORDABLE.includes(view.status)
+            ? view.authorizations.filter((a) => a.status !== 'refused')
+            : [],
       },
     });
   }
@@ -237,6 +247,26 @@ export class RequestPagesController {
     res.redirect(303, `/app/requests/${encodeURIComponent(id)}?done=fulfilled`);
   }
 
+  @Post(':id/authorizations/:kind')
+  async recordAuthorization(
+    @Req() req: PageRequest,
+    @Res() res: Response,
+    @Param('id') id: string,
+    @Param('kind') kind: string,
+    @Body() form: Form,
+  ): Promise<void> {
+    const text = (name: string) => one(form[name]).trim();
+    const body: Record<string, string> = { status: text('status') };
+    for (const name of ['authority', 'reference', 'decidedAt', 'validFrom', 'validUntil', 'reason']) {
+      if (text(name) !== '') body[name] = text(name);
+    }
+    await new WebApi(req).post(
+      `/api/requests/${encodeURIComponent(id)}/authorizations/${encodeURIComponent(kind)}`,
+      body,
+    );
+    res.redirect(303, `/app/requests/${encodeURIComponent(id)}?done=authorization`);
+  }
+
   private async decidable(api: WebApi, requestId: string): Promise<InboxItem[]> {
     // this request's approvals only: the inbox is paged, the request may be on any page
     const inbox = await api.get<{ items: InboxItem[] }>(`/api/approvals/inbox${query({ requestId })}`);
@@ -268,6 +298,12 @@ export class RequestPagesController {
 /** Who the request is waiting on, in words: the parties still pending in the open stage. */
 function waitingOn(view: RequestView): { nextStep: string } {
   if (view.status === 'changes_requested') return { nextStep: 'Waiting on you: amend or withdraw' };
+  if (view.status === 'awaiting_authorization') {
+    const outstanding = view.authorizations.filter((a) => a.blocks === 'approval' && a.status !== 'granted');
+    return {
+      nextStep: `Every party approved; waiting on the authorities: ${outstanding.map((a) => a.label).join(', ') || 'a grant valid through the return'}`,
+    };
+  }
   if (view.status !== 'pending') {
     const open = view.obligations.filter((o) => o.status === 'open' || o.status === 'overdue');
     return { nextStep: open.length ? `Obligations: ${open.map((o) => obligationKindLabel(o.kind)).join(', ')}` : '' };

@@ -61,6 +61,87 @@ export const DEFAULT_POLICY_DOCUMENT: PolicyDocument = {
   afterApproval: DEFAULT_AFTER_APPROVAL,
   delegation: DEFAULT_DELEGATION,
   links: { signInTiers: ['strategic'] },
+  // What the state requires (DOMAIN.md, "What the state requires"; seeds 000 and 001).
+  authorizations: [
+    {
+      kind: 'official_exit_approval',
+      label: 'Official exit approval',
+      authority: 'the competent government authority for key personnel',
+      appliesWhen: { tierIn: ['core', 'strategic'] },
+      reason: 'key AI staff (tier core or strategic) need government approval before travelling abroad',
+      leadTimeDays: 30,
+      blocks: 'approval',
+      // A passport release is approved internally, but the passport stays in the vault until it is granted.
+      blocksByType: { passport_release: 'passport_release' },
+    },
+    {
+      kind: 'technology_export_licence',
+      label: 'Technology-export licence',
+      authority: 'the export-control authority (Ministry of Commerce)',
+      appliesWhen: {
+        allOf: [
+          { requestTypeIn: ['ma_participation', 'overseas_assignment', 'departure_abroad'] },
+          { controlledTechnology: true },
+        ],
+      },
+      leadTimeDays: 45,
+      blocks: 'approval',
+    },
+    {
+      kind: 'confidentiality_unit_approval',
+      label: 'Confidentiality-unit approval',
+      authority: "the requester's confidentiality (secrecy) unit",
+      appliesWhen: { anyOf: [{ classifiedAccess: true }, { inConfidentialityPeriod: true }] },
+      leadTimeDays: 20,
+      blocks: 'approval',
+    },
+    {
+      kind: 'data_export_assessment',
+      label: 'Data-export security assessment',
+      authority: 'the cyberspace administration (data-export security assessment)',
+      appliesWhen: { dataCategoriesAny: ['personal_data', 'training_data'] },
+      leadTimeDays: 45,
+      blocks: 'departure',
+    },
+  ],
+  determinations: [
+    {
+      rule: 'embargoed_destination',
+      when: { destinationIn: ['KP'] },
+      outcome: 'blocked',
+      reason: 'Travel to North Korea (KP) is not permitted under comprehensive sanctions and export-control rules.',
+      contact: 'Legal, export control (legal@example.com)',
+    },
+    {
+      rule: 'loaner_device_high_risk',
+      when: { destinationRiskIn: ['high'] },
+      outcome: 'condition',
+      reason: 'the destination is rated high risk: company devices stay at home',
+      condition: 'Loaner device only: no company laptop or phone travels',
+    },
+    {
+      rule: 'published_material_only',
+      when: {
+        allOf: [
+          { presenting: true },
+          {
+            not: {
+              dataCategoriesAny: [
+                'source_code',
+                'model_weights',
+                'training_data',
+                'personal_data',
+                'business_confidential',
+              ],
+            },
+          },
+        ],
+      },
+      outcome: 'condition',
+      reason: 'presenting with no data leaving the company: only what is already published may be shown',
+      condition: 'Published material only: show nothing that is not already public',
+    },
+  ],
   parties: {
     hr: STANDARD_DEADLINES,
     legal: STANDARD_DEADLINES,

@@ -1,3 +1,4 @@
+import type { PersonFlags } from '../person';
 import type { RequestInput } from '../request';
 import type { ScreeningHit } from '../screening';
 import type { DestinationRisk, Party, RequestType, TechnologyArea, Tier } from '../vocabulary';
@@ -46,7 +47,11 @@ export interface PlanInput {
   screeningHits?: ScreeningHit[];
   /** Overrides the policy's destination risk table (dry runs, tests). */
   destinationRisk?: DestinationRisk;
+  /** The requester's directory flags at submission (none when omitted). */
+  flags?: PersonFlags;
 }
+
+export const NO_FLAGS: PersonFlags = { classifiedAccess: false, confidentialityPeriodEnds: null };
 
 export function destinationRiskOf(country: string, policy: RoutingPolicy = DEFAULT_POLICY): DestinationRisk {
   return policy.destinationRisk.countries[country.toUpperCase()] ?? policy.destinationRisk.default;
@@ -72,12 +77,25 @@ const TYPE_LABEL: Record<RequestType, string> = {
   departure_abroad: 'departure abroad',
 };
 
-interface Facts {
+export interface Facts {
   request: RequestInput;
   tier: Tier;
   destinationRisk: DestinationRisk;
   screeningHits: ScreeningHit[];
   policy: RoutingPolicy;
+  flags: PersonFlags;
+}
+
+/** The facts a policy's conditions test, for one request. */
+export function factsOf(input: PlanInput, policy: RoutingPolicy): Facts {
+  return {
+    request: input.request,
+    tier: input.tier,
+    destinationRisk: input.destinationRisk ?? destinationRiskOf(input.request.destinationCountry, policy),
+    screeningHits: input.screeningHits ?? [],
+    policy,
+    flags: input.flags ?? NO_FLAGS,
+  };
 }
 
 /** The reason a screening hit gives a party (it names the entry: only those who may read the list see it). */
@@ -86,7 +104,7 @@ export function screeningHitReason(hit: Pick<ScreeningHit, 'counterparty' | 'ent
 }
 
 /** The reasons a condition holds (one per fact that made it hold), or null when it does not. */
-function reasonsFor(condition: Condition, facts: Facts): string[] | null {
+export function reasonsFor(condition: Condition, facts: Facts): string[] | null {
   const { request, tier } = facts;
   if ('anyOf' in condition) {
     const held = condition.anyOf.map((c) => reasonsFor(c, facts)).filter((r): r is string[] => r !== null);
@@ -127,6 +145,21 @@ function reasonsFor(condition: Condition, facts: Facts): string[] | null {
     const hits = facts.screeningHits.map(screeningHitReason);
     return hits.length > 0 ? hits : null;
   }
+  if ('not' in condition) return reasonsFor(condition.not, facts) === null ? [] : null;
+  if ('requestTypeIn' in condition) {
+    return condition.requestTypeIn.includes(request.type) ? [`the request is a ${TYPE_LABEL[request.type]}`] : null;
+  }
+  if ('destinationIn' in condition) {
+    const country = request.destinationCountry.toUpperCase();
+    return condition.destinationIn.includes(country) ? [`destination is ${country}`] : null;
+  }
+  if ('classifiedAccess' in condition) {
+    return facts.flags.classifiedAccess ? ['requester has classified access'] : null;
+  }
+  if ('inConfidentialityPeriod' in condition) {
+    const ends = facts.flags.confidentialityPeriodEnds;
+    return ends && ends >= request.departureDate ? [`requester's confidentiality period runs until ${ends}`] : null;
+  }
   const unknown: never = condition;
   throw new Error(`unknown policy condition ${JSON.stringify(unknown)}`);
 }
@@ -141,13 +174,7 @@ function ruleReasons(rule: Pick<PolicyRule, 'party' | 'when' | 'reason'>, facts:
 }
 
 export function planRoute(input: PlanInput, policy: RoutingPolicy = DEFAULT_POLICY): RoutePlan {
-  const facts: Facts = {
-    request: input.request,
-    tier: input.tier,
-    destinationRisk: input.destinationRisk ?? destinationRiskOf(input.request.destinationCountry, policy),
-    screeningHits: input.screeningHits ?? [],
-    policy,
-  };
+  const facts = factsOf(input, policy);
   const stages = new Map<Party, { stage: number; reasons: string[] }>();
   const add = (party: Party, stage: number, reasons: string[]) => {
     const existing = stages.get(party);

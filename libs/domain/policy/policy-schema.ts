@@ -9,6 +9,7 @@ import {
   TIERS,
   type DataCategory,
   type DestinationRisk,
+  type RequestType,
   type TechnologyArea,
   type Tier,
 } from '../vocabulary';
@@ -29,7 +30,14 @@ export type Condition =
   | { dataCategoriesAny: DataCategory[] }
   | { controlledTechnology: true }
   | { technologyAreasAny: TechnologyArea[] }
-  | { screeningHit: true };
+  | { screeningHit: true }
+  | { not: Condition }
+  | { requestTypeIn: RequestType[] }
+  | { destinationIn: string[] }
+  | { classifiedAccess: true }
+  | { inConfidentialityPeriod: true };
+
+const countryCode = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code in capitals');
 
 const condition: z.ZodType<Condition> = z.lazy(() =>
   z.union([
@@ -43,6 +51,13 @@ const condition: z.ZodType<Condition> = z.lazy(() =>
     z.object({ controlledTechnology: z.literal(true) }).strict(),
     z.object({ technologyAreasAny: z.array(z.enum(TECHNOLOGY_AREAS)).min(1) }).strict(),
     z.object({ screeningHit: z.literal(true) }).strict(),
+    z.object({ not: condition }).strict(),
+    z.object({ requestTypeIn: z.array(z.enum(REQUEST_TYPES)).min(1) }).strict(),
+    z.object({ destinationIn: z.array(countryCode).min(1) }).strict(),
+    /** The requester carries the directory's `classified_access` flag. */
+    z.object({ classifiedAccess: z.literal(true) }).strict(),
+    /** The requester's confidentiality period (directory) runs past the request's departure date. */
+    z.object({ inConfidentialityPeriod: z.literal(true) }).strict(),
   ]),
 );
 
@@ -141,7 +156,71 @@ const links = z
   })
   .strict();
 
-const countryCode = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code in capitals');
+/** What an authorization holds up until it is granted: the request's approval, the passport's release, the departure. */
+export const AUTHORIZATION_BLOCKS = ['approval', 'passport_release', 'departure'] as const;
+export type AuthorizationBlock = (typeof AUTHORIZATION_BLOCKS)[number];
+
+export const DETERMINATION_OUTCOMES = ['blocked', 'licence_required', 'condition'] as const;
+export type DeterminationOutcome = (typeof DETERMINATION_OUTCOMES)[number];
+
+const slug = z
+  .string()
+  .regex(
+    /^[a-z][a-z0-9_]{1,59}$/,
+    'must be lower case letters, digits and underscores (2 to 60), starting with a letter',
+  );
+
+/**
+ * An authority's decision some requests need (an official exit approval, an export licence, ...):
+ * required when `appliesWhen` holds; `blocks` says what waits for it, per request type where
+ * `blocksByType` says otherwise (a passport release waits with the passport, not with its approval).
+ */
+const authorizationKind = z
+  .object({
+    kind: slug,
+    label: z.string().trim().min(1).max(200),
+    authority: z.string().trim().min(1).max(200),
+    appliesWhen: condition,
+    /** Shown as why it applies; derived from the condition when omitted. */
+    reason: z.string().trim().min(1).max(300).optional(),
+    /** How many days before departure one should apply; a closer departure is warned about. */
+    leadTimeDays: z.number().int().min(0).max(365),
+    blocks: z.enum(AUTHORIZATION_BLOCKS),
+    blocksByType: z
+      .object(Object.fromEntries(REQUEST_TYPES.map((t) => [t, z.enum(AUTHORIZATION_BLOCKS).optional()])))
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+/**
+ * A rule over the request that decides something by itself: the destination is `blocked` (refused at
+ * submission), a licence is required (`authorization` names the kind it adds), or an automatic `condition`.
+ */
+const determinationRule = z
+  .object({
+    rule: slug,
+    when: condition,
+    outcome: z.enum(DETERMINATION_OUTCOMES),
+    reason: z.string().trim().min(1).max(500),
+    /** The condition's text, for `condition` outcomes ("Loaner device only"). */
+    condition: z.string().trim().min(1).max(300).optional(),
+    /** Whom to contact, for `blocked` outcomes. */
+    contact: z.string().trim().min(1).max(300).optional(),
+    /** The authorization kind a `licence_required` outcome adds. */
+    authorization: slug.optional(),
+  })
+  .strict()
+  .superRefine((d, ctx) => {
+    if (d.outcome === 'condition' && !d.condition)
+      ctx.addIssue({ code: 'custom', path: ['condition'], message: 'is required when the outcome is condition' });
+    if (d.outcome === 'licence_required' && !d.authorization)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['authorization'],
+        message: 'is required when the outcome is licence_required (the kind of authorization it adds)',
+      });
+  });
 
 export const policyDocumentSchema = z
   .object({
@@ -163,13 +242,47 @@ export const policyDocumentSchema = z
     afterApproval: afterApproval.optional(),
     delegation: delegationSettings.optional(),
     links: links.optional(),
+    authorizations: z.array(authorizationKind).max(50).optional(),
+    determinations: z.array(determinationRule).max(100).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((doc, ctx) => {
+    const kinds = new Set<string>();
+    (doc.authorizations ?? []).forEach((a, i) => {
+      if (kinds.has(a.kind))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['authorizations', i, 'kind'],
+          message: `kind ${a.kind} is listed twice`,
+        });
+      kinds.add(a.kind);
+    });
+    const rules = new Set<string>();
+    (doc.determinations ?? []).forEach((d, i) => {
+      if (rules.has(d.rule))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['determinations', i, 'rule'],
+          message: `rule ${d.rule} is listed twice`,
+        });
+      rules.add(d.rule);
+      if (d.authorization && !kinds.has(d.authorization))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['determinations', i, 'authorization'],
+          message: `names no kind of the policy's authorizations (${[...kinds].join(', ') || 'none'})`,
+        });
+    });
+  });
 
 export type AfterApproval = z.infer<typeof afterApproval>;
 export type DelegationSettings = z.infer<typeof delegationSettings>;
 
 export type PolicyRule = z.infer<typeof rule>;
+export type AuthorizationKind = Omit<z.infer<typeof authorizationKind>, 'blocksByType'> & {
+  blocksByType?: Partial<Record<RequestType, AuthorizationBlock>>;
+};
+export type DeterminationRule = z.infer<typeof determinationRule>;
 export type AlwaysRule = z.infer<typeof alwaysRule>;
 export type PartySettings = z.infer<typeof partySettings>;
 export type PolicyDocument = {
@@ -185,6 +298,10 @@ export type PolicyDocument = {
   delegation?: DelegationSettings;
   /** Omitted in older versions: `signInTiers: ['strategic']` applies. */
   links?: { signInTiers: Tier[] };
+  /** Authorities' decisions requests may need; omitted in older versions: none. */
+  authorizations?: AuthorizationKind[];
+  /** Rules that block, require a licence or add conditions; omitted in older versions: none. */
+  determinations?: DeterminationRule[];
 };
 
 /** A stored version of the policy. */

@@ -1,5 +1,6 @@
 import { ApprovalEntity } from './approval.entity';
 import { AssignedReviewerEntity } from './assigned-reviewer.entity';
+import { AuthorizationDocumentEntity } from './authorization-document.entity';
 import { AuditLogEntity } from './audit-log.entity';
 import { DecisionEntity } from './decision.entity';
 import { DelegationEntity } from './delegation.entity';
@@ -17,6 +18,7 @@ import { StepUpCodeEntity } from './step-up-code.entity';
 export {
   ApprovalEntity,
   AssignedReviewerEntity,
+  AuthorizationDocumentEntity,
   AuditLogEntity,
   DecisionEntity,
   DelegationEntity,
@@ -48,4 +50,5 @@ export const ENTITIES = [
   AuditLogEntity,
   HistoryArchiveEntity,
   AssignedReviewerEntity,
+  AuthorizationDocumentEntity,
 ];

@@ -1,5 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { RouteChange, SupersededApproval } from '../../domain/amendment';
+import type { AuthorizationState, Determination } from '../../domain/authorizations';
 import type { RoutePlan } from '../../domain/policy';
 import type { Counterparty } from '../../domain/request';
 
@@ -104,6 +105,14 @@ export class RequestEntity {
   /** How amendments changed the route, one entry per amendment that did. */
   @Column({ name: 'route_changes', type: 'simple-json', default: '[]' })
   routeChanges!: RouteChange[];
+
+  /** External authorizations the pinned policy requires, with their progress (empty when none applies). */
+  @Column({ type: 'simple-json', default: '[]' })
+  authorizations!: AuthorizationState[];
+
+  /** What the pinned policy's determinations said at submission. */
+  @Column({ type: 'simple-json', default: '[]' })
+  determinations!: Determination[];
 
   @Column({ name: 'created_at', type: 'varchar', length: 30 })
   createdAt!: string;

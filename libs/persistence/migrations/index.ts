@@ -13,6 +13,7 @@ import { ListIndexesDealName1763900007400 } from './1763900007400-list-indexes-d
 import { InboxIndex1763900007500 } from './1763900007500-inbox-index';
 import { RequestReferences1763900007600 } from './1763900007600-request-references';
 import { PassportFingerprintHandOut1763900007700 } from './1763900007700-passport-fingerprint-hand-out';
+import { ExternalAuthorizations1763900007800 } from './1763900007800-external-authorizations';
 
 /** Every migration in order; the data source runs them on start. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   InboxIndex1763900007500,
   RequestReferences1763900007600,
   PassportFingerprintHandOut1763900007700,
+  ExternalAuthorizations1763900007800,
 ];
