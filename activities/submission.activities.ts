@@ -1,4 +1,5 @@
-import type { SubmitRequestInput, SubmittedRequest } from '@libs/contracts';
+import type { RequestWorkflowInput, SubmitRequestInput, SubmittedRequest } from '@libs/contracts';
+import type { ScreeningHit } from '@libs/domain/screening';
 import { initialState } from '@libs/domain/approval-state';
 import { determine } from '@libs/domain/authorizations';
 import { planRoute } from '@libs/domain/policy/evaluate';
@@ -23,15 +24,21 @@ export class SubmissionActivities {
       requestId: workflow.requestId,
       counterparties: workflow.request.counterparties,
     });
-    const facts = { request: workflow.request, tier: workflow.requester.tier, flags: workflow.requester.flags };
-    const plan = planRoute({ ...facts, screeningHits }, workflow.policy);
-    const state = initialState(workflow.requestId, workflow.requester.email, plan);
-    // The external authorizations and determinations of the pinned policy (none in versions from before
-    // them) are fixed in the initial state, and so in the history as this step's result.
-    const { authorizations, determinations } = determine({ ...facts, screeningHits }, workflow.policy);
-    if (authorizations.length > 0 || determinations.length > 0)
-      Object.assign(state, { authorizations, determinations });
+    const { plan, state } = planSubmission(workflow, screeningHits);
     await this.projection.recordSubmission({ workflow, plan, state });
     return { plan, state };
   }
+}
+
+/**
+ * What a screened submission is under the policy pinned in its workflow input: the route, and the
+ * initial state with the external authorizations and determinations (none in versions from before them).
+ */
+export function planSubmission(workflow: RequestWorkflowInput, screeningHits: ScreeningHit[]): SubmittedRequest {
+  const facts = { request: workflow.request, tier: workflow.requester.tier, flags: workflow.requester.flags };
+  const plan = planRoute({ ...facts, screeningHits }, workflow.policy);
+  const state = initialState(workflow.requestId, workflow.requester.email, plan);
+  const { authorizations, determinations } = determine({ ...facts, screeningHits }, workflow.policy);
+  if (authorizations.length > 0 || determinations.length > 0) Object.assign(state, { authorizations, determinations });
+  return { plan, state };
 }

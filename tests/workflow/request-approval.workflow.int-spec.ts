@@ -7,6 +7,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import type { createActivities } from '../../activities';
+import { planSubmission } from '../../activities/submission.activities';
 import {
   amendUpdate,
   decideUpdate,
@@ -28,9 +29,8 @@ import {
   type RequestWorkflowInput,
   type ScreenInput,
 } from '@libs/contracts';
-import { initialState, type RequestState } from '@libs/domain/approval-state';
+import type { RequestState } from '@libs/domain/approval-state';
 import { DEFAULT_POLICY, type RoutingPolicy } from '@libs/domain/policy';
-import { planRoute } from '@libs/domain/policy/evaluate';
 import type { ScreeningHit } from '@libs/domain/screening';
 import type { RequestInput } from '@libs/domain/request';
 import type { Party, RequestType, Tier } from '@libs/domain/vocabulary';
@@ -86,17 +86,13 @@ describe('requestApprovalWorkflow', () => {
 
   const activities: Activities = {
     screenCounterparties: screenRestricted,
-    // The one-step submission (`cheaper-cycle`): the same screening, the plan from the pinned policy, recorded.
+    // The one-step submission (`cheaper-cycle`): the same screening, the plan and authorizations from the pinned policy, recorded.
     async submitRequest({ workflow }) {
       const screeningHits = await screenRestricted({
         requestId: workflow.requestId,
         counterparties: workflow.request.counterparties,
       });
-      const plan = planRoute(
-        { request: workflow.request, tier: workflow.requester.tier, screeningHits },
-        workflow.policy,
-      );
-      const state = initialState(workflow.requestId, workflow.requester.email, plan);
+      const { plan, state } = planSubmission(workflow, screeningHits);
       submissions.set(workflow.requestId, { workflow, plan, state });
       return { plan, state };
     },
