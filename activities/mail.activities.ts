@@ -1,6 +1,7 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { createHash } from 'node:crypto';
 import type { NotifyPartyInput, NotifyRequesterInput } from '@libs/contracts';
+import { label } from '@libs/domain/labels';
 import { isMemberOf } from '@libs/domain/person';
 import type { LinkTokens } from '@libs/crypto';
 import type { Mailer, RenderedMail } from '@libs/mail';
@@ -182,13 +183,19 @@ export class MailActivities {
     const notes = state.stages
       .flatMap((s) => s.approvals)
       .flatMap((a) => [
-        ...(a.comment && a.status !== 'pending' && a.status !== 'waiting' ? [`${a.party}: ${a.comment}`] : []),
-        ...a.conditions.map((c) => `${a.party} condition: ${c}`),
+        ...(a.comment && a.status !== 'pending' && a.status !== 'waiting' ? [`${label(a.party)}: ${a.comment}`] : []),
+        ...a.conditions.map((c) => `${label(a.party)} condition: ${c}`),
       ]);
     const recipient = input.summary.requesterEmail.toLowerCase();
     const reference = await this.referenceOf(input.requestId);
     return this.deliverOnce(`outcome:${input.requestId}:${input.seq}`, input.requestId, 'outcome', recipient, () =>
-      renderOutcomeMail({ summary: input.summary, status: state.status, notes, reference }),
+      renderOutcomeMail({
+        summary: input.summary,
+        status: state.status,
+        notes,
+        reference,
+        link: `${this.deps.publicUrl}/app/requests/${input.requestId}`,
+      }),
     );
   }
 

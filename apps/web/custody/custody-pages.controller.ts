@@ -4,7 +4,9 @@ import type { Response } from 'express';
 import { Public } from '../../api/auth/auth.decorators';
 import { PageExceptionFilter } from '../page.filter';
 import { ApiRefusal, messagesByField, type ApiErrorBody } from '../page-errors';
+import { countryName } from '@libs/domain/labels';
 import { Pages } from '../pages';
+import { PeopleNames } from '../people-names';
 import { PageGuard, PageRoles } from '../session/page.guard';
 import type { PageRequest } from '../session/web-session';
 import { query, WebApi } from '../web-api';
@@ -74,7 +76,10 @@ function isOverdue(p: PassportView, now: number): boolean {
 @PageRoles('custodian')
 @Controller('app/custody')
 export class CustodyPagesController {
-  constructor(private readonly pages: Pages) {}
+  constructor(
+    private readonly pages: Pages,
+    private readonly people: PeopleNames,
+  ) {}
 
   @Get()
   async ledger(@Req() req: PageRequest, @Res() res: Response, @Query() q: Record<string, unknown>): Promise<void> {
@@ -153,8 +158,12 @@ export class CustodyPagesController {
     );
     if (answer.status !== 200) throw new ApiRefusal(answer.status, answer.body);
     const now = Date.now();
+    const nameOf = await this.people.of(answer.body.items.flatMap((p) => [p.employeeEmail, p.handedOutBy]));
     const items = answer.body.items.map((p) => ({
       ...p,
+      employeeName: nameOf(p.employeeEmail),
+      handedOutByName: p.handedOutBy ? nameOf(p.handedOutBy) : null,
+      issuingCountryName: countryName(p.issuingCountry),
       overdue: isOverdue(p, now),
       canReturn: p.status === 'released' && Boolean(p.releaseRequestId),
       canHandOut: p.status === 'ready_for_hand_out' && Boolean(p.releaseRequestId),

@@ -4,13 +4,14 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { REQUEST_STATUSES, type RequestType } from '@libs/domain/vocabulary';
 import { Public } from '../../api/auth/auth.decorators';
-import { label, obligationKindLabel } from '@libs/domain/labels';
+import { countryName, label, obligationKindLabel } from '@libs/domain/labels';
 import { decisionPacket } from '../../api/requests/decision-packet';
 import type { RequestView } from '../../api/requests/request-view';
 import type { TimelineEntry } from '../../api/requests/request-timeline';
 import { PageExceptionFilter } from '../page.filter';
 import { ApiRefusal, type ApiErrorBody } from '../page-errors';
 import { Pages } from '../pages';
+import { PeopleNames } from '../people-names';
 import { PageGuard, PageRoles } from '../session/page.guard';
 import type { PageRequest } from '../session/web-session';
 import { query, WebApi } from '../web-api';
@@ -18,6 +19,14 @@ import { bodyFromForm, formModel, isRequestType, TYPE_CHOICES } from './request-
 import { lines, one } from '../form-values';
 
 type Form = Record<string, unknown>;
+
+/** A party's request for changes, as the amend form shows it. */
+interface Asked {
+  party: string;
+  by: string | null;
+  comment: string;
+  at: string | null;
+}
 
 interface InboxItem {
   requestId: string;
@@ -41,7 +50,10 @@ const NOTICES: Record<string, string> = {
 @UseFilters(PageExceptionFilter)
 @Controller('app/requests')
 export class RequestPagesController {
-  constructor(private readonly pages: Pages) {}
+  constructor(
+    private readonly pages: Pages,
+    private readonly people: PeopleNames,
+  ) {}
 
   @Get()
   async list(
@@ -60,11 +72,17 @@ export class RequestPagesController {
     const page = await new WebApi(req).get<{ items: RequestView[]; nextCursor: string | null }>(
       `/api/requests${query({ ...filters, limit: 25 })}`,
     );
+    const nameOf = await this.people.of(page.items.map((view) => view.requester.email));
     this.pages.send(req, res, 'requests', mine ? 'My requests' : 'Requests', {
       data: {
         heading: mine ? 'My requests' : 'Requests I may read',
         canSubmit: req.person!.roles.includes('employee'),
-        items: page.items.map((view) => ({ ...view, ...waitingOn(view) })),
+        items: page.items.map((view) => ({
+          ...view,
+          ...waitingOn(view),
+          title: titleOf(view),
+          requesterName: nameOf(view.requester.email),
+        })),
         next: page.nextCursor
           ? `/app/requests${query({ ...filters, mine: String(mine), cursor: page.nextCursor })}`
           : null,
@@ -148,7 +166,7 @@ export class RequestPagesController {
     const mine = view.requester.email === me.email;
     const decidable =
       me.roles.includes('approver') && view.status === 'pending' ? await this.decidable(api, view.id) : [];
-    this.pages.send(req, res, 'request', `${view.reference ?? ''} ${view.type.replace(/_/g, ' ')} request`.trim(), {
+    this.pages.send(req, res, 'request', `${view.reference ?? ''} ${titleOf(view)}`.trim(), {
       data: {
         r: view,
         packet: decisionPacket(view),
@@ -187,7 +205,13 @@ export class RequestPagesController {
   @PageRoles('employee')
   async amendForm(@Req() req: PageRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
     const view = await new WebApi(req).get<RequestView>(`/api/requests/${encodeURIComponent(id)}`);
-    this.sendForm(req, res, view.type as RequestType, { ...view }, { amending: view.id });
+    this.sendForm(
+      req,
+      res,
+      view.type as RequestType,
+      { ...view },
+      { amending: view.id, asked: await this.askedOf(view) },
+    );
   }
 
   @Post(':id/amend')
@@ -207,7 +231,12 @@ export class RequestPagesController {
       return;
     }
     if (answer.status === 400) {
-      this.sendForm(req, res, view.type as RequestType, body, { error: answer.body, status: 400, amending: view.id });
+      this.sendForm(req, res, view.type as RequestType, body, {
+        error: answer.body,
+        status: 400,
+        amending: view.id,
+        asked: await this.askedOf(view),
+      });
       return;
     }
     throw new ApiRefusal(answer.status, answer.body);
@@ -243,14 +272,32 @@ export class RequestPagesController {
     return inbox.items.filter((item) => item.requestId === requestId);
   }
 
+  /** What the reviewers who sent the request back asked, party by party, for the top of the amend form. */
+  private async askedOf(view: RequestView): Promise<Asked[]> {
+    const sentBack = view.stages.flatMap((s) => s.approvals).filter((a) => a.status === 'changes_requested');
+    const nameOf = await this.people.of(sentBack.map((a) => a.decidedBy));
+    return sentBack.map((a) => ({
+      party: label(a.party),
+      by: a.decidedBy ? nameOf(a.decidedBy) : null,
+      comment: a.comment ?? '',
+      at: a.decidedAt ?? null,
+    }));
+  }
+
   private sendForm(
     req: PageRequest,
     res: Response,
     type: RequestType,
     body: Record<string, unknown>,
-    options: { error?: ApiErrorBody; status?: number; idempotencyKey?: string; amending?: string } = {},
+    options: {
+      error?: ApiErrorBody;
+      status?: number;
+      idempotencyKey?: string;
+      amending?: string;
+      asked?: Asked[];
+    } = {},
   ): void {
-    const { error, status = 200, idempotencyKey = randomUUID(), amending } = options;
+    const { error, status = 200, idempotencyKey = randomUUID(), amending, asked = [] } = options;
     const model = formModel(type, body, error);
     this.pages.send(req, res, 'request-form', amending ? 'Amend request' : `New ${model.typeName.toLowerCase()}`, {
       status,
@@ -259,10 +306,16 @@ export class RequestPagesController {
         ...model,
         idempotencyKey,
         amending,
+        asked,
         action: amending ? `/app/requests/${amending}/amend` : `/app/requests/new?type=${type}`,
       },
     });
   }
+}
+
+/** "Conference trip to Japan": what a person calls the request. */
+function titleOf(view: Pick<RequestView, 'type' | 'destinationCountry'>): string {
+  return `${label(view.type)} to ${countryName(view.destinationCountry)}`;
 }
 
 /** Who the request is waiting on, in words: the parties still pending in the open stage. */
