@@ -60,6 +60,15 @@ export interface RequestState {
   superseded?: SupersededApproval[];
   /** How amendments changed the route (absent before any did). */
   routeChanges?: RouteChange[];
+  /** Who withdrew the request, when and why (absent unless withdrawn with these facts). */
+  withdrawal?: Withdrawal;
+}
+
+/** A withdrawal as the requester made it. */
+export interface Withdrawal {
+  by: string;
+  at: string;
+  reason: string | null;
 }
 
 export interface DecisionInput {
@@ -377,7 +386,7 @@ export function restartCurrentStage(state: RequestState): RequestState {
   return restarted;
 }
 
-export function withdraw(state: RequestState): RequestState {
+export function withdraw(state: RequestState, withdrawal?: Withdrawal): RequestState {
   if (state.status !== 'pending' && state.status !== 'changes_requested') {
     throw new DecisionRefused(
       'REQUEST_NOT_PENDING',
@@ -387,6 +396,7 @@ export function withdraw(state: RequestState): RequestState {
   return bump(state, {
     status: 'withdrawn',
     stages: state.stages.map((s) => (s.status === 'approved' ? s : { ...s, status: 'cancelled' })),
+    ...(withdrawal ? { withdrawal } : {}),
   });
 }
 

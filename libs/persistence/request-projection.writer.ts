@@ -114,7 +114,9 @@ function auditEntriesFor(
   entries.push({
     requestId: state.requestId,
     event: 'request.state',
-    actor: decision ? decision.actorEmail.toLowerCase() : (amendment?.actorEmail ?? null),
+    actor: decision
+      ? decision.actorEmail.toLowerCase()
+      : (amendment?.actorEmail ?? (state.status === 'withdrawn' ? state.withdrawal?.by : null) ?? null),
     payload: {
       requestId: state.requestId,
       status: state.status,
@@ -124,6 +126,9 @@ function auditEntriesFor(
       approvals: state.stages.flatMap((stage) =>
         stage.approvals.map((a) => ({ stage: stage.index, party: a.party, status: a.status })),
       ),
+      ...(state.status === 'withdrawn' && state.withdrawal?.reason
+        ? { withdrawalReason: state.withdrawal.reason }
+        : {}),
     },
   });
   for (const o of state.obligations) {

@@ -157,7 +157,8 @@ describe('employee pages in Chromium', () => {
     await alice.page.waitForURL(/done=amended/);
     expect((await http.as('alice@example.com', 'GET', `/api/requests/${id}`)).body.status).toBe('pending');
 
-    await alice.page.getByRole('button', { name: 'Withdraw request' }).click();
+    await alice.page.getByRole('link', { name: 'Withdraw request' }).click();
+    await alice.page.getByRole('button', { name: 'Yes, withdraw the request' }).click();
     await alice.page.waitForURL(/done=withdrawn/);
     expect((await http.as('alice@example.com', 'GET', `/api/requests/${id}`)).body.status).toBe('withdrawn');
     await alice.context.close();

@@ -108,4 +108,98 @@ describe('pages in people’s words, in Chromium', () => {
     await checkPage(requester.page, 'amend-form-asked');
     await requester.context.close();
   });
+
+  it('should withdraw only after a confirmation, keep the reason, tell the approvers already asked, and show untouched parties as not needed', async () => {
+    const id = await submit();
+    await pendingFor(id, 'hr');
+    const reference = (await http.as(REQUESTER, 'GET', `/api/requests/${id}`)).body.reference as string;
+    const tooLong = await http.as(REQUESTER, 'POST', `/api/requests/${id}/withdraw`, { reason: 'x'.repeat(2001) });
+    expect(tooLong.status).toBe(400);
+    expect(JSON.stringify(tooLong.body)).toContain('reason');
+
+    const requester = await signedIn(pages.browser, pages.system.baseUrl, REQUESTER);
+    await requester.page.goto(`/app/requests/${id}`);
+    await requester.page.getByRole('link', { name: 'Withdraw request' }).click();
+    await requester.page.waitForURL(`**/app/requests/${id}/withdraw`);
+    // nothing happened yet: the confirmation page only asks
+    expect((await http.as(REQUESTER, 'GET', `/api/requests/${id}`)).body.status).toBe('pending');
+    await checkPage(requester.page, 'withdraw-confirm');
+    await requester.page.getByLabel('Reason (optional)').fill('The conference was cancelled');
+    await requester.page.getByRole('button', { name: 'Yes, withdraw the request' }).click();
+    await requester.page.waitForURL(/done=withdrawn/);
+    expect((await http.as(REQUESTER, 'GET', `/api/requests/${id}`)).body.status).toBe('withdrawn');
+
+    const approvals = (await requester.page.locator('section[aria-labelledby="h-approvals"]').textContent())!;
+    expect(approvals).toContain('Not needed');
+    expect(approvals).not.toContain('Pending');
+    await eventually(async () => {
+      await requester.page.reload();
+      return (await mainText(requester.page)).includes('The conference was cancelled');
+    }, 'the reason on the timeline');
+
+    const told = await eventually(async () => {
+      const mails = (await http.request<any[]>('GET', '/dev/mailbox?to=hr@example.com')).body;
+      return mails.find((m) => m.subject.includes(reference) && /withdrawn/i.test(m.subject));
+    }, 'the approver told of the withdrawal');
+    expect(told.text).toContain('The conference was cancelled');
+    expect(told.text).toContain('No decision is needed');
+    await requester.context.close();
+  });
+
+  it('should show untouched parties of a rejected request as not needed', async () => {
+    const id = await submit({ destinationCountry: 'CN' });
+    await pendingFor(id, 'hr');
+    const view = (await http.as(REQUESTER, 'GET', `/api/requests/${id}`)).body;
+    const parties = view.stages.flatMap((s: any) => s.approvals).map((a: any) => a.party as string);
+    expect(parties.length).toBeGreaterThan(1);
+    const rejected = await http.as('hr@example.com', 'POST', `/api/requests/${id}/decisions`, {
+      party: 'hr',
+      decision: 'reject',
+      comment: 'Not this year',
+    });
+    expect(rejected.body.status).toBe('rejected');
+    const requester = await signedIn(pages.browser, pages.system.baseUrl, REQUESTER);
+    await requester.page.goto(`/app/requests/${id}`);
+    const approvals = (await requester.page.locator('section[aria-labelledby="h-approvals"]').textContent())!;
+    expect(approvals).toContain('Rejected');
+    expect(approvals).toContain('Not needed');
+    expect(approvals).not.toMatch(/Pending|Waiting/);
+    await requester.context.close();
+  });
+
+  it('should copy a withdrawn request into a new, pre-filled request form', async () => {
+    const id = await submit({
+      destinationCountry: 'DE',
+      purpose: 'Keynote on compilers',
+      details: { eventName: 'CompilerConf', presenting: true },
+    });
+    await pendingFor(id, 'hr');
+    expect((await http.as(REQUESTER, 'POST', `/api/requests/${id}/withdraw`, {})).status).toBe(200);
+
+    const requester = await signedIn(pages.browser, pages.system.baseUrl, REQUESTER);
+    await requester.page.goto(`/app/requests/${id}`);
+    await requester.page.getByRole('link', { name: 'Copy as a new request' }).click();
+    await requester.page.waitForURL(`**/app/requests/${id}/copy`);
+    expect(await requester.page.getByLabel('Purpose').inputValue()).toBe('Keynote on compilers');
+    expect(await requester.page.getByLabel('Event name').inputValue()).toBe('CompilerConf');
+    expect(await requester.page.getByLabel('I am presenting').isChecked()).toBe(true);
+    expect(await mainText(requester.page)).toContain('Copied from');
+    await checkPage(requester.page, 'copy-as-new');
+    await requester.page.getByRole('button', { name: 'Submit request' }).click();
+    await requester.page.waitForURL(/\/app\/requests\/[0-9a-f-]{36}\?done=submitted/);
+    const copyId = new URL(requester.page.url()).pathname.split('/').pop()!;
+    expect(copyId).not.toBe(id);
+    const copy = (await http.as(REQUESTER, 'GET', `/api/requests/${copyId}`)).body;
+    expect(copy.purpose).toBe('Keynote on compilers');
+    expect(copy.destinationCountry).toBe('DE');
+    expect(copy.details.eventName).toBe('CompilerConf');
+
+    // an undecided request offers no copy; someone else's request is not theirs to copy
+    await requester.page.goto(`/app/requests/${copyId}`);
+    expect(await requester.page.getByRole('link', { name: 'Copy as a new request' }).count()).toBe(0);
+    const other = await signedIn(pages.browser, pages.system.baseUrl, 'alice@example.com');
+    const res = await other.page.goto(`/app/requests/${id}/copy`);
+    expect(res!.status()).toBe(404);
+    await Promise.all([requester.context.close(), other.context.close()]);
+  });
 });

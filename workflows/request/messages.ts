@@ -77,8 +77,14 @@ export function validateWithdrawal(run: RequestRun, request: WithdrawInput): voi
   refuseIf(withdrawRefusal(run.current(), request.actorEmail));
 }
 
-export async function withdrawRequest(run: RequestRun): Promise<RequestState> {
-  await run.commit(withdraw(run.current()));
+export async function withdrawRequest(run: RequestRun, request?: WithdrawInput): Promise<RequestState> {
+  // The facts only ride along in the state (projection, the approvers' notice); no command changes.
+  const withdrawal = request && {
+    by: request.actorEmail,
+    at: request.withdrawnAt,
+    reason: request.reason?.trim() || null,
+  };
+  await run.commit(withdraw(run.current(), withdrawal));
   return run.current();
 }
 

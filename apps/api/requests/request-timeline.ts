@@ -122,7 +122,14 @@ export function buildTimeline(rows: AuditRow[], emails: SentEmailEntity[]): Time
         }
         if (typeof payload.status === 'string' && payload.status !== status) {
           status = payload.status;
-          entries.push(entry(row.recordedAt, 'status', `Status: ${label(status).toLowerCase()}`, { actor: row.actor }));
+          const reason =
+            status === 'withdrawn' && typeof payload.withdrawalReason === 'string' ? payload.withdrawalReason : null;
+          entries.push(
+            entry(row.recordedAt, 'status', `Status: ${label(status).toLowerCase()}`, {
+              actor: row.actor,
+              ...(reason ? { detail: `Reason: ${reason}` } : {}),
+            }),
+          );
         }
         approvals = next;
         break;

@@ -296,6 +296,17 @@ export class DecisionDto {
   round?: number;
 }
 
+export class WithdrawDto {
+  @ApiPropertyOptional({
+    description: 'Why the request is withdrawn; the approvers already asked are told',
+    maxLength: 2000,
+  })
+  @IsOptional()
+  @IsString({ message: 'reason must be text' })
+  @MaxLength(2000, { message: 'reason must be at most 2000 characters' })
+  reason?: string;
+}
+
 export class ListQueryDto {
   @IsOptional()
   @IsIn(['pending', 'changes_requested', 'approved', 'rejected', 'withdrawn', 'expired', 'closed'])

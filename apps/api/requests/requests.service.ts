@@ -331,11 +331,15 @@ export class RequestsService {
     return this.view(id, person);
   }
 
-  async withdraw(person: Person, id: string): Promise<RequestView> {
+  async withdraw(person: Person, id: string, reason: string | null = null): Promise<RequestView> {
     const stored = await this.readable(person, id);
     const notRequester = requesterRefusal('withdraw', stored.request.requesterEmail, person.email);
     if (notRequester) throw DomainError.refused(notRequester);
-    await this.temporal.update(id, withdrawUpdate, { actorEmail: person.email, withdrawnAt: new Date().toISOString() });
+    await this.temporal.update(id, withdrawUpdate, {
+      actorEmail: person.email,
+      withdrawnAt: new Date().toISOString(),
+      ...(reason ? { reason } : {}),
+    });
     return this.view(id, person);
   }
 }

@@ -4,12 +4,12 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { REQUEST_STATUSES, type RequestType } from '@libs/domain/vocabulary';
 import { Public } from '../../api/auth/auth.decorators';
-import { countryName, label, obligationKindLabel } from '@libs/domain/labels';
+import { approvalStatusShown, countryName, label, obligationKindLabel } from '@libs/domain/labels';
 import { decisionPacket } from '../../api/requests/decision-packet';
 import type { RequestView } from '../../api/requests/request-view';
 import type { TimelineEntry } from '../../api/requests/request-timeline';
 import { PageExceptionFilter } from '../page.filter';
-import { ApiRefusal, type ApiErrorBody } from '../page-errors';
+import { ApiRefusal, messagesByField, type ApiErrorBody } from '../page-errors';
 import { Pages } from '../pages';
 import { PeopleNames } from '../people-names';
 import { PageGuard, PageRoles } from '../session/page.guard';
@@ -168,7 +168,7 @@ export class RequestPagesController {
       me.roles.includes('approver') && view.status === 'pending' ? await this.decidable(api, view.id) : [];
     this.pages.send(req, res, 'request', `${view.reference ?? ''} ${titleOf(view)}`.trim(), {
       data: {
-        r: view,
+        r: { ...view, stages: shownStages(view) },
         packet: decisionPacket(view),
         timeline,
         ...waitingOn(view),
@@ -176,6 +176,7 @@ export class RequestPagesController {
         decidable,
         canAmend: mine && view.status === 'changes_requested',
         canWithdraw: mine && (view.status === 'pending' || view.status === 'changes_requested'),
+        canCopy: mine && ['rejected', 'withdrawn', 'expired'].includes(view.status),
         openObligations: mine ? view.obligations.filter((o) => o.status === 'open' || o.status === 'overdue') : [],
       },
     });
@@ -199,6 +200,30 @@ export class RequestPagesController {
     };
     await api.post(`/api/requests/${encodeURIComponent(id)}/decisions`, body);
     res.redirect(303, `/app/requests/${encodeURIComponent(id)}?done=decided`);
+  }
+
+  /** A finished request (rejected, withdrawn, expired) as a new one: the form, filled in with what it said. */
+  @Get(':id/copy')
+  @PageRoles('employee')
+  async copyForm(@Req() req: PageRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
+    const view = await new WebApi(req).get<RequestView>(`/api/requests/${encodeURIComponent(id)}`);
+    if (view.requester.email !== req.person!.email) {
+      throw new ApiRefusal(403, { message: 'Only its requester may copy a request.' });
+    }
+    const body = {
+      type: view.type,
+      destinationCountry: view.destinationCountry,
+      departureDate: view.departureDate,
+      returnDate: view.returnDate,
+      purpose: view.purpose,
+      counterparties: view.counterparties.map((c) => ({ name: c.name, country: c.country })),
+      technologyAreas: view.technologyAreas,
+      dataCategories: view.dataCategories,
+      details: view.details,
+    };
+    this.sendForm(req, res, view.type as RequestType, body, {
+      copiedFrom: { id: view.id, reference: view.reference ?? view.id, status: label(view.status).toLowerCase() },
+    });
   }
 
   @Get(':id/amend')
@@ -242,11 +267,70 @@ export class RequestPagesController {
     throw new ApiRefusal(answer.status, answer.body);
   }
 
+  /** Withdrawing asks first: what happens, who is told, and an optional reason. Nothing is recorded here. */
+  @Get(':id/withdraw')
+  @PageRoles('employee')
+  async withdrawForm(@Req() req: PageRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
+    const view = await new WebApi(req).get<RequestView>(`/api/requests/${encodeURIComponent(id)}`);
+    this.sendWithdraw(req, res, view);
+  }
+
   @Post(':id/withdraw')
   @PageRoles('employee')
-  async withdraw(@Req() req: PageRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
-    await new WebApi(req).post(`/api/requests/${encodeURIComponent(id)}/withdraw`);
-    res.redirect(303, `/app/requests/${encodeURIComponent(id)}?done=withdrawn`);
+  async withdraw(
+    @Req() req: PageRequest,
+    @Res() res: Response,
+    @Param('id') id: string,
+    @Body() form: Form,
+  ): Promise<void> {
+    const api = new WebApi(req);
+    const reason = one(form?.reason).trim();
+    const answer = await api.send<ApiErrorBody>(
+      'POST',
+      `/api/requests/${encodeURIComponent(id)}/withdraw`,
+      reason ? { reason } : {},
+    );
+    if (answer.status === 200) {
+      res.redirect(303, `/app/requests/${encodeURIComponent(id)}?done=withdrawn`);
+      return;
+    }
+    if (answer.status === 400) {
+      const view = await api.get<RequestView>(`/api/requests/${encodeURIComponent(id)}`);
+      this.sendWithdraw(req, res, view, { status: 400, reason, error: answer.body });
+      return;
+    }
+    throw new ApiRefusal(answer.status, answer.body);
+  }
+
+  private sendWithdraw(
+    req: PageRequest,
+    res: Response,
+    view: RequestView,
+    options: { status?: number; reason?: string; error?: ApiErrorBody } = {},
+  ): void {
+    const me = req.person!;
+    if (view.requester.email !== me.email) {
+      throw new ApiRefusal(403, { message: 'only the requester may withdraw a request' });
+    }
+    if (view.status !== 'pending' && view.status !== 'changes_requested') {
+      throw new ApiRefusal(409, {
+        message: `Only an undecided request can be withdrawn; this one is ${label(view.status).toLowerCase()}.`,
+      });
+    }
+    const asked = view.stages
+      .flatMap((s) => s.approvals)
+      .filter((a) => a.status !== 'waiting')
+      .map((a) => label(a.party));
+    this.pages.send(req, res, 'withdraw', `Withdraw ${view.reference ?? ''}`.trim(), {
+      status: options.status ?? 200,
+      data: {
+        r: view,
+        title: titleOf(view),
+        asked: [...new Set(asked)],
+        reason: options.reason ?? '',
+        reasonError: messagesByField(options.error).reason ?? null,
+      },
+    });
   }
 
   @Post(':id/obligations/:kind')
@@ -295,9 +379,10 @@ export class RequestPagesController {
       idempotencyKey?: string;
       amending?: string;
       asked?: Asked[];
+      copiedFrom?: { id: string; reference: string; status: string };
     } = {},
   ): void {
-    const { error, status = 200, idempotencyKey = randomUUID(), amending, asked = [] } = options;
+    const { error, status = 200, idempotencyKey = randomUUID(), amending, asked = [], copiedFrom } = options;
     const model = formModel(type, body, error);
     this.pages.send(req, res, 'request-form', amending ? 'Amend request' : `New ${model.typeName.toLowerCase()}`, {
       status,
@@ -307,10 +392,26 @@ export class RequestPagesController {
         idempotencyKey,
         amending,
         asked,
+        copiedFrom,
         action: amending ? `/app/requests/${amending}/amend` : `/app/requests/new?type=${type}`,
       },
     });
   }
+}
+
+/**
+ * The stages with each approval's status as a person should read it: a party a finished request
+ * never needed (withdrawn or rejected before it decided) is "Not needed", not "Pending". The API's
+ * approval statuses stay as the contract has them.
+ */
+function shownStages(view: RequestView) {
+  return view.stages.map((s) => ({
+    ...s,
+    approvals: s.approvals.map((a) => {
+      const shown = approvalStatusShown(view.status, a.status);
+      return { ...a, shownStatus: shown, shownWords: label(shown) };
+    }),
+  }));
 }
 
 /** "Conference trip to Japan": what a person calls the request. */
