@@ -72,7 +72,7 @@ describe('approver and custodian pages in Chromium', () => {
 
     // from the inbox to the detail page, and decide there
     await page.goto('/app/inbox?destination=DE&type=conference');
-    await page.getByRole('link', { name: 'Conference trip to DE' }).first().click();
+    await page.getByRole('link', { name: 'Conference trip to Germany' }).first().click();
     await page.waitForURL(`**/app/requests/${elsewhere.id}`);
     await page.getByRole('radio', { name: 'Approve' }).check();
     await page.getByLabel(/^Conditions of an approval/).fill('Report back after the trip');

@@ -186,7 +186,11 @@ describe('pages in people’s words, in Chromium', () => {
     expect(await mainText(requester.page)).toContain('Copied from');
     await checkPage(requester.page, 'copy-as-new');
     await requester.page.getByRole('button', { name: 'Submit request' }).click();
-    await requester.page.waitForURL(/\/app\/requests\/[0-9a-f-]{36}\?done=submitted/);
+    await requester.page
+      .waitForURL(/\/app\/requests\/[0-9a-f-]{36}\?done=submitted/, { timeout: 15_000 })
+      .catch(async (error) => {
+        throw new Error(`${String(error)}\n${await requester.page.locator('main').innerText()}`);
+      });
     const copyId = new URL(requester.page.url()).pathname.split('/').pop()!;
     expect(copyId).not.toBe(id);
     const copy = (await http.as(REQUESTER, 'GET', `/api/requests/${copyId}`)).body;
