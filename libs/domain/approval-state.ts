@@ -1,5 +1,6 @@
 import type { RouteChange, SupersededApproval } from './amendment';
-import { recordedByRequester, type Obligation } from './obligations';
+import { obligationKindLabel } from './labels';
+import { earliestFulfilment, recordedByRequester, type Obligation } from './obligations';
 import type { RoutePlan } from './policy';
 import type { Refusal, RefusalCode } from './refusals';
 import type { ApprovalStatus, Decision, Party, RequestStatus, StageStatus } from './vocabulary';
@@ -299,7 +300,13 @@ export function withdrawRefusal(state: RequestState, actorEmail: string): Refusa
  * The refusal recording an obligation as met would meet: it must be open on an approved request,
  * one the requester records (the custodian records the passport back), and recorded by the requester.
  */
-export function fulfilRefusal(state: RequestState, kind: string, actorEmail: string): Refusal | null {
+export function fulfilRefusal(
+  state: RequestState,
+  kind: string,
+  actorEmail: string,
+  /** When known: the trip's return date and the moment of recording (obligations about the trip wait for it). */
+  timing?: { returnDate: string; at: string },
+): Refusal | null {
   const obligation = state.obligations.find((o) => o.kind === kind);
   if (state.status !== 'approved' || !obligation) {
     return { code: 'OBLIGATION_NOT_OPEN', message: `the request has no open obligation "${kind}"` };
@@ -309,6 +316,13 @@ export function fulfilRefusal(state: RequestState, kind: string, actorEmail: str
   }
   if (!recordedByRequester(kind)) {
     return { code: 'OBLIGATION_NOT_OPEN', message: 'the passport is recorded back by the custodian, not here' };
+  }
+  const earliest = timing ? earliestFulfilment(kind, timing.returnDate) : null;
+  if (earliest && timing && Date.parse(timing.at) < Date.parse(earliest)) {
+    return {
+      code: 'OBLIGATION_NOT_OPEN',
+      message: `"${obligationKindLabel(kind)}" can be recorded only after the trip: on or after the return date ${timing.returnDate}`,
+    };
   }
   return requesterRefusal('fulfil', state.requesterEmail, actorEmail);
 }

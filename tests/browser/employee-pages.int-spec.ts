@@ -104,7 +104,7 @@ describe('employee pages in Chromium', () => {
         who: 'dave@example.com',
         fill: async (page) => {
           await page.getByLabel('New employer').fill('Example Abroad Ltd');
-          await page.getByLabel('Last working day').fill(daysFromNow(60));
+          await page.getByLabel('Last working day').fill(daysFromNow(29));
         },
       },
     ];

@@ -90,7 +90,8 @@ export async function withdrawRequest(run: RequestRun, request?: WithdrawInput):
 
 export function validateFulfilment(run: RequestRun, f: FulfilObligationInput): void {
   refuseUnlessFromTheApi(run.input.proofKey, fulfilObligationUpdate.name, f);
-  refuseIf(fulfilRefusal(run.current(), f.kind, f.actorEmail));
+  // Validators do not run on replay: obligations accepted earlier stay accepted in their histories.
+  refuseIf(fulfilRefusal(run.current(), f.kind, f.actorEmail, { returnDate: run.request.returnDate, at: f.at }));
 }
 
 export async function fulfilObligation(run: RequestRun, f: FulfilObligationInput): Promise<RequestState> {

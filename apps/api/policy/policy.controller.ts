@@ -8,6 +8,7 @@ import { ScreeningService } from '@libs/screening/screening.service';
 import { CurrentPerson, Roles } from '../auth/auth.decorators';
 import { DomainError } from '../common/domain-error';
 import { CreateRequestDto, parseRequestInput } from '../requests/request.dto';
+import { RequestsService } from '../requests/requests.service';
 
 /** Fields of a stored version that are not part of the document an admin edits. */
 function documentOf(body: unknown): unknown {
@@ -24,6 +25,7 @@ export class PolicyController {
     private readonly policies: PolicyRepository,
     private readonly screening: ScreeningService,
     private readonly audit: AuditLogRepository,
+    private readonly requests: RequestsService,
   ) {}
 
   @Get()
@@ -113,6 +115,8 @@ export class PolicyController {
     }
     const readsList = person.roles.some((r) => r === 'admin' || r === 'auditor');
     const answer = readsList ? withScreeningSummary(plan, unscreened) : withoutScreeningDetails(plan, unscreened);
-    return { ...answer, tier: facts.tier };
+    // what submit would refuse besides the fields, so that preview and submit agree
+    const problems = await this.requests.submissionProblems(person, request);
+    return { ...answer, tier: facts.tier, problems };
   }
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { earliestFulfilment } from '@libs/domain/obligations';
 import { REQUEST_STATUSES, type RequestType } from '@libs/domain/vocabulary';
 import { Public } from '../../api/auth/auth.decorators';
 import { approvalStatusShown, countryName, label, obligationKindLabel } from '@libs/domain/labels';
@@ -177,7 +178,14 @@ export class RequestPagesController {
         canAmend: mine && view.status === 'changes_requested',
         canWithdraw: mine && (view.status === 'pending' || view.status === 'changes_requested'),
         canCopy: mine && ['rejected', 'withdrawn', 'expired'].includes(view.status),
-        openObligations: mine ? view.obligations.filter((o) => o.status === 'open' || o.status === 'overdue') : [],
+        // what may be recorded now: a debrief waits for the trip to end (the rule of record refuses it before)
+        openObligations: mine
+          ? view.obligations.filter(
+              (o) =>
+                (o.status === 'open' || o.status === 'overdue') &&
+                Date.parse(earliestFulfilment(o.kind, view.returnDate) ?? '1970-01-01') <= Date.now(),
+            )
+          : [],
       },
     });
   }
