@@ -206,4 +206,105 @@ describe('pages in people’s words, in Chromium', () => {
     expect(res!.status()).toBe(404);
     await Promise.all([requester.context.close(), other.context.close()]);
   });
+
+  it('should word field errors for people, show preview errors only for touched fields, and clear a fixed one', async () => {
+    // the API keeps naming the field
+    const api = await http.as(
+      REQUESTER,
+      'POST',
+      '/api/requests',
+      requestBody('conference', { details: { eventName: '' } }),
+    );
+    expect(api.status).toBe(400);
+    expect(api.body.errors.map((e: { field: string }) => e.field)).toContain('details.eventName');
+
+    const { context, page } = await signedIn(pages.browser, pages.system.baseUrl, REQUESTER);
+    await page.goto('/app/requests/new?type=conference');
+    const preview = page.locator('#preview');
+    // nothing typed: the preview blames nobody
+    await page.waitForTimeout(800);
+    expect(await preview.textContent()).not.toMatch(/must|enter|choose/i);
+
+    await page.getByLabel('Destination country').fill('U5');
+    await eventually(
+      async () => ((await preview.textContent()) ?? '').includes('Destination country'),
+      'the destination error in the preview',
+    );
+    const touchedOnly = (await preview.textContent())!;
+    expect(touchedOnly).not.toContain('Event name');
+    expect(touchedOnly).not.toMatch(/destinationCountry|ISO 3166/);
+
+    await page.getByLabel('Destination country').fill('JP');
+    await page.getByLabel('Departure').fill(daysFromNow(30));
+    await page.getByLabel('Return').fill(daysFromNow(37));
+    await page.getByLabel('Purpose').fill('Talk to researchers');
+    await page.getByLabel('General software').check();
+    await page.getByLabel('None', { exact: true }).last().check();
+    await page.getByRole('button', { name: 'Submit request' }).click();
+    const alert = (await page.getByRole('alert').first().textContent())!;
+    expect(alert).toContain("Event name: enter the event's name");
+    expect(alert).not.toMatch(/details\.eventName|must be longer than/);
+    expect(await page.locator('#e-details\\.eventName').textContent()).toContain("enter the event's name");
+    await checkPage(page, 'request-form-words');
+
+    await page.getByLabel('Event name').fill('Tokyo AI Week');
+    await eventually(
+      async () => (await page.locator('#e-details\\.eventName').count()) === 0,
+      'the fixed error cleared',
+    );
+    expect(await page.getByLabel('Event name').getAttribute('aria-invalid')).toBeNull();
+    await context.close();
+  });
+
+  it('should say in the preview that a passport release needs a passport in custody, as submit would', async () => {
+    const { context, page } = await signedIn(pages.browser, pages.system.baseUrl, 'dave@example.com');
+    await page.goto('/app/requests/new?type=passport_release');
+    await page.getByLabel('Destination country').fill('DE');
+    await page.getByLabel('Departure').fill(daysFromNow(30));
+    await page.getByLabel('Return').fill(daysFromNow(37));
+    await page.getByLabel('Purpose').fill('Visa appointment');
+    await page.getByLabel('General software').check();
+    await page.getByLabel('None', { exact: true }).last().check();
+    await page.getByLabel('Reason', { exact: true }).fill('Visa appointment');
+    await eventually(
+      async () =>
+        ((await page.locator('#preview').textContent()) ?? '').includes('none of your passports is in company custody'),
+      'the custody problem in the preview',
+    );
+    await context.close();
+  });
+
+  it('should fit a phone (390 px): no sideways scrolling on the request, link and inbox pages, even with a long word', async () => {
+    const longWord = 'Hyperparameteroptimisationworkshopforlargemodelsandcompilerinfrastructure'.repeat(3);
+    const id = await submit({ purpose: `Present ${longWord} at the event` });
+    await pendingFor(id, 'hr');
+    const link = await eventually(async () => {
+      const mails = (await http.request<any[]>('GET', '/dev/mailbox?to=hr@example.com')).body;
+      return mails
+        .flatMap((m) => m.links as string[])
+        .find(
+          (l) =>
+            l.includes('/approvals/') &&
+            JSON.parse(Buffer.from(l.split('/approvals/')[1].split('.')[1], 'base64url').toString()).rid === id,
+        );
+    }, 'the approval link');
+    const phone = { width: 390, height: 844 };
+    const overflow = (page: Page) =>
+      page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+
+    const requester = await signedIn(pages.browser, pages.system.baseUrl, REQUESTER, phone);
+    await requester.page.goto(`/app/requests/${id}`);
+    expect(await overflow(requester.page)).toBeLessThanOrEqual(0);
+    await requester.page.goto('/app/requests');
+    expect(await overflow(requester.page)).toBeLessThanOrEqual(0);
+
+    const hr = await signedIn(pages.browser, pages.system.baseUrl, 'hr@example.com', phone);
+    await hr.page.goto('/app/inbox');
+    expect(await overflow(hr.page)).toBeLessThanOrEqual(0);
+    await checkPage(hr.page, 'inbox-phone');
+    await hr.page.goto(new URL(link).pathname);
+    expect(await overflow(hr.page)).toBeLessThanOrEqual(0);
+    await checkPage(hr.page, 'email-link-phone');
+    await Promise.all([requester.context.close(), hr.context.close()]);
+  });
 });

@@ -3,7 +3,8 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../../api/auth/auth.decorators';
 import { PageExceptionFilter } from '../page.filter';
-import { ApiRefusal, messagesByField, type ApiErrorBody } from '../page-errors';
+import { ApiRefusal, type ApiErrorBody } from '../page-errors';
+import { wordedErrors, wordsByField } from '../field-words';
 import { countryName } from '@libs/domain/labels';
 import { Pages } from '../pages';
 import { PeopleNames } from '../people-names';
@@ -171,8 +172,8 @@ export class CustodyPagesController {
     const next = answer.body.nextCursor
       ? `/app/custody${query({ group, employee, cursor: answer.body.nextCursor })}`
       : null;
-    const errors = options.error?.errors ?? [];
-    const byField = messagesByField(options.error);
+    const errors = wordedErrors(options.error);
+    const byField = wordsByField(options.error);
     const fieldError = Object.fromEntries(FIELDS.map((field) => [field, byField[field] ?? null]));
     this.pages.send(req, res, 'custody', 'Passports', {
       status: options.status ?? 200,

@@ -5,7 +5,8 @@ import type { Response } from 'express';
 import { earliestFulfilment } from '@libs/domain/obligations';
 import { REQUEST_STATUSES, type RequestType } from '@libs/domain/vocabulary';
 import { Public } from '../../api/auth/auth.decorators';
-import { approvalStatusShown, countryName, label, obligationKindLabel } from '@libs/domain/labels';
+import { approvalStatusShown, countryName, label, obligationKindLabel, reasonInWords } from '@libs/domain/labels';
+import { wordedErrors } from '../field-words';
 import { decisionPacket } from '../../api/requests/decision-packet';
 import type { RequestView } from '../../api/requests/request-view';
 import type { TimelineEntry } from '../../api/requests/request-timeline';
@@ -149,8 +150,8 @@ export class RequestPagesController {
       res.status(400).json({ statusCode: 400, error: 'Bad Request', message: 'type must be a request type' });
       return;
     }
-    const answer = await new WebApi(req).send('POST', '/api/policy/evaluate', bodyFromForm(type, form));
-    res.status(answer.status).setHeader('Cache-Control', 'no-store').json(answer.body);
+    const answer = await new WebApi(req).send<PreviewAnswer>('POST', '/api/policy/evaluate', bodyFromForm(type, form));
+    res.status(answer.status).setHeader('Cache-Control', 'no-store').json(previewInWords(answer.body));
   }
 
   @Get(':id')
@@ -405,6 +406,30 @@ export class RequestPagesController {
       },
     });
   }
+}
+
+interface PreviewAnswer extends ApiErrorBody {
+  stages?: Array<{ index: number; parties: Array<{ party: string; reasons: string[]; quorum?: number }> }>;
+  destinationRisk?: string;
+  tier?: string;
+}
+
+/** The evaluate answer as the form's preview shows it: field errors, parties, reasons, risk and tier in words. */
+function previewInWords(body: PreviewAnswer) {
+  return {
+    ...body,
+    ...(body.errors ? { errors: wordedErrors(body) } : {}),
+    ...(body.stages
+      ? {
+          stages: body.stages.map((s) => ({
+            ...s,
+            parties: s.parties.map((p) => ({ ...p, partyName: label(p.party), reasons: p.reasons.map(reasonInWords) })),
+          })),
+        }
+      : {}),
+    ...(body.destinationRisk ? { destinationRiskWords: label(body.destinationRisk).toLowerCase() } : {}),
+    ...(body.tier ? { tierWords: label(body.tier) } : {}),
+  };
 }
 
 /**
