@@ -317,6 +317,8 @@ export function fulfilRefusal(
   if (!recordedByRequester(kind)) {
     return { code: 'OBLIGATION_NOT_OPEN', message: 'the passport is recorded back by the custodian, not here' };
   }
+  const notRequester = requesterRefusal('fulfil', state.requesterEmail, actorEmail);
+  if (notRequester) return notRequester;
   const earliest = timing ? earliestFulfilment(kind, timing.returnDate) : null;
   if (earliest && timing && Date.parse(timing.at) < Date.parse(earliest)) {
     return {
@@ -324,7 +326,7 @@ export function fulfilRefusal(
       message: `"${obligationKindLabel(kind)}" can be recorded only after the trip: on or after the return date ${timing.returnDate}`,
     };
   }
-  return requesterRefusal('fulfil', state.requesterEmail, actorEmail);
+  return null;
 }
 
 /** Applies a decision (checked by refusalFor), counting approvals towards quorum, and moves the request on. */

@@ -245,7 +245,7 @@ describe('approver and custodian pages in Chromium', () => {
     const values = (page: Page) =>
       page.locator('input[name=item]').evaluateAll((boxes) => boxes.map((b) => (b as HTMLInputElement).value));
     const { context, page } = await signedIn(pages.browser, pages.system.baseUrl, 'hr@example.com');
-    await page.goto('/app/inbox?party=hr&destination=fr');
+    await page.goto('/app/inbox?party=hr&destination=fr&order=newest');
     await expect(page.locator('#count-total').textContent()).resolves.toBe('61');
     expect(await values(page)).toEqual(Array.from({ length: 50 }, (_, i) => `${loadRequestId('cccccccc', 59 - i)}|hr`));
 
@@ -270,7 +270,7 @@ describe('approver and custodian pages in Chromium', () => {
     );
     expect(await approvalOf(real.id, 'hr')).toBe('approved');
     await expect(page.locator('#count-total').textContent()).resolves.toBe('60');
-    await page.getByRole('link', { name: 'Back to the newest' }).click();
+    await page.getByRole('link', { name: 'Back to the first page' }).click();
     await expect(page.locator('tbody tr').count()).resolves.toBe(50);
     await context.close();
   });

@@ -50,7 +50,9 @@ describe('pages in people’s words, in Chromium', () => {
     expect(inboxText).toContain('Conference trip to Japan');
     expect(inboxText).toContain(REQUESTER_NAME);
     expect(inboxText).not.toMatch(/\bJP\b|tier core|tier standard/);
-    expect(inboxText).toContain(`Submitted ${TODAY}`);
+    expect(inboxText).toContain(`Submitted ${TODAY}, waiting today`);
+    // a work queue: oldest first unless asked otherwise
+    expect(await hr.page.locator('table caption').textContent()).toContain('oldest first');
     await checkPage(hr.page, 'inbox-words');
 
     // an amendment's change list names the countries

@@ -73,4 +73,41 @@ describe.each(testDatabases())('data rules a person expects on $name', (database
     const fine = await http.as('dave@example.com', 'POST', '/api/policy/evaluate', requestBody('conference'));
     expect(fine.body.problems).toEqual([]);
   });
+
+  it('should give the inbox oldest first on request (a work queue), paging on with the cursor', async () => {
+    const ids: string[] = [];
+    for (const purpose of ['First of three', 'Second of three', 'Third of three']) {
+      const res = await http.as(
+        'carol@example.com',
+        'POST',
+        '/api/requests',
+        requestBody('conference', { destinationCountry: 'NO', purpose }),
+      );
+      expect(res.status).toBe(201);
+      ids.push(res.body.id as string);
+    }
+    await eventually(async () => {
+      const inbox = (await http.as('hr@example.com', 'GET', '/api/approvals/inbox?party=hr&destination=NO')).body;
+      return inbox.items.length === 3;
+    }, 'three in the inbox');
+    const first = await http.as(
+      'hr@example.com',
+      'GET',
+      '/api/approvals/inbox?party=hr&destination=NO&order=oldest&limit=2',
+    );
+    expect(first.status).toBe(200);
+    expect(first.body.items.map((i: { requestId: string }) => i.requestId)).toEqual(ids.slice(0, 2));
+    const second = await http.as(
+      'hr@example.com',
+      'GET',
+      `/api/approvals/inbox?party=hr&destination=NO&order=oldest&limit=2&cursor=${encodeURIComponent(first.body.nextCursor)}`,
+    );
+    expect(second.body.items.map((i: { requestId: string }) => i.requestId)).toEqual(ids.slice(2));
+    expect(second.body.nextCursor).toBeNull();
+    const newest = await http.as('hr@example.com', 'GET', '/api/approvals/inbox?party=hr&destination=NO');
+    expect(newest.body.items.map((i: { requestId: string }) => i.requestId)).toEqual([...ids].reverse());
+    const bad = await http.as('hr@example.com', 'GET', '/api/approvals/inbox?order=sideways');
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('order');
+  });
 });

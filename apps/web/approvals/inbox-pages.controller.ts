@@ -170,6 +170,7 @@ export class InboxPagesController {
           partyName: partyWords(item.party),
           destinationName: countryName(item.destinationCountry),
           requesterName: nameOf(item.requester.email),
+          waiting: waitingWords(item.submittedAt),
           onBehalfOfName: item.onBehalfOf ? nameOf(item.onBehalfOf) : null,
           value: `${item.requestId}|${item.party}`,
           label: `Select ${rowName(item, nameOf)} for ${partyWords(item.party)}`,
@@ -178,8 +179,9 @@ export class InboxPagesController {
         total: inbox.total,
         next: inbox.nextCursor ? `/app/inbox${query({ ...filters, cursor: inbox.nextCursor })}` : null,
         first: filters.cursor
-          ? `/app/inbox${query({ party: filters.party, type: filters.type, destination: filters.destination })}`
+          ? `/app/inbox${query({ party: filters.party, type: filters.type, destination: filters.destination, order: filters.order })}`
           : null,
+        oldestFirst: filters.order !== 'newest',
         filtered: Boolean(filters.party || filters.type || filters.destination),
         filters,
         parties: PARTIES.map((value) => ({ value, name: partyWords(value), selected: value === filters.party })),
@@ -193,10 +195,19 @@ export class InboxPagesController {
   }
 }
 
+/** How long a request has waited since it was submitted, in days ("today", "1 day", "12 days"). */
+function waitingWords(submittedAt: string): string {
+  const days = Math.floor((Date.now() - Date.parse(submittedAt)) / 86_400_000);
+  if (!Number.isFinite(days) || days <= 0) return 'today';
+  return days === 1 ? '1 day' : `${days} days`;
+}
+
 interface Filters {
   party?: string;
   type?: string;
   destination?: string;
+  /** `oldest` (the page's default: a work queue) or `newest`. */
+  order?: string;
   /** The page: the API's cursor of the page before it. */
   cursor?: string;
 }
@@ -208,6 +219,7 @@ function filtersFrom(source: Record<string, unknown> | undefined): Filters {
     party: get('party'),
     type: get('type'),
     destination: get('destination')?.toUpperCase(),
+    order: get('order') === 'newest' ? 'newest' : 'oldest',
     cursor: get('cursor'),
   };
 }
