@@ -1,6 +1,7 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { createHash } from 'node:crypto';
 import type { NotifyPartiesInput, NotifyPartyInput, NotifyRequesterInput } from '@libs/contracts';
+import { countryName, label } from '@libs/domain/labels';
 import { isMemberOf } from '@libs/domain/person';
 import type { LinkTokens } from '@libs/crypto';
 import type { Mailer, RenderedMail } from '@libs/mail';
@@ -207,8 +208,8 @@ export class MailActivities {
     const notes = state.stages
       .flatMap((s) => s.approvals)
       .flatMap((a) => [
-        ...(a.comment && a.status !== 'pending' && a.status !== 'waiting' ? [`${a.party}: ${a.comment}`] : []),
-        ...a.conditions.map((c) => `${a.party} condition: ${c}`),
+        ...(a.comment && a.status !== 'pending' && a.status !== 'waiting' ? [`${label(a.party)}: ${a.comment}`] : []),
+        ...a.conditions.map((c) => `${label(a.party)} condition: ${c}`),
       ])
       .concat(
         (state.authorizations ?? [])
@@ -217,9 +218,49 @@ export class MailActivities {
       );
     const recipient = input.summary.requesterEmail.toLowerCase();
     const reference = await this.referenceOf(input.requestId);
+    if (state.status === 'withdrawn') await this.tellAskedApprovers(input, reference);
     return this.deliverOnce(`outcome:${input.requestId}:${input.seq}`, input.requestId, 'outcome', recipient, () =>
-      renderOutcomeMail({ summary: input.summary, status: state.status, notes, reference }),
+      renderOutcomeMail({
+        summary: input.summary,
+        status: state.status,
+        notes,
+        reference,
+        link: `${this.deps.publicUrl}/app/requests/${input.requestId}`,
+      }),
     );
+  }
+
+  /**
+   * A withdrawn request: everyone who was emailed a link to decide on it (or a reminder, or an
+   * escalation) is told, once each, that no decision is needed, with the requester's reason.
+   */
+  private async tellAskedApprovers(input: NotifyRequesterInput, reference: string): Promise<void> {
+    const asked = (await this.deps.sentEmails.forRequest(input.requestId))
+      .filter((m) => ['approval', 'reminder', 'escalation'].includes(m.kind) && m.status === 'sent')
+      .map((m) => m.recipient.toLowerCase());
+    const requester = input.summary.requesterEmail.toLowerCase();
+    const s = input.summary;
+    const reason = input.state.withdrawal?.reason ?? null;
+    const mail = renderNotice(
+      `[Clearance] ${typeName(s.type)} to ${countryName(s.destinationCountry)} by ${s.requesterName} (${reference}) was withdrawn`,
+      `Request ${reference} was withdrawn`,
+      [
+        `${s.requesterName} withdrew the ${typeName(s.type).toLowerCase()} to ${countryName(s.destinationCountry)}, ` +
+          `${s.departureDate}${s.returnDate ? ` to ${s.returnDate}` : ''}. No decision is needed: the links you were sent no longer work.`,
+        reason ? `Their reason: ${reason}` : 'They gave no reason.',
+        `The request: ${this.deps.publicUrl}/app/requests/${input.requestId}`,
+      ],
+    );
+    for (const recipient of new Set(asked)) {
+      if (recipient === requester) continue;
+      await this.deliverOnce(
+        `withdrawn:${input.requestId}:${recipient}`,
+        input.requestId,
+        'withdrawn',
+        recipient,
+        () => mail,
+      );
+    }
   }
 
   /** The request's human reference (read from the projection, so the workflow carries nothing new); its id if it has none. */

@@ -44,7 +44,7 @@ export async function requestApprovalWorkflow(input: RequestWorkflowInput): Prom
   // The requester's amendment after changes were requested: screened and routed again, review restarts.
   setHandler(amendUpdate, (a) => on.amend(run, a), { validator: (a: AmendInput) => on.validateAmendment(run, a) });
   // The requester withdraws an undecided request.
-  setHandler(withdrawUpdate, () => on.withdrawRequest(run), {
+  setHandler(withdrawUpdate, (request) => on.withdrawRequest(run, request), {
     validator: (w: WithdrawInput) => on.validateWithdrawal(run, w),
   });
   // The requester records an obligation of the approved request as met.

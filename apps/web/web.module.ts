@@ -8,6 +8,7 @@ import { CustodyPagesController } from './custody/custody-pages.controller';
 import { DashboardPagesController } from './dashboard/dashboard-pages.controller';
 import { PageExceptionFilter } from './page.filter';
 import { Pages } from './pages';
+import { PeopleNames } from './people-names';
 import { RequestPagesController } from './requests/request-pages.controller';
 import { OidcSignIn } from './session/oidc-sign-in';
 import { PageGuard } from './session/page.guard';
@@ -31,7 +32,7 @@ import { Views } from './views';
     DelegationPagesController,
     CustodyPagesController,
   ],
-  providers: [Views, Pages, WebSession, OidcSignIn, PageGuard, PageExceptionFilter],
+  providers: [Views, Pages, PeopleNames, WebSession, OidcSignIn, PageGuard, PageExceptionFilter],
   /** The approval-link page reads who is signed in (a link decides only for its recipient). */
   exports: [WebSession],
 })

@@ -103,6 +103,8 @@ export interface AmendInput extends Proven {
 export interface WithdrawInput extends Proven {
   actorEmail: string;
   withdrawnAt: string;
+  /** Why, in the requester's words (absent in histories from before reasons were asked). */
+  reason?: string | null;
 }
 
 /** Answers once the submission is screened, planned and recorded (used with update-with-start). */

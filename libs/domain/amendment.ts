@@ -2,6 +2,7 @@ import type { ApprovalState, RequestState } from './approval-state';
 import { openStage, restartCurrentStage, waitingStages } from './approval-state';
 import type { RoutePlan } from './policy';
 import type { RequestInput } from './request';
+import { countryName } from './labels';
 import type { Party } from './vocabulary';
 
 /**
@@ -104,6 +105,30 @@ function shown(field: string, value: unknown): string {
 export function describeChange(change: FieldChange): string {
   const words = FIELD_WORDS[change.field] ?? change.field.replace(/^details\./, '').replace(/([A-Z])/g, ' $1');
   return `${words.toLowerCase()} ${shown(change.field, change.before)} → ${shown(change.field, change.after)}`;
+}
+
+/**
+ * One change as people read it: countries by name (`destination United States → Iran`,
+ * `Globex (Germany) → Globex (France)`). The workflow's own notices keep describeChange's wording
+ * (it is in running histories); pages, the timeline and emails show this.
+ */
+export function describeChangeInWords(change: FieldChange): string {
+  if (change.field === 'destinationCountry' || change.field === 'counterparties') {
+    return changeLineInWords(describeChange(change));
+  }
+  return describeChange(change);
+}
+
+/**
+ * A change line as describeChange words it (`destination US → IR`, `counterparties Globex (DE) → …`)
+ * with the countries by name; other lines as they are.
+ */
+export function changeLineInWords(line: string): string {
+  const destination = /^destination ([A-Z]{2}|\(none\)) → ([A-Z]{2}|\(none\))$/.exec(line);
+  if (destination) return `destination ${countryName(destination[1])} → ${countryName(destination[2])}`;
+  if (line.startsWith('counterparties '))
+    return line.replace(/\(([A-Z]{2})\)/g, (_, code: string) => `(${countryName(code)})`);
+  return line;
 }
 
 /** Where each party sits in a plan, with its quorum: two plans route alike when these match. */

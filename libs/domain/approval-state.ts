@@ -1,6 +1,7 @@
 import type { RouteChange, SupersededApproval } from './amendment';
 import { outstanding, type AuthorizationState, type Determination } from './authorizations';
-import { recordedByRequester, type Obligation } from './obligations';
+import { obligationKindLabel } from './labels';
+import { earliestFulfilment, recordedByRequester, type Obligation } from './obligations';
 import type { RoutePlan } from './policy';
 import type { Refusal, RefusalCode } from './refusals';
 import type { ApprovalStatus, Decision, Party, RequestStatus, StageStatus } from './vocabulary';
@@ -68,6 +69,15 @@ export interface RequestState {
   authorizations?: AuthorizationState[];
   /** What the pinned policy's determinations said of the request at submission (absent before). */
   determinations?: Determination[];
+  /** Who withdrew the request, when and why (absent unless withdrawn with these facts). */
+  withdrawal?: Withdrawal;
+}
+
+/** A withdrawal as the requester made it. */
+export interface Withdrawal {
+  by: string;
+  at: string;
+  reason: string | null;
 }
 
 export interface DecisionInput {
@@ -298,7 +308,13 @@ export function withdrawRefusal(state: RequestState, actorEmail: string): Refusa
  * The refusal recording an obligation as met would meet: it must be open on an approved request,
  * one the requester records (the custodian records the passport back), and recorded by the requester.
  */
-export function fulfilRefusal(state: RequestState, kind: string, actorEmail: string): Refusal | null {
+export function fulfilRefusal(
+  state: RequestState,
+  kind: string,
+  actorEmail: string,
+  /** When known: the trip's return date and the moment of recording (obligations about the trip wait for it). */
+  timing?: { returnDate: string; at: string },
+): Refusal | null {
   const obligation = state.obligations.find((o) => o.kind === kind);
   if (state.status !== 'approved' || !obligation) {
     return { code: 'OBLIGATION_NOT_OPEN', message: `the request has no open obligation "${kind}"` };
@@ -309,7 +325,16 @@ export function fulfilRefusal(state: RequestState, kind: string, actorEmail: str
   if (!recordedByRequester(kind)) {
     return { code: 'OBLIGATION_NOT_OPEN', message: 'the passport is recorded back by the custodian, not here' };
   }
-  return requesterRefusal('fulfil', state.requesterEmail, actorEmail);
+  const notRequester = requesterRefusal('fulfil', state.requesterEmail, actorEmail);
+  if (notRequester) return notRequester;
+  const earliest = timing ? earliestFulfilment(kind, timing.returnDate) : null;
+  if (earliest && timing && Date.parse(timing.at) < Date.parse(earliest)) {
+    return {
+      code: 'OBLIGATION_NOT_OPEN',
+      message: `"${obligationKindLabel(kind)}" can be recorded only after the trip: on or after the return date ${timing.returnDate}`,
+    };
+  }
+  return null;
 }
 
 /** Applies a decision (checked by refusalFor), counting approvals towards quorum, and moves the request on. */
@@ -389,7 +414,7 @@ export function restartCurrentStage(state: RequestState): RequestState {
   return restarted;
 }
 
-export function withdraw(state: RequestState): RequestState {
+export function withdraw(state: RequestState, withdrawal?: Withdrawal): RequestState {
   if (state.status !== 'pending' && state.status !== 'changes_requested') {
     throw new DecisionRefused(
       'REQUEST_NOT_PENDING',
@@ -399,6 +424,7 @@ export function withdraw(state: RequestState): RequestState {
   return bump(state, {
     status: 'withdrawn',
     stages: state.stages.map((s) => (s.status === 'approved' ? s : { ...s, status: 'cancelled' })),
+    ...(withdrawal ? { withdrawal } : {}),
   });
 }
 

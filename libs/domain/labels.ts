@@ -112,8 +112,9 @@ export const DECISION_LABELS: Record<Decision, string> = {
   request_changes: 'Request changes',
 };
 
-/** Obligations and passports: their states. */
+/** Obligations and passports: their states (and a party a finished request never needed). */
 export const STATE_LABELS: Record<string, string> = {
+  not_needed: 'Not needed',
   open: 'Open',
   fulfilled: 'Fulfilled',
   overdue: 'Overdue',
@@ -128,6 +129,18 @@ export const STATE_LABELS: Record<string, string> = {
   refused: 'Refused',
   expired: 'Expired',
 };
+
+/**
+ * The approval status a page shows: a party still `waiting` or `pending` when the request was
+ * withdrawn or rejected was never needed (`not_needed`, a page word only: the API's approval
+ * statuses are the contract's). Anything else as it is.
+ */
+export function approvalStatusShown(requestStatus: string, approvalStatus: string): string {
+  const finishedWithout = requestStatus === 'withdrawn' || requestStatus === 'rejected';
+  return finishedWithout && (approvalStatus === 'pending' || approvalStatus === 'waiting')
+    ? 'not_needed'
+    : approvalStatus;
+}
 
 /** The fixed obligation kinds; `condition-<n>` is read by obligationKindLabel. */
 export const OBLIGATION_KIND_LABELS: Record<string, string> = {

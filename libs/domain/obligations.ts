@@ -29,6 +29,14 @@ export function recordedByRequester(kind: string): boolean {
   return kind === 'training' || kind === 'debrief' || kind.startsWith('condition-');
 }
 
+/**
+ * Obligations about the trip itself (a debrief after return) cannot be met before it has ended:
+ * the earliest moment one may be recorded is the start of the return day (UTC), else null.
+ */
+export function earliestFulfilment(kind: string, returnDate: string): string | null {
+  return kind === 'debrief' ? at(returnDate, 0) : null;
+}
+
 function at(date: string, offsetMs: number): string {
   return new Date(Date.parse(`${date}T00:00:00.000Z`) + offsetMs).toISOString();
 }

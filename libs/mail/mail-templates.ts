@@ -9,6 +9,7 @@ import {
   screeningHitInWords,
   type PacketSource,
 } from '../domain/labels';
+import { changeLineInWords } from '../domain/amendment';
 import type { ScreeningHit } from '../domain/screening';
 import type { RequestStatus } from '../domain/vocabulary';
 
@@ -135,6 +136,7 @@ export function renderApprovalMail(args: {
     destination: countryName(args.summary.destinationCountry),
     headline,
     earlierWords: EARLIER_WORDS[args.amendment?.earlier?.status ?? ''] ?? 'decided',
+    amendment: args.amendment && { ...args.amendment, changes: args.amendment.changes.map(changeLineInWords) },
     escalation: args.kind === 'escalation',
     s: args.summary,
     typeName: typeName(args.summary.type),
@@ -157,7 +159,8 @@ const OUTCOME_WORDS: Partial<Record<RequestStatus, string>> = {
 const outcomeHtml = Handlebars.compile(`<h1 style="font-size: 1.25rem;">Your request was {{words}}</h1>
 ${summaryTable}
 {{#if notes.length}}<h2 style="font-size:1rem;">From the approvers</h2><ul>{{#each notes}}<li>{{this}}</li>{{/each}}</ul>{{/if}}
-<p>Request reference: {{reference}}</p>`);
+<p>Request reference: {{reference}}</p>
+{{#if link}}<p><a href="{{link}}">{{linkWords}}</a></p>{{/if}}`);
 
 const outcomeText = Handlebars.compile(
   `Your request was {{words}}.
@@ -170,7 +173,9 @@ From the approvers:
 {{#each notes}}- {{this}}
 {{/each}}{{/if}}
 Request reference: {{reference}}
-`,
+{{#if link}}
+{{linkWords}}: {{link}}
+{{/if}}`,
   { noEscape: true },
 );
 
@@ -180,11 +185,14 @@ export function renderOutcomeMail(args: {
   notes: string[];
   /** The request's human reference (`CLR-2027-000123`). */
   reference: string;
+  /** The request's page (`{PUBLIC_URL}/app/requests/{id}`). */
+  link?: string;
 }): RenderedMail {
-  const words = OUTCOME_WORDS[args.status] ?? args.status;
+  const words = OUTCOME_WORDS[args.status] ?? label(args.status).toLowerCase();
   const ctx = {
     ...args,
     words,
+    linkWords: args.status === 'changes_requested' ? 'See what was asked and amend your request' : 'Open the request',
     s: args.summary,
     typeName: typeName(args.summary.type),
     destination: countryName(args.summary.destinationCountry),

@@ -119,6 +119,16 @@ export class DirectoryRepository {
     return toPerson(person, memberships);
   }
 
+  /** The names of these people by their (lower-case) email; people the directory does not know are left out. */
+  async namesOf(emails: readonly string[]): Promise<Map<string, string>> {
+    const wanted = [...new Set(emails.map((e) => e.trim().toLowerCase()).filter(Boolean))];
+    if (wanted.length === 0) return new Map();
+    const people = await this.dataSource
+      .getRepository(PersonEntity)
+      .find({ select: { email: true, name: true }, where: { email: In(wanted) } });
+    return new Map(people.map((p) => [p.email, p.name]));
+  }
+
   /** People by email, filtered, one page at a time (keyset on the email). */
   async list(filter: PeopleFilter): Promise<PeoplePage> {
     if (!Number.isInteger(filter.limit) || filter.limit < 1) throw new Error(`invalid page size ${filter.limit}`);

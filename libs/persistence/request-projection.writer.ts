@@ -144,7 +144,10 @@ function auditEntriesFor(
     event: 'request.state',
     actor: decision
       ? decision.actorEmail.toLowerCase()
-      : (amendment?.actorEmail ?? authorization?.actorEmail.toLowerCase() ?? null),
+      : (amendment?.actorEmail ??
+        authorization?.actorEmail.toLowerCase() ??
+        (state.status === 'withdrawn' ? state.withdrawal?.by : null) ??
+        null),
     payload: {
       requestId: state.requestId,
       status: state.status,
@@ -154,6 +157,9 @@ function auditEntriesFor(
       approvals: state.stages.flatMap((stage) =>
         stage.approvals.map((a) => ({ stage: stage.index, party: a.party, status: a.status })),
       ),
+      ...(state.status === 'withdrawn' && state.withdrawal?.reason
+        ? { withdrawalReason: state.withdrawal.reason }
+        : {}),
     },
   });
   for (const o of state.obligations) {

@@ -97,6 +97,8 @@ export interface InboxFilter {
   /** ISO 3166-1 alpha-2, upper case. */
   destination?: string;
   requestId?: string;
+  /** Newest first (the default), or oldest first: the inbox as a work queue. */
+  order?: 'newest' | 'oldest';
 }
 
 /** Where an inbox page ends: its last approval (the request's creation, the request, the party). */
@@ -236,21 +238,25 @@ export class RequestRepository {
   async inboxPage(filter: InboxFilter & { limit: number; after?: InboxPosition }): Promise<InboxRow[]> {
     if (filter.parties.length === 0) return [];
     const { after } = filter;
+    const oldest = filter.order === 'oldest';
     const qb = this.dataSource.getRepository(RequestEntity).createQueryBuilder('r');
     inboxRequests(qb, filter);
     if (after) {
+      // the page's last request again (its parties after the last one shown), then those beyond it
+      const [beyond, same] = oldest ? ['>', '>='] : ['<', '<='];
       qb.andWhere(
         new Brackets((w) => {
-          w.where('r.created_at < :cAt').orWhere('(r.created_at = :cAt AND r.id <= :cId)');
+          w.where(`r.created_at ${beyond} :cAt`).orWhere(`(r.created_at = :cAt AND r.id ${same} :cId)`);
         }),
         { cAt: after.createdAt, cId: after.requestId },
       );
     }
     const awaiting = this.awaitingApprovals(filter, after).select('1').andWhere('a.request_id = r.id');
+    const direction = oldest ? 'ASC' : 'DESC';
     const requests = await qb
       .andWhere(`EXISTS (${awaiting.getQuery()})`, awaiting.getParameters())
-      .orderBy('r.created_at', 'DESC')
-      .addOrderBy('r.id', 'DESC')
+      .orderBy('r.created_at', direction)
+      .addOrderBy('r.id', direction)
       .limit(filter.limit)
       .getMany();
     if (requests.length === 0) return [];
@@ -262,9 +268,10 @@ export class RequestRepository {
       descending(x.request.createdAt, y.request.createdAt) ||
       descending(x.request.id, y.request.id) ||
       descending(x.approval.party, y.approval.party);
+    const oldestFirst = (x: InboxRow, y: InboxRow) => -newestFirst(x, y);
     return approvals
       .map((approval) => ({ approval, request: byId.get(approval.requestId)! }))
-      .sort(newestFirst)
+      .sort(oldest ? oldestFirst : newestFirst)
       .slice(0, filter.limit);
   }
 
@@ -298,7 +305,8 @@ export class RequestRepository {
         votedFor: containsPattern(`"onBehalfOf":"${filter.caller}"`),
       });
     if (after) {
-      qb.andWhere('(a.request_id <> :cId OR a.party < :cParty)', { cId: after.requestId, cParty: after.party });
+      const next = filter.order === 'oldest' ? '>' : '<';
+      qb.andWhere(`(a.request_id <> :cId OR a.party ${next} :cParty)`, { cId: after.requestId, cParty: after.party });
     }
     return qb;
   }

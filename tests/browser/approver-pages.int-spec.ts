@@ -52,7 +52,7 @@ describe('approver and custodian pages in Chromium', () => {
     await checkPage(page, 'inbox-filtered');
 
     // keyboard: every row's checkbox has a label naming the request, and Space ticks it
-    const boxes = page.getByRole('checkbox', { name: /^Select Conference trip to JP from alice@example\.com for hr$/ });
+    const boxes = page.getByRole('checkbox', { name: /^Select Conference trip to Japan from Alice Kim for HR$/ });
     await expect(boxes.count()).resolves.toBe(2);
     await boxes.nth(0).focus();
     await page.keyboard.press('Space');
@@ -63,7 +63,7 @@ describe('approver and custodian pages in Chromium', () => {
     const results = page.locator('#h-results');
     await expect(results.textContent()).resolves.toBe('Approved 2, refused 0');
     await expect(page.getByRole('status').textContent()).resolves.toContain(
-      'Approved: Conference trip to JP from alice@example.com for hr',
+      'Approved: Conference trip to Japan from Alice Kim for HR',
     );
     await checkPage(page, 'inbox-bulk-results');
     expect(await approvalOf(first.id, 'hr')).toBe('approved');
@@ -72,7 +72,7 @@ describe('approver and custodian pages in Chromium', () => {
 
     // from the inbox to the detail page, and decide there
     await page.goto('/app/inbox?destination=DE&type=conference');
-    await page.getByRole('link', { name: 'Conference trip to DE' }).first().click();
+    await page.getByRole('link', { name: 'Conference trip to Germany' }).first().click();
     await page.waitForURL(`**/app/requests/${elsewhere.id}`);
     await page.getByRole('radio', { name: 'Approve' }).check();
     await page.getByLabel(/^Conditions of an approval/).fill('Report back after the trip');
@@ -245,7 +245,7 @@ describe('approver and custodian pages in Chromium', () => {
     const values = (page: Page) =>
       page.locator('input[name=item]').evaluateAll((boxes) => boxes.map((b) => (b as HTMLInputElement).value));
     const { context, page } = await signedIn(pages.browser, pages.system.baseUrl, 'hr@example.com');
-    await page.goto('/app/inbox?party=hr&destination=fr');
+    await page.goto('/app/inbox?party=hr&destination=fr&order=newest');
     await expect(page.locator('#count-total').textContent()).resolves.toBe('61');
     expect(await values(page)).toEqual(Array.from({ length: 50 }, (_, i) => `${loadRequestId('cccccccc', 59 - i)}|hr`));
 
@@ -261,16 +261,16 @@ describe('approver and custodian pages in Chromium', () => {
     await checkPage(page, 'inbox-second-page');
 
     // bulk approval from the second page, the result named from that page
-    await page.getByRole('checkbox', { name: /from alice@example\.com for hr$/ }).check();
+    await page.getByRole('checkbox', { name: /from Alice Kim for HR$/ }).check();
     await page.getByRole('button', { name: 'Approve selected' }).click();
     await page.waitForURL('**/app/inbox/bulk');
     await expect(page.locator('#h-results').textContent()).resolves.toBe('Approved 1, refused 0');
     await expect(page.getByRole('status').textContent()).resolves.toContain(
-      'Approved: Conference trip to FR from alice@example.com for hr',
+      'Approved: Conference trip to France from Alice Kim for HR',
     );
     expect(await approvalOf(real.id, 'hr')).toBe('approved');
     await expect(page.locator('#count-total').textContent()).resolves.toBe('60');
-    await page.getByRole('link', { name: 'Back to the newest' }).click();
+    await page.getByRole('link', { name: 'Back to the first page' }).click();
     await expect(page.locator('tbody tr').count()).resolves.toBe(50);
     await context.close();
   });

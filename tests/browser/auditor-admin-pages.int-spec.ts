@@ -50,7 +50,7 @@ describe('auditor and admin pages in Chromium', () => {
     await expect(results.textContent()).resolves.toContain(approvedId);
     await expect(page.locator('tbody tr').count()).resolves.toBe(1);
     await expect(
-      page.getByRole('link', { name: 'Conference trip to JP', exact: true }).getAttribute('href'),
+      page.getByRole('link', { name: 'Conference trip to Japan', exact: true }).getAttribute('href'),
     ).resolves.toBe(`/app/requests/${approvedId}`);
     await checkPage(page, 'audit-results');
 

@@ -34,7 +34,9 @@ describe('employee pages in Chromium', () => {
     await page.getByLabel('Destination country').fill('U5');
     await page.getByRole('button', { name: 'Submit request' }).click();
     const alert = page.getByRole('alert');
-    await expect(alert.textContent()).resolves.toContain('destinationCountry');
+    await expect(alert.textContent()).resolves.toContain(
+      'Destination country: enter the country as its two-letter code',
+    );
     await expect(page.getByLabel('Destination country').getAttribute('aria-invalid')).resolves.toBe('true');
     await expect(page.getByLabel('Destination country').inputValue()).resolves.toBe('U5');
     await checkPage(page, 'request-form-errors');
@@ -54,7 +56,7 @@ describe('employee pages in Chromium', () => {
     await page.getByLabel('Country 0').fill('US');
     const preview = page.locator('#preview');
     await preview.getByText('Stage 1').waitFor();
-    await expect(preview.textContent()).resolves.toMatch(/hr.*security|security.*hr/s);
+    await expect(preview.textContent()).resolves.toMatch(/HR.*Security|Security.*HR/s);
     await checkPage(page, 'request-form');
     await page.getByRole('button', { name: 'Submit request' }).click();
     await page.waitForURL(/\/app\/requests\/[0-9a-f-]{36}\?done=submitted/);
@@ -104,7 +106,7 @@ describe('employee pages in Chromium', () => {
         who: 'dave@example.com',
         fill: async (page) => {
           await page.getByLabel('New employer').fill('Example Abroad Ltd');
-          await page.getByLabel('Last working day').fill(daysFromNow(60));
+          await page.getByLabel('Last working day').fill(daysFromNow(29));
         },
       },
     ];
@@ -157,7 +159,8 @@ describe('employee pages in Chromium', () => {
     await alice.page.waitForURL(/done=amended/);
     expect((await http.as('alice@example.com', 'GET', `/api/requests/${id}`)).body.status).toBe('pending');
 
-    await alice.page.getByRole('button', { name: 'Withdraw request' }).click();
+    await alice.page.getByRole('link', { name: 'Withdraw request' }).click();
+    await alice.page.getByRole('button', { name: 'Yes, withdraw the request' }).click();
     await alice.page.waitForURL(/done=withdrawn/);
     expect((await http.as('alice@example.com', 'GET', `/api/requests/${id}`)).body.status).toBe('withdrawn');
     await alice.context.close();

@@ -334,6 +334,18 @@ const ROUTES: Record<string, RouteCase> = {
     page: { form: {} },
     expect: pageFor({ ...only(400, 'owner'), peer: 404 }),
   },
+  'GET /app/requests/:id/copy': {
+    path: (fx) => `/app/requests/${fx.withdrawn}/copy`,
+    page: {},
+    // its requester gets the filled-in form; nobody else learns it exists (employees) or may copy (others)
+    expect: pageFor({ ...only(200, 'owner'), peer: 404 }),
+  },
+  'GET /app/requests/:id/withdraw': {
+    path: (fx) => `/app/requests/${fx.withdrawn}/withdraw`,
+    page: {},
+    // the confirmation of an already withdrawn request: 409 for its requester; nobody else learns it exists
+    expect: pageFor({ ...only(409, 'owner'), peer: 404 }),
+  },
   'POST /app/requests/:id/withdraw': {
     path: (fx) => `/app/requests/${fx.withdrawn}/withdraw`,
     page: {},

@@ -350,7 +350,7 @@ describe.each(testDatabases())('passport custody on $name', (database) => {
     expect(more).toMatch(/^\/app\/custody\?employee=dave%40example.com&cursor=/);
     const next = await http.request('GET', more!, { headers: { cookie } });
     expect(next.status).toBe(200);
-    expect(next.text).toMatch(/001 \(DE\)/);
+    expect(next.text).toMatch(/001 \(Germany\)/);
     expect(next.text).not.toContain('id="more"');
   });
   it('should refuse a second deposit of a passport that has an active record, also when both arrive at once', async () => {

@@ -65,7 +65,7 @@ describe.each(testDatabases())('an amendment is recorded as an amendment on $nam
     const entry = timeline.find((e: any) => e.kind === 'amended');
     expect(entry).toMatchObject({ actor: 'carol@example.com' });
     expect(entry.title).toMatch(/^Amended by Carol/);
-    expect(entry.detail).toContain('destination US → FR');
+    expect(entry.detail).toContain('destination United States → France');
     expect(entry.detail).toContain('purpose "Present a paper" → "Meet the organisers"');
   });
 
@@ -76,7 +76,7 @@ describe.each(testDatabases())('an amendment is recorded as an amendment on $nam
       return mails.find((m) => m.text.includes('What changed') && m.links.some((l: string) => l)) ?? false;
     }, 'the re-ask email to hr');
     expect(mail.text).toContain('Amended by Carol');
-    expect(mail.text).toContain('destination US → FR');
+    expect(mail.text).toContain('destination United States → France');
     expect(mail.text).toContain('name the event organiser');
     expect(mail.html).toContain('What changed');
     void id;

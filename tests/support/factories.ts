@@ -10,7 +10,7 @@ const DETAILS: Record<RequestType, Record<string, unknown>> = {
   overseas_assignment: { hostEntity: 'Example GmbH', role: 'Research lead', months: 12 },
   ma_participation: { dealName: 'Project Falcon', counterpartyRole: 'target', involvement: 'due_diligence' },
   passport_release: { reason: 'Conference travel' },
-  departure_abroad: { newEmployer: 'Example Labs Ltd', lastWorkingDay: daysFromNow(60) },
+  departure_abroad: { newEmployer: 'Example Labs Ltd', lastWorkingDay: daysFromNow(29) },
 };
 
 /** A valid request body of the given type; override any field. */

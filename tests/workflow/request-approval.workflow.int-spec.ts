@@ -284,12 +284,23 @@ describe('requestApprovalWorkflow', () => {
       ['condition-1', 'open'],
       ['debrief', 'open'],
     ]);
-    const fulfilment = (kind: string, actorEmail = REQUESTER) => ({ kind, actorEmail, at: new Date().toISOString() });
+    const fulfilment = (kind: string, actorEmail = REQUESTER, at = new Date().toISOString()) => ({
+      kind,
+      actorEmail,
+      at,
+    });
+    // a debrief waits for the trip to end: refused now, taken as recorded after the return date
+    const afterReturn = '2027-12-31T00:00:00.000Z';
+    expect(await refusal(handle.executeUpdate(fulfilObligationUpdate, { args: [fulfilment('debrief')] }))).toBe(
+      'OBLIGATION_NOT_OPEN',
+    );
     expect(
       await refusal(handle.executeUpdate(fulfilObligationUpdate, { args: [fulfilment('debrief', 'hr@example.com')] })),
     ).toBe('NOT_REQUESTER');
     await handle.executeUpdate(fulfilObligationUpdate, { args: [fulfilment('condition-1')] });
-    const closed = await handle.executeUpdate(fulfilObligationUpdate, { args: [fulfilment('debrief')] });
+    const closed = await handle.executeUpdate(fulfilObligationUpdate, {
+      args: [fulfilment('debrief', REQUESTER, afterReturn)],
+    });
     expect(closed.status).toBe('closed');
     expect(closed.obligations.every((o) => o.status === 'fulfilled' && o.fulfilledBy === REQUESTER)).toBe(true);
     expect((await handle.result()).status).toBe('closed');
@@ -836,7 +847,12 @@ describe('requestApprovalWorkflow', () => {
       'reminder:training#2',
       'escalation:training#1',
     ]);
-    const fulfilment = (kind: string) => ({ kind, actorEmail: REQUESTER, at: new Date().toISOString() });
+    // training now; the debrief as recorded after the trip (it waits for the return date)
+    const fulfilment = (kind: string) => ({
+      kind,
+      actorEmail: REQUESTER,
+      at: kind === 'debrief' ? '2027-12-31T00:00:00.000Z' : new Date().toISOString(),
+    });
     await handle.executeUpdate(fulfilObligationUpdate, { args: [fulfilment('training')] });
     const count = (obligationNotices.get(requestId) ?? []).length;
     await new Promise((r) => setTimeout(r, 1500));

@@ -80,14 +80,21 @@ export function validateWithdrawal(run: RequestRun, request: WithdrawInput): voi
   refuseIf(withdrawRefusal(run.current(), request.actorEmail));
 }
 
-export async function withdrawRequest(run: RequestRun): Promise<RequestState> {
-  await run.commit(withdraw(run.current()));
+export async function withdrawRequest(run: RequestRun, request?: WithdrawInput): Promise<RequestState> {
+  // The facts only ride along in the state (projection, the approvers' notice); no command changes.
+  const withdrawal = request && {
+    by: request.actorEmail,
+    at: request.withdrawnAt,
+    reason: request.reason?.trim() || null,
+  };
+  await run.commit(withdraw(run.current(), withdrawal));
   return run.current();
 }
 
 export function validateFulfilment(run: RequestRun, f: FulfilObligationInput): void {
   refuseUnlessFromTheApi(run.input.proofKey, fulfilObligationUpdate.name, f);
-  refuseIf(fulfilRefusal(run.current(), f.kind, f.actorEmail));
+  // Validators do not run on replay: obligations accepted earlier stay accepted in their histories.
+  refuseIf(fulfilRefusal(run.current(), f.kind, f.actorEmail, { returnDate: run.request.returnDate, at: f.at }));
 }
 
 export async function fulfilObligation(run: RequestRun, f: FulfilObligationInput): Promise<RequestState> {

@@ -6,7 +6,7 @@ import type { LinkOutcome, SignIn } from './approval-links.service';
 
 /** The link pages' only style, inline; the CSP (apps/api/security) allows exactly this text by its hash. */
 export const APPROVAL_PAGE_STYLE = `
-body{font-family:system-ui,sans-serif;color:#1a1a1a;max-width:40rem;margin:0 auto;padding:1rem;line-height:1.5}
+body{font-family:system-ui,sans-serif;color:#1a1a1a;max-width:40rem;margin:0 auto;padding:1rem;line-height:1.5;overflow-wrap:anywhere}
 h1{font-size:1.4rem}table{border-collapse:collapse;margin:1rem 0}th,td{text-align:left;padding:.25rem .75rem .25rem 0;vertical-align:top}
 fieldset{border:1px solid #888;padding:.75rem}label{display:block;margin:.35rem 0}textarea{width:100%;font:inherit}
 button{font:inherit;padding:.6rem 1.2rem;background:#0b57d0;color:#fff;border:0;border-radius:4px;cursor:pointer}

@@ -49,17 +49,23 @@ export class InboxController {
   @Get('inbox')
   @ApiOperation({
     summary:
-      "Approvals awaiting the caller's parties (and those of approvers they stand in for), newest first, a page at a time, with counts",
+      "Approvals awaiting the caller's parties (and those of approvers they stand in for), newest first (oldest first with order=oldest), a page at a time, with counts",
   })
   @ApiQuery({ name: 'party', required: false, enum: PARTIES })
   @ApiQuery({ name: 'type', required: false, enum: REQUEST_TYPES })
   @ApiQuery({ name: 'destination', required: false, description: 'ISO 3166-1 alpha-2 country code' })
   @ApiQuery({ name: 'requestId', required: false, description: 'only the approvals of this request' })
   @ApiQuery({ name: 'limit', required: false, description: '1 to 100, default 50' })
-  @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
+  @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page (of the same order)' })
+  @ApiQuery({
+    name: 'order',
+    required: false,
+    enum: ['newest', 'oldest'],
+    description: 'newest first (default) or oldest first',
+  })
   async inbox(@CurrentPerson() person: Person, @Query() query: Record<string, unknown>) {
-    const { party, type, destination, requestId, cursor } = query;
-    for (const [field, value] of Object.entries({ party, type, destination, requestId, cursor })) {
+    const { party, type, destination, requestId, cursor, order } = query;
+    for (const [field, value] of Object.entries({ party, type, destination, requestId, cursor, order })) {
       if (value !== undefined && typeof value !== 'string') {
         throw DomainError.validation([{ field, messages: [`${field} must be given at most once`] }]);
       }
@@ -75,6 +81,9 @@ export class InboxController {
       ...(destination !== undefined && !/^[A-Za-z]{2}$/.test(destination as string)
         ? [{ field: 'destination', messages: ['destination must be an ISO 3166-1 alpha-2 country code'] }]
         : []),
+      ...(order !== undefined && order !== 'newest' && order !== 'oldest'
+        ? [{ field: 'order', messages: ['order must be newest or oldest'] }]
+        : []),
       ...(requestId !== undefined && !isUUID(requestId)
         ? [{ field: 'requestId', messages: ['requestId must be the id of a request'] }]
         : []),
@@ -87,6 +96,7 @@ export class InboxController {
       requestId: (requestId as string | undefined)?.toLowerCase(),
       limit,
       cursor: (cursor as string | undefined) || undefined,
+      order: order as 'newest' | 'oldest' | undefined,
     });
   }
 

@@ -13,6 +13,7 @@ export interface InboxOptions {
   requestId?: string;
   limit: number;
   cursor?: string;
+  order?: 'newest' | 'oldest';
 }
 
 /**
@@ -37,6 +38,7 @@ export class InboxService {
       type: options.type,
       destination: options.destination?.toUpperCase(),
       requestId: options.requestId,
+      order: options.order,
     };
     const rows = await this.requests.inboxPage({
       ...filter,

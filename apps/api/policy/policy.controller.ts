@@ -28,6 +28,7 @@ import { ScreeningService } from '@libs/screening/screening.service';
 import { CurrentPerson, Roles } from '../auth/auth.decorators';
 import { DomainError } from '../common/domain-error';
 import { CreateRequestDto, parseRequestInput } from '../requests/request.dto';
+import { RequestsService } from '../requests/requests.service';
 
 /** The most requests one simulation looks at (the oldest first from `since`); `truncated` says when there were more. */
 const SIMULATION_LIMIT = 5000;
@@ -64,6 +65,7 @@ export class PolicyController {
     private readonly policies: PolicyRepository,
     private readonly screening: ScreeningService,
     private readonly audit: AuditLogRepository,
+    private readonly submissions: RequestsService,
   ) {}
 
   @Get()
@@ -224,6 +226,8 @@ export class PolicyController {
       })),
       determinations,
       warnings,
+      // what submit would refuse besides the fields, so that preview and submit agree
+      problems: await this.submissions.submissionProblems(person, request),
     };
   }
 }

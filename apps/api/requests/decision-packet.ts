@@ -1,5 +1,12 @@
 import { describeRouteChange } from '@libs/domain/amendment';
-import { label, packetRows, reasonInWords, screeningHitInWords, type PacketRow } from '@libs/domain/labels';
+import {
+  approvalStatusShown,
+  label,
+  packetRows,
+  reasonInWords,
+  screeningHitInWords,
+  type PacketRow,
+} from '@libs/domain/labels';
 import type { ScreeningHit } from '@libs/domain/screening';
 import type { RequestView } from './request-view';
 
@@ -43,7 +50,7 @@ export function decisionPacket(view: RequestView, deciding?: string): DecisionPa
       .map((a) => ({
         party: label(a.party),
         stage: s.index,
-        status: label(a.status),
+        status: label(approvalStatusShown(view.status, a.status)),
         reasons: a.reasons.map(reasonInWords),
         decidedBy: a.decidedBy ?? null,
         comment: a.comment ?? null,

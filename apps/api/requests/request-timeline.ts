@@ -1,4 +1,4 @@
-import { describeChange, describeRouteChange, type FieldChange } from '@libs/domain/amendment';
+import { describeChangeInWords, describeRouteChange, type FieldChange } from '@libs/domain/amendment';
 import { label, obligationKindLabel, VIA_LABELS } from '@libs/domain/labels';
 import type { Party } from '@libs/domain/vocabulary';
 import type { AuditProof, SentEmailEntity } from '@libs/persistence';
@@ -59,7 +59,7 @@ const partiesInWords = (parties: string[]) => parties.map(label).join(', ');
 /** "Amended by Carol Lee: destination US → IR, …", and the route change with its reasons when there was one. */
 function amendmentEntries(row: AuditRow): TimelineEntry[] {
   const payload = (row.payload ?? {}) as Record<string, unknown>;
-  const changes = ((payload.changes as FieldChange[] | undefined) ?? []).map(describeChange);
+  const changes = ((payload.changes as FieldChange[] | undefined) ?? []).map(describeChangeInWords);
   const by = typeof payload.actorName === 'string' ? payload.actorName : (row.actor ?? 'the requester');
   const detail = changes.length > 0 ? changes.join(', ') : 'nothing changed';
   const entries = [entry(row.recordedAt, 'amended', `Amended by ${by}: ${detail}`, { actor: row.actor, detail })];
@@ -123,7 +123,14 @@ export function buildTimeline(rows: AuditRow[], emails: SentEmailEntity[]): Time
         }
         if (typeof payload.status === 'string' && payload.status !== status) {
           status = payload.status;
-          entries.push(entry(row.recordedAt, 'status', `Status: ${label(status).toLowerCase()}`, { actor: row.actor }));
+          const reason =
+            status === 'withdrawn' && typeof payload.withdrawalReason === 'string' ? payload.withdrawalReason : null;
+          entries.push(
+            entry(row.recordedAt, 'status', `Status: ${label(status).toLowerCase()}`, {
+              actor: row.actor,
+              ...(reason ? { detail: `Reason: ${reason}` } : {}),
+            }),
+          );
         }
         approvals = next;
         break;

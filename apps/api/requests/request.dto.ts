@@ -231,6 +231,27 @@ export class CreateRequestDto {
   details!: Record<string, unknown>;
 }
 
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * Rules between fields of one type, checked once each field is valid on its own: someone leaving
+ * for an employer abroad works their last day on or before the departure.
+ */
+function crossFieldErrors(value: CreateRequestDto, found: FieldError[]): FieldError[] {
+  const bad = new Set(found.map((e) => e.field));
+  if (value.type !== 'departure_abroad' || bad.has('departureDate') || bad.has('details.lastWorkingDay')) return [];
+  const last = (value.details as { lastWorkingDay?: unknown } | undefined)?.lastWorkingDay;
+  if (typeof last !== 'string' || !ISO_DATE.test(last) || !ISO_DATE.test(value.departureDate)) return [];
+  return last > value.departureDate
+    ? [
+        {
+          field: 'details.lastWorkingDay',
+          messages: [`lastWorkingDay must be on or before the departure date (${value.departureDate})`],
+        },
+      ]
+    : [];
+}
+
 /** Validates a request body, including the details of its type, and returns the domain input. */
 export function parseRequestInput(body: unknown): RequestInput {
   const { value, fields } = collectErrors(CreateRequestDto, body);
@@ -239,6 +260,7 @@ export function parseRequestInput(body: unknown): RequestInput {
   if (detailsDto && value.details !== undefined) {
     errors.push(...collectErrors(detailsDto, value.details, 'details').fields);
   }
+  errors.push(...crossFieldErrors(value, errors));
   if (errors.length > 0) throw DomainError.validation(errors);
   const details = { ...value.details };
   return {
@@ -295,6 +317,17 @@ export class DecisionDto {
   @IsInt({ message: 'round must be a whole number' })
   @Min(1, { message: 'round must be 1 or more' })
   round?: number;
+}
+
+export class WithdrawDto {
+  @ApiPropertyOptional({
+    description: 'Why the request is withdrawn; the approvers already asked are told',
+    maxLength: 2000,
+  })
+  @IsOptional()
+  @IsString({ message: 'reason must be text' })
+  @MaxLength(2000, { message: 'reason must be at most 2000 characters' })
+  reason?: string;
 }
 
 export class ListQueryDto {

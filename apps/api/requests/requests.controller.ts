@@ -6,7 +6,14 @@ import { AuditLogRepository, SentEmailRepository } from '@libs/persistence';
 import { CurrentPerson, Roles } from '../auth/auth.decorators';
 import { DomainError } from '../common/domain-error';
 import { validateBody } from '../common/validate-body';
-import { AssignReviewerDto, CreateRequestDto, DecisionDto, ListQueryDto, parseRequestInput } from './request.dto';
+import {
+  AssignReviewerDto,
+  CreateRequestDto,
+  DecisionDto,
+  ListQueryDto,
+  parseRequestInput,
+  WithdrawDto,
+} from './request.dto';
 import { readDocumentUpload } from './authorization-document.upload';
 import { AUTHORIZATION_KIND, AuthorizationProgressDto, parseAuthorizationProgress } from './authorization.dto';
 import { ReviewersService } from './reviewers.service';
@@ -231,8 +238,12 @@ export class RequestsController {
 
   @Post(':id/withdraw')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Withdraw an undecided request' })
-  async withdraw(@CurrentPerson() person: Person, @Param('id') id: string) {
-    return this.requests.withdraw(person, requestId(id));
+  @ApiOperation({
+    summary: 'Withdraw an undecided request, optionally with a reason (the approvers already asked are told)',
+  })
+  @ApiBody({ type: WithdrawDto, required: false })
+  async withdraw(@CurrentPerson() person: Person, @Param('id') id: string, @Body() body: unknown) {
+    const { reason } = validateBody(WithdrawDto, body ?? {});
+    return this.requests.withdraw(person, requestId(id), reason?.trim() || null);
   }
 }

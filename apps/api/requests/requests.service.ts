@@ -151,6 +151,28 @@ export class RequestsService {
   }
 
   /**
+   * What submit would refuse beyond the fields themselves (a contact who is a colleague, a release
+   * with no passport in custody or for a trip that is not approved), as the preview shows it: the
+   * same checks, answered instead of thrown.
+   */
+  async submissionProblems(person: Person, input: RequestInput): Promise<Array<{ code: string; message: string }>> {
+    const problems: Array<{ code: string; message: string }> = [];
+    const checks = [
+      () => this.checkContacts(input),
+      ...(input.type === 'passport_release' ? [() => this.checkRelease(person, input)] : []),
+    ];
+    for (const check of checks) {
+      try {
+        await check();
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        problems.push({ code: error.code, message: error.message });
+      }
+    }
+    return problems;
+  }
+
+  /**
    * Counterparty contacts are people outside the company. A contact who is a person in the
    * directory is refused: what a requester writes must never look like a colleague's tie to the
    * request (conflicts of interest come only from the directory and the deal teams).
@@ -448,11 +470,15 @@ export class RequestsService {
     return this.view(id, person);
   }
 
-  async withdraw(person: Person, id: string): Promise<RequestView> {
+  async withdraw(person: Person, id: string, reason: string | null = null): Promise<RequestView> {
     const stored = await this.readable(person, id);
     const notRequester = requesterRefusal('withdraw', stored.request.requesterEmail, person.email);
     if (notRequester) throw DomainError.refused(notRequester);
-    await this.temporal.update(id, withdrawUpdate, { actorEmail: person.email, withdrawnAt: new Date().toISOString() });
+    await this.temporal.update(id, withdrawUpdate, {
+      actorEmail: person.email,
+      withdrawnAt: new Date().toISOString(),
+      ...(reason ? { reason } : {}),
+    });
     return this.view(id, person);
   }
 }

@@ -2,11 +2,13 @@ import { Body, Controller, Get, Post, Query, Req, Res, UseFilters, UseGuards } f
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { PARTIES, REQUEST_TYPES, type RequestType } from '@libs/domain/vocabulary';
+import { countryName, label } from '@libs/domain/labels';
 import { typeName } from '@libs/mail';
 import { Public } from '../../api/auth/auth.decorators';
 import { PageExceptionFilter } from '../page.filter';
 import { ApiRefusal, type ApiErrorBody } from '../page-errors';
 import { Pages } from '../pages';
+import { PeopleNames, type NameOf } from '../people-names';
 import { PageGuard, PageRoles } from '../session/page.guard';
 import type { PageRequest } from '../session/web-session';
 import { query, WebApi } from '../web-api';
@@ -57,7 +59,11 @@ interface BulkAnswer {
 
 const typeWords = (type: string): string =>
   (REQUEST_TYPES as readonly string[]).includes(type) ? typeName(type as RequestType) : type.replace(/_/g, ' ');
-const partyWords = (party: string): string => party.replace(/_/g, ' ');
+const partyWords = (party: string): string => label(party);
+
+/** "Conference trip to Japan from Carol Lee". */
+const rowName = (i: InboxItem, nameOf: NameOf): string =>
+  `${typeWords(i.type)} to ${countryName(i.destinationCountry)} from ${nameOf(i.requester.email)}`;
 
 /** The approver's inbox: what waits on my parties (and on those I stand in for), filters, counts and bulk approval. */
 @ApiExcludeController()
@@ -67,7 +73,10 @@ const partyWords = (party: string): string => party.replace(/_/g, ' ');
 @PageRoles('approver')
 @Controller('app/inbox')
 export class InboxPagesController {
-  constructor(private readonly pages: Pages) {}
+  constructor(
+    private readonly pages: Pages,
+    private readonly people: PeopleNames,
+  ) {}
 
   @Get()
   async inbox(@Req() req: PageRequest, @Res() res: Response, @Query() q: Record<string, unknown>): Promise<void> {
@@ -100,12 +109,12 @@ export class InboxPagesController {
       'GET',
       `/api/approvals/inbox${query({ ...filters, limit: String(PAGE_SIZE) })}`,
     );
+    const nameOfBefore = await this.people.of(
+      before.status === 200 ? before.body.items.map((i) => i.requester.email) : [],
+    );
     const names = new Map(
       before.status === 200
-        ? before.body.items.map((i) => [
-            `${i.requestId}|${i.party}`,
-            `${typeWords(i.type)} to ${i.destinationCountry} from ${i.requester.email}`,
-          ])
+        ? before.body.items.map((i) => [`${i.requestId}|${i.party}`, rowName(i, nameOfBefore)])
         : [],
     );
     const answer = await api.send<BulkAnswer & ApiErrorBody>('POST', '/api/approvals/bulk', body);
@@ -145,6 +154,7 @@ export class InboxPagesController {
     }
     if (answer.status !== 200) throw new ApiRefusal(answer.status, answer.body);
     const inbox = answer.body;
+    const nameOf = await this.people.of(inbox.items.flatMap((i) => [i.requester.email, i.onBehalfOf]));
     const results = extra.results
       ? {
           ...extra.results,
@@ -158,15 +168,20 @@ export class InboxPagesController {
           ...item,
           typeName: typeWords(item.type),
           partyName: partyWords(item.party),
+          destinationName: countryName(item.destinationCountry),
+          requesterName: nameOf(item.requester.email),
+          waiting: waitingWords(item.submittedAt),
+          onBehalfOfName: item.onBehalfOf ? nameOf(item.onBehalfOf) : null,
           value: `${item.requestId}|${item.party}`,
-          label: `Select ${typeWords(item.type)} to ${item.destinationCountry} from ${item.requester.email} for ${partyWords(item.party)}`,
+          label: `Select ${rowName(item, nameOf)} for ${partyWords(item.party)}`,
         })),
         counts: Object.entries(inbox.counts).map(([party, count]) => ({ party, name: partyWords(party), count })),
         total: inbox.total,
         next: inbox.nextCursor ? `/app/inbox${query({ ...filters, cursor: inbox.nextCursor })}` : null,
         first: filters.cursor
-          ? `/app/inbox${query({ party: filters.party, type: filters.type, destination: filters.destination })}`
+          ? `/app/inbox${query({ party: filters.party, type: filters.type, destination: filters.destination, order: filters.order })}`
           : null,
+        oldestFirst: filters.order !== 'newest',
         filtered: Boolean(filters.party || filters.type || filters.destination),
         filters,
         parties: PARTIES.map((value) => ({ value, name: partyWords(value), selected: value === filters.party })),
@@ -180,10 +195,19 @@ export class InboxPagesController {
   }
 }
 
+/** How long a request has waited since it was submitted, in days ("today", "1 day", "12 days"). */
+function waitingWords(submittedAt: string): string {
+  const days = Math.floor((Date.now() - Date.parse(submittedAt)) / 86_400_000);
+  if (!Number.isFinite(days) || days <= 0) return 'today';
+  return days === 1 ? '1 day' : `${days} days`;
+}
+
 interface Filters {
   party?: string;
   type?: string;
   destination?: string;
+  /** `oldest` (the page's default: a work queue) or `newest`. */
+  order?: string;
   /** The page: the API's cursor of the page before it. */
   cursor?: string;
 }
@@ -195,6 +219,7 @@ function filtersFrom(source: Record<string, unknown> | undefined): Filters {
     party: get('party'),
     type: get('type'),
     destination: get('destination')?.toUpperCase(),
+    order: get('order') === 'newest' ? 'newest' : 'oldest',
     cursor: get('cursor'),
   };
 }

@@ -15,27 +15,82 @@
     return node;
   }
 
+  // Fields the person has typed in or changed since the page loaded (their ids less "f-", or names).
+  var touched = {};
+
+  function touch(event) {
+    var target = event.target;
+    if (!target || !target.name) return;
+    touched[target.id && target.id.indexOf('f-') === 0 ? target.id.slice(2) : target.name] = true;
+  }
+
+  // An error concerns what was touched when it is about that field, a part of it, or the group it is in.
+  function isTouched(field) {
+    return Object.keys(touched).some(function (t) {
+      return t === field || t.indexOf(field + '.') === 0 || field.indexOf(t + '.') === 0;
+    });
+  }
+
+  // The server's errors next to fields (after a submit) go once the preview no longer has them.
+  function clearFixed(errors) {
+    var still = {};
+    errors.forEach(function (e) {
+      still[e.field] = true;
+    });
+    Array.prototype.slice.call(document.querySelectorAll('p.field-error[id^="e-"]')).forEach(function (p) {
+      var field = p.id.slice(2);
+      if (still[field]) return;
+      p.remove();
+      var input = document.getElementById('f-' + field);
+      if (input) {
+        input.removeAttribute('aria-invalid');
+        var described = (input.getAttribute('aria-describedby') || '')
+          .split(' ')
+          .filter(function (id) {
+            return id && id !== 'e-' + field;
+          })
+          .join(' ');
+        if (described) input.setAttribute('aria-describedby', described);
+        else input.removeAttribute('aria-describedby');
+      }
+      var item = document.querySelector('#errors li[data-field="' + field + '"]');
+      if (item) item.remove();
+    });
+    var summary = document.getElementById('errors');
+    if (summary && !summary.querySelector('li')) summary.remove();
+  }
+
   function show(answer, ok) {
     out.replaceChildren();
+    clearFixed(ok ? [] : answer.errors || []);
     if (!ok) {
-      out.appendChild(el('p', 'The preview needs a complete form:', 'muted'));
-      var problems = el('ul');
-      (answer.errors || []).slice(0, 6).forEach(function (e) {
-        problems.appendChild(el('li', e.field + ': ' + e.messages.join('; ')));
+      var shown = (answer.errors || []).filter(function (e) {
+        return isTouched(e.field);
       });
-      if (!answer.errors && answer.message) problems.appendChild(el('li', answer.message));
+      if (!shown.length) {
+        out.appendChild(el('p', 'Fill in the form to see which parties will be asked and why.', 'muted'));
+        return;
+      }
+      out.appendChild(el('p', 'Before the preview can say who will be asked:', 'muted'));
+      var problems = el('ul');
+      shown.slice(0, 6).forEach(function (e) {
+        problems.appendChild(el('li', (e.label || e.field) + ': ' + (e.text || e.messages.join('; '))));
+      });
       out.appendChild(problems);
       return;
     }
+    (answer.problems || []).forEach(function (p) {
+      out.appendChild(el('p', 'Submitting would be refused: ' + p.message, 'notice error'));
+    });
     out.appendChild(
       el(
         'p',
         'Policy version ' +
           answer.policyVersion +
           ', destination risk ' +
-          answer.destinationRisk +
+          (answer.destinationRiskWords || answer.destinationRisk) +
           ', your tier ' +
-          answer.tier +
+          (answer.tierWords || answer.tier) +
           '.',
       ),
     );
@@ -56,7 +111,7 @@
       var list = el('ul');
       stage.parties.forEach(function (p) {
         var item = el('li');
-        item.appendChild(el('strong', p.party.replace(/_/g, ' ')));
+        item.appendChild(el('strong', p.partyName || p.party.replace(/_/g, ' ')));
         item.appendChild(
           document.createTextNode(': ' + p.reasons.join('; ') + (p.quorum > 1 ? ' (' + p.quorum + ' approvals)' : '')),
         );
@@ -90,7 +145,13 @@
     clearTimeout(timer);
     timer = setTimeout(preview, 300);
   }
-  form.addEventListener('input', schedule);
-  form.addEventListener('change', schedule);
+  form.addEventListener('input', function (event) {
+    touch(event);
+    schedule();
+  });
+  form.addEventListener('change', function (event) {
+    touch(event);
+    schedule();
+  });
   preview();
 })();

@@ -3,8 +3,11 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../../api/auth/auth.decorators';
 import { PageExceptionFilter } from '../page.filter';
-import { ApiRefusal, messagesByField, type ApiErrorBody } from '../page-errors';
+import { ApiRefusal, type ApiErrorBody } from '../page-errors';
+import { wordedErrors, wordsByField } from '../field-words';
+import { countryName } from '@libs/domain/labels';
 import { Pages } from '../pages';
+import { PeopleNames } from '../people-names';
 import { PageGuard, PageRoles } from '../session/page.guard';
 import type { PageRequest } from '../session/web-session';
 import { query, WebApi } from '../web-api';
@@ -74,7 +77,10 @@ function isOverdue(p: PassportView, now: number): boolean {
 @PageRoles('custodian')
 @Controller('app/custody')
 export class CustodyPagesController {
-  constructor(private readonly pages: Pages) {}
+  constructor(
+    private readonly pages: Pages,
+    private readonly people: PeopleNames,
+  ) {}
 
   @Get()
   async ledger(@Req() req: PageRequest, @Res() res: Response, @Query() q: Record<string, unknown>): Promise<void> {
@@ -153,8 +159,12 @@ export class CustodyPagesController {
     );
     if (answer.status !== 200) throw new ApiRefusal(answer.status, answer.body);
     const now = Date.now();
+    const nameOf = await this.people.of(answer.body.items.flatMap((p) => [p.employeeEmail, p.handedOutBy]));
     const items = answer.body.items.map((p) => ({
       ...p,
+      employeeName: nameOf(p.employeeEmail),
+      handedOutByName: p.handedOutBy ? nameOf(p.handedOutBy) : null,
+      issuingCountryName: countryName(p.issuingCountry),
       overdue: isOverdue(p, now),
       canReturn: p.status === 'released' && Boolean(p.releaseRequestId),
       canHandOut: p.status === 'ready_for_hand_out' && Boolean(p.releaseRequestId),
@@ -162,8 +172,8 @@ export class CustodyPagesController {
     const next = answer.body.nextCursor
       ? `/app/custody${query({ group, employee, cursor: answer.body.nextCursor })}`
       : null;
-    const errors = options.error?.errors ?? [];
-    const byField = messagesByField(options.error);
+    const errors = wordedErrors(options.error);
+    const byField = wordsByField(options.error);
     const fieldError = Object.fromEntries(FIELDS.map((field) => [field, byField[field] ?? null]));
     this.pages.send(req, res, 'custody', 'Passports', {
       status: options.status ?? 200,

@@ -7,7 +7,8 @@ import {
   type RequestType,
 } from '@libs/domain/vocabulary';
 import { typeName } from '@libs/mail';
-import { messagesByField, type ApiErrorBody } from '../page-errors';
+import type { ApiErrorBody } from '../page-errors';
+import { wordedErrors, wordsByField } from '../field-words';
 import { list, one, rows } from '../form-values';
 
 /** A posted form as the body parser hands it over; JSON bodies reach the same routes, so anything may arrive. */
@@ -93,7 +94,7 @@ export function bodyFromForm(type: RequestType, form: Form): Record<string, unkn
 
 /** What the form shows: the values to fill in, the choices, and each field's errors from the API. */
 export function formModel(type: RequestType, body: Record<string, unknown>, error?: ApiErrorBody) {
-  const byField = messagesByField(error);
+  const byField = wordsByField(error);
   const fieldError = (field: string) => byField[field] ?? null;
   const details = (body.details ?? {}) as Record<string, unknown>;
   const counterparties = ((body.counterparties as { name: string; country: string }[] | undefined) ?? []).slice();
@@ -103,7 +104,7 @@ export function formModel(type: RequestType, body: Record<string, unknown>, erro
     type,
     typeName: typeName(type),
     values: body,
-    errors: error?.errors ?? [],
+    errors: wordedErrors(error),
     problem: error && !error.errors?.length ? error.message : null,
     fieldError: Object.fromEntries(
       [

@@ -2,15 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { earliestFulfilment } from '@libs/domain/obligations';
 import { REQUEST_STATUSES, type RequestType } from '@libs/domain/vocabulary';
 import { Public } from '../../api/auth/auth.decorators';
-import { label, obligationKindLabel } from '@libs/domain/labels';
+import { approvalStatusShown, countryName, label, obligationKindLabel, reasonInWords } from '@libs/domain/labels';
+import { wordedErrors } from '../field-words';
 import { decisionPacket } from '../../api/requests/decision-packet';
 import type { RequestView } from '../../api/requests/request-view';
 import type { TimelineEntry } from '../../api/requests/request-timeline';
 import { PageExceptionFilter } from '../page.filter';
-import { ApiRefusal, type ApiErrorBody } from '../page-errors';
+import { ApiRefusal, messagesByField, type ApiErrorBody } from '../page-errors';
 import { Pages } from '../pages';
+import { PeopleNames } from '../people-names';
 import { PageGuard, PageRoles } from '../session/page.guard';
 import type { PageRequest } from '../session/web-session';
 import { query, WebApi } from '../web-api';
@@ -18,6 +21,14 @@ import { bodyFromForm, formModel, isRequestType, TYPE_CHOICES } from './request-
 import { lines, one } from '../form-values';
 
 type Form = Record<string, unknown>;
+
+/** A party's request for changes, as the amend form shows it. */
+interface Asked {
+  party: string;
+  by: string | null;
+  comment: string;
+  at: string | null;
+}
 
 interface InboxItem {
   requestId: string;
@@ -46,7 +57,10 @@ const RECORDABLE = ['pending', 'changes_requested', 'awaiting_authorization', 'a
 @UseFilters(PageExceptionFilter)
 @Controller('app/requests')
 export class RequestPagesController {
-  constructor(private readonly pages: Pages) {}
+  constructor(
+    private readonly pages: Pages,
+    private readonly people: PeopleNames,
+  ) {}
 
   @Get()
   async list(
@@ -65,11 +79,17 @@ export class RequestPagesController {
     const page = await new WebApi(req).get<{ items: RequestView[]; nextCursor: string | null }>(
       `/api/requests${query({ ...filters, limit: 25 })}`,
     );
+    const nameOf = await this.people.of(page.items.map((view) => view.requester.email));
     this.pages.send(req, res, 'requests', mine ? 'My requests' : 'Requests', {
       data: {
         heading: mine ? 'My requests' : 'Requests I may read',
         canSubmit: req.person!.roles.includes('employee'),
-        items: page.items.map((view) => ({ ...view, ...waitingOn(view) })),
+        items: page.items.map((view) => ({
+          ...view,
+          ...waitingOn(view),
+          title: titleOf(view),
+          requesterName: nameOf(view.requester.email),
+        })),
         next: page.nextCursor
           ? `/app/requests${query({ ...filters, mine: String(mine), cursor: page.nextCursor })}`
           : null,
@@ -135,8 +155,8 @@ export class RequestPagesController {
       res.status(400).json({ statusCode: 400, error: 'Bad Request', message: 'type must be a request type' });
       return;
     }
-    const answer = await new WebApi(req).send('POST', '/api/policy/evaluate', bodyFromForm(type, form));
-    res.status(answer.status).setHeader('Cache-Control', 'no-store').json(answer.body);
+    const answer = await new WebApi(req).send<PreviewAnswer>('POST', '/api/policy/evaluate', bodyFromForm(type, form));
+    res.status(answer.status).setHeader('Cache-Control', 'no-store').json(previewInWords(answer.body));
   }
 
   @Get(':id')
@@ -153,9 +173,9 @@ export class RequestPagesController {
     const mine = view.requester.email === me.email;
     const decidable =
       me.roles.includes('approver') && view.status === 'pending' ? await this.decidable(api, view.id) : [];
-    this.pages.send(req, res, 'request', `${view.reference ?? ''} ${view.type.replace(/_/g, ' ')} request`.trim(), {
+    this.pages.send(req, res, 'request', `${view.reference ?? ''} ${titleOf(view)}`.trim(), {
       data: {
-        r: view,
+        r: { ...view, stages: shownStages(view) },
         packet: decisionPacket(view),
         timeline,
         ...waitingOn(view),
@@ -163,7 +183,15 @@ export class RequestPagesController {
         decidable,
         canAmend: mine && view.status === 'changes_requested',
         canWithdraw: mine && (view.status === 'pending' || view.status === 'changes_requested'),
-        openObligations: mine ? view.obligations.filter((o) => o.status === 'open' || o.status === 'overdue') : [],
+        canCopy: mine && ['rejected', 'withdrawn', 'expired'].includes(view.status),
+        // what may be recorded now: a debrief waits for the trip to end (the rule of record refuses it before)
+        openObligations: mine
+          ? view.obligations.filter(
+              (o) =>
+                (o.status === 'open' || o.status === 'overdue') &&
+                Date.parse(earliestFulfilment(o.kind, view.returnDate) ?? '1970-01-01') <= Date.now(),
+            )
+          : [],
         // The authorization tracker: the requester (or a compliance admin) records each authority's progress.
         authorizationForms:
           (mine || me.roles.includes('admin')) && RECORDABLE.includes(view.status)
@@ -193,11 +221,41 @@ export class RequestPagesController {
     res.redirect(303, `/app/requests/${encodeURIComponent(id)}?done=decided`);
   }
 
+  /** A finished request (rejected, withdrawn, expired) as a new one: the form, filled in with what it said. */
+  @Get(':id/copy')
+  @PageRoles('employee')
+  async copyForm(@Req() req: PageRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
+    const view = await new WebApi(req).get<RequestView>(`/api/requests/${encodeURIComponent(id)}`);
+    if (view.requester.email !== req.person!.email) {
+      throw new ApiRefusal(403, { message: 'Only its requester may copy a request.' });
+    }
+    const body = {
+      type: view.type,
+      destinationCountry: view.destinationCountry,
+      departureDate: view.departureDate,
+      returnDate: view.returnDate,
+      purpose: view.purpose,
+      counterparties: view.counterparties.map((c) => ({ name: c.name, country: c.country })),
+      technologyAreas: view.technologyAreas,
+      dataCategories: view.dataCategories,
+      details: view.details,
+    };
+    this.sendForm(req, res, view.type as RequestType, body, {
+      copiedFrom: { id: view.id, reference: view.reference ?? view.id, status: label(view.status).toLowerCase() },
+    });
+  }
+
   @Get(':id/amend')
   @PageRoles('employee')
   async amendForm(@Req() req: PageRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
     const view = await new WebApi(req).get<RequestView>(`/api/requests/${encodeURIComponent(id)}`);
-    this.sendForm(req, res, view.type as RequestType, { ...view }, { amending: view.id });
+    this.sendForm(
+      req,
+      res,
+      view.type as RequestType,
+      { ...view },
+      { amending: view.id, asked: await this.askedOf(view) },
+    );
   }
 
   @Post(':id/amend')
@@ -217,17 +275,81 @@ export class RequestPagesController {
       return;
     }
     if (answer.status === 400) {
-      this.sendForm(req, res, view.type as RequestType, body, { error: answer.body, status: 400, amending: view.id });
+      this.sendForm(req, res, view.type as RequestType, body, {
+        error: answer.body,
+        status: 400,
+        amending: view.id,
+        asked: await this.askedOf(view),
+      });
       return;
     }
     throw new ApiRefusal(answer.status, answer.body);
   }
 
+  /** Withdrawing asks first: what happens, who is told, and an optional reason. Nothing is recorded here. */
+  @Get(':id/withdraw')
+  @PageRoles('employee')
+  async withdrawForm(@Req() req: PageRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
+    const view = await new WebApi(req).get<RequestView>(`/api/requests/${encodeURIComponent(id)}`);
+    this.sendWithdraw(req, res, view);
+  }
+
   @Post(':id/withdraw')
   @PageRoles('employee')
-  async withdraw(@Req() req: PageRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
-    await new WebApi(req).post(`/api/requests/${encodeURIComponent(id)}/withdraw`);
-    res.redirect(303, `/app/requests/${encodeURIComponent(id)}?done=withdrawn`);
+  async withdraw(
+    @Req() req: PageRequest,
+    @Res() res: Response,
+    @Param('id') id: string,
+    @Body() form: Form,
+  ): Promise<void> {
+    const api = new WebApi(req);
+    const reason = one(form?.reason).trim();
+    const answer = await api.send<ApiErrorBody>(
+      'POST',
+      `/api/requests/${encodeURIComponent(id)}/withdraw`,
+      reason ? { reason } : {},
+    );
+    if (answer.status === 200) {
+      res.redirect(303, `/app/requests/${encodeURIComponent(id)}?done=withdrawn`);
+      return;
+    }
+    if (answer.status === 400) {
+      const view = await api.get<RequestView>(`/api/requests/${encodeURIComponent(id)}`);
+      this.sendWithdraw(req, res, view, { status: 400, reason, error: answer.body });
+      return;
+    }
+    throw new ApiRefusal(answer.status, answer.body);
+  }
+
+  private sendWithdraw(
+    req: PageRequest,
+    res: Response,
+    view: RequestView,
+    options: { status?: number; reason?: string; error?: ApiErrorBody } = {},
+  ): void {
+    const me = req.person!;
+    if (view.requester.email !== me.email) {
+      throw new ApiRefusal(403, { message: 'only the requester may withdraw a request' });
+    }
+    if (view.status !== 'pending' && view.status !== 'changes_requested') {
+      throw new ApiRefusal(409, {
+        message: `Only an undecided request can be withdrawn; this one is ${label(view.status).toLowerCase()}.`,
+      });
+    }
+    const asked = view.stages
+      .flatMap((s) => s.approvals)
+      .filter((a) => a.status !== 'waiting')
+      .map((a) => label(a.party));
+    this.pages.send(req, res, 'withdraw', `Withdraw ${view.reference ?? ''}`.trim(), {
+      status: options.status ?? 200,
+      data: {
+        r: view,
+        title: titleOf(view),
+        asked: [...new Set(asked)],
+        reason: options.reason ?? '',
+        reasonError: messagesByField(options.error).reason ?? null,
+      },
+    });
   }
 
   @Post(':id/obligations/:kind')
@@ -273,14 +395,33 @@ export class RequestPagesController {
     return inbox.items.filter((item) => item.requestId === requestId);
   }
 
+  /** What the reviewers who sent the request back asked, party by party, for the top of the amend form. */
+  private async askedOf(view: RequestView): Promise<Asked[]> {
+    const sentBack = view.stages.flatMap((s) => s.approvals).filter((a) => a.status === 'changes_requested');
+    const nameOf = await this.people.of(sentBack.map((a) => a.decidedBy));
+    return sentBack.map((a) => ({
+      party: label(a.party),
+      by: a.decidedBy ? nameOf(a.decidedBy) : null,
+      comment: a.comment ?? '',
+      at: a.decidedAt ?? null,
+    }));
+  }
+
   private sendForm(
     req: PageRequest,
     res: Response,
     type: RequestType,
     body: Record<string, unknown>,
-    options: { error?: ApiErrorBody; status?: number; idempotencyKey?: string; amending?: string } = {},
+    options: {
+      error?: ApiErrorBody;
+      status?: number;
+      idempotencyKey?: string;
+      amending?: string;
+      asked?: Asked[];
+      copiedFrom?: { id: string; reference: string; status: string };
+    } = {},
   ): void {
-    const { error, status = 200, idempotencyKey = randomUUID(), amending } = options;
+    const { error, status = 200, idempotencyKey = randomUUID(), amending, asked = [], copiedFrom } = options;
     const model = formModel(type, body, error);
     this.pages.send(req, res, 'request-form', amending ? 'Amend request' : `New ${model.typeName.toLowerCase()}`, {
       status,
@@ -289,10 +430,56 @@ export class RequestPagesController {
         ...model,
         idempotencyKey,
         amending,
+        asked,
+        copiedFrom,
         action: amending ? `/app/requests/${amending}/amend` : `/app/requests/new?type=${type}`,
       },
     });
   }
+}
+
+interface PreviewAnswer extends ApiErrorBody {
+  stages?: Array<{ index: number; parties: Array<{ party: string; reasons: string[]; quorum?: number }> }>;
+  destinationRisk?: string;
+  tier?: string;
+}
+
+/** The evaluate answer as the form's preview shows it: field errors, parties, reasons, risk and tier in words. */
+function previewInWords(body: PreviewAnswer) {
+  return {
+    ...body,
+    ...(body.errors ? { errors: wordedErrors(body) } : {}),
+    ...(body.stages
+      ? {
+          stages: body.stages.map((s) => ({
+            ...s,
+            parties: s.parties.map((p) => ({ ...p, partyName: label(p.party), reasons: p.reasons.map(reasonInWords) })),
+          })),
+        }
+      : {}),
+    ...(body.destinationRisk ? { destinationRiskWords: label(body.destinationRisk).toLowerCase() } : {}),
+    ...(body.tier ? { tierWords: label(body.tier) } : {}),
+  };
+}
+
+/**
+ * The stages with each approval's status as a person should read it: a party a finished request
+ * never needed (withdrawn or rejected before it decided) is "Not needed", not "Pending". The API's
+ * approval statuses stay as the contract has them.
+ */
+function shownStages(view: RequestView) {
+  return view.stages.map((s) => ({
+    ...s,
+    approvals: s.approvals.map((a) => {
+      const shown = approvalStatusShown(view.status, a.status);
+      return { ...a, shownStatus: shown, shownWords: label(shown) };
+    }),
+  }));
+}
+
+/** "Conference trip to Japan": what a person calls the request. */
+function titleOf(view: Pick<RequestView, 'type' | 'destinationCountry'>): string {
+  return `${label(view.type)} to ${countryName(view.destinationCountry)}`;
 }
 
 /** Who the request is waiting on, in words: the parties still pending in the open stage. */
