@@ -49,6 +49,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { PassportsController } from './passports/passports.controller';
 import { PassportsService } from './passports/passports.service';
 import { PolicyController } from './policy/policy.controller';
+import { PolicyService } from './policy/policy.service';
 import { ReportsModule } from './reports/reports.module';
 import { RequestsController } from './requests/requests.controller';
 import { RequestsService } from './requests/requests.service';
@@ -154,6 +155,7 @@ export class AppModule {
         TemporalGateway,
         AuthService,
         RequestsService,
+        PolicyService,
         InboxService,
         ReviewersService,
         ApprovalLinksService,

@@ -13,6 +13,7 @@ import {
   restartCurrentStage,
   roundRefusal,
   withdraw,
+  withdrawRefusal,
   withObligations,
   type DecisionInput,
   type RequestState,
@@ -513,6 +514,11 @@ describe('withdraw', () => {
   it('should withdraw a request waiting for changes', () => {
     const state = decide(start('conference'), requestChanges('hr', 'hr@example.com'));
     expect(withdraw(state).status).toBe('withdrawn');
+  });
+
+  it('should withdraw a request whose parties approved while it waits for an external authorization', () => {
+    expect(withdraw({ ...start('conference'), status: 'awaiting_authorization' }).status).toBe('withdrawn');
+    expect(withdrawRefusal({ ...start('conference'), status: 'awaiting_authorization' }, REQUESTER)).toBeNull();
   });
 
   it.each(['approved', 'rejected', 'withdrawn', 'expired', 'closed'] as const)(

@@ -300,7 +300,7 @@ export function amendRefusal(state: RequestState, actorEmail: string): Refusal |
 export function withdrawRefusal(state: RequestState, actorEmail: string): Refusal | null {
   const notRequester = requesterRefusal('withdraw', state.requesterEmail, actorEmail);
   if (notRequester) return notRequester;
-  if (!isFinal(state.status)) return null;
+  if (isWithdrawable(state.status)) return null;
   return { code: 'REQUEST_NOT_PENDING', message: `only an undecided request can be withdrawn (it is ${state.status})` };
 }
 
@@ -415,7 +415,7 @@ export function restartCurrentStage(state: RequestState): RequestState {
 }
 
 export function withdraw(state: RequestState, withdrawal?: Withdrawal): RequestState {
-  if (state.status !== 'pending' && state.status !== 'changes_requested') {
+  if (!isWithdrawable(state.status)) {
     throw new DecisionRefused(
       'REQUEST_NOT_PENDING',
       `only an undecided request can be withdrawn (it is ${state.status})`,
@@ -426,6 +426,14 @@ export function withdraw(state: RequestState, withdrawal?: Withdrawal): RequestS
     stages: state.stages.map((s) => (s.status === 'approved' ? s : { ...s, status: 'cancelled' })),
     ...(withdrawal ? { withdrawal } : {}),
   });
+}
+
+/**
+ * Undecided, as its requester sees it: still in review, waiting for changes, or approved by every
+ * party but still waiting for an authority (a trip that is off can be withdrawn before the authority answers).
+ */
+export function isWithdrawable(status: string): boolean {
+  return status === 'pending' || status === 'changes_requested' || status === 'awaiting_authorization';
 }
 
 export function isFinal(status: RequestStatus): boolean {

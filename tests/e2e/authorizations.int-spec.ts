@@ -200,6 +200,21 @@ describe.each(testDatabases())('external authorizations on $name', (database) =>
     expect(outcome.text).toContain('pending national review of the research programme');
   });
 
+  it('should let the requester withdraw a request while it waits for the authority (the trip is off), and record nothing after', async () => {
+    const view = await submit('alice@example.com', plain());
+    expect((await approveAll(view.id)).status).toBe('awaiting_authorization');
+    expect((await http.as('hr@example.com', 'POST', `/api/requests/${view.id}/withdraw`, {})).status).toBe(403);
+    const withdrawn = await http.as('alice@example.com', 'POST', `/api/requests/${view.id}/withdraw`, {
+      reason: 'the conference was cancelled',
+    });
+    expect(withdrawn.status).toBe(200);
+    expect(withdrawn.body.status).toBe('withdrawn');
+    expect((await record('alice@example.com', view.id, 'official_exit_approval', { status: 'granted' })).status).toBe(
+      409,
+    );
+    expect((await http.as('alice@example.com', 'POST', `/api/requests/${view.id}/withdraw`, {})).status).toBe(409);
+  });
+
   it('should refuse a blocked destination at submission with 422 and its reason, recording and starting nothing', async () => {
     const before = (await http.as('carol@example.com', 'GET', '/api/requests?mine=true&limit=100')).body.items.length;
     const res = await http.as('carol@example.com', 'POST', '/api/requests', plain({ destinationCountry: 'KP' }));

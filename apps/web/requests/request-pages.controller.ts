@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { isWithdrawable } from '@libs/domain/approval-state';
 import { earliestFulfilment } from '@libs/domain/obligations';
 import { REQUEST_STATUSES, type RequestType } from '@libs/domain/vocabulary';
 import { Public } from '../../api/auth/auth.decorators';
@@ -182,7 +183,7 @@ export class RequestPagesController {
         notice: NOTICES[done ?? ''] ?? null,
         decidable,
         canAmend: mine && view.status === 'changes_requested',
-        canWithdraw: mine && (view.status === 'pending' || view.status === 'changes_requested'),
+        canWithdraw: mine && isWithdrawable(view.status),
         canCopy: mine && ['rejected', 'withdrawn', 'expired'].includes(view.status),
         // what may be recorded now: a debrief waits for the trip to end (the rule of record refuses it before)
         openObligations: mine
@@ -331,7 +332,7 @@ export class RequestPagesController {
     if (view.requester.email !== me.email) {
       throw new ApiRefusal(403, { message: 'only the requester may withdraw a request' });
     }
-    if (view.status !== 'pending' && view.status !== 'changes_requested') {
+    if (!isWithdrawable(view.status)) {
       throw new ApiRefusal(409, {
         message: `Only an undecided request can be withdrawn; this one is ${label(view.status).toLowerCase()}.`,
       });
