@@ -52,8 +52,8 @@ describe('employee pages in Chromium', () => {
     await page.getByLabel('I am presenting').check();
     await page.getByLabel('Large models').check();
     await page.getByLabel('Presentation materials').check();
-    await page.getByLabel('Name 0').fill('Example Org');
-    await page.getByLabel('Country 0').fill('US');
+    await page.getByLabel('Organisation 1: name').fill('Example Org');
+    await page.getByLabel('Organisation 1: country (two-letter code)').fill('US');
     const preview = page.locator('#preview');
     await preview.getByText('Stage 1').waitFor();
     await expect(preview.textContent()).resolves.toMatch(/HR.*Security|Security.*HR/s);

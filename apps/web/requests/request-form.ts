@@ -122,6 +122,7 @@ export function formModel(type: RequestType, body: Record<string, unknown>, erro
     counterparties: counterparties.map((c, i) => ({
       ...c,
       index: i,
+      number: i + 1,
       nameError: fieldError(`counterparties.${i}.name`),
       countryError: fieldError(`counterparties.${i}.country`),
     })),
