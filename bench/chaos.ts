@@ -24,7 +24,8 @@ import { runClusterDrill } from './chaos/cluster';
 import { ChaosHttp, createLoadStats, runLoad } from './chaos/load';
 import { SinkMailbox } from './chaos/mailbox';
 import { ManagedProcess } from './chaos/processes';
-import { printTable, type Fault } from './chaos/report';
+import { faultClock, whileInFlight } from './chaos/faults';
+import { printTable } from './chaos/report';
 import { allSettled, verify } from './chaos/verify';
 import { WORKFLOW_BUNDLER_OPTIONS } from '@libs/temporal';
 
@@ -172,25 +173,11 @@ async function main(): Promise<number> {
     const mailbox = new SinkMailbox(sinkFile);
     const http = new ChaosHttp(`http://127.0.0.1:${apiPort}`, 20_000);
     const loadStart = Date.now();
-    const since = () => (Date.now() - loadStart) / 1000;
-    const faults: Fault[] = [];
     const scale = SPREAD_S / 80;
-    const fault = async (atS: number, name: string, act: () => Promise<void>) => {
-      await sleep(Math.max(0, loadStart + atS * scale * 1000 - Date.now()));
-      const f: Fault = { name, at: since() };
-      faults.push(f);
-      log(`fault: ${name}`);
-      await act();
-      f.backAt = since();
-      log(`fault over: ${name} (back after ${(f.backAt - f.at).toFixed(1)} s)`);
-    };
+    const clock = faultClock(loadStart, log);
+    const { faults } = clock;
+    const fault = (atS: number, name: string, act: () => Promise<void>) => clock.fault(atS * scale, name, act);
     const stats = createLoadStats();
-    /** Aims a fault at a call in flight (waits up to 8 s for one), so its answer is lost. */
-    const whileInFlight = async (kind: 'submit' | 'decide') => {
-      const until = Date.now() + 8000;
-      while (stats.inFlight[kind] === 0 && Date.now() < until) await sleep(20);
-      return stats.inFlight[kind];
-    };
     const killWorker = async () => {
       await worker.stop('SIGKILL');
       await sleep(2000);
@@ -200,7 +187,7 @@ async function main(): Promise<number> {
     const schedule = (async () => {
       await fault(8, 'SIGKILL worker, restart after 2 s', killWorker);
       await fault(18, 'SIGTERM API while a submission is in flight, restart', async () => {
-        log(`  ${await whileInFlight('submit')} submission(s) in flight`);
+        log(`  ${await whileInFlight(stats, 'submit')} submission(s) in flight`);
         log(`  api: ${await api.stop('SIGTERM')}`);
         await api.start();
       });
@@ -216,14 +203,14 @@ async function main(): Promise<number> {
         devServer = await startTemporal();
       });
       await fault(63, 'SIGKILL API while a decision is in flight, restart', async () => {
-        log(`  ${await whileInFlight('decide')} decision(s) in flight`);
+        log(`  ${await whileInFlight(stats, 'decide')} decision(s) in flight`);
         await api.stop('SIGKILL');
         await api.start();
       });
       await fault(71, 'SIGKILL worker, then SIGKILL API while decisions wait on it; restart both', async () => {
         await worker.stop('SIGKILL');
         await sleep(1500);
-        log(`  ${await whileInFlight('decide')} decision(s) in flight`);
+        log(`  ${await whileInFlight(stats, 'decide')} decision(s) in flight`);
         await api.stop('SIGKILL');
         await api.start();
         await worker.start();

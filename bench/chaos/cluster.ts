@@ -42,7 +42,8 @@ import { createPostgresDatabase } from '../../tests/support/databases';
 import { ChaosHttp, createLoadStats, REQUESTER, runLoad } from './load';
 import { SinkMailbox } from './mailbox';
 import { ManagedProcess } from './processes';
-import { printTable, type Fault } from './report';
+import { faultClock, whileInFlight } from './faults';
+import { printTable } from './report';
 import { allSettled, verify, type Row } from './verify';
 
 function arg(name: string): string | undefined {
@@ -423,24 +424,12 @@ export async function clusterDrill(): Promise<number> {
     );
     await meter.start();
     const loadStart = Date.now();
-    const since = () => (Date.now() - loadStart) / 1000;
-    const faults: Fault[] = [];
+    const clock = faultClock(loadStart, log);
+    const { faults, since } = clock;
+    const fault = (fraction: number, name: string, act: () => Promise<void>) =>
+      clock.fault(fraction * SPREAD_S, name, act);
     const readinessRows: Row[] = [];
-    const fault = async (fraction: number, name: string, act: () => Promise<void>) => {
-      await sleep(Math.max(0, loadStart + fraction * SPREAD_S * 1000 - Date.now()));
-      const f: Fault = { name, at: since() };
-      faults.push(f);
-      log(`fault: ${name}`);
-      await act();
-      f.backAt = since();
-      log(`fault over: ${name} (back after ${(f.backAt - f.at).toFixed(1)} s)`);
-    };
     const stats = createLoadStats();
-    const whileInFlight = async (kind: 'submit' | 'decide') => {
-      const until = Date.now() + 8000;
-      while (stats.inFlight[kind] === 0 && Date.now() < until) await sleep(20);
-      return stats.inFlight[kind];
-    };
     const restartAfter = async (proc: ManagedProcess, signal: NodeJS.Signals, pauseMs: number) => {
       log(`  ${proc.name}: ${await proc.stop(signal)}`);
       await sleep(pauseMs);
@@ -475,7 +464,7 @@ export async function clusterDrill(): Promise<number> {
       if (NO_FAULTS) return;
       await fault(0.08, 'SIGKILL worker 1, restart after 2 s', () => restartAfter(workers[0], 'SIGKILL', 2000));
       await fault(0.16, 'SIGKILL API 2 while a submission is in flight, restart', async () => {
-        log(`  ${await whileInFlight('submit')} submission(s) in flight`);
+        log(`  ${await whileInFlight(stats, 'submit')} submission(s) in flight`);
         await restartAfter(apis[1], 'SIGKILL', 0);
       });
       await fault(0.24, 'terminate every Clearance PostgreSQL connection (pg_terminate_backend)', async () => {
@@ -491,7 +480,7 @@ export async function clusterDrill(): Promise<number> {
         readinessDip('the Temporal frontend restart', () => restartAfter(services.get('frontend')!, 'SIGTERM', 5000)),
       );
       await fault(0.52, 'SIGKILL API 1 while a decision is in flight, restart', async () => {
-        log(`  ${await whileInFlight('decide')} decision(s) in flight`);
+        log(`  ${await whileInFlight(stats, 'decide')} decision(s) in flight`);
         await restartAfter(apis[0], 'SIGKILL', 0);
       });
       await fault(0.58, 'SIGKILL SMTP sink, restart after 10 s', () => restartAfter(sink, 'SIGKILL', 10_000));
@@ -504,7 +493,7 @@ export async function clusterDrill(): Promise<number> {
       await fault(0.8, 'SIGKILL worker 1, then API 2 while decisions wait on it; restart both', async () => {
         await workers[0].stop('SIGKILL');
         await sleep(1500);
-        log(`  ${await whileInFlight('decide')} decision(s) in flight`);
+        log(`  ${await whileInFlight(stats, 'decide')} decision(s) in flight`);
         await apis[1].stop('SIGKILL');
         await Promise.all([apis[1].start(), workers[0].start()]);
       });
