@@ -23,7 +23,7 @@ import { createPostgresDatabase } from '../tests/support/databases';
 import { runClusterDrill } from './chaos/cluster';
 import { ChaosHttp, createLoadStats, runLoad } from './chaos/load';
 import { SinkMailbox } from './chaos/mailbox';
-import { ManagedProcess } from './chaos/processes';
+import { ManagedProcess, waitHttpOk } from './chaos/processes';
 import { faultClock, whileInFlight } from './chaos/faults';
 import { printTable } from './chaos/report';
 import { allSettled, verify } from './chaos/verify';
@@ -59,20 +59,6 @@ function abort(reason: string): void {
 async function createDatabase(tmp: string): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
   if (!PG) return { env: { SQLITE_PATH: path.join(tmp, 'clearance.sqlite') }, drop: () => Promise.resolve() };
   return createPostgresDatabase(PG, 'clearance_chaos');
-}
-
-async function waitHttpOk(url: string, proc: ManagedProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!proc.running) throw new Error(`${proc.name} exited during start-up`);
-    try {
-      if ((await fetch(url, { signal: AbortSignal.timeout(2000) })).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(200);
-  }
-  throw new Error(`${url} was not ready within ${timeoutMs} ms`);
 }
 
 async function main(): Promise<number> {

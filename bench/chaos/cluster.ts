@@ -41,7 +41,7 @@ import {
 import { createPostgresDatabase } from '../../tests/support/databases';
 import { ChaosHttp, createLoadStats, REQUESTER, runLoad } from './load';
 import { SinkMailbox } from './mailbox';
-import { ManagedProcess } from './processes';
+import { ManagedProcess, waitHttpOk } from './processes';
 import { faultClock, whileInFlight } from './faults';
 import { printTable } from './report';
 import { allSettled, verify, type Row } from './verify';
@@ -69,20 +69,6 @@ const elapsed = () => ((Date.now() - t0) / 1000).toFixed(1).padStart(5);
 const log = (line: string) => process.stderr.write(`[chaos cluster ${elapsed()} s] ${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const emergency: Array<() => void> = [];
-
-async function waitHttpOk(url: string, proc: ManagedProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!proc.running) throw new Error(`${proc.name} exited during start-up`);
-    try {
-      if ((await fetch(url, { signal: AbortSignal.timeout(3000) })).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(300);
-  }
-  throw new Error(`${url} was not ready within ${timeoutMs} ms`);
-}
 
 async function waitPort(port: number, proc: ManagedProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -142,3 +142,18 @@ export class ManagedProcess {
     await this.stop('SIGTERM', 5000);
   }
 }
+
+/** Waits until `url` answers 2xx, failing early when the process it belongs to exits during start-up. */
+export async function waitHttpOk(url: string, proc: ManagedProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!proc.running) throw new Error(`${proc.name} exited during start-up`);
+    try {
+      if ((await fetch(url, { signal: AbortSignal.timeout(3000) })).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} was not ready within ${timeoutMs} ms`);
+}
