@@ -164,19 +164,42 @@ async function drive(cluster: Cluster): Promise<void> {
     token: await token('datagov-lead@example.com'),
     body: { party: 'data_governance', decision: 'approve' },
   });
-  check(final.status === 200 && final.body.status === 'approved', 'the last decision on API 2 approves', final.body);
+  // alice is core: the default policy holds her trip until the official exit approval is recorded as granted
+  check(
+    final.status === 200 && final.body.status === 'awaiting_authorization',
+    'the last decision on API 2 leaves it awaiting the exit approval',
+    final.body,
+  );
+  const granted = await call(`${a}/api/requests/${id}/authorizations/official_exit_approval`, 'POST', {
+    token: await token('alice@example.com'),
+    body: {
+      status: 'granted',
+      authority: 'Exit-entry administration',
+      reference: 'SMOKE-1',
+      validUntil: final.body.returnDate,
+    },
+  });
+  check(
+    granted.status === 200 && granted.body.status === 'approved',
+    'the grant recorded on API 1 approves',
+    granted.body,
+  );
   const view = await call(`${a}/api/requests/${id}`, 'GET', { token: await token('auditor@example.com') });
   check(view.body.status === 'approved', 'API 1 reads the request as approved', view.body.status);
 
   // the outcome email names the request by its human reference
   const reference = String(view.body.reference);
   const outcome = await eventually(async () => {
-    const found = (await mails(a, 'alice@example.com')).filter((m) => m.text.includes(reference));
+    const found = (await mails(a, 'alice@example.com')).filter(
+      (m) => m.text.includes(reference) && m.subject.endsWith(' was approved'),
+    );
     return found.length > 0 ? found : undefined;
   }, 'the outcome email');
   await new Promise((r) => setTimeout(r, 2000));
-  const outcomes = (await mails(b, 'alice@example.com')).filter((m) => m.text.includes(reference));
-  check(outcomes.length === 1 && outcome[0].subject.includes('approved'), 'the outcome email arrives once', {
+  const outcomes = (await mails(b, 'alice@example.com')).filter(
+    (m) => m.text.includes(reference) && m.subject.endsWith(' was approved'),
+  );
+  check(outcomes.length === 1 && outcome.length === 1, 'the outcome email arrives once', {
     count: outcomes.length,
   });
   const hrMails = (await mails(a, 'hr@example.com')).filter((m) =>
