@@ -2,6 +2,7 @@ import type { RouteChange, SupersededApproval } from '@libs/domain/amendment';
 import type { AuthorizationState, Determination } from '@libs/domain/authorizations';
 import { RESTRICTED_PARTY_REASON } from '@libs/domain/policy/dry-run';
 import { screeningHitReason } from '@libs/domain/policy/evaluate';
+import type { TripManifest } from '@libs/domain/manifest';
 import type { ScreeningHit } from '@libs/domain/screening';
 import type { ApprovalEntity, StoredRequest } from '@libs/persistence';
 
@@ -97,6 +98,8 @@ export function toRequestView({ request, approvals, obligations }: StoredRequest
     technologyAreas: request.technologyAreas,
     dataCategories: request.dataCategories,
     details: request.details,
+    /** The trip manifest (devices, materials), or null when none was declared. */
+    manifest: (request.manifest ?? null) as TripManifest | null,
     policyVersion: request.policyVersion,
     destinationRisk: request.plan.destinationRisk,
     screeningHits: screening.hits as Array<Partial<ScreeningHit>>,
