@@ -146,9 +146,14 @@ export function deviceInWords(device: ManifestDevice): string {
   return device.assetTag ? `${words} (asset ${device.assetTag})` : words;
 }
 
+/** "'Scaling laws' — unpublished". */
+export function materialTitleInWords(material: ManifestMaterial): string {
+  return `'${material.title}' — ${material.published ? 'published' : 'unpublished'}`;
+}
+
 /** "Material: 'Scaling laws' — unpublished". */
 export function materialInWords(material: ManifestMaterial): string {
-  return `Material: '${material.title}' — ${material.published ? 'published' : 'unpublished'}`;
+  return `Material: ${materialTitleInWords(material)}`;
 }
 
 /** The manifest in words, one line per device and material (empty when there is none). */
