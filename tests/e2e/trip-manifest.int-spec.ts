@@ -48,6 +48,14 @@ describe.each(testDatabases())('trip manifest on $name', (database) => {
     }, "data governance's approval email");
     expect(asked.text).toContain('Devices taken: Company laptop (asset LT-1234); Loaner phone');
     expect(asked.text).toContain("Materials shown or carried: 'Scaling laws' — unpublished");
+
+    // The page the email's link opens shows them too, where the decision is made.
+    const link = asked.links.find((l: string) => l.includes('/approvals/'));
+    const page = await http.request('GET', link);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Devices taken');
+    expect(page.text).toContain('Company laptop (asset LT-1234); Loaner phone');
+    expect(page.text).toMatch(/(&#x27;|&#39;|')Scaling laws(&#x27;|&#39;|') — unpublished/);
   });
 
   it('should keep working without a manifest, and route published material as before', async () => {
