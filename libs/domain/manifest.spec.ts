@@ -49,7 +49,9 @@ describe('trip manifest: parseManifest', () => {
       'manifest.devices[0].assetTag',
     ]);
     expect(fields({ materials: [{ title: '', published: true }] })).toEqual(['manifest.materials[0].title']);
-    expect(fields({ materials: [{ title: 't'.repeat(201), published: true }] })).toEqual(['manifest.materials[0].title']);
+    expect(fields({ materials: [{ title: 't'.repeat(201), published: true }] })).toEqual([
+      'manifest.materials[0].title',
+    ]);
     expect(fields({ materials: [{ title: 'Slides' }] })).toEqual(['manifest.materials[0].published']);
     expect(fields({ materials: [{ title: 'Slides', published: 'no' }] })).toEqual(['manifest.materials[0].published']);
     expect(fields({ devices: Array.from({ length: 21 }, () => ({ kind: 'personal_device' })) })).toEqual([
@@ -79,7 +81,10 @@ describe('trip manifest: the default policy', () => {
 
   it('should not add data_governance for published material or devices only', () => {
     const published = minimalRequest('conference', {
-      manifest: { devices: [{ kind: 'company_laptop', assetTag: 'LT-1' }], materials: [{ title: 'A', published: true }] },
+      manifest: {
+        devices: [{ kind: 'company_laptop', assetTag: 'LT-1' }],
+        materials: [{ title: 'A', published: true }],
+      },
     });
     expect(partiesOf(published).map((p) => p.party)).toEqual(['hr']);
     expect(partiesOf(minimalRequest('conference')).map((p) => p.party)).toEqual(['hr']);

@@ -2,7 +2,6 @@ import type { RouteChange, SupersededApproval } from '@libs/domain/amendment';
 import type { AuthorizationState, Determination } from '@libs/domain/authorizations';
 import { RESTRICTED_PARTY_REASON } from '@libs/domain/policy/dry-run';
 import { screeningHitReason } from '@libs/domain/policy/evaluate';
-import type { TripManifest } from '@libs/domain/manifest';
 import type { ScreeningHit } from '@libs/domain/screening';
 import type { ApprovalEntity, StoredRequest } from '@libs/persistence';
 
@@ -99,7 +98,7 @@ export function toRequestView({ request, approvals, obligations }: StoredRequest
     dataCategories: request.dataCategories,
     details: request.details,
     /** The trip manifest (devices, materials), or null when none was declared. */
-    manifest: (request.manifest ?? null) as TripManifest | null,
+    manifest: request.manifest ?? null,
     policyVersion: request.policyVersion,
     destinationRisk: request.plan.destinationRisk,
     screeningHits: screening.hits as Array<Partial<ScreeningHit>>,
