@@ -40,6 +40,9 @@ describe.each(testDatabases())('trip manifest on $name', (database) => {
 
     const read = (await http.as('carol@example.com', 'GET', `/api/requests/${view.id}`)).body;
     expect(read.manifest).toEqual(MANIFEST);
+    // Which request took laptop LT-1234: the list's search reads the manifest too.
+    const found = (await http.as('carol@example.com', 'GET', '/api/requests?q=lt-1234')).body;
+    expect(found.items.map((r: any) => r.id)).toEqual([view.id]);
 
     // Approvers read the devices and materials in words, beside the request's details.
     const asked = await eventually(async () => {
