@@ -64,6 +64,20 @@ export function fieldLabel(field: string): string {
   const counterparty = /^counterparties\.(\d+)\.(\w+)$/.exec(field);
   if (counterparty)
     return `Counterparty ${Number(counterparty[1]) + 1}: ${counterparty[2] === 'name' ? 'name' : 'country'}`;
+  const manifestItem = /^manifest\.(devices|materials)\[(\d+)\](?:\.(\w+))?$/.exec(field);
+  if (manifestItem) {
+    const [, list, index, key] = manifestItem;
+    const what = `${list === 'devices' ? 'Device' : 'Material'} ${Number(index) + 1}`;
+    const words: Record<string, string> = {
+      assetTag: 'asset tag',
+      kind: 'kind',
+      title: 'title',
+      published: 'published',
+    };
+    return key ? `${what}: ${words[key] ?? key}` : what;
+  }
+  if (field === 'manifest' || field.startsWith('manifest.'))
+    return field === 'manifest' ? 'Trip manifest' : `Trip manifest: ${field.slice(9)}`;
   return (
     LABELS[field] ??
     field
@@ -81,6 +95,12 @@ export function messageInWords(field: string, message: string): string {
     if (/ISO 3166|country code/i.test(m))
       return "enter the organisation's country as a two-letter code, for example JP for Japan";
     if (/empty|longer than or equal to 1|must be a string|required/i.test(m)) return "enter the organisation's name";
+  }
+  if (field.startsWith('manifest.')) {
+    if (/required for a company device/i.test(m)) return 'enter the asset tag of the company device';
+    if (/title is required/i.test(m)) return 'enter the title of the material';
+    const at = m.indexOf(`${field} `) === 0 ? m.slice(field.length + 1) : m;
+    return at.charAt(0).toLowerCase() + at.slice(1);
   }
   if (/ISO 3166|country code/i.test(m)) return 'enter the country as its two-letter code, for example JP for Japan';
   if (/in the past/i.test(m)) return 'the date cannot be in the past';

@@ -2,6 +2,7 @@ import type { ApprovalState, RequestState } from './approval-state';
 import { openStage, restartCurrentStage, waitingStages } from './approval-state';
 import type { RoutePlan } from './policy';
 import type { RequestInput } from './request';
+import { manifestInWords, manifestOrNull, type TripManifest } from './manifest';
 import { countryName } from './labels';
 import type { Party } from './vocabulary';
 
@@ -46,6 +47,7 @@ const TOP_FIELDS = [
   'counterparties',
   'technologyAreas',
   'dataCategories',
+  'manifest',
 ] as const;
 
 /** JSON with sorted keys: two values are the same when these strings are. */
@@ -65,8 +67,10 @@ function canonical(value: unknown): string {
 export function changedFields(before: RequestInput, after: RequestInput): FieldChange[] {
   const changes: FieldChange[] = [];
   for (const field of TOP_FIELDS) {
-    if (canonical(before[field]) !== canonical(after[field])) {
-      changes.push({ field, before: before[field] ?? null, after: after[field] ?? null });
+    const was = field === 'manifest' ? manifestOrNull(before.manifest) : before[field];
+    const now = field === 'manifest' ? manifestOrNull(after.manifest) : after[field];
+    if (canonical(was) !== canonical(now)) {
+      changes.push({ field, before: was ?? null, after: now ?? null });
     }
   }
   const was = (before.details ?? {}) as unknown as Record<string, unknown>;
@@ -88,12 +92,17 @@ const FIELD_WORDS: Record<string, string> = {
   counterparties: 'counterparties',
   technologyAreas: 'technology areas',
   dataCategories: 'data categories',
+  manifest: 'manifest',
 };
 
 function shown(field: string, value: unknown): string {
   if (value === null || value === undefined || (Array.isArray(value) && value.length === 0)) return '(none)';
   if (field === 'counterparties' && Array.isArray(value)) {
     return value.map((c: { name?: string; country?: string }) => `${c.name ?? '?'} (${c.country ?? '?'})`).join(', ');
+  }
+  if (field === 'manifest' && typeof value === 'object') {
+    const words = manifestInWords(value as TripManifest);
+    return [...words.devices, ...words.materials].join('; ') || '(none)';
   }
   if (Array.isArray(value)) return value.map(String).join(', ');
   if (typeof value === 'string' && (field === 'purpose' || field.startsWith('details.'))) return `"${value}"`;

@@ -1,4 +1,5 @@
 import type { ScreeningHit } from './screening';
+import { deviceInWords, materialTitleInWords, type TripManifest } from './manifest';
 import type {
   ApprovalStatus,
   DataCategory,
@@ -247,6 +248,8 @@ export interface PacketSource {
   technologyAreas: readonly string[];
   dataCategories: readonly string[];
   details: Record<string, unknown>;
+  /** The trip manifest (absent or null when none was declared). */
+  manifest?: TripManifest | null;
   /** External authorizations the request needs (absent or empty when none). */
   authorizations?: ReadonlyArray<{ label: string; status: string }>;
   /** What the policy's determinations said: automatic conditions, licences (absent or empty when none). */
@@ -315,6 +318,12 @@ export function packetRows(r: PacketSource): PacketRow[] {
       : []),
     { label: 'Technology', value: labels(r.technologyAreas) || 'None' },
     { label: 'Data crossing the border', value: labels(r.dataCategories) || 'None' },
+    ...(r.manifest?.devices.length
+      ? [{ label: 'Devices taken', value: r.manifest.devices.map(deviceInWords).join('; ') }]
+      : []),
+    ...(r.manifest?.materials.length
+      ? [{ label: 'Materials shown or carried', value: r.manifest.materials.map(materialTitleInWords).join('; ') }]
+      : []),
     ...(r.authorizations?.length
       ? [
           {

@@ -1,3 +1,4 @@
+import type { TripManifest } from './manifest';
 import type { DataCategory, RequestType, TechnologyArea } from './vocabulary';
 
 export interface Counterparty {
@@ -49,6 +50,8 @@ export interface RequestInput<T extends RequestType = RequestType> {
   technologyAreas: TechnologyArea[];
   dataCategories: DataCategory[];
   details: RequestDetailsByType[T];
+  /** What travels (devices, materials); absent when none was declared. */
+  manifest?: TripManifest;
 }
 
 export function isConference(input: RequestInput): input is RequestInput<'conference'> {

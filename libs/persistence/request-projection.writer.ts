@@ -7,6 +7,7 @@ import {
   type RecordSubmissionInput,
 } from '../contracts';
 import type { AuthorizationRecord } from '../domain/authorizations';
+import { manifestOrNull } from '../domain/manifest';
 import type { RequestState } from '../domain/approval-state';
 import { normalizedDealName, type RequestInput } from '../domain/request';
 import { AuditLogRepository, type AuditEntry } from './audit-log.repository';
@@ -46,6 +47,7 @@ function requestColumns(request: RequestInput) {
     technologyAreas: request.technologyAreas,
     dataCategories: request.dataCategories,
     details: request.details as never,
+    manifest: manifestOrNull(request.manifest),
     dealName: normalizedDealName(request.details as unknown as Record<string, unknown>),
   };
 }

@@ -56,6 +56,7 @@ const SEARCHED_COLUMNS = [
   'r.technology_areas',
   'r.data_categories',
   'r.details',
+  'r.manifest',
 ];
 
 /** A LIKE pattern matching `text` anywhere, with its own %, _ and \ taken literally (ESCAPE '\'). */

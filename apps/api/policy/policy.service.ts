@@ -41,6 +41,7 @@ function requestInputOf(row: RequestEntity): RequestInput {
     technologyAreas: row.technologyAreas as RequestInput['technologyAreas'],
     dataCategories: row.dataCategories as RequestInput['dataCategories'],
     details: row.details as unknown as RequestInput['details'],
+    ...(row.manifest ? { manifest: row.manifest } : {}),
   };
 }
 

@@ -97,6 +97,8 @@ export function toRequestView({ request, approvals, obligations }: StoredRequest
     technologyAreas: request.technologyAreas,
     dataCategories: request.dataCategories,
     details: request.details,
+    /** The trip manifest (devices, materials), or null when none was declared. */
+    manifest: request.manifest ?? null,
     policyVersion: request.policyVersion,
     destinationRisk: request.plan.destinationRisk,
     screeningHits: screening.hits as Array<Partial<ScreeningHit>>,

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  Allow,
   ArrayMaxSize,
   ArrayNotEmpty,
   ArrayUnique,
@@ -24,6 +25,7 @@ import {
   type ValidationArguments,
   type ValidationOptions,
 } from 'class-validator';
+import { parseManifest } from '@libs/domain/manifest';
 import type { RequestInput } from '@libs/domain/request';
 import {
   COUNTERPARTY_ROLES,
@@ -229,6 +231,20 @@ export class CreateRequestDto {
   @ApiProperty({ description: 'Per type: see the contract', type: Object })
   @IsDefined({ message: 'details is required' })
   details!: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    description:
+      'The trip manifest (optional): devices taken (company devices by asset tag) and materials to be shown ' +
+      'or carried, each marked published or not; an unpublished material adds data_governance.',
+    type: Object,
+    example: {
+      devices: [{ kind: 'company_laptop', assetTag: 'LT-1234' }],
+      materials: [{ title: 'Scaling laws', published: false }],
+    },
+  })
+  @IsOptional()
+  @Allow()
+  manifest?: unknown;
 }
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -261,6 +277,8 @@ export function parseRequestInput(body: unknown): RequestInput {
     errors.push(...collectErrors(detailsDto, value.details, 'details').fields);
   }
   errors.push(...crossFieldErrors(value, errors));
+  const manifest = parseManifest((body as { manifest?: unknown } | null)?.manifest);
+  errors.push(...manifest.errors);
   if (errors.length > 0) throw DomainError.validation(errors);
   const details = { ...value.details };
   return {
@@ -277,6 +295,7 @@ export function parseRequestInput(body: unknown): RequestInput {
     technologyAreas: value.technologyAreas,
     dataCategories: value.dataCategories,
     details,
+    ...(manifest.manifest ? { manifest: manifest.manifest } : {}),
   } as unknown as RequestInput;
 }
 

@@ -6,6 +6,7 @@ import {
   TECHNOLOGY_AREAS,
   type RequestType,
 } from '@libs/domain/vocabulary';
+import { DEVICE_KINDS } from '@libs/domain/manifest';
 import { typeName } from '@libs/mail';
 import type { ApiErrorBody } from '../page-errors';
 import { wordedErrors, wordsByField } from '../field-words';
@@ -79,6 +80,15 @@ export function bodyFromForm(type: RequestType, form: Form): Record<string, unkn
     else if (field.input === 'number') details[field.name] = raw === '' ? undefined : Number(raw);
     else if (raw !== '' || field.required) details[field.name] = raw;
   }
+  const tags = rows(form.deviceAssetTag);
+  const devices = rows(form.deviceKind)
+    .map((kind, i) => ({ kind: kind.trim(), assetTag: (tags[i] ?? '').trim() }))
+    .filter((d) => d.kind !== '' || d.assetTag !== '')
+    .map((d) => (d.assetTag === '' ? { kind: d.kind } : d));
+  const published = rows(form.materialPublished);
+  const materials = rows(form.materialTitle)
+    .map((title, i) => ({ title: title.trim(), published: (published[i] ?? '') === 'yes' }))
+    .filter((m) => m.title !== '');
   return {
     type,
     destinationCountry: one(form.destinationCountry).trim().toUpperCase(),
@@ -89,8 +99,13 @@ export function bodyFromForm(type: RequestType, form: Form): Record<string, unkn
     technologyAreas: list(form.technologyAreas),
     dataCategories: list(form.dataCategories),
     details,
+    // The trip manifest only when the person declared something (the API takes a body without it as before).
+    ...(devices.length + materials.length > 0 ? { manifest: { devices, materials } } : {}),
   };
 }
+
+/** Rows the form shows for the manifest: what was declared, then empty rows up to this many. */
+const MANIFEST_ROWS = 3;
 
 /** What the form shows: the values to fill in, the choices, and each field's errors from the API. */
 export function formModel(type: RequestType, body: Record<string, unknown>, error?: ApiErrorBody) {
@@ -99,6 +114,14 @@ export function formModel(type: RequestType, body: Record<string, unknown>, erro
   const details = (body.details ?? {}) as Record<string, unknown>;
   const counterparties = ((body.counterparties as { name: string; country: string }[] | undefined) ?? []).slice();
   while (counterparties.length < 3) counterparties.push({ name: '', country: '' });
+  const manifest = (body.manifest ?? {}) as {
+    devices?: { kind?: string; assetTag?: string }[];
+    materials?: { title?: string; published?: boolean }[];
+  };
+  const devices = (Array.isArray(manifest.devices) ? manifest.devices : []).slice();
+  while (devices.length < MANIFEST_ROWS) devices.push({});
+  const materials = (Array.isArray(manifest.materials) ? manifest.materials : []).slice();
+  while (materials.length < MANIFEST_ROWS) materials.push({});
   const chosen = (key: string) => (Array.isArray(body[key]) ? (body[key] as string[]) : []);
   return {
     type,
@@ -125,6 +148,21 @@ export function formModel(type: RequestType, body: Record<string, unknown>, erro
       number: i + 1,
       nameError: fieldError(`counterparties.${i}.name`),
       countryError: fieldError(`counterparties.${i}.country`),
+    })),
+    manifestError: fieldError('manifest') ?? fieldError('manifest.devices') ?? fieldError('manifest.materials'),
+    devices: devices.map((d, i) => ({
+      index: i,
+      assetTag: d.assetTag ?? '',
+      kinds: DEVICE_KINDS.map((value) => ({ value, selected: d.kind === value })),
+      kindError: fieldError(`manifest.devices[${i}].kind`),
+      assetTagError: fieldError(`manifest.devices[${i}].assetTag`),
+    })),
+    materials: materials.map((m, i) => ({
+      index: i,
+      title: m.title ?? '',
+      unpublished: m.published === false,
+      titleError: fieldError(`manifest.materials[${i}].title`),
+      publishedError: fieldError(`manifest.materials[${i}].published`),
     })),
     technologyAreas: TECHNOLOGY_AREAS.map((value) => ({ value, checked: chosen('technologyAreas').includes(value) })),
     dataCategories: DATA_CATEGORIES.map((value) => ({ value, checked: chosen('dataCategories').includes(value) })),

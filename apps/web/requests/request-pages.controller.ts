@@ -240,6 +240,7 @@ export class RequestPagesController {
       technologyAreas: view.technologyAreas,
       dataCategories: view.dataCategories,
       details: view.details,
+      ...(view.manifest ? { manifest: view.manifest } : {}),
     };
     this.sendForm(req, res, view.type as RequestType, body, {
       copiedFrom: { id: view.id, reference: view.reference ?? view.id, status: label(view.status).toLowerCase() },

@@ -57,6 +57,8 @@ export const DEFAULT_POLICY_DOCUMENT: PolicyDocument = {
       when: { tierIn: ['strategic'] },
       reason: "a strategic person's request always needs security",
     },
+    // Trip manifest (issue 16): material not yet published is reviewed by data governance.
+    { party: 'data_governance', when: { unpublishedMaterial: true } },
   ],
   afterApproval: DEFAULT_AFTER_APPROVAL,
   delegation: DEFAULT_DELEGATION,
@@ -124,6 +126,8 @@ export const DEFAULT_POLICY_DOCUMENT: PolicyDocument = {
       when: {
         allOf: [
           { presenting: true },
+          // Declared unpublished material goes to data governance instead (the `always` rule above).
+          { not: { unpublishedMaterial: true } },
           {
             not: {
               dataCategoriesAny: [

@@ -1,3 +1,4 @@
+import { unpublishedTitles } from '../manifest';
 import type { PersonFlags } from '../person';
 import type { RequestInput } from '../request';
 import type { ScreeningHit } from '../screening';
@@ -159,6 +160,10 @@ export function reasonsFor(condition: Condition, facts: Facts): string[] | null 
   if ('inConfidentialityPeriod' in condition) {
     const ends = facts.flags.confidentialityPeriodEnds;
     return ends && ends >= request.departureDate ? [`requester's confidentiality period runs until ${ends}`] : null;
+  }
+  if ('unpublishedMaterial' in condition) {
+    const titles = unpublishedTitles(request.manifest);
+    return titles.length > 0 ? titles.map((title) => `unpublished material to be shown: ${title}`) : null;
   }
   const unknown: never = condition;
   throw new Error(`unknown policy condition ${JSON.stringify(unknown)}`);

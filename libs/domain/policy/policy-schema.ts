@@ -35,7 +35,8 @@ export type Condition =
   | { requestTypeIn: RequestType[] }
   | { destinationIn: string[] }
   | { classifiedAccess: true }
-  | { inConfidentialityPeriod: true };
+  | { inConfidentialityPeriod: true }
+  | { unpublishedMaterial: true };
 
 const countryCode = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code in capitals');
 
@@ -58,6 +59,8 @@ const condition: z.ZodType<Condition> = z.lazy(() =>
     z.object({ classifiedAccess: z.literal(true) }).strict(),
     /** The requester's confidentiality period (directory) runs past the request's departure date. */
     z.object({ inConfidentialityPeriod: z.literal(true) }).strict(),
+    /** The trip manifest declares material that is not published (one reason per title). */
+    z.object({ unpublishedMaterial: z.literal(true) }).strict(),
   ]),
 );
 

@@ -3,6 +3,7 @@ import type { RouteChange, SupersededApproval } from '../../domain/amendment';
 import type { AuthorizationState, Determination } from '../../domain/authorizations';
 import type { RoutePlan } from '../../domain/policy';
 import type { Counterparty } from '../../domain/request';
+import type { TripManifest } from '../../domain/manifest';
 
 /**
  * The projection of one request. Only the workflow writes it, through the worker's projection activities
@@ -64,6 +65,10 @@ export class RequestEntity {
 
   @Column({ type: 'simple-json' })
   details!: Record<string, unknown>;
+
+  /** The trip manifest (devices, materials), or null when none was declared. Not personal: stored plain. */
+  @Column({ type: 'simple-json', nullable: true })
+  manifest!: TripManifest | null;
 
   /** The deal of an M&A participation, trimmed and lower case (from `details.dealName`), for the conflict check. */
   @Column({ name: 'deal_name', type: 'varchar', length: 200, nullable: true })

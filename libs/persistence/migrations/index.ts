@@ -14,6 +14,7 @@ import { InboxIndex1763900007500 } from './1763900007500-inbox-index';
 import { RequestReferences1763900007600 } from './1763900007600-request-references';
 import { PassportFingerprintHandOut1763900007700 } from './1763900007700-passport-fingerprint-hand-out';
 import { ExternalAuthorizations1763900007800 } from './1763900007800-external-authorizations';
+import { TripManifest1763900007900 } from './1763900007900-trip-manifest';
 
 /** Every migration in order; the data source runs them on start. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   RequestReferences1763900007600,
   PassportFingerprintHandOut1763900007700,
   ExternalAuthorizations1763900007800,
+  TripManifest1763900007900,
 ];
