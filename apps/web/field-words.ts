@@ -64,7 +64,7 @@ export function fieldLabel(field: string): string {
   const counterparty = /^counterparties\.(\d+)\.(\w+)$/.exec(field);
   if (counterparty)
     return `Counterparty ${Number(counterparty[1]) + 1}: ${counterparty[2] === 'name' ? 'name' : 'country'}`;
-  const manifestItem = /^manifest\.(devices|materials)\[(\d+)\](?:\.(\w+))?$/.exec(field);
+  const manifestItem = /^manifest\.(devices|materials)\.(\d+)(?:\.(\w+))?$/.exec(field);
   if (manifestItem) {
     const [, list, index, key] = manifestItem;
     const what = `${list === 'devices' ? 'Device' : 'Material'} ${Number(index) + 1}`;

@@ -42,24 +42,24 @@ describe('trip manifest: parseManifest', () => {
   it('should name each bad field', () => {
     const fields = (raw: unknown) => parseManifest(raw).errors.map((e) => e.field);
     expect(fields('x')).toEqual(['manifest']);
-    expect(fields({ devices: [{ kind: 'company_laptop' }] })).toEqual(['manifest.devices[0].assetTag']);
-    expect(fields({ devices: [{ kind: 'company_phone', assetTag: '  ' }] })).toEqual(['manifest.devices[0].assetTag']);
-    expect(fields({ devices: [{ kind: 'loaner_laptop' }, { kind: 'tablet' }] })).toEqual(['manifest.devices[1].kind']);
+    expect(fields({ devices: [{ kind: 'company_laptop' }] })).toEqual(['manifest.devices.0.assetTag']);
+    expect(fields({ devices: [{ kind: 'company_phone', assetTag: '  ' }] })).toEqual(['manifest.devices.0.assetTag']);
+    expect(fields({ devices: [{ kind: 'loaner_laptop' }, { kind: 'tablet' }] })).toEqual(['manifest.devices.1.kind']);
     expect(fields({ devices: [{ kind: 'loaner_laptop', assetTag: 'x'.repeat(65) }] })).toEqual([
-      'manifest.devices[0].assetTag',
+      'manifest.devices.0.assetTag',
     ]);
-    expect(fields({ materials: [{ title: '', published: true }] })).toEqual(['manifest.materials[0].title']);
+    expect(fields({ materials: [{ title: '', published: true }] })).toEqual(['manifest.materials.0.title']);
     expect(fields({ materials: [{ title: 't'.repeat(201), published: true }] })).toEqual([
-      'manifest.materials[0].title',
+      'manifest.materials.0.title',
     ]);
-    expect(fields({ materials: [{ title: 'Slides' }] })).toEqual(['manifest.materials[0].published']);
-    expect(fields({ materials: [{ title: 'Slides', published: 'no' }] })).toEqual(['manifest.materials[0].published']);
+    expect(fields({ materials: [{ title: 'Slides' }] })).toEqual(['manifest.materials.0.published']);
+    expect(fields({ materials: [{ title: 'Slides', published: 'no' }] })).toEqual(['manifest.materials.0.published']);
     expect(fields({ devices: Array.from({ length: 21 }, () => ({ kind: 'personal_device' })) })).toEqual([
       'manifest.devices',
     ]);
     expect(fields({ devices: {} })).toEqual(['manifest.devices']);
     expect(fields({ devices: [], extra: 1 })).toEqual(['manifest.extra']);
-    expect(fields({ devices: [{ kind: 'personal_device', colour: 'red' }] })).toEqual(['manifest.devices[0].colour']);
+    expect(fields({ devices: [{ kind: 'personal_device', colour: 'red' }] })).toEqual(['manifest.devices.0.colour']);
     expect(parseManifest({ devices: [{ kind: 'company_laptop' }] }).errors[0].messages[0]).toContain('required');
   });
 

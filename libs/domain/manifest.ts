@@ -47,7 +47,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
 
 /**
  * Reads `manifest` from a request body: the manifest (null when absent or empty) and the errors,
- * each naming its field (`manifest.devices[0].assetTag`).
+ * each naming its field (`manifest.devices.0.assetTag`).
  */
 export function parseManifest(raw: unknown): { manifest: TripManifest | null; errors: ManifestFieldError[] } {
   const errors: ManifestFieldError[] = [];
@@ -76,7 +76,7 @@ export function parseManifest(raw: unknown): { manifest: TripManifest | null; er
 
   const devices: ManifestDevice[] = [];
   list('devices').forEach((item, i) => {
-    const at = `manifest.devices[${i}]`;
+    const at = `manifest.devices.${i}`;
     if (!isObject(item)) return fail(at, `${at} must be an object`);
     for (const key of Object.keys(item)) {
       if (key !== 'kind' && key !== 'assetTag') fail(`${at}.${key}`, `property ${key} should not exist`);
@@ -101,7 +101,7 @@ export function parseManifest(raw: unknown): { manifest: TripManifest | null; er
 
   const materials: ManifestMaterial[] = [];
   list('materials').forEach((item, i) => {
-    const at = `manifest.materials[${i}]`;
+    const at = `manifest.materials.${i}`;
     if (!isObject(item)) return fail(at, `${at} must be an object`);
     for (const key of Object.keys(item)) {
       if (key !== 'title' && key !== 'published') fail(`${at}.${key}`, `property ${key} should not exist`);

@@ -16,24 +16,24 @@ describe('trip manifest in Chromium', () => {
     await page.getByLabel('Event name').fill('Example Conf');
     await page.locator('#t-none').check();
     await page.locator('#d-none').check();
-    await page.getByLabel('Device 0', { exact: true }).selectOption('company_laptop');
-    await page.getByLabel('Device 1', { exact: true }).selectOption('loaner_phone');
-    await page.getByLabel('Material 0 (title)', { exact: true }).fill('Scaling laws');
-    await page.getByLabel('Material 0 is', { exact: true }).selectOption('no');
+    await page.getByLabel('Device 1', { exact: true }).selectOption('company_laptop');
+    await page.getByLabel('Device 2', { exact: true }).selectOption('loaner_phone');
+    await page.getByLabel('Material 1 (title)', { exact: true }).fill('Scaling laws');
+    await page.getByLabel('Material 1 is', { exact: true }).selectOption('no');
     await checkPage(page, 'request-form-manifest');
 
     // A company laptop without its asset tag: the form comes back naming the field, with what was typed.
     await page.getByRole('button', { name: 'Submit request' }).click();
-    await page.locator('[id="e-manifest.devices[0].assetTag"]').waitFor();
+    await page.locator('[id="e-manifest.devices.0.assetTag"]').waitFor();
     await expect(page.getByRole('alert').textContent()).resolves.toContain(
       'Device 1: asset tag: enter the asset tag of the company device',
     );
-    const tag = page.getByLabel('Asset tag 0', { exact: true });
+    const tag = page.getByLabel('Asset tag 1', { exact: true });
     await expect(tag.getAttribute('aria-invalid')).resolves.toBe('true');
-    await expect(page.locator('[id="e-manifest.devices[0].assetTag"]').textContent()).resolves.toContain(
+    await expect(page.locator('[id="e-manifest.devices.0.assetTag"]').textContent()).resolves.toContain(
       'enter the asset tag of the company device',
     );
-    await expect(page.getByLabel('Material 0 (title)', { exact: true }).inputValue()).resolves.toBe('Scaling laws');
+    await expect(page.getByLabel('Material 1 (title)', { exact: true }).inputValue()).resolves.toBe('Scaling laws');
 
     await tag.fill('LT-1234');
     await page.getByRole('button', { name: 'Submit request' }).click();

@@ -82,12 +82,12 @@ describe.each(testDatabases())('trip manifest on $name', (database) => {
       expect(res.status).toBe(400);
       return JSON.stringify(res.body);
     };
-    expect(await bad({ devices: [{ kind: 'company_laptop' }] })).toContain('manifest.devices[0].assetTag');
-    expect(await bad({ devices: [{ kind: 'tablet' }] })).toContain('manifest.devices[0].kind');
+    expect(await bad({ devices: [{ kind: 'company_laptop' }] })).toContain('manifest.devices.0.assetTag');
+    expect(await bad({ devices: [{ kind: 'tablet' }] })).toContain('manifest.devices.0.kind');
     expect(await bad({ materials: [{ title: 'x'.repeat(201), published: false }] })).toContain(
-      'manifest.materials[0].title',
+      'manifest.materials.0.title',
     );
-    expect(await bad({ materials: [{ title: 'Slides' }] })).toContain('manifest.materials[0].published');
+    expect(await bad({ materials: [{ title: 'Slides' }] })).toContain('manifest.materials.0.published');
     expect(await bad({ devices: Array.from({ length: 21 }, () => ({ kind: 'personal_device' })) })).toContain(
       'manifest.devices',
     );
