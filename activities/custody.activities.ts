@@ -99,6 +99,11 @@ export class CustodyActivities {
     await this.deps.passports.markOverdue(input.passportId, this.now());
   }
 
+  /** Nobody collected the passport of an approved release by its due-back date: it stays in custody. */
+  async markPassportNotCollected(input: { passportId: string; requestId: string; at: string }): Promise<void> {
+    await this.deps.passports.markNotCollected(input.passportId, input.requestId, input.at);
+  }
+
   async markPassportReturned(input: { passportId: string; requestId: string; at: string }): Promise<void> {
     await this.deps.passports.markReturned(input.passportId, input.at);
   }

@@ -60,6 +60,7 @@ export function createActivities(deps: ActivityDeps) {
     handOutPassport: custody.handOutPassport.bind(custody),
     markPassportOverdue: custody.markPassportOverdue.bind(custody),
     markPassportReturned: custody.markPassportReturned.bind(custody),
+    markPassportNotCollected: custody.markPassportNotCollected.bind(custody),
     notifyCustody: custody.notifyCustody.bind(custody),
     notifyObligation: custody.notifyObligation.bind(custody),
   };

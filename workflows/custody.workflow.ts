@@ -1,4 +1,4 @@
-import { condition, getExternalWorkflowHandle, setHandler } from '@temporalio/workflow';
+import { condition, getExternalWorkflowHandle, patched, setHandler } from '@temporalio/workflow';
 import {
   handOutPassportUpdate,
   passportReturnedSignal,
@@ -17,7 +17,8 @@ import { msUntil } from './clock';
 import { refuseUnlessFromTheApi } from './from-the-api';
 import { refuse } from './refuse';
 
-const { handOutPassport, markPassportReturned, markPassportOverdue, notifyCustody } = activities;
+const { handOutPassport, markPassportNotCollected, markPassportReturned, markPassportOverdue, notifyCustody } =
+  activities;
 
 /**
  * One released passport, from hand-out until it is back in custody. Started for an approved
@@ -37,6 +38,8 @@ export async function custodyWorkflow(input: CustodyWorkflowInput): Promise<Cust
     returnedAt: null,
   };
   let handingOut = false;
+  /** Since `uncollected-release`: nobody collected it by the end of the return day, so the release lapsed. */
+  let lapsed = false;
 
   // The custodian hands the passport out, the holder's identity checked: released until its due date.
   setHandler(
@@ -56,6 +59,12 @@ export async function custodyWorkflow(input: CustodyWorkflowInput): Promise<Cust
     {
       validator: (out: HandOutPassportInput) => {
         refuseUnlessFromTheApi(input.proofKey, handOutPassportUpdate.name, out);
+        if (lapsed) {
+          refuse(
+            'PASSPORT_NOT_READY',
+            'nobody collected the passport by the end of the return day: the release lapsed',
+          );
+        }
         if (handingOut || state.status !== 'ready_for_hand_out') {
           refuse('PASSPORT_NOT_READY', 'the passport has already been handed out for this request');
         }
@@ -83,7 +92,24 @@ export async function custodyWorkflow(input: CustodyWorkflowInput): Promise<Cust
     },
   );
 
-  if (input.awaitsHandOut) await condition(() => state.status !== 'ready_for_hand_out');
+  if (input.awaitsHandOut) {
+    const collected = () => state.status !== 'ready_for_hand_out';
+    if (input.collectBy && patched('uncollected-release')) {
+      // A passport nobody collected by the end of the trip's return day never travelled: the release
+      // lapses, the passport is in custody again, and the request's return obligation is met.
+      // (A hand-out already under way when the day passes is let finish.)
+      if (await condition(() => collected() || handingOut, Math.max(msUntil(input.collectBy), 1))) {
+        await condition(collected);
+      } else {
+        lapsed = true;
+        const at = new Date().toISOString();
+        await markPassportNotCollected({ passportId: input.passportId, requestId: input.requestId, at });
+        state = { ...state, status: 'in_custody', returnedBy: 'not collected: it stayed in custody', returnedAt: at };
+      }
+    } else {
+      await condition(collected);
+    }
+  }
   const back = () => state.status === 'in_custody';
   if (!(await condition(back, Math.max(msUntil(input.dueBackAt), 1)))) {
     state = { ...state, status: 'overdue' };

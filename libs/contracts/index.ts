@@ -154,6 +154,8 @@ export interface CustodyWorkflowInput {
    * custodian's handOutPassport Update; absent for releases started before the hand-out step.
    */
   awaitsHandOut?: boolean;
+  /** Since `uncollected-release`: the release lapses if nobody collected the passport by then (end of the return day). */
+  collectBy?: string;
 }
 
 export interface CustodyState {

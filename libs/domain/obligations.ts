@@ -41,6 +41,14 @@ function at(date: string, offsetMs: number): string {
   return new Date(Date.parse(`${date}T00:00:00.000Z`) + offsetMs).toISOString();
 }
 
+/**
+ * When a released passport must have been collected: the end of the trip's return day. A passport
+ * nobody collected by then never travelled, so its release lapses and it stays in custody.
+ */
+export function passportCollectBy(request: RequestInput): string {
+  return at(request.returnDate, 24 * 60 * 60 * 1000);
+}
+
 export function afterApprovalOf(policy: RoutingPolicy) {
   return policy.afterApproval ?? DEFAULT_AFTER_APPROVAL;
 }

@@ -20,6 +20,7 @@ export type AuditEvent =
   | 'passport.handed_out'
   | 'passport.released'
   | 'passport.returned'
+  | 'passport.not_collected'
   | 'passport.overdue'
   | 'policy.bootstrapped'
   | 'policy.published'

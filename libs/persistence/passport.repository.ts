@@ -332,4 +332,30 @@ export class PassportRepository {
       );
     });
   }
+
+  /**
+   * A release nobody collected by the date the passport was due back: it never left the vault, so it
+   * is simply in custody again, with the lapse on the record.
+   */
+  async markNotCollected(id: string, requestId: string, at: string): Promise<void> {
+    await this.audit.writeTransaction(async (manager) => {
+      const passports = manager.getRepository(PassportEntity);
+      const { affected } = await passports.update(
+        { id, status: 'ready_for_hand_out', releaseRequestId: requestId },
+        { status: 'in_custody', updatedAt: at },
+      );
+      if (!affected) return; // handed out after all, or a retry already did it
+      const passport = await passports.findOneByOrFail({ id });
+      await this.audit.append(
+        [
+          {
+            requestId,
+            event: 'passport.not_collected',
+            payload: { passportId: id, employeeEmail: passport.employeeEmail, status: 'in_custody', requestId, at },
+          },
+        ],
+        manager,
+      );
+    });
+  }
 }

@@ -68,6 +68,7 @@ describe('requestApprovalWorkflow', () => {
   const obligationNotices = new Map<string, string[]>();
   const inCustody = new Set<string>();
   const handOuts = new Map<string, HandOutInput>();
+  const notCollected = new Set<string>();
 
   // A counterparty whose name starts with "Restricted" is a hit; everything else is clean.
   async function screenRestricted(input: ScreenInput): Promise<ScreeningHit[]> {
@@ -133,6 +134,9 @@ describe('requestApprovalWorkflow', () => {
     },
     async markPassportOverdue() {},
     async markPassportReturned() {},
+    async markPassportNotCollected(input) {
+      notCollected.add(input.requestId);
+    },
     async notifyCustody() {},
     async notifyObligation(input) {
       const notice = `${input.kind}:${input.obligation}#${input.sequence}`;
@@ -932,5 +936,38 @@ describe('requestApprovalWorkflow', () => {
       );
       fs.writeFileSync(file, `${historyToJSON(await custody.fetchHistory())}\n`);
     }
+  });
+
+  it('should lapse a release nobody collected by the end of the return day: the passport stays in custody and the request closes', async () => {
+    const requestId = randomUUID();
+    inCustody.add(requestId);
+    // the trip ended yesterday (the workflow takes the dates as given; the API would refuse them)
+    const yesterday = new Date(Date.now() - 24 * 60 * 60 * 1000).toISOString().slice(0, 10);
+    const { handle } = await start(
+      'passport_release',
+      'standard',
+      { departureDate: yesterday, returnDate: yesterday },
+      DEFAULT_POLICY,
+      requestId,
+    );
+    await handle.executeUpdate(decideUpdate, { args: [decision('hr', 'hr@example.com')] });
+    expect(
+      (await handle.executeUpdate(decideUpdate, { args: [decision('security', 'security@example.com')] })).status,
+    ).toBe('approved');
+    // the custody workflow starts once the passport is readied, after the approval's answer
+    await eventuallyState(handle, (st) => st.obligations.length > 0);
+    const custody = env.client.workflow.getHandle(custodyWorkflowIdFor(`passport-${requestId}`, requestId));
+    expect(await custody.result()).toMatchObject({
+      status: 'in_custody',
+      returnedBy: 'not collected: it stayed in custody',
+    });
+    expect(notCollected.has(requestId)).toBe(true);
+    expect(handOuts.has(requestId)).toBe(false);
+    const closed = await handle.result();
+    expect(closed.status).toBe('closed');
+    expect(closed.obligations.find((o) => o.kind === 'passport_return')).toMatchObject({
+      status: 'fulfilled',
+      fulfilledBy: 'not collected: it stayed in custody',
+    });
   });
 });

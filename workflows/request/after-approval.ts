@@ -6,6 +6,7 @@ import {
   afterApprovalOf,
   authorizationObligation,
   obligationsFor,
+  passportCollectBy,
   passportDueBack,
   type Obligation,
 } from '@libs/domain/obligations';
@@ -52,7 +53,12 @@ export async function afterApproval(run: RequestRun): Promise<'approved' | 'clos
       await startChild(custodyWorkflow, {
         workflowId: custodyWorkflowIdFor(released.passportId, run.requestId),
         parentClosePolicy: ParentClosePolicy.ABANDON,
-        args: [{ ...custodyOf(run, released, rules), ...(handOutStep ? { awaitsHandOut: true } : {}) }],
+        args: [
+          {
+            ...custodyOf(run, released, rules),
+            ...(handOutStep ? { awaitsHandOut: true, collectBy: passportCollectBy(run.request) } : {}),
+          },
+        ],
       });
     }
   }

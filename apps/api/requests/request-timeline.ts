@@ -190,6 +190,13 @@ export function buildTimeline(rows: AuditRow[], emails: SentEmailEntity[]): Time
       case 'passport.handed_out':
         entries.push(entry(row.recordedAt, 'custody', 'Passport handed out (identity checked)', { actor: row.actor }));
         break;
+      case 'passport.not_collected':
+        entries.push(
+          entry(row.recordedAt, 'custody', 'Passport not collected by the end of the return day: the release lapsed', {
+            actor: row.actor,
+          }),
+        );
+        break;
       case 'passport.released':
       case 'passport.returned':
       case 'passport.overdue':
