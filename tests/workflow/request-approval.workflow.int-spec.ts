@@ -962,6 +962,10 @@ describe('requestApprovalWorkflow', () => {
       returnedBy: 'not collected: it stayed in custody',
     });
     expect(notCollected.has(requestId)).toBe(true);
+    if (process.env.RECORD_HISTORIES) {
+      const file = path.join(__dirname, '../histories', 'custody-lapse-a-release-nobody-collected.json');
+      fs.writeFileSync(file, `${historyToJSON(await custody.fetchHistory())}\n`);
+    }
     expect(handOuts.has(requestId)).toBe(false);
     const closed = await handle.result();
     expect(closed.status).toBe('closed');
