@@ -145,6 +145,25 @@ describe.each(testDatabases())('a forged Update from outside the API is refused 
     expect(await acceptedUpdateIds(workflowId)).not.toContain('forged-withdraw');
   });
 
+  it("should refuse a forged grant of an authority's approval in the requester name", async () => {
+    const request = await submit('alice@example.com', requestBody('conference'));
+    const workflowId = workflowIdFor(request.id);
+    const before = await view(request.id);
+    const grant = {
+      kind: 'official_exit_approval',
+      actorEmail: 'alice@example.com',
+      asAdmin: true,
+      at: new Date().toISOString(),
+      status: 'granted',
+      authority: 'Exit-entry administration',
+      reference: 'FORGED-1',
+      validUntil: request.returnDate,
+    };
+    expect(await forge(workflowId, 'recordAuthorization', grant, 'forged-grant')).toBe('UPDATE_NOT_FROM_API');
+    expect(await view(request.id)).toEqual(before);
+    expect(await acceptedUpdateIds(workflowId)).not.toContain('forged-grant');
+  });
+
   it('should refuse a forged amendment in the requester name', async () => {
     const request = await submit('alice@example.com', requestBody('conference'));
     const workflowId = workflowIdFor(request.id);
