@@ -203,6 +203,13 @@ class EnvironmentVariables {
   @Min(0)
   RATE_LIMIT_EVALUATE: number = 60;
 
+  /** The custodian's "due back soon": released passports due within this many days. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(90)
+  CUSTODY_DUE_SOON_DAYS: number = 7;
+
   /** The pages' sign-in (authorization code + PKCE); unset: no OIDC button (dev mode lists seeded people). */
   @Transform(emptyToUndefined)
   @IsOptional()
@@ -359,6 +366,8 @@ export interface AppConfig {
   tracing: { enabled: boolean };
   /** Requests per window: per client address on each unauthenticated or link route, per person on policy evaluation (0: off). */
   rateLimits: { windowSeconds: number; public: number; evaluate: number };
+  /** dueSoonDays: the window of the custody ledger's "due back soon". */
+  custody: { dueSoonDays: number };
 }
 
 export class ConfigError extends Error {
@@ -596,6 +605,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       public: vars.RATE_LIMIT_PUBLIC,
       evaluate: vars.RATE_LIMIT_EVALUATE,
     },
+    custody: { dueSoonDays: vars.CUSTODY_DUE_SOON_DAYS },
   };
 }
 

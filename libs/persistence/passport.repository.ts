@@ -25,6 +25,8 @@ function isUniqueViolation(error: unknown): boolean {
 export interface PassportListFilter {
   employeeEmail?: string;
   statuses?: PassportStatus[];
+  /** Only passports due back by then (ISO instant): a custodian's "due back soon". */
+  dueBy?: string;
   limit: number;
   cursor?: { createdAt: string; id: string };
 }
@@ -150,6 +152,7 @@ export class PassportRepository {
     const qb = this.dataSource.getRepository(PassportEntity).createQueryBuilder('p');
     if (filter.employeeEmail) qb.andWhere('p.employee_email = :employee', { employee: filter.employeeEmail });
     if (filter.statuses?.length) qb.andWhere('p.status IN (:...statuses)', { statuses: filter.statuses });
+    if (filter.dueBy) qb.andWhere('p.due_back_at <= :dueBy', { dueBy: filter.dueBy });
     if (filter.cursor) {
       qb.andWhere('(p.created_at < :cAt OR (p.created_at = :cAt AND p.id < :cId))', {
         cAt: filter.cursor.createdAt,

@@ -214,12 +214,16 @@ describe('approver and custodian pages in Chromium', () => {
     await row.getByRole('button', { name: /^Hand out/ }).click();
     await page.waitForURL(/done=handed_out/);
     await expect(page.getByRole('status').textContent()).resolves.toContain('hand-out was recorded');
-    await page.getByRole('link', { name: /Due back/ }).click();
+    // due back a week after the trip's return, five weeks away: released, but not "due back soon"
+    await page.getByRole('link', { name: 'Due back within 7 days' }).click();
     await page.waitForURL(/group=due_back/);
+    await expect(page.locator('main').textContent()).resolves.toContain('No passports in this group.');
+    await page.getByRole('link', { name: 'Released' }).click();
+    await page.waitForURL(/group=released/);
     await expect(row.textContent()).resolves.toContain('Handed out');
     // the group cards lost their counts with the paged ledger: the table's caption counts the page
-    await expect(page.locator('#passports caption').textContent()).resolves.toContain('Due back: 1 passport');
-    await checkPage(page, 'custody-due-back');
+    await expect(page.locator('#passports caption').textContent()).resolves.toContain('Released: 1 passport');
+    await checkPage(page, 'custody-released');
 
     await row.getByRole('button', { name: /^Mark returned/ }).click();
     await page.waitForURL(/done=returned/);

@@ -329,6 +329,11 @@ describe.each(testDatabases())('passport custody on $name', (database) => {
     expect((await http.as('custodian@example.com', 'GET', '/api/passports?status=lost')).status).toBe(400);
     expect((await http.as('custodian@example.com', 'GET', '/api/passports?limit=0')).status).toBe(400);
     expect((await http.as('custodian@example.com', 'GET', '/api/passports?cursor=nonsense')).status).toBe(400);
+    for (const days of ['soon', '-1', '366', '1.5']) {
+      const bad = await http.as('custodian@example.com', 'GET', `/api/passports?status=released&dueWithinDays=${days}`);
+      expect(bad.status).toBe(400);
+      expect(bad.body.errors.map((e: any) => e.field)).toEqual(['dueWithinDays']);
+    }
 
     // The custodian's page shows 50 at a time and follows the cursor with "More".
     for (let i = 0; i < 48; i++) {

@@ -35,14 +35,19 @@ export class PassportsController {
     required: false,
     description: 'in_custody, ready_for_hand_out, released, overdue; several comma-separated',
   })
+  @ApiQuery({
+    name: 'dueWithinDays',
+    required: false,
+    description: 'only passports due back within this many days from now (0 to 365): "due back soon"',
+  })
   @ApiQuery({ name: 'limit', required: false, description: '1 to 100, default 50' })
   @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
   list(
     @CurrentPerson() person: Person,
     @Query() query: Record<string, unknown>,
   ): Promise<{ items: PassportView[]; nextCursor: string | null }> {
-    const { employee, status, cursor } = query;
-    for (const [field, value] of Object.entries({ employee, status, cursor })) {
+    const { employee, status, cursor, dueWithinDays } = query;
+    for (const [field, value] of Object.entries({ employee, status, cursor, dueWithinDays })) {
       if (value !== undefined && typeof value !== 'string') {
         throw DomainError.validation([{ field, messages: [`${field} must be given at most once`] }]);
       }
@@ -54,9 +59,16 @@ export class PassportsController {
         { field: 'status', messages: [`status must be among ${PASSPORT_STATUSES.join(', ')}`] },
       ]);
     }
+    const days = dueWithinDays === undefined ? undefined : Number(dueWithinDays);
+    if (days !== undefined && !(/^\d+$/.test(dueWithinDays as string) && days <= 365)) {
+      throw DomainError.validation([
+        { field: 'dueWithinDays', messages: ['dueWithinDays must be a whole number of days, 0 to 365'] },
+      ]);
+    }
     return this.passports.list(person, {
       employee: employee as string | undefined,
       statuses: statuses as PassportStatus[] | undefined,
+      dueBy: days === undefined ? undefined : new Date(Date.now() + days * 86_400_000).toISOString(),
       limit: parseLimit(query.limit, 50),
       cursor: (cursor as string | undefined) || undefined,
     });

@@ -180,7 +180,7 @@ export class PassportsService implements OnApplicationBootstrap {
    */
   async list(
     person: Person,
-    options: { employee?: string; statuses?: PassportStatus[]; limit: number; cursor?: string },
+    options: { employee?: string; statuses?: PassportStatus[]; dueBy?: string; limit: number; cursor?: string },
   ): Promise<{ items: PassportView[]; nextCursor: string | null }> {
     const seesAll =
       person.roles.some((r) => r === 'custodian' || r === 'auditor' || r === 'admin') ||
@@ -192,6 +192,7 @@ export class PassportsService implements OnApplicationBootstrap {
     const rows = await this.passports.list({
       employeeEmail: seesAll ? wanted : person.email,
       statuses: options.statuses,
+      dueBy: options.dueBy,
       limit: options.limit + 1,
       cursor: options.cursor ? decodeCursor(options.cursor) : undefined,
     });

@@ -1,7 +1,9 @@
-import { Body, Controller, Get, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
+import type { AppConfig } from '@libs/config';
 import { Public } from '../../api/auth/auth.decorators';
+import { APP_CONFIG } from '../../api/common/tokens';
 import { PageExceptionFilter } from '../page.filter';
 import { ApiRefusal, type ApiErrorBody } from '../page-errors';
 import { wordedErrors, wordsByField } from '../field-words';
@@ -39,16 +41,22 @@ interface DepositValues {
 
 /**
  * The groups of the ledger a custodian works from, each the stored statuses the API filters on (a
- * released passport is due back until the custody workflow marks it overdue at its due date).
+ * released passport is out until the custody workflow marks it overdue at its due date); "due back
+ * soon" is the released ones due within the configured window (CUSTODY_DUE_SOON_DAYS).
  */
 const GROUPS = [
   { value: 'in_custody', name: 'In custody', statuses: 'in_custody' },
   { value: 'ready_for_hand_out', name: 'Ready for hand-out', statuses: 'ready_for_hand_out' },
   { value: 'released', name: 'Released', statuses: 'released,overdue' },
-  { value: 'due_back', name: 'Due back', statuses: 'released' },
+  { value: 'due_back', name: 'Due back soon', statuses: 'released', dueSoon: true },
   { value: 'overdue', name: 'Overdue', statuses: 'overdue' },
 ] as const;
 type Group = (typeof GROUPS)[number]['value'];
+
+/** "Due back soon" says its window: "Due back within 7 days". */
+function groupName(g: (typeof GROUPS)[number], dueSoonDays: number): string {
+  return 'dueSoon' in g ? `Due back within ${dueSoonDays} day${dueSoonDays === 1 ? '' : 's'}` : g.name;
+}
 
 /** Passports per page of the ledger. */
 const PAGE_SIZE = 50;
@@ -80,6 +88,7 @@ export class CustodyPagesController {
   constructor(
     private readonly pages: Pages,
     private readonly people: PeopleNames,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get()
@@ -152,10 +161,12 @@ export class CustodyPagesController {
     const employee = options.employee?.trim() ?? '';
     const selected = GROUPS.find((g) => g.value === options.group);
     const group: Group | '' = selected?.value ?? '';
+    const { dueSoonDays } = this.config.custody;
+    const dueWithinDays = selected && 'dueSoon' in selected ? String(dueSoonDays) : '';
     // One page of the ledger at a time, newest first; "More" follows the API's cursor.
     const answer = await new WebApi(req).send<{ items: PassportView[]; nextCursor: string | null } & ApiErrorBody>(
       'GET',
-      `/api/passports${query({ employee, status: selected?.statuses ?? '', limit: String(PAGE_SIZE), cursor: options.cursor ?? '' })}`,
+      `/api/passports${query({ employee, status: selected?.statuses ?? '', dueWithinDays, limit: String(PAGE_SIZE), cursor: options.cursor ?? '' })}`,
     );
     if (answer.status !== 200) throw new ApiRefusal(answer.status, answer.body);
     const now = Date.now();
@@ -184,9 +195,9 @@ export class CustodyPagesController {
         employee,
         groups: [
           { value: '', name: 'All', selected: group === '' },
-          ...GROUPS.map((g) => ({ value: g.value, name: g.name, selected: g.value === group })),
+          ...GROUPS.map((g) => ({ value: g.value, name: groupName(g, dueSoonDays), selected: g.value === group })),
         ],
-        groupName: GROUPS.find((g) => g.value === group)?.name ?? 'All',
+        groupName: selected ? groupName(selected, dueSoonDays) : 'All',
         values: options.values ?? { employeeEmail: '', passportNumber: '', issuingCountry: '', expiryDate: '' },
         errors,
         fieldError,

@@ -10,6 +10,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Index('idx_passports_created', ['createdAt', 'id'])
 @Index('idx_passports_employee_created', ['employeeEmail', 'createdAt', 'id'])
 @Index('idx_passports_status_created', ['status', 'createdAt', 'id'])
+@Index('idx_passports_status_due', ['status', 'dueBackAt'])
 @Index('uq_passports_active_fingerprint', ['numberFingerprint'], {
   unique: true,
   where: "status IN ('in_custody', 'ready_for_hand_out', 'released', 'overdue')",
