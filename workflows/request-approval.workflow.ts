@@ -1,6 +1,7 @@
 import { setHandler } from '@temporalio/workflow';
 import {
   amendUpdate,
+  correctObligationUpdate,
   decideUpdate,
   fulfilObligationUpdate,
   passportReturnedSignal,
@@ -9,6 +10,7 @@ import {
   submittedUpdate,
   withdrawUpdate,
   type AmendInput,
+  type CorrectObligationInput,
   type DecideInput,
   type FulfilObligationInput,
   type RecordAuthorizationInput,
@@ -50,6 +52,10 @@ export async function requestApprovalWorkflow(input: RequestWorkflowInput): Prom
   // The requester records an obligation of the approved request as met.
   setHandler(fulfilObligationUpdate, (f) => on.fulfilObligation(run, f), {
     validator: (f: FulfilObligationInput) => on.validateFulfilment(run, f),
+  });
+  // The requester or security reopens an obligation recorded by mistake, with a reason.
+  setHandler(correctObligationUpdate, (c) => on.correctObligation(run, c), {
+    validator: (c: CorrectObligationInput) => on.validateCorrection(run, c),
   });
   // The requester or an admin records an authority's decision on an external authorization.
   setHandler(recordAuthorizationUpdate, (a) => on.recordAuthorizationProgress(run, a), {

@@ -123,6 +123,18 @@ export interface FulfilObligationInput extends Proven {
 
 /** The requester records an obligation as met (training done, condition acknowledged, debrief filed). */
 export const fulfilObligationUpdate = defineUpdate<RequestState, [FulfilObligationInput]>('fulfilObligation');
+/**
+ * A fulfilment recorded by mistake, reopened with a reason by the requester or (`asSecurity`, which the API
+ * proves) a member of the request's security party.
+ */
+export interface CorrectObligationInput extends Proven {
+  kind: string;
+  actorEmail: string;
+  asSecurity: boolean;
+  reason: string;
+  at: string;
+}
+export const correctObligationUpdate = defineUpdate<RequestState, [CorrectObligationInput]>('correctObligation');
 /** The requester or a compliance admin records an authority's decision (or attaches its document's hash). */
 export type RecordAuthorizationInput = AuthorizationRecord & Proven;
 export const recordAuthorizationUpdate = defineUpdate<RequestState, [RecordAuthorizationInput]>('recordAuthorization');
@@ -315,6 +327,8 @@ export interface ProjectStateInput {
   plan?: RoutePlan;
   /** The authorization progress that produced this state (recorded as `authorization.recorded`). */
   authorization?: AuthorizationRecord;
+  /** The correction that reopened an obligation (recorded as `obligation.reopened`). */
+  correction?: Omit<CorrectObligationInput, 'proof'>;
 }
 
 /** Every state committed while the previous write ran, oldest first, written in one step (`cheaper-cycle`). */

@@ -337,6 +337,60 @@ export function fulfilRefusal(
   return null;
 }
 
+/** Who corrects a recorded obligation: its requester, or a member of the request's security party. */
+export function correctorRefusal(
+  requesterEmail: string,
+  actor: { email: string; asSecurity: boolean },
+): Refusal | null {
+  if (actor.asSecurity || actor.email.toLowerCase() === requesterEmail.toLowerCase()) return null;
+  return { code: 'NOT_REQUESTER', message: 'only the requester or security may correct a recorded obligation' };
+}
+
+/**
+ * The refusal reopening an obligation would meet: only a recorded one of a request still open (a closed
+ * request's record is final), reopened by its requester or by security, with a reason.
+ */
+export function correctionRefusal(
+  state: RequestState,
+  kind: string,
+  actor: { email: string; asSecurity: boolean },
+  reason: string,
+): Refusal | null {
+  const notCorrector = correctorRefusal(state.requesterEmail, actor);
+  if (notCorrector) return notCorrector;
+  if (!recordedByRequester(kind)) {
+    return {
+      code: 'OBLIGATION_NOT_OPEN',
+      message: `"${kind}" is not recorded by the requester: it cannot be corrected here`,
+    };
+  }
+  const obligation = state.obligations.find((o) => o.kind === kind);
+  if (state.status !== 'approved' || obligation?.status !== 'fulfilled') {
+    return {
+      code: 'OBLIGATION_NOT_OPEN',
+      message: `only an obligation recorded as met on an approved request can be corrected ("${kind}" is ${obligation?.status ?? 'not an obligation of it'}, the request ${state.status})`,
+    };
+  }
+  if (reason.trim() === '') return { code: 'COMMENT_REQUIRED', message: 'a correction needs a reason' };
+  return null;
+}
+
+/** Reopens a recorded obligation (a correction): open again, or overdue when its due date has passed. */
+export function reopen(state: RequestState, kind: string, at: string): RequestState {
+  return bump(state, {
+    obligations: state.obligations.map((o) =>
+      o.kind === kind && o.status === 'fulfilled'
+        ? {
+            ...o,
+            status: o.dueAt && Date.parse(o.dueAt) <= Date.parse(at) ? ('overdue' as const) : ('open' as const),
+            fulfilledBy: null,
+            fulfilledAt: null,
+          }
+        : o,
+    ),
+  });
+}
+
 /** Applies a decision (checked by refusalFor), counting approvals towards quorum, and moves the request on. */
 export function applyDecision(state: RequestState, input: DecisionInput): RequestState {
   const refusal = refusalFor(state, input);

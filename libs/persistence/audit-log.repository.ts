@@ -15,6 +15,7 @@ export type AuditEvent =
   | 'authorization.document_stored'
   | 'request.reviewer_assigned'
   | 'obligation.fulfilled'
+  | 'obligation.reopened'
   | 'passport.deposited'
   | 'passport.ready_for_hand_out'
   | 'passport.handed_out'

@@ -134,13 +134,27 @@ function amendmentAuditEntry(state: RequestState, amendment: AmendmentRecord): A
 
 /** What one projected state adds to the audit log: the decision or amendment, the new state, newly fulfilled obligations. */
 function auditEntriesFor(
-  { state, decision, amendment, authorization }: ProjectStateInput,
+  { state, decision, amendment, authorization, correction }: ProjectStateInput,
   fulfilledBefore: Set<string>,
 ): AuditEntry[] {
   const entries: AuditEntry[] = [];
   if (decision) entries.push(decisionAuditEntry(state, decision));
   if (authorization) entries.push(authorizationAuditEntry(state, authorization));
   if (amendment) entries.push(amendmentAuditEntry(state, amendment));
+  if (correction) {
+    entries.push({
+      requestId: state.requestId,
+      event: 'obligation.reopened',
+      actor: correction.actorEmail.toLowerCase(),
+      payload: {
+        requestId: state.requestId,
+        kind: correction.kind,
+        reason: correction.reason,
+        asSecurity: correction.asSecurity,
+        at: correction.at,
+      },
+    });
+  }
   entries.push({
     requestId: state.requestId,
     event: 'request.state',
@@ -148,6 +162,7 @@ function auditEntriesFor(
       ? decision.actorEmail.toLowerCase()
       : (amendment?.actorEmail ??
         authorization?.actorEmail.toLowerCase() ??
+        correction?.actorEmail.toLowerCase() ??
         (state.status === 'withdrawn' ? state.withdrawal?.by : null) ??
         null),
     payload: {

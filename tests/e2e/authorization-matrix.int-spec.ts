@@ -147,6 +147,12 @@ const ROUTES: Record<string, RouteCase> = {
     // nothing to fulfil on a withdrawn request; those who cannot read it do not learn it exists
     expect: { ...UNAUTH, owner: 409, peer: 404, approver: 403, custodian: 404, auditor: 403, admin: 403 },
   },
+  'POST /api/requests/:id/obligations/:kind/correct': {
+    path: (fx) => `/api/requests/${fx.withdrawn}/obligations/training/correct`,
+    body: () => ({ reason: 'recorded by mistake' }),
+    // the requester or security; nothing recorded to correct on a withdrawn request
+    expect: { ...UNAUTH, owner: 409, peer: 404, approver: 403, custodian: 404, auditor: 403, admin: 403 },
+  },
   'POST /api/requests/:id/authorizations/:kind': {
     path: (fx) => `/api/requests/${fx.pending}/authorizations/official_exit_approval`,
     body: () => ({ status: 'maybe' }), // invalid: refused before anything is recorded
@@ -350,6 +356,11 @@ const ROUTES: Record<string, RouteCase> = {
     path: (fx) => `/app/requests/${fx.withdrawn}/withdraw`,
     page: {},
     expect: pageFor({ ...only(409, 'owner'), peer: 404 }),
+  },
+  'POST /app/requests/:id/obligations/:kind/correct': {
+    path: (fx) => `/app/requests/${fx.withdrawn}/obligations/training/correct`,
+    page: { form: { reason: 'recorded by mistake' } },
+    expect: pageFor({ ...only(409, 'owner'), peer: 404, custodian: 404 }),
   },
   'POST /app/requests/:id/obligations/:kind': {
     path: (fx) => `/app/requests/${fx.withdrawn}/obligations/training`,

@@ -11,6 +11,7 @@ import { planSubmission } from '../../activities/submission.activities';
 import {
   amendUpdate,
   decideUpdate,
+  correctObligationUpdate,
   fulfilObligationUpdate,
   recordAuthorizationUpdate,
   stateQuery,
@@ -862,6 +863,63 @@ describe('requestApprovalWorkflow', () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect((obligationNotices.get(requestId) ?? []).length).toBe(count);
     const closed = await handle.executeUpdate(fulfilObligationUpdate, { args: [fulfilment('debrief')] });
+    expect(closed.status).toBe('closed');
+  });
+
+  it('should reopen an obligation recorded by mistake and chase it again until it is met once more', async () => {
+    const policy = testPolicy((p) => {
+      p.afterApproval = { ...p.afterApproval!, trainingDueBefore: '60d', reminderEvery: '1s', escalateAfter: '1h' };
+    });
+    const { requestId, handle } = await start('conference', 'core', { ...PLAIN }, policy);
+    await handle.executeUpdate(recordAuthorizationUpdate, { args: [grant('official_exit_approval')] });
+    await handle.executeUpdate(decideUpdate, { args: [decision('hr', 'hr@example.com')] });
+    await handle.executeUpdate(decideUpdate, { args: [decision('security', 'security@example.com')] });
+    await eventuallyState(handle, (s) => s.obligations.some((o) => o.status === 'overdue'));
+    const at = () => new Date().toISOString();
+    await handle.executeUpdate(fulfilObligationUpdate, {
+      args: [{ kind: 'training', actorEmail: REQUESTER, at: at() }],
+    });
+    const remindedBefore = (obligationNotices.get(requestId) ?? []).length;
+
+    const correction = { kind: 'training', actorEmail: REQUESTER, asSecurity: false, reason: 'not attended', at: at() };
+    // the rule of record: a reason, a recorded obligation, the requester or security
+    expect(
+      await refusal(
+        handle.executeUpdate(correctObligationUpdate, { args: [{ ...correction, actorEmail: 'hr@example.com' }] }),
+      ),
+    ).toBe('NOT_REQUESTER');
+    expect(
+      await refusal(handle.executeUpdate(correctObligationUpdate, { args: [{ ...correction, reason: ' ' }] })),
+    ).toBe('COMMENT_REQUIRED');
+    expect(
+      await refusal(handle.executeUpdate(correctObligationUpdate, { args: [{ ...correction, kind: 'debrief' }] })),
+    ).toBe('OBLIGATION_NOT_OPEN');
+    const reopened = await handle.executeUpdate(correctObligationUpdate, { args: [correction] });
+    // past its due date: overdue again at once, and chased again
+    expect(reopened.obligations.find((o) => o.kind === 'training')).toMatchObject({
+      status: 'overdue',
+      fulfilledBy: null,
+    });
+    await eventually(
+      () => (obligationNotices.get(requestId) ?? []).length > remindedBefore,
+      'a reminder for the reopened training',
+    );
+    expect((obligationNotices.get(requestId) ?? [])[remindedBefore]).toBe('reminder:training#1');
+
+    // security may correct too, but only what is recorded: the training is open again
+    expect(
+      await refusal(
+        handle.executeUpdate(correctObligationUpdate, {
+          args: [{ ...correction, actorEmail: 'security@example.com', asSecurity: true }],
+        }),
+      ),
+    ).toBe('OBLIGATION_NOT_OPEN');
+    await handle.executeUpdate(fulfilObligationUpdate, {
+      args: [{ kind: 'training', actorEmail: REQUESTER, at: at() }],
+    });
+    const closed = await handle.executeUpdate(fulfilObligationUpdate, {
+      args: [{ kind: 'debrief', actorEmail: REQUESTER, at: '2027-12-31T00:00:00.000Z' }],
+    });
     expect(closed.status).toBe('closed');
   });
 

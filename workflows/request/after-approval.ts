@@ -125,10 +125,22 @@ function isMet(run: RequestRun, kind: string): boolean {
   return run.current().obligations.find((o) => o.kind === kind)?.status === 'fulfilled';
 }
 
-/** Once an obligation is past due and still open: mark it overdue, remind the requester, escalate. */
+/**
+ * Once an obligation is past due and still open: mark it overdue, remind the requester, escalate. A
+ * correction may reopen it once met (./messages.ts): it is then chased again. Waiting for that adds no
+ * command, so histories without a correction are as they were.
+ */
 async function chaseOverdue(run: RequestRun, rules: AfterApproval, kind: string): Promise<void> {
   const obligation = run.current().obligations.find((o) => o.kind === kind);
   if (!obligation?.dueAt || kind === 'passport_return') return; // the custody workflow chases the passport
+  for (;;) {
+    await chaseUntilMet(run, rules, { ...obligation, dueAt: obligation.dueAt });
+    await condition(() => !isMet(run, kind));
+  }
+}
+
+async function chaseUntilMet(run: RequestRun, rules: AfterApproval, obligation: Obligation & { dueAt: string }) {
+  const { kind } = obligation;
   if (await condition(() => isMet(run, kind), Math.max(msUntil(obligation.dueAt), 1))) return;
   await run.commit(markOverdue(run.current(), kind));
   // An authorization that holds the departure is chased like an obligation, with how to record it.

@@ -1,12 +1,14 @@
 import { condition, log } from '@temporalio/workflow';
 import {
   amendUpdate,
+  correctObligationUpdate,
   decideUpdate,
   fulfilObligationUpdate,
   passportReturnedSignal,
   recordAuthorizationUpdate,
   withdrawUpdate,
   type AmendInput,
+  type CorrectObligationInput,
   type DecideInput,
   type FulfilObligationInput,
   type PassportReturned,
@@ -16,9 +18,11 @@ import {
 import {
   amendRefusal,
   applyDecision,
+  correctionRefusal,
   fulfil,
   fulfilRefusal,
   refusalFor,
+  reopen,
   roundRefusal,
   withdraw,
   withdrawRefusal,
@@ -99,6 +103,18 @@ export function validateFulfilment(run: RequestRun, f: FulfilObligationInput): v
 
 export async function fulfilObligation(run: RequestRun, f: FulfilObligationInput): Promise<RequestState> {
   await run.commit(fulfil(run.current(), f.kind, f.actorEmail, f.at));
+  return run.current();
+}
+
+export function validateCorrection(run: RequestRun, c: CorrectObligationInput): void {
+  refuseUnlessFromTheApi(run.input.proofKey, correctObligationUpdate.name, c);
+  refuseIf(correctionRefusal(run.current(), c.kind, { email: c.actorEmail, asSecurity: c.asSecurity }, c.reason));
+}
+
+/** A correction reopens the obligation; the chasing in ./after-approval.ts takes it up again. */
+export async function correctObligation(run: RequestRun, c: CorrectObligationInput): Promise<RequestState> {
+  const { proof: _proof, ...correction } = c;
+  await run.commit(reopen(run.current(), c.kind, c.at), { correction });
   return run.current();
 }
 

@@ -163,6 +163,14 @@ export function buildTimeline(rows: AuditRow[], emails: SentEmailEntity[]): Time
           }),
         );
         break;
+      case 'obligation.reopened':
+        entries.push(
+          entry(row.recordedAt, 'obligation', `Obligation reopened: ${obligationKindLabel(String(payload.kind))}`, {
+            actor: row.actor,
+            detail: `Reason: ${String(payload.reason)}`,
+          }),
+        );
+        break;
       case 'authorization.recorded': {
         const what = String(payload.label ?? payload.kind);
         const recorded = String(payload.recorded);

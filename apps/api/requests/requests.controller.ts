@@ -150,6 +150,30 @@ export class RequestsController {
     return this.requests.fulfilObligation(person, requestId(id), kind, note);
   }
 
+  @Post(':id/obligations/:kind/correct')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      "Reopen an obligation recorded as met by mistake, with a reason (the requester, or a member of the request's security party)",
+  })
+  async correct(
+    @CurrentPerson() person: Person,
+    @Param('id') id: string,
+    @Param('kind') kind: string,
+    @Body() body: unknown,
+  ) {
+    if (!/^(training|debrief|condition-\d{1,3})$/.test(kind)) {
+      throw DomainError.validation([{ field: 'kind', messages: ['kind must be training, debrief or condition-<n>'] }]);
+    }
+    const reason = body && typeof body === 'object' ? (body as { reason?: unknown }).reason : undefined;
+    if (typeof reason !== 'string' || reason.trim() === '' || reason.length > 2000) {
+      throw DomainError.validation([
+        { field: 'reason', messages: ['reason must say why the record is corrected (1 to 2000 characters)'] },
+      ]);
+    }
+    return this.requests.correctObligation(person, requestId(id), kind, reason.trim());
+  }
+
   @Post(':id/authorizations/:kind')
   @HttpCode(200)
   @ApiOperation({

@@ -2,13 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import {
   amendUpdate,
+  correctObligationUpdate,
   decideUpdate,
   fulfilObligationUpdate,
   recordAuthorizationUpdate,
   withdrawUpdate,
   type DecideInput,
 } from '@libs/contracts';
-import { ownDecisionRefusal, requesterRefusal } from '@libs/domain/approval-state';
+import { correctorRefusal, ownDecisionRefusal, requesterRefusal } from '@libs/domain/approval-state';
 import { blockedMessage, determine, type AuthorizationRecord } from '@libs/domain/authorizations';
 import { delegationWindowStart, pendingDuringWindow } from '@libs/domain/delegation';
 import { isMemberOf, type Person } from '@libs/domain/person';
@@ -223,6 +224,28 @@ export class RequestsService {
       actorEmail: person.email,
       at: new Date().toISOString(),
       note,
+    });
+    return this.view(id, person);
+  }
+
+  /**
+   * The requester, or a member of the request's security party, reopens an obligation recorded by
+   * mistake; the workflow's validator has the last word (only a recorded one, on an open request).
+   */
+  async correctObligation(person: Person, id: string, kind: string, reason: string): Promise<RequestView> {
+    const stored = await this.readable(person, id);
+    const asSecurity =
+      stored.request.requesterEmail !== person.email &&
+      stored.approvals.some((a) => a.party === 'security') &&
+      isMemberOf(person, 'security');
+    const notCorrector = correctorRefusal(stored.request.requesterEmail, { email: person.email, asSecurity });
+    if (notCorrector) throw DomainError.refused(notCorrector);
+    await this.temporal.update(id, correctObligationUpdate, {
+      kind,
+      actorEmail: person.email,
+      asSecurity,
+      reason,
+      at: new Date().toISOString(),
     });
     return this.view(id, person);
   }

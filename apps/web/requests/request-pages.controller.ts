@@ -3,7 +3,8 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseFilte
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { isWithdrawable } from '@libs/domain/approval-state';
-import { earliestFulfilment } from '@libs/domain/obligations';
+import { earliestFulfilment, recordedByRequester } from '@libs/domain/obligations';
+import { isMemberOf } from '@libs/domain/person';
 import { REQUEST_STATUSES, type RequestType } from '@libs/domain/vocabulary';
 import { Public } from '../../api/auth/auth.decorators';
 import { approvalStatusShown, countryName, label, obligationKindLabel, reasonInWords } from '@libs/domain/labels';
@@ -44,6 +45,7 @@ const NOTICES: Record<string, string> = {
   withdrawn: 'The request was withdrawn.',
   decided: 'Your decision was recorded.',
   fulfilled: 'Recorded. Thank you.',
+  reopened: 'The obligation is open again; the reason is on the timeline.',
   authorization: "The authority's decision was recorded.",
   document: 'The decision document was stored encrypted; its SHA-256 is on the record.',
 };
@@ -193,6 +195,11 @@ export class RequestPagesController {
                 Date.parse(earliestFulfilment(o.kind, view.returnDate) ?? '1970-01-01') <= Date.now(),
             )
           : [],
+        // a fulfilment recorded by mistake is reopened with a reason, by the requester or security
+        correctableObligations:
+          view.status === 'approved' && (mine || (isMemberOf(me, 'security') && asksParty(view, 'security')))
+            ? view.obligations.filter((o) => o.status === 'fulfilled' && recordedByRequester(o.kind))
+            : [],
         // The authorization tracker: the requester (or a compliance admin) records each authority's progress.
         authorizationForms:
           (mine || me.roles.includes('admin')) && RECORDABLE.includes(view.status)
@@ -371,6 +378,21 @@ export class RequestPagesController {
     res.redirect(303, `/app/requests/${encodeURIComponent(id)}?done=fulfilled`);
   }
 
+  @Post(':id/obligations/:kind/correct')
+  async correctObligation(
+    @Req() req: PageRequest,
+    @Res() res: Response,
+    @Param('id') id: string,
+    @Param('kind') kind: string,
+    @Body() form: Form,
+  ): Promise<void> {
+    await new WebApi(req).post(
+      `/api/requests/${encodeURIComponent(id)}/obligations/${encodeURIComponent(kind)}/correct`,
+      { reason: one(form.reason).trim() },
+    );
+    res.redirect(303, `/app/requests/${encodeURIComponent(id)}?done=reopened`);
+  }
+
   @Post(':id/authorizations/:kind')
   async recordAuthorization(
     @Req() req: PageRequest,
@@ -485,6 +507,11 @@ function titleOf(view: Pick<RequestView, 'type' | 'destinationCountry'>): string
 }
 
 /** Who the request is waiting on, in words: the parties still pending in the open stage. */
+/** Whether a party is asked anywhere in the request's route. */
+function asksParty(view: RequestView, party: string): boolean {
+  return view.stages.some((s) => s.approvals.some((a) => a.party === party));
+}
+
 function waitingOn(view: RequestView): { nextStep: string } {
   if (view.status === 'changes_requested') return { nextStep: 'Waiting on you: amend or withdraw' };
   if (view.status === 'awaiting_authorization') {
