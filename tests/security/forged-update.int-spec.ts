@@ -164,6 +164,22 @@ describe.each(testDatabases())('a forged Update from outside the API is refused 
     expect(await acceptedUpdateIds(workflowId)).not.toContain('forged-grant');
   });
 
+  it("should refuse a forged correction that reopens an obligation in security's name", async () => {
+    const request = await submit('alice@example.com', requestBody('conference'));
+    const workflowId = workflowIdFor(request.id);
+    const before = await view(request.id);
+    const correction = {
+      kind: 'training',
+      actorEmail: 'security@example.com',
+      asSecurity: true,
+      reason: 'forged',
+      at: new Date().toISOString(),
+    };
+    expect(await forge(workflowId, 'correctObligation', correction, 'forged-correction')).toBe('UPDATE_NOT_FROM_API');
+    expect(await view(request.id)).toEqual(before);
+    expect(await acceptedUpdateIds(workflowId)).not.toContain('forged-correction');
+  });
+
   it('should refuse a forged amendment in the requester name', async () => {
     const request = await submit('alice@example.com', requestBody('conference'));
     const workflowId = workflowIdFor(request.id);
