@@ -1,3 +1,4 @@
+import { eventually } from '../support/eventually';
 import { daysFromNow, depositPassport } from '../support/factories';
 import { signedIn, type Page, checkPage, usePagesSystem } from '../support/browser';
 
@@ -128,6 +129,59 @@ describe('employee pages in Chromium', () => {
       expect(view.body).toMatchObject({ type, status: 'pending', requester: { email: who } });
       await context.close();
     }
+  });
+
+  it('should offer the approved trips a passport release may serve, by reference and destination, not by id', async () => {
+    // carol's conference to Japan, approved by its party through the API
+    const trip = await http.as('carol@example.com', 'POST', '/api/requests', {
+      type: 'conference',
+      destinationCountry: 'JP',
+      departureDate: daysFromNow(40),
+      returnDate: daysFromNow(44),
+      purpose: 'Workshop',
+      counterparties: [],
+      technologyAreas: ['general_software'],
+      dataCategories: ['none'],
+      details: { eventName: 'Tokyo Workshop', presenting: false },
+    });
+    expect(trip.status).toBe(201);
+    await eventually(async () => {
+      const view = (await http.as('carol@example.com', 'GET', `/api/requests/${trip.body.id}`)).body;
+      if (view.status === 'approved') return true;
+      for (const a of view.stages.flatMap((st: any) => st.approvals).filter((a: any) => a.status === 'pending')) {
+        await http.as(
+          `${a.party === 'data_governance' ? 'datagov' : a.party}@example.com`,
+          'POST',
+          `/api/requests/${trip.body.id}/decisions`,
+          {
+            party: a.party,
+            decision: 'approve',
+          },
+        );
+      }
+      return false;
+    }, 'the trip approved');
+
+    const { context, page } = await signedIn(pages.browser, pages.system.baseUrl, 'carol@example.com');
+    await page.goto('/app/requests/new?type=passport_release');
+    const trips = page.getByLabel('The approved trip this passport is for (if any)');
+    const offered = await trips.locator('option').allTextContents();
+    expect(offered[0]).toBe('None');
+    const option = offered.find((o) => o.includes(trip.body.reference));
+    expect(option).toMatch(/Conference trip to Japan/);
+    expect(offered.join(' ')).not.toContain(trip.body.id);
+    await checkPage(page, 'passport-release-form');
+    await fillCommon(page, 'JP');
+    await page.getByLabel('General software').check();
+    await page.getByLabel('None', { exact: true }).last().check();
+    await page.getByLabel('Reason', { exact: true }).fill('The Tokyo workshop');
+    await trips.selectOption({ label: option! });
+    await page.getByRole('button', { name: 'Submit request' }).click();
+    await page.waitForURL(/\/app\/requests\/[0-9a-f-]{36}\?done=submitted/, { timeout: 30_000 });
+    const id = new URL(page.url()).pathname.split('/').pop()!;
+    const release = (await http.as('carol@example.com', 'GET', `/api/requests/${id}`)).body;
+    expect(release.details).toMatchObject({ travelRequestId: trip.body.id });
+    await context.close();
   });
 
   it('should let an approver ask for changes and the employee amend, then withdraw', async () => {

@@ -50,9 +50,9 @@ export const DETAIL_FIELDS: Record<RequestType, DetailField[]> = {
     { name: 'reason', label: 'Reason', input: 'text', required: true },
     {
       name: 'travelRequestId',
-      label: 'Approved travel request id (if any)',
-      input: 'text',
-      hint: 'The id of the approved trip this passport is for.',
+      label: 'The approved trip this passport is for (if any)',
+      input: 'select',
+      hint: 'Your approved trips are listed; choose none if the passport is needed for something else.',
     },
   ],
   departure_abroad: [
@@ -108,7 +108,13 @@ export function bodyFromForm(type: RequestType, form: Form): Record<string, unkn
 const MANIFEST_ROWS = 3;
 
 /** What the form shows: the values to fill in, the choices, and each field's errors from the API. */
-export function formModel(type: RequestType, body: Record<string, unknown>, error?: ApiErrorBody) {
+export function formModel(
+  type: RequestType,
+  body: Record<string, unknown>,
+  error?: ApiErrorBody,
+  /** The person's approved trips, which a passport release's `travelRequestId` chooses from. */
+  choices: { trips: Array<{ value: string; name: string }> } = { trips: [] },
+) {
   const byField = wordsByField(error);
   const fieldError = (field: string) => byField[field] ?? null;
   const details = (body.details ?? {}) as Record<string, unknown>;
@@ -176,7 +182,10 @@ export function formModel(type: RequestType, body: Record<string, unknown>, erro
       checked: details[field.name] === true,
       isCheckbox: field.input === 'checkbox',
       isSelect: field.input === 'select',
-      options: (field.options ?? []).map((value) => ({ value, selected: details[field.name] === value })),
+      options:
+        field.name === 'travelRequestId'
+          ? choices.trips.map((t) => ({ ...t, selected: details[field.name] === t.value }))
+          : (field.options ?? []).map((value) => ({ value, name: null, selected: details[field.name] === value })),
       error: fieldError(`details.${field.name}`),
     })),
   };

@@ -106,12 +106,18 @@ export class RequestPagesController {
 
   @Get('new')
   @PageRoles('employee')
-  newRequest(@Req() req: PageRequest, @Res() res: Response, @Query('type') type?: string): void {
+  async newRequest(@Req() req: PageRequest, @Res() res: Response, @Query('type') type?: string): Promise<void> {
     if (!isRequestType(type)) {
       this.pages.send(req, res, 'request-types', 'New request', { data: { types: TYPE_CHOICES } });
       return;
     }
-    this.sendForm(req, res, type, { type, counterparties: [], technologyAreas: [], dataCategories: [], details: {} });
+    await this.sendForm(req, res, type, {
+      type,
+      counterparties: [],
+      technologyAreas: [],
+      dataCategories: [],
+      details: {},
+    });
   }
 
   @Post('new')
@@ -139,7 +145,7 @@ export class RequestPagesController {
       return;
     }
     if (answer.status === 400 || answer.status === 409 || answer.status === 422) {
-      this.sendForm(req, res, type, body, { error: answer.body, status: 400, idempotencyKey: key });
+      await this.sendForm(req, res, type, body, { error: answer.body, status: 400, idempotencyKey: key });
       return;
     }
     throw new ApiRefusal(answer.status, answer.body);
@@ -249,7 +255,7 @@ export class RequestPagesController {
       details: view.details,
       ...(view.manifest ? { manifest: view.manifest } : {}),
     };
-    this.sendForm(req, res, view.type as RequestType, body, {
+    await this.sendForm(req, res, view.type as RequestType, body, {
       copiedFrom: { id: view.id, reference: view.reference ?? view.id, status: label(view.status).toLowerCase() },
     });
   }
@@ -258,7 +264,7 @@ export class RequestPagesController {
   @PageRoles('employee')
   async amendForm(@Req() req: PageRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
     const view = await new WebApi(req).get<RequestView>(`/api/requests/${encodeURIComponent(id)}`);
-    this.sendForm(
+    await this.sendForm(
       req,
       res,
       view.type as RequestType,
@@ -284,7 +290,7 @@ export class RequestPagesController {
       return;
     }
     if (answer.status === 400) {
-      this.sendForm(req, res, view.type as RequestType, body, {
+      await this.sendForm(req, res, view.type as RequestType, body, {
         error: answer.body,
         status: 400,
         amending: view.id,
@@ -431,7 +437,20 @@ export class RequestPagesController {
     }));
   }
 
-  private sendForm(
+  /** The person's approved trips a passport release may serve, for the form to offer (newest first). */
+  private async approvedTrips(req: PageRequest): Promise<Array<{ value: string; name: string }>> {
+    const { items } = await new WebApi(req).get<{ items: RequestView[] }>(
+      `/api/requests${query({ mine: 'true', status: 'approved', limit: '100' })}`,
+    );
+    return items
+      .filter((v) => v.type !== 'passport_release')
+      .map((v) => ({
+        value: v.id,
+        name: `${v.reference ?? ''} ${titleOf(v)}, ${v.departureDate} to ${v.returnDate}`.trim(),
+      }));
+  }
+
+  private async sendForm(
     req: PageRequest,
     res: Response,
     type: RequestType,
@@ -444,9 +463,10 @@ export class RequestPagesController {
       asked?: Asked[];
       copiedFrom?: { id: string; reference: string; status: string };
     } = {},
-  ): void {
+  ): Promise<void> {
     const { error, status = 200, idempotencyKey = randomUUID(), amending, asked = [], copiedFrom } = options;
-    const model = formModel(type, body, error);
+    const trips = type === 'passport_release' ? await this.approvedTrips(req) : [];
+    const model = formModel(type, body, error, { trips });
     this.pages.send(req, res, 'request-form', amending ? 'Amend request' : `New ${model.typeName.toLowerCase()}`, {
       status,
       scripts: ['request-form.js'],
@@ -506,12 +526,12 @@ function titleOf(view: Pick<RequestView, 'type' | 'destinationCountry'>): string
   return `${label(view.type)} to ${countryName(view.destinationCountry)}`;
 }
 
-/** Who the request is waiting on, in words: the parties still pending in the open stage. */
 /** Whether a party is asked anywhere in the request's route. */
 function asksParty(view: RequestView, party: string): boolean {
   return view.stages.some((s) => s.approvals.some((a) => a.party === party));
 }
 
+/** Who the request is waiting on, in words: the parties still pending in the open stage. */
 function waitingOn(view: RequestView): { nextStep: string } {
   if (view.status === 'changes_requested') return { nextStep: 'Waiting on you: amend or withdraw' };
   if (view.status === 'awaiting_authorization') {
