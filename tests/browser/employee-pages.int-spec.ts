@@ -32,6 +32,12 @@ describe('employee pages in Chromium', () => {
   it('should show field-level errors from the server and keep what was typed', async () => {
     const { context, page } = await signedIn(pages.browser, pages.system.baseUrl, 'alice@example.com');
     await page.goto('/app/requests/new?type=conference');
+    // required fields are marked beside their label (and required for assistive technology)
+    for (const field of ['Destination country', 'Departure', 'Return', 'Purpose', 'Event name']) {
+      await expect(page.getByLabel(field, { exact: true }).getAttribute('required')).resolves.toBe('');
+      await expect(page.locator(`label.required:text-is("${field}")`).count()).resolves.toBe(1);
+    }
+    await expect(page.locator('label.required:text-is("I am presenting")').count()).resolves.toBe(0);
     await page.getByLabel('Destination country').fill('U5');
     await page.getByRole('button', { name: 'Submit request' }).click();
     const alert = page.getByRole('alert');
