@@ -13,11 +13,18 @@ import type {
   RequestEntity,
   RequestRepository,
   SentEmailRepository,
+  StoredRequest,
 } from '@libs/persistence';
 
 /** The outbox key of one party email to one member (or to their delegate on their behalf). */
 function partyMailKey(input: NotifyPartyInput, member: string): string {
   return `${input.kind}:${input.requestId}:${input.party}:${input.round}:${input.sequence}:${member}`;
+}
+
+/** What one email step reads of its request, once for all the parties it asks. */
+interface RequestRead {
+  stored: StoredRequest | null;
+  conflicted: (approverEmail: string) => string | null;
 }
 
 function messageIdFor(key: string): string {
@@ -56,15 +63,42 @@ export class MailActivities {
    * it never waits for nobody until it expires.
    */
   async notifyParty(input: NotifyPartyInput): Promise<{ sent: number; skipped: number }> {
+    return this.askParty(input, await this.readRequest(input.requestId));
+  }
+
+  /**
+   * Emails several parties of a stage in one step, each as `notifyParty` does, reading the request and
+   * its conflicts once. Every party is tried before a failure is reported, so a retry finds the others'
+   * emails in the outbox and skips them.
+   */
+  async notifyParties(input: NotifyPartiesInput): Promise<{ sent: number; skipped: number }> {
+    const { parties, ...common } = input;
+    const request = await this.readRequest(input.requestId);
+    const results = await Promise.allSettled(parties.map((p) => this.askParty({ ...common, ...p }, request)));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const done = results.map((r) => (r as PromiseFulfilledResult<{ sent: number; skipped: number }>).value);
+    return { sent: done.reduce((n, r) => n + r.sent, 0), skipped: done.reduce((n, r) => n + r.skipped, 0) };
+  }
+
+  /** The stored request (null before its submission is recorded) and who is conflicted on it. */
+  private async readRequest(requestId: string): Promise<RequestRead> {
+    const stored = await this.deps.requests.findById(requestId);
+    return { stored, conflicted: stored ? await this.deps.conflicts.forRequest(stored) : () => null };
+  }
+
+  /** One party's email step: every member (or their delegate) not yet decided, not conflicted, not the requester. */
+  private async askParty(
+    input: NotifyPartyInput,
+    { stored, conflicted }: RequestRead,
+  ): Promise<{ sent: number; skipped: number }> {
     const requester = input.summary.requesterEmail.toLowerCase();
-    const stored = await this.deps.requests.findById(input.requestId);
     const approval = stored?.approvals.find((a) => a.party === input.party);
     const approved = new Set(
       (approval?.approvedBy ?? []).flatMap((v) => [v.by, v.onBehalfOf]).filter((e): e is string => !!e),
     );
-    const conflicted = stored ? await this.deps.conflicts.forRequest(stored) : () => null;
     const reviewers = stored
-      ? await this.deps.conflicts.reviewersOf(stored, input.party)
+      ? await this.deps.conflicts.reviewersOf(stored, input.party, conflicted)
       : { members: await this.deps.directory.partyMembers(input.party), assigned: [] as string[], left: [] };
     // the reference is read here, not carried by the workflow, so no workflow history changes
     const reference = stored?.request.reference ?? input.requestId;
@@ -106,19 +140,6 @@ export class MailActivities {
       else skipped += 1;
     }
     return { sent, skipped };
-  }
-
-  /**
-   * Emails several parties of a stage in one step, each as `notifyParty` does. Every party is tried
-   * before a failure is reported, so a retry finds the others' emails in the outbox and skips them.
-   */
-  async notifyParties(input: NotifyPartiesInput): Promise<{ sent: number; skipped: number }> {
-    const { parties, ...common } = input;
-    const results = await Promise.allSettled(parties.map((p) => this.notifyParty({ ...common, ...p })));
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
-    const done = results.map((r) => (r as PromiseFulfilledResult<{ sent: number; skipped: number }>).value);
-    return { sent: done.reduce((n, r) => n + r.sent, 0), skipped: done.reduce((n, r) => n + r.skipped, 0) };
   }
 
   /**

@@ -39,12 +39,19 @@ export class ConflictCheck {
       });
   }
 
-  /** The members and assigned reviewers of a party for this request, and who of them may decide. */
-  async reviewersOf(stored: StoredRequest, party: Party): Promise<PartyReviewers> {
-    const [members, assigned, conflictOf] = await Promise.all([
+  /**
+   * The members and assigned reviewers of a party for this request, and who of them may decide
+   * (`conflictOf`: this request's `forRequest`, when the caller has it already).
+   */
+  async reviewersOf(
+    stored: StoredRequest,
+    party: Party,
+    conflictOf?: (approverEmail: string) => string | null,
+  ): Promise<PartyReviewers> {
+    const [members, assigned, conflicts] = await Promise.all([
       this.directory.partyMembers(party),
       this.assignments.forParty(stored.request.id, party),
-      this.forRequest(stored),
+      conflictOf ?? this.forRequest(stored),
     ]);
     const assignedEmails = assigned.map((a) => a.email);
     return {
@@ -53,7 +60,7 @@ export class ConflictCheck {
       left: reviewersLeft({
         candidates: [...members.map((m) => m.email), ...assignedEmails],
         requesterEmail: stored.request.requesterEmail,
-        conflictOf,
+        conflictOf: conflicts,
       }),
     };
   }
