@@ -7,7 +7,8 @@ import { resetStatementTally, startPhase, topStatements } from '../profile';
 import { drain, log, PARTIES, pool, range, REQUESTER, sleep, type BenchOptions } from './common';
 import { listAll, submitRequest, type BenchSystem } from './system';
 
-const DEADLINE_MS = 240_000;
+/** How long the cycle may take: 240 s, or half a second per request for the big runs (1,000 histories to replay). */
+const deadlineMs = (requests: number) => Math.max(240_000, requests * 500);
 
 export async function runCycle(sys: BenchSystem, opts: BenchOptions) {
   const { http, mail, client, db } = sys;
@@ -81,7 +82,7 @@ export async function runCycle(sys: BenchSystem, opts: BenchOptions) {
   await submitting;
   const submittedMs = Date.now() - cycleStart;
   let approvedAt = 0;
-  const cycleDeadline = Date.now() + DEADLINE_MS;
+  const cycleDeadline = Date.now() + deadlineMs(N);
   while (Date.now() < cycleDeadline) {
     const approved = await listAll(sys, REQUESTER, 'approved');
     if (submitted.every((id) => approved.has(id))) {
@@ -90,13 +91,13 @@ export async function runCycle(sys: BenchSystem, opts: BenchOptions) {
     }
     await sleep(200);
   }
-  if (!approvedAt) throw new Error('the cycle did not finish within 240 s');
+  if (!approvedAt) throw new Error(`the cycle did not finish within ${deadlineMs(N) / 1000} s`);
   // The workflow ends once its approval and outcome emails went out (it awaits them); then every mail
   // the outbox records as sent must have reached the capture. Up to 2 members × 4 parties + the outcome
   // per request: a member who approved before the party's email went out is not emailed (notifyParty's rule).
   const closing = Promise.all(submitted.map((id) => client.workflow.getHandle(`request-${id}`).result()));
   if ((await Promise.race([closing, sleep(Math.max(cycleDeadline - Date.now(), 0)).then(() => 'late')])) === 'late') {
-    throw new Error('the cycle did not finish within 240 s');
+    throw new Error(`the cycle did not finish within ${deadlineMs(N) / 1000} s`);
   }
   const closedAt = Date.now();
   const [{ n: sentMails }] = await db.query<{ n: number | string }[]>(
