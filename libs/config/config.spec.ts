@@ -31,6 +31,22 @@ describe('loadConfig', () => {
     expect(loadConfig(dev()).mail.captureUrl).toBeNull();
   });
 
+  it('should bound the worker cache and the custody window when asked, naming a bad value', () => {
+    expect(loadConfig(dev())).toMatchObject({ worker: { maxCachedWorkflows: undefined }, custody: { dueSoonDays: 7 } });
+    expect(loadConfig(dev({ WORKER_MAX_CACHED_WORKFLOWS: '500', CUSTODY_DUE_SOON_DAYS: '14' }))).toMatchObject({
+      worker: { maxCachedWorkflows: 500 },
+      custody: { dueSoonDays: 14 },
+    });
+    const bad = () => loadConfig(dev({ WORKER_MAX_CACHED_WORKFLOWS: 'many', CUSTODY_DUE_SOON_DAYS: '0' }));
+    expect(bad).toThrow(ConfigError);
+    try {
+      bad();
+    } catch (error) {
+      const named = (error as ConfigError).problems.map((p) => p.split(':')[0]).sort();
+      expect(named).toEqual(['CUSTODY_DUE_SOON_DAYS', 'WORKER_MAX_CACHED_WORKFLOWS']);
+    }
+  });
+
   it('should use PostgreSQL when DATABASE_URL is set', () => {
     expect(loadConfig(dev({ DATABASE_URL: 'postgres://u@db/clearance' })).database).toEqual({
       type: 'postgres',

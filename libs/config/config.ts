@@ -279,6 +279,17 @@ class EnvironmentVariables {
   @Matches(/^[^\s:/]+:\d{1,5}$/, { message: 'WORKER_METRICS_ADDRESS must be host:port, e.g. 0.0.0.0:9464' })
   WORKER_METRICS_ADDRESS?: string;
 
+  /**
+   * Workflows a worker keeps in memory between tasks (the SDK's sticky cache). Unset: the SDK's default,
+   * which grows with the heap limit; a bound keeps a worker's memory flat however many requests wait
+   * (a request evicted from the cache is replayed from its history on its next decision).
+   */
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt({ message: 'WORKER_MAX_CACHED_WORKFLOWS must be a whole number' })
+  @Min(0)
+  WORKER_MAX_CACHED_WORKFLOWS?: number;
+
   /** The worker's metrics URL as the API reaches it; GET /metrics appends what it serves. */
   @Transform(emptyToUndefined)
   @IsOptional()
@@ -366,6 +377,8 @@ export interface AppConfig {
   tracing: { enabled: boolean };
   /** Requests per window: per client address on each unauthenticated or link route, per person on policy evaluation (0: off). */
   rateLimits: { windowSeconds: number; public: number; evaluate: number };
+  /** maxCachedWorkflows: the worker's sticky cache (undefined: the SDK's default). */
+  worker: { maxCachedWorkflows?: number };
   /** dueSoonDays: the window of the custody ledger's "due back soon". */
   custody: { dueSoonDays: number };
 }
@@ -606,6 +619,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       evaluate: vars.RATE_LIMIT_EVALUATE,
     },
     custody: { dueSoonDays: vars.CUSTODY_DUE_SOON_DAYS },
+    worker: { maxCachedWorkflows: vars.WORKER_MAX_CACHED_WORKFLOWS },
   };
 }
 
