@@ -214,7 +214,8 @@ export interface CustodyNoticeInput {
 }
 
 export interface ObligationNoticeInput {
-  kind: 'reminder' | 'escalation';
+  /** `expired`: an external authorization's grant ended before it was needed through (with `authorization`). */
+  kind: 'reminder' | 'escalation' | 'expired';
   /** Set when the reminder is about an external authorization the request still waits for. */
   authorization?: { kind: string; authority: string };
   requestId: string;
@@ -315,6 +316,8 @@ export interface ProjectStateInput {
   plan?: RoutePlan;
   /** The authorization progress that produced this state (recorded as `authorization.recorded`). */
   authorization?: AuthorizationRecord;
+  /** The grant that expired and produced this state (recorded as `authorization.expired`). */
+  expiry?: { kind: string; at: string };
 }
 
 /** Every state committed while the previous write ran, oldest first, written in one step (`cheaper-cycle`). */

@@ -4,6 +4,9 @@ import {
   blockedMessage,
   determine,
   determinedConditions,
+  expireAuthorization,
+  expiresAt,
+  nextExpiry,
   recordAuthorization,
   redetermine,
   type AuthorizationRecord,
@@ -153,6 +156,39 @@ describe('authorizations in the request state', () => {
     const granted = recordAuthorization(tooShort, record({ status: 'granted', validUntil: '2027-03-07' }));
     expect(granted.status).toBe('approved');
     expect(granted.authorizations![0]).toMatchObject({ status: 'granted', reference: 'EX-1', recordedBy: REQUESTER });
+  });
+
+  it('should expire a grant that ends before the return at the end of its last day: a waiting request keeps waiting', () => {
+    const short = recordAuthorization(approvedByParties(), record({ status: 'granted', validUntil: '2027-03-05' }));
+    expect(expiresAt(short.authorizations![0])).toBe('2027-03-06T00:00:00.000Z');
+    expect(nextExpiry(short)).toMatchObject({ kind: 'official_exit_approval', at: '2027-03-06T00:00:00.000Z' });
+    const expired = expireAuthorization(short, 'official_exit_approval', '2027-03-06T00:00:00.000Z');
+    expect(expired.status).toBe('awaiting_authorization');
+    expect(expired.authorizations![0].status).toBe('expired');
+    expect(expired.obligations).toEqual([]);
+    expect(nextExpiry(expired)).toBeNull();
+    // Valid through the return, or without an end: nothing to expire.
+    const through = recordAuthorization(expired, record({ status: 'granted', validUntil: '2027-03-07' }));
+    expect(through.status).toBe('approved');
+    expect(nextExpiry(through)).toBeNull();
+  });
+
+  it('should make an approved request renew an expired grant: an overdue obligation met by the renewed grant', () => {
+    const approved = recordAuthorization(approvedByParties(), record({ status: 'granted', validUntil: '2027-03-07' }));
+    const shortened = recordAuthorization(approved, record({ status: 'granted', validUntil: '2027-02-01' }));
+    expect(shortened.status).toBe('approved');
+    const expired = expireAuthorization(shortened, 'official_exit_approval', '2027-02-02T00:00:00.000Z');
+    expect(expired.obligations).toEqual([
+      expect.objectContaining({
+        kind: 'authorization-official_exit_approval',
+        label: 'Renew Official exit approval',
+        status: 'overdue',
+        dueAt: '2027-02-02T00:00:00.000Z',
+      }),
+    ]);
+    const renewed = recordAuthorization(expired, record({ status: 'granted', validUntil: '2027-03-07' }));
+    expect(renewed.obligations[0]).toMatchObject({ status: 'fulfilled', fulfilledBy: REQUESTER });
+    expect(renewed.status).toBe('closed');
   });
 
   it('should reject the request with the refusal and close the authorization', () => {

@@ -12,6 +12,7 @@ export type AuditEvent =
   | 'request.amended'
   | 'decision.recorded'
   | 'authorization.recorded'
+  | 'authorization.expired'
   | 'authorization.document_stored'
   | 'request.reviewer_assigned'
   | 'obligation.fulfilled'

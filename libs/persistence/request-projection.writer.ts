@@ -106,6 +106,27 @@ function authorizationAuditEntry(state: RequestState, record: AuthorizationRecor
   };
 }
 
+/** A grant that ended before it was needed through, as the audit log keeps it (the workflow's timer, no actor). */
+function expiryAuditEntry(state: RequestState, expiry: { kind: string; at: string }): AuditEntry {
+  const now = (state.authorizations ?? []).find((a) => a.kind === expiry.kind);
+  return {
+    requestId: state.requestId,
+    event: 'authorization.expired',
+    actor: null,
+    payload: {
+      requestId: state.requestId,
+      kind: expiry.kind,
+      label: now?.label ?? expiry.kind,
+      status: now?.status ?? null,
+      authority: now?.authority ?? null,
+      reference: now?.reference ?? null,
+      validUntil: now?.validUntil ?? null,
+      neededThrough: now?.neededThrough ?? null,
+      at: expiry.at,
+    },
+  };
+}
+
 /** An amendment as the audit log keeps it: who, field by field before and after, and how the route changed. */
 function amendmentAuditEntry(state: RequestState, amendment: AmendmentRecord): AuditEntry {
   const change = amendment.routeChange;
@@ -134,13 +155,14 @@ function amendmentAuditEntry(state: RequestState, amendment: AmendmentRecord): A
 
 /** What one projected state adds to the audit log: the decision or amendment, the new state, newly fulfilled obligations. */
 function auditEntriesFor(
-  { state, decision, amendment, authorization }: ProjectStateInput,
+  { state, decision, amendment, authorization, expiry }: ProjectStateInput,
   fulfilledBefore: Set<string>,
 ): AuditEntry[] {
   const entries: AuditEntry[] = [];
   if (decision) entries.push(decisionAuditEntry(state, decision));
   if (authorization) entries.push(authorizationAuditEntry(state, authorization));
   if (amendment) entries.push(amendmentAuditEntry(state, amendment));
+  if (expiry) entries.push(expiryAuditEntry(state, expiry));
   entries.push({
     requestId: state.requestId,
     event: 'request.state',

@@ -29,6 +29,7 @@ import { conflictOfInterest } from '@libs/domain/conflict-of-interest';
 import { isFromTheApi, refuseUnlessFromTheApi } from '../from-the-api';
 import { refuse, refuseIf } from '../refuse';
 import { reviewAmendment } from './amendment';
+import { startExpiryWatch } from './authorities';
 import type { RequestRun } from './run';
 
 /**
@@ -114,6 +115,8 @@ export async function recordAuthorizationProgress(
 ): Promise<RequestState> {
   const { proof: _proof, ...authorization } = input;
   await run.commit(recordAuthorization(run.current(), authorization), { authorization });
+  // A grant that ends before it is needed through expires unless renewed in time.
+  startExpiryWatch(run);
   return run.current();
 }
 
