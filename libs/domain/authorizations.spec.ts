@@ -94,6 +94,29 @@ describe('determine (default policy)', () => {
     expect(rules(of('conference', 'standard', { ...presenting, dataCategories: ['source_code'] }))).toEqual([]);
   });
 
+  it('should tell a company device declared for a high-risk destination to stay at home, by asset tag', () => {
+    const manifest = {
+      devices: [
+        { kind: 'company_laptop' as const, assetTag: 'LT-1234' },
+        { kind: 'company_phone' as const, assetTag: 'PH-7' },
+        { kind: 'loaner_phone' as const },
+      ],
+      materials: [],
+    };
+    const flagged = of('conference', 'standard', { destinationCountry: 'IR', manifest }).determinations.find(
+      (d) => d.rule === 'company_device_high_risk',
+    );
+    expect(flagged).toMatchObject({
+      outcome: 'condition',
+      condition: 'Take a loaner instead of company laptop LT-1234 and company phone PH-7',
+    });
+    const loaners = { devices: [{ kind: 'loaner_laptop' as const }], materials: [] };
+    expect(rules(of('conference', 'standard', { destinationCountry: 'IR', manifest: loaners }))).not.toContain(
+      'company_device_high_risk:condition',
+    );
+    expect(rules(of('conference', 'standard', { manifest }))).not.toContain('company_device_high_risk:condition');
+  });
+
   it('should add the authorization a licence_required determination names, and warn about lead time', () => {
     const policy: RoutingPolicy = structuredClone(DEFAULT_POLICY);
     policy.determinations!.push({
@@ -234,7 +257,8 @@ describe('policy schema: authorizations and determinations', () => {
     // Across entries (checked once each entry is well formed): unique names, kinds that exist.
     const crossed = structuredClone(DEFAULT_POLICY_DOCUMENT) as any;
     crossed.determinations.push({ ...crossed.determinations[0], outcome: 'licence_required', authorization: 'nope' });
-    expect(fields(crossed)).toEqual(['determinations.3.authorization', 'determinations.3.rule']);
+    const last = crossed.determinations.length - 1;
+    expect(fields(crossed)).toEqual([`determinations.${last}.authorization`, `determinations.${last}.rule`]);
   });
 
   it('should accept a document without them (older versions)', () => {

@@ -7,6 +7,7 @@ import type {
   DeterminationRule,
   RoutingPolicy,
 } from './policy/policy-schema';
+import { companyDevicesInWords } from './manifest';
 import type { Refusal } from './refusals';
 
 /**
@@ -110,7 +111,7 @@ export function determine(input: PlanInput, policy: RoutingPolicy, today?: strin
   const determinations: Determination[] = [];
   for (const rule of policy.determinations ?? []) {
     if (reasonsFor(rule.when, facts) === null) continue;
-    determinations.push(determinationOf(rule));
+    determinations.push(determinationOf(rule, input));
   }
   const byKind = new Map<string, AuthorizationState>();
   for (const kind of kinds) {
@@ -141,12 +142,20 @@ export function determine(input: PlanInput, policy: RoutingPolicy, today?: strin
   return { authorizations, determinations, blocked: determinations.filter((d) => d.outcome === 'blocked'), warnings };
 }
 
-function determinationOf(rule: DeterminationRule): Determination {
+/** Where a condition's text names the declared company devices ("Take a loaner instead of {companyDevices}"). */
+export const COMPANY_DEVICES_PLACEHOLDER = '{companyDevices}';
+
+function determinationOf(rule: DeterminationRule, input: PlanInput): Determination {
+  const devices = companyDevicesInWords(input.request.manifest);
+  const condition = rule.condition?.replace(
+    COMPANY_DEVICES_PLACEHOLDER,
+    devices.length > 0 ? devices.join(' and ') : 'company devices',
+  );
   return {
     rule: rule.rule,
     outcome: rule.outcome,
     reason: rule.reason,
-    ...(rule.condition ? { condition: rule.condition } : {}),
+    ...(condition ? { condition } : {}),
     ...(rule.contact ? { contact: rule.contact } : {}),
     ...(rule.authorization ? { authorization: rule.authorization } : {}),
   };
