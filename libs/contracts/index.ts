@@ -8,6 +8,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { FieldChange, RouteChange } from '../domain/amendment';
 import type { DecisionInput, RequestState } from '../domain/approval-state';
 import type { AuthorizationRecord } from '../domain/authorizations';
+import type { MaterialDocumentRecord } from '../domain/material-documents';
 import type { PersonFlags } from '../domain/person';
 import type { RoutePlan, RoutingPolicy } from '../domain/policy';
 import type { Counterparty, RequestInput } from '../domain/request';
@@ -126,6 +127,11 @@ export const fulfilObligationUpdate = defineUpdate<RequestState, [FulfilObligati
 /** The requester or a compliance admin records an authority's decision (or attaches its document's hash). */
 export type RecordAuthorizationInput = AuthorizationRecord & Proven;
 export const recordAuthorizationUpdate = defineUpdate<RequestState, [RecordAuthorizationInput]>('recordAuthorization');
+/** The requester attaches the file of a material on the trip manifest (its SHA-256; the file stays outside). */
+export type AttachMaterialDocumentInput = MaterialDocumentRecord & Proven;
+export const attachMaterialDocumentUpdate = defineUpdate<RequestState, [AttachMaterialDocumentInput]>(
+  'attachMaterialDocument',
+);
 
 /** From the custody workflow: the released passport is back in custody. */
 export const passportReturnedSignal = defineSignal<[PassportReturned]>('passportReturned');
@@ -318,6 +324,8 @@ export interface ProjectStateInput {
   authorization?: AuthorizationRecord;
   /** The grant that expired and produced this state (recorded as `authorization.expired`). */
   expiry?: { kind: string; at: string };
+  /** The material file attached (recorded as `material.document_stored`). */
+  materialDocument?: MaterialDocumentRecord;
 }
 
 /** Every state committed while the previous write ran, oldest first, written in one step (`cheaper-cycle`). */

@@ -14,6 +14,7 @@ export type AuditEvent =
   | 'authorization.recorded'
   | 'authorization.expired'
   | 'authorization.document_stored'
+  | 'material.document_stored'
   | 'request.reviewer_assigned'
   | 'obligation.fulfilled'
   | 'passport.deposited'

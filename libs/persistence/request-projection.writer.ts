@@ -7,6 +7,7 @@ import {
   type RecordSubmissionInput,
 } from '../contracts';
 import type { AuthorizationRecord } from '../domain/authorizations';
+import type { MaterialDocumentRecord } from '../domain/material-documents';
 import { manifestOrNull } from '../domain/manifest';
 import type { RequestState } from '../domain/approval-state';
 import { normalizedDealName, type RequestInput } from '../domain/request';
@@ -127,6 +128,25 @@ function expiryAuditEntry(state: RequestState, expiry: { kind: string; at: strin
   };
 }
 
+/** A material's file as the audit log keeps it: which material, by whom, the file by its hash only. */
+function materialDocumentAuditEntry(state: RequestState, record: MaterialDocumentRecord): AuditEntry {
+  const now = (state.materialDocuments ?? []).find((d) => d.index === record.index);
+  return {
+    requestId: state.requestId,
+    event: 'material.document_stored',
+    actor: record.actorEmail.toLowerCase(),
+    payload: {
+      requestId: state.requestId,
+      index: record.index,
+      title: now?.title ?? null,
+      sha256: record.sha256,
+      contentType: record.contentType,
+      sizeBytes: record.sizeBytes,
+      at: record.at,
+    },
+  };
+}
+
 /** An amendment as the audit log keeps it: who, field by field before and after, and how the route changed. */
 function amendmentAuditEntry(state: RequestState, amendment: AmendmentRecord): AuditEntry {
   const change = amendment.routeChange;
@@ -155,7 +175,7 @@ function amendmentAuditEntry(state: RequestState, amendment: AmendmentRecord): A
 
 /** What one projected state adds to the audit log: the decision or amendment, the new state, newly fulfilled obligations. */
 function auditEntriesFor(
-  { state, decision, amendment, authorization, expiry }: ProjectStateInput,
+  { state, decision, amendment, authorization, expiry, materialDocument }: ProjectStateInput,
   fulfilledBefore: Set<string>,
 ): AuditEntry[] {
   const entries: AuditEntry[] = [];
@@ -163,6 +183,7 @@ function auditEntriesFor(
   if (authorization) entries.push(authorizationAuditEntry(state, authorization));
   if (amendment) entries.push(amendmentAuditEntry(state, amendment));
   if (expiry) entries.push(expiryAuditEntry(state, expiry));
+  if (materialDocument) entries.push(materialDocumentAuditEntry(state, materialDocument));
   entries.push({
     requestId: state.requestId,
     event: 'request.state',
@@ -170,6 +191,7 @@ function auditEntriesFor(
       ? decision.actorEmail.toLowerCase()
       : (amendment?.actorEmail ??
         authorization?.actorEmail.toLowerCase() ??
+        materialDocument?.actorEmail.toLowerCase() ??
         (state.status === 'withdrawn' ? state.withdrawal?.by : null) ??
         null),
     payload: {
@@ -291,6 +313,7 @@ export class RequestProjectionWriter {
           supersededApprovals: (state.superseded ?? []) as never,
           routeChanges: (state.routeChanges ?? []) as never,
           authorizations: (state.authorizations ?? []) as never,
+          materialDocuments: (state.materialDocuments ?? []) as never,
           ...(state.determinations ? { determinations: state.determinations as never } : {}),
           ...amended,
           ...replanned,

@@ -184,6 +184,14 @@ export function buildTimeline(rows: AuditRow[], emails: SentEmailEntity[]): Time
         );
         break;
       }
+      case 'material.document_stored':
+        entries.push(
+          entry(row.recordedAt, 'authorization', `Material '${String(payload.title)}': file attached`, {
+            actor: row.actor,
+            detail: `SHA-256 ${String(payload.sha256)}`,
+          }),
+        );
+        break;
       case 'authorization.expired':
         entries.push(
           entry(
