@@ -13,6 +13,7 @@ import {
   decideUpdate,
   fulfilObligationUpdate,
   recordAuthorizationUpdate,
+  attachMaterialDocumentUpdate,
   stateQuery,
   withdrawUpdate,
   workflowIdFor,
@@ -884,6 +885,47 @@ describe('requestApprovalWorkflow', () => {
       await handle.executeUpdate(fulfilObligationUpdate, { args: [fulfilment(o.kind)] });
     }
     expect((await handle.result()).status).toBe('closed');
+  });
+
+  it("should record a material's file by its hash, for the requester only and only for a declared material", async () => {
+    const manifest = { devices: [], materials: [{ title: 'Scaling laws', published: false }] };
+    const { handle } = await start('conference', 'standard', { ...PLAIN, manifest });
+    const sha256 = 'a'.repeat(64);
+    const attach = (extra: Record<string, unknown> = {}) => ({
+      index: 0,
+      actorEmail: REQUESTER,
+      at: new Date().toISOString(),
+      sha256,
+      contentType: 'application/pdf',
+      sizeBytes: 1234,
+      ...extra,
+    });
+    expect(
+      await refusal(
+        handle.executeUpdate(attachMaterialDocumentUpdate, { args: [attach({ actorEmail: 'hr@example.com' })] }),
+      ),
+    ).toBe('NOT_REQUESTER');
+    expect(await refusal(handle.executeUpdate(attachMaterialDocumentUpdate, { args: [attach({ index: 3 })] }))).toBe(
+      'MATERIAL_NOT_DECLARED',
+    );
+    const attached = await handle.executeUpdate(attachMaterialDocumentUpdate, { args: [attach()] });
+    expect(attached.materialDocuments).toEqual([
+      expect.objectContaining({ index: 0, title: 'Scaling laws', sha256, uploadedBy: REQUESTER }),
+    ]);
+    await handle.executeUpdate(decideUpdate, { args: [decision('hr', 'hr@example.com')] });
+    const decided = await handle.executeUpdate(decideUpdate, {
+      args: [decision('data_governance', 'datagov@example.com')],
+    });
+    expect(decided.status).toBe('approved');
+    const withObligations = await eventuallyState(handle, (s) => s.obligations.length > 0);
+    for (const o of withObligations.obligations) {
+      await handle.executeUpdate(fulfilObligationUpdate, {
+        args: [{ kind: o.kind, actorEmail: REQUESTER, at: '2027-12-31T00:00:00.000Z' }],
+      });
+    }
+    const final = await handle.result();
+    expect(final.status).toBe('closed');
+    expect(final.materialDocuments![0].sha256).toBe(sha256);
   });
 
   it('should chase overdue obligations, reminding the requester and escalating to security, until all are met', async () => {
