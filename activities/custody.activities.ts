@@ -13,6 +13,8 @@ export class CustodyActivities {
       passports: PassportRepository;
       directory: DirectoryRepository;
       mail: MailActivities;
+      /** Where the request pages are (`{publicUrl}/app/requests/{id}`), for links in notices. */
+      publicUrl?: string;
       clock?: () => Date;
     },
   ) {}
@@ -157,34 +159,45 @@ export class CustodyActivities {
         'obligation',
         to,
         (reference) =>
-          input.authorization
+          input.kind === 'expired'
             ? renderNotice(
-                `[Clearance] Still waiting: ${input.label} (${reference})`,
-                'Your request waits for an external authorization',
+                `[Clearance] Expired: ${input.label} (${reference})`,
+                'An external authorization of your request expired',
                 [
-                  `Your ${what} still needs ${input.label} from ${input.authorization.authority}, granted and valid through your return.`,
-                  `Record the authority's progress (applied, granted, refused) with POST /api/requests/${input.requestId}/authorizations/${input.authorization.kind}, or on the request's page.`,
+                  `${input.label}${input.authorization ? ` from ${input.authorization.authority}` : ''} for your ${what} is no longer valid: its validity ended ${day(input.dueAt)}, before your trip ends.`,
+                  'Record the renewed grant (or the new application) on the request page: until then it does not count.',
+                  `The request: ${this.deps.publicUrl ?? ''}/app/requests/${input.requestId}`,
                   `Request reference: ${reference}`,
                 ],
               )
-            : input.kind === 'escalation'
+            : input.authorization
               ? renderNotice(
-                  `[Clearance] Escalation: overdue obligation of ${input.summary.requesterName} (${reference})`,
-                  'An obligation is overdue',
+                  `[Clearance] Still waiting: ${input.label} (${reference})`,
+                  'Your request waits for an external authorization',
                   [
-                    `${input.summary.requesterName} <${input.summary.requesterEmail}> has not met "${input.label}" for the ${what}, due ${day(input.dueAt)}.`,
+                    `Your ${what} still needs ${input.label} from ${input.authorization.authority}, granted and valid through your return.`,
+                    `Record the authority's progress (applied, granted, refused) with POST /api/requests/${input.requestId}/authorizations/${input.authorization.kind}, or on the request's page.`,
                     `Request reference: ${reference}`,
                   ],
                 )
-              : renderNotice(
-                  `[Clearance] Reminder: ${input.label} (${reference})`,
-                  'An obligation of your approved request is overdue',
-                  [
-                    `"${input.label}" for your ${what} was due ${day(input.dueAt)}.`,
-                    `Record it with POST /api/requests/${input.requestId}/obligations/${input.obligation}.`,
-                    `Request reference: ${reference}`,
-                  ],
-                ),
+              : input.kind === 'escalation'
+                ? renderNotice(
+                    `[Clearance] Escalation: overdue obligation of ${input.summary.requesterName} (${reference})`,
+                    'An obligation is overdue',
+                    [
+                      `${input.summary.requesterName} <${input.summary.requesterEmail}> has not met "${input.label}" for the ${what}, due ${day(input.dueAt)}.`,
+                      `Request reference: ${reference}`,
+                    ],
+                  )
+                : renderNotice(
+                    `[Clearance] Reminder: ${input.label} (${reference})`,
+                    'An obligation of your approved request is overdue',
+                    [
+                      `"${input.label}" for your ${what} was due ${day(input.dueAt)}.`,
+                      `Record it with POST /api/requests/${input.requestId}/obligations/${input.obligation}.`,
+                      `Request reference: ${reference}`,
+                    ],
+                  ),
       );
     }
   }

@@ -44,7 +44,12 @@ export function createActivities(deps: ActivityDeps) {
   const screening = new ScreeningActivities(deps.screening);
   const archive = new ArchiveActivities(deps.archives);
   const submission = new SubmissionActivities(screening, projection);
-  const custody = new CustodyActivities({ passports: deps.passports, directory: deps.directory, mail });
+  const custody = new CustodyActivities({
+    passports: deps.passports,
+    directory: deps.directory,
+    mail,
+    publicUrl: deps.publicUrl,
+  });
   return {
     screenCounterparties: screening.screenCounterparties.bind(screening),
     archiveHistory: archive.archiveHistory.bind(archive),

@@ -6,6 +6,8 @@ import {
   fulfilObligationUpdate,
   passportReturnedSignal,
   recordAuthorizationUpdate,
+  attachMaterialDocumentUpdate,
+  type AttachMaterialDocumentInput,
   stateQuery,
   submittedUpdate,
   withdrawUpdate,
@@ -60,6 +62,10 @@ export async function requestApprovalWorkflow(input: RequestWorkflowInput): Prom
   // The requester or an admin records an authority's decision on an external authorization.
   setHandler(recordAuthorizationUpdate, (a) => on.recordAuthorizationProgress(run, a), {
     validator: (a: RecordAuthorizationInput) => on.validateAuthorization(run, a),
+  });
+  // The requester attaches the file of a material on the trip manifest (by its hash).
+  setHandler(attachMaterialDocumentUpdate, (m) => on.attachMaterialDocument(run, m), {
+    validator: (m: AttachMaterialDocumentInput) => on.validateMaterialDocument(run, m),
   });
   // From the custody workflow: the released passport is back.
   setHandler(passportReturnedSignal, (returned) => on.passportReturned(run, returned));

@@ -47,6 +47,28 @@ export class WebApi {
     return { status: response.status, body: parsed, headers: response.headers };
   }
 
+  /** Sends one file as the multipart field `document` (the page's upload forms pass theirs on). */
+  async upload<T>(
+    method: string,
+    path: string,
+    file: { bytes: Buffer; name: string; type: string },
+  ): Promise<ApiAnswer<T>> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.req.sessionToken) headers.authorization = `Bearer ${this.req.sessionToken}`;
+    const requestId = this.req.headers['x-request-id'];
+    if (typeof requestId === 'string') headers['x-request-id'] = requestId;
+    const form = new FormData();
+    form.append('document', new Blob([new Uint8Array(file.bytes)], { type: file.type }), file.name);
+    const response = await fetch(`${this.base}${path}`, { method, headers, body: form, redirect: 'manual' });
+    const text = await response.text();
+    const type = response.headers.get('content-type') ?? '';
+    return {
+      status: response.status,
+      body: (type.includes('json') && text ? JSON.parse(text) : text) as T,
+      headers: response.headers,
+    };
+  }
+
   /** The answer as it came (binary-safe: zips, downloads), for pages that pass it through. */
   async raw(method: string, path: string): Promise<Response> {
     const headers: Record<string, string> = {};

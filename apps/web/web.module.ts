@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Module, RequestMethod, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { AdminPagesController } from './admin/admin-pages.controller';
 import { DelegationPagesController } from './approvals/delegation-pages.controller';
 import { InboxPagesController } from './approvals/inbox-pages.controller';
@@ -10,6 +10,7 @@ import { PageExceptionFilter } from './page.filter';
 import { Pages } from './pages';
 import { PeopleNames } from './people-names';
 import { RequestPagesController } from './requests/request-pages.controller';
+import { UploadFormMiddleware } from './requests/upload-form.middleware';
 import { OidcSignIn } from './session/oidc-sign-in';
 import { PageGuard } from './session/page.guard';
 import { SignInController } from './session/sign-in.controller';
@@ -36,4 +37,13 @@ import { Views } from './views';
   /** The approval-link page reads who is signed in (a link decides only for its recipient). */
   exports: [WebSession],
 })
-export class WebModule {}
+export class WebModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer
+      .apply(UploadFormMiddleware)
+      .forRoutes(
+        { path: 'app/requests/:id/authorizations/:kind/document', method: RequestMethod.POST },
+        { path: 'app/requests/:id/materials/:index/document', method: RequestMethod.POST },
+      );
+  }
+}

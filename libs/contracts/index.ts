@@ -8,6 +8,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { FieldChange, RouteChange } from '../domain/amendment';
 import type { DecisionInput, RequestState } from '../domain/approval-state';
 import type { AuthorizationRecord } from '../domain/authorizations';
+import type { MaterialDocumentRecord } from '../domain/material-documents';
 import type { PersonFlags } from '../domain/person';
 import type { RoutePlan, RoutingPolicy } from '../domain/policy';
 import type { Counterparty, RequestInput } from '../domain/request';
@@ -138,6 +139,11 @@ export const correctObligationUpdate = defineUpdate<RequestState, [CorrectObliga
 /** The requester or a compliance admin records an authority's decision (or attaches its document's hash). */
 export type RecordAuthorizationInput = AuthorizationRecord & Proven;
 export const recordAuthorizationUpdate = defineUpdate<RequestState, [RecordAuthorizationInput]>('recordAuthorization');
+/** The requester attaches the file of a material on the trip manifest (its SHA-256; the file stays outside). */
+export type AttachMaterialDocumentInput = MaterialDocumentRecord & Proven;
+export const attachMaterialDocumentUpdate = defineUpdate<RequestState, [AttachMaterialDocumentInput]>(
+  'attachMaterialDocument',
+);
 
 /** From the custody workflow: the released passport is back in custody. */
 export const passportReturnedSignal = defineSignal<[PassportReturned]>('passportReturned');
@@ -226,7 +232,8 @@ export interface CustodyNoticeInput {
 }
 
 export interface ObligationNoticeInput {
-  kind: 'reminder' | 'escalation';
+  /** `expired`: an external authorization's grant ended before it was needed through (with `authorization`). */
+  kind: 'reminder' | 'escalation' | 'expired';
   /** Set when the reminder is about an external authorization the request still waits for. */
   authorization?: { kind: string; authority: string };
   requestId: string;
@@ -329,6 +336,10 @@ export interface ProjectStateInput {
   authorization?: AuthorizationRecord;
   /** The correction that reopened an obligation (recorded as `obligation.reopened`). */
   correction?: Omit<CorrectObligationInput, 'proof'>;
+  /** The grant that expired and produced this state (recorded as `authorization.expired`). */
+  expiry?: { kind: string; at: string };
+  /** The material file attached (recorded as `material.document_stored`). */
+  materialDocument?: MaterialDocumentRecord;
 }
 
 /** Every state committed while the previous write ran, oldest first, written in one step (`cheaper-cycle`). */

@@ -1,5 +1,6 @@
 import type { RouteChange, SupersededApproval } from './amendment';
 import { outstanding, type AuthorizationState, type Determination } from './authorizations';
+import type { MaterialDocument } from './material-documents';
 import { obligationKindLabel } from './labels';
 import { earliestFulfilment, recordedByRequester, type Obligation } from './obligations';
 import type { RoutePlan } from './policy';
@@ -71,6 +72,8 @@ export interface RequestState {
   determinations?: Determination[];
   /** Who withdrew the request, when and why (absent unless withdrawn with these facts). */
   withdrawal?: Withdrawal;
+  /** The files of the manifest's materials, by SHA-256 (the files are stored sealed, outside the history). */
+  materialDocuments?: MaterialDocument[];
 }
 
 /** A withdrawal as the requester made it. */

@@ -4,6 +4,9 @@ import {
   blockedMessage,
   determine,
   determinedConditions,
+  expireAuthorization,
+  expiresAt,
+  nextExpiry,
   recordAuthorization,
   redetermine,
   type AuthorizationRecord,
@@ -91,6 +94,29 @@ describe('determine (default policy)', () => {
     expect(rules(of('conference', 'standard', { ...presenting, dataCategories: ['source_code'] }))).toEqual([]);
   });
 
+  it('should tell a company device declared for a high-risk destination to stay at home, by asset tag', () => {
+    const manifest = {
+      devices: [
+        { kind: 'company_laptop' as const, assetTag: 'LT-1234' },
+        { kind: 'company_phone' as const, assetTag: 'PH-7' },
+        { kind: 'loaner_phone' as const },
+      ],
+      materials: [],
+    };
+    const flagged = of('conference', 'standard', { destinationCountry: 'IR', manifest }).determinations.find(
+      (d) => d.rule === 'company_device_high_risk',
+    );
+    expect(flagged).toMatchObject({
+      outcome: 'condition',
+      condition: 'Take a loaner instead of company laptop LT-1234 and company phone PH-7',
+    });
+    const loaners = { devices: [{ kind: 'loaner_laptop' as const }], materials: [] };
+    expect(rules(of('conference', 'standard', { destinationCountry: 'IR', manifest: loaners }))).not.toContain(
+      'company_device_high_risk:condition',
+    );
+    expect(rules(of('conference', 'standard', { manifest }))).not.toContain('company_device_high_risk:condition');
+  });
+
   it('should add the authorization a licence_required determination names, and warn about lead time', () => {
     const policy: RoutingPolicy = structuredClone(DEFAULT_POLICY);
     policy.determinations!.push({
@@ -155,6 +181,39 @@ describe('authorizations in the request state', () => {
     expect(granted.authorizations![0]).toMatchObject({ status: 'granted', reference: 'EX-1', recordedBy: REQUESTER });
   });
 
+  it('should expire a grant that ends before the return at the end of its last day: a waiting request keeps waiting', () => {
+    const short = recordAuthorization(approvedByParties(), record({ status: 'granted', validUntil: '2027-03-05' }));
+    expect(expiresAt(short.authorizations![0])).toBe('2027-03-06T00:00:00.000Z');
+    expect(nextExpiry(short)).toMatchObject({ kind: 'official_exit_approval', at: '2027-03-06T00:00:00.000Z' });
+    const expired = expireAuthorization(short, 'official_exit_approval', '2027-03-06T00:00:00.000Z');
+    expect(expired.status).toBe('awaiting_authorization');
+    expect(expired.authorizations![0].status).toBe('expired');
+    expect(expired.obligations).toEqual([]);
+    expect(nextExpiry(expired)).toBeNull();
+    // Valid through the return, or without an end: nothing to expire.
+    const through = recordAuthorization(expired, record({ status: 'granted', validUntil: '2027-03-07' }));
+    expect(through.status).toBe('approved');
+    expect(nextExpiry(through)).toBeNull();
+  });
+
+  it('should make an approved request renew an expired grant: an overdue obligation met by the renewed grant', () => {
+    const approved = recordAuthorization(approvedByParties(), record({ status: 'granted', validUntil: '2027-03-07' }));
+    const shortened = recordAuthorization(approved, record({ status: 'granted', validUntil: '2027-02-01' }));
+    expect(shortened.status).toBe('approved');
+    const expired = expireAuthorization(shortened, 'official_exit_approval', '2027-02-02T00:00:00.000Z');
+    expect(expired.obligations).toEqual([
+      expect.objectContaining({
+        kind: 'authorization-official_exit_approval',
+        label: 'Renew Official exit approval',
+        status: 'overdue',
+        dueAt: '2027-02-02T00:00:00.000Z',
+      }),
+    ]);
+    const renewed = recordAuthorization(expired, record({ status: 'granted', validUntil: '2027-03-07' }));
+    expect(renewed.obligations[0]).toMatchObject({ status: 'fulfilled', fulfilledBy: REQUESTER });
+    expect(renewed.status).toBe('closed');
+  });
+
   it('should reject the request with the refusal and close the authorization', () => {
     const refused = recordAuthorization(approvedByParties(), record({ status: 'refused', reason: 'not now' }));
     expect(refused.status).toBe('rejected');
@@ -198,7 +257,8 @@ describe('policy schema: authorizations and determinations', () => {
     // Across entries (checked once each entry is well formed): unique names, kinds that exist.
     const crossed = structuredClone(DEFAULT_POLICY_DOCUMENT) as any;
     crossed.determinations.push({ ...crossed.determinations[0], outcome: 'licence_required', authorization: 'nope' });
-    expect(fields(crossed)).toEqual(['determinations.3.authorization', 'determinations.3.rule']);
+    const last = crossed.determinations.length - 1;
+    expect(fields(crossed)).toEqual([`determinations.${last}.authorization`, `determinations.${last}.rule`]);
   });
 
   it('should accept a document without them (older versions)', () => {

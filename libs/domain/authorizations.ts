@@ -7,6 +7,7 @@ import type {
   DeterminationRule,
   RoutingPolicy,
 } from './policy/policy-schema';
+import { companyDevicesInWords } from './manifest';
 import type { Refusal } from './refusals';
 
 /**
@@ -110,7 +111,7 @@ export function determine(input: PlanInput, policy: RoutingPolicy, today?: strin
   const determinations: Determination[] = [];
   for (const rule of policy.determinations ?? []) {
     if (reasonsFor(rule.when, facts) === null) continue;
-    determinations.push(determinationOf(rule));
+    determinations.push(determinationOf(rule, input));
   }
   const byKind = new Map<string, AuthorizationState>();
   for (const kind of kinds) {
@@ -141,12 +142,20 @@ export function determine(input: PlanInput, policy: RoutingPolicy, today?: strin
   return { authorizations, determinations, blocked: determinations.filter((d) => d.outcome === 'blocked'), warnings };
 }
 
-function determinationOf(rule: DeterminationRule): Determination {
+/** Where a condition's text names the declared company devices ("Take a loaner instead of {companyDevices}"). */
+export const COMPANY_DEVICES_PLACEHOLDER = '{companyDevices}';
+
+function determinationOf(rule: DeterminationRule, input: PlanInput): Determination {
+  const devices = companyDevicesInWords(input.request.manifest);
+  const condition = rule.condition?.replace(
+    COMPANY_DEVICES_PLACEHOLDER,
+    devices.length > 0 ? devices.join(' and ') : 'company devices',
+  );
   return {
     rule: rule.rule,
     outcome: rule.outcome,
     reason: rule.reason,
-    ...(rule.condition ? { condition: rule.condition } : {}),
+    ...(condition ? { condition } : {}),
     ...(rule.contact ? { contact: rule.contact } : {}),
     ...(rule.authorization ? { authorization: rule.authorization } : {}),
   };
@@ -317,6 +326,68 @@ export function recordAuthorization(state: RequestState, input: AuthorizationRec
     return { ...next, obligations, status: done ? 'closed' : next.status };
   }
   return next;
+}
+
+/**
+ * When a grant stops counting: the end (UTC) of its `validUntil` day, if that comes before the day it
+ * is needed through; null for anything else (not granted, no end, valid long enough).
+ */
+export function expiresAt(a: Pick<AuthorizationState, 'status' | 'validUntil' | 'neededThrough'>): string | null {
+  if (a.status !== 'granted' || a.validUntil === null || a.validUntil >= a.neededThrough) return null;
+  return new Date(Date.parse(`${a.validUntil}T00:00:00.000Z`) + 86_400_000).toISOString();
+}
+
+/** The grant of this request that expires first (see expiresAt), with a key that changes when it is recorded again. */
+export function nextExpiry(
+  state: Pick<RequestState, 'authorizations'>,
+): { kind: string; at: string; key: string } | null {
+  let next: { kind: string; at: string; key: string } | null = null;
+  for (const a of state.authorizations ?? []) {
+    const at = expiresAt(a);
+    if (at === null || (next && next.at <= at)) continue;
+    next = { kind: a.kind, at, key: `${a.kind}|${a.validUntil}|${a.neededThrough}|${a.recordedAt}` };
+  }
+  return next;
+}
+
+/** The request statuses in which a grant's expiry is recorded (the same as those open to recording). */
+export function watchesExpiry(state: Pick<RequestState, 'status'>): boolean {
+  return OPEN_FOR_AUTHORIZATIONS.has(state.status);
+}
+
+/** The obligation an approved request gets when a grant it travels on expires: renew it. */
+export function renewalLabel(a: Pick<AuthorizationState, 'label'>): string {
+  return `Renew ${a.label}`;
+}
+
+/**
+ * A grant's validity ended before it was needed through and no renewed grant was recorded: the
+ * authorization is `expired`. A request still waiting for it keeps waiting (an expired grant never
+ * counts); an approved one must renew it: the obligation that tracks it (a departure-holding one's,
+ * or a new one) is overdue from the moment of expiry, labelled "Renew <label>", and met by the
+ * renewed grant (recordAuthorization).
+ */
+export function expireAuthorization(state: RequestState, kind: string, at: string): RequestState {
+  const expired = (state.authorizations ?? []).find((a) => a.kind === kind);
+  if (!expired || expired.status !== 'granted') return state;
+  const authorizations = (state.authorizations ?? []).map((a): AuthorizationState =>
+    a.kind === kind ? { ...a, status: 'expired' } : a,
+  );
+  const next: RequestState = { ...state, authorizations, seq: state.seq + 1 };
+  if (state.status !== 'approved') return next;
+  const obligationKind = `authorization-${kind}`;
+  const renewal = {
+    kind: obligationKind,
+    label: renewalLabel(expired),
+    dueAt: at,
+    status: 'overdue' as const,
+    fulfilledBy: null,
+    fulfilledAt: null,
+  };
+  const obligations = next.obligations.some((o) => o.kind === obligationKind)
+    ? next.obligations.map((o) => (o.kind === obligationKind ? renewal : o))
+    : [...next.obligations, renewal];
+  return { ...next, obligations };
 }
 
 /** The authority's reason a request was rejected with, when a refusal rejected it. */

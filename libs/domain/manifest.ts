@@ -163,3 +163,10 @@ export function manifestInWords(manifest: TripManifest | null | undefined): { de
     materials: (manifest?.materials ?? []).map(materialInWords),
   };
 }
+
+/** The company devices declared, in words: "company laptop LT-1234". */
+export function companyDevicesInWords(manifest: TripManifest | null | undefined): string[] {
+  return (manifest?.devices ?? [])
+    .filter((d) => COMPANY_DEVICE_KINDS.includes(d.kind))
+    .map((d) => `${DEVICE_WORDS[d.kind].toLowerCase()}${d.assetTag ? ` ${d.assetTag}` : ''}`);
+}

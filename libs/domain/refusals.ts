@@ -22,6 +22,7 @@ export const REFUSAL_CODES = [
   'UPDATE_NOT_FROM_API',
   'AUTHORIZATION_NOT_REQUIRED',
   'AUTHORIZATION_NOT_OPEN',
+  'MATERIAL_NOT_DECLARED',
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 

@@ -7,6 +7,7 @@ import {
   type RecordSubmissionInput,
 } from '../contracts';
 import type { AuthorizationRecord } from '../domain/authorizations';
+import type { MaterialDocumentRecord } from '../domain/material-documents';
 import { manifestOrNull } from '../domain/manifest';
 import type { RequestState } from '../domain/approval-state';
 import { normalizedDealName, type RequestInput } from '../domain/request';
@@ -106,6 +107,46 @@ function authorizationAuditEntry(state: RequestState, record: AuthorizationRecor
   };
 }
 
+/** A grant that ended before it was needed through, as the audit log keeps it (the workflow's timer, no actor). */
+function expiryAuditEntry(state: RequestState, expiry: { kind: string; at: string }): AuditEntry {
+  const now = (state.authorizations ?? []).find((a) => a.kind === expiry.kind);
+  return {
+    requestId: state.requestId,
+    event: 'authorization.expired',
+    actor: null,
+    payload: {
+      requestId: state.requestId,
+      kind: expiry.kind,
+      label: now?.label ?? expiry.kind,
+      status: now?.status ?? null,
+      authority: now?.authority ?? null,
+      reference: now?.reference ?? null,
+      validUntil: now?.validUntil ?? null,
+      neededThrough: now?.neededThrough ?? null,
+      at: expiry.at,
+    },
+  };
+}
+
+/** A material's file as the audit log keeps it: which material, by whom, the file by its hash only. */
+function materialDocumentAuditEntry(state: RequestState, record: MaterialDocumentRecord): AuditEntry {
+  const now = (state.materialDocuments ?? []).find((d) => d.index === record.index);
+  return {
+    requestId: state.requestId,
+    event: 'material.document_stored',
+    actor: record.actorEmail.toLowerCase(),
+    payload: {
+      requestId: state.requestId,
+      index: record.index,
+      title: now?.title ?? null,
+      sha256: record.sha256,
+      contentType: record.contentType,
+      sizeBytes: record.sizeBytes,
+      at: record.at,
+    },
+  };
+}
+
 /** An amendment as the audit log keeps it: who, field by field before and after, and how the route changed. */
 function amendmentAuditEntry(state: RequestState, amendment: AmendmentRecord): AuditEntry {
   const change = amendment.routeChange;
@@ -134,7 +175,7 @@ function amendmentAuditEntry(state: RequestState, amendment: AmendmentRecord): A
 
 /** What one projected state adds to the audit log: the decision or amendment, the new state, newly fulfilled obligations. */
 function auditEntriesFor(
-  { state, decision, amendment, authorization, correction }: ProjectStateInput,
+  { state, decision, amendment, authorization, correction, expiry, materialDocument }: ProjectStateInput,
   fulfilledBefore: Set<string>,
 ): AuditEntry[] {
   const entries: AuditEntry[] = [];
@@ -155,6 +196,8 @@ function auditEntriesFor(
       },
     });
   }
+  if (expiry) entries.push(expiryAuditEntry(state, expiry));
+  if (materialDocument) entries.push(materialDocumentAuditEntry(state, materialDocument));
   entries.push({
     requestId: state.requestId,
     event: 'request.state',
@@ -163,6 +206,7 @@ function auditEntriesFor(
       : (amendment?.actorEmail ??
         authorization?.actorEmail.toLowerCase() ??
         correction?.actorEmail.toLowerCase() ??
+        materialDocument?.actorEmail.toLowerCase() ??
         (state.status === 'withdrawn' ? state.withdrawal?.by : null) ??
         null),
     payload: {
@@ -284,6 +328,7 @@ export class RequestProjectionWriter {
           supersededApprovals: (state.superseded ?? []) as never,
           routeChanges: (state.routeChanges ?? []) as never,
           authorizations: (state.authorizations ?? []) as never,
+          materialDocuments: (state.materialDocuments ?? []) as never,
           ...(state.determinations ? { determinations: state.determinations as never } : {}),
           ...amended,
           ...replanned,

@@ -164,6 +164,16 @@ const ROUTES: Record<string, RouteCase> = {
     raw: { contentType: 'text/plain', text: 'not a multipart form' }, // refused (400) before anything is stored
     expect: { ...UNAUTH, owner: 400, peer: 404, approver: 403, custodian: 404, auditor: 403, admin: 400 },
   },
+  'PUT /api/requests/:id/manifest/materials/:index/document': {
+    path: (fx) => `/api/requests/${fx.pending}/manifest/materials/0/document`,
+    raw: { contentType: 'text/plain', text: 'not a multipart form' }, // alice's request declares no material: 404
+    expect: { ...UNAUTH, owner: 404, peer: 404, approver: 403, custodian: 404, auditor: 403, admin: 403 },
+  },
+  'GET /api/requests/:id/manifest/materials/:index/document': {
+    path: (fx) => `/api/requests/${fx.pending}/manifest/materials/0/document`,
+    // readers who review materials learn there is none; other readers may not
+    expect: { ...UNAUTH, owner: 404, peer: 404, approver: 403, custodian: 404, auditor: 404, admin: 404 },
+  },
   'POST /api/requests/:id/withdraw': {
     path: (fx) => `/api/requests/${fx.withdrawn}/withdraw`,
     // already withdrawn: the requester learns 409; nobody else may withdraw it

@@ -106,6 +106,53 @@ describe.each(testDatabases())('trip manifest on $name', (database) => {
     expect(JSON.stringify(dry.body.stages)).toContain('unpublished material to be shown: Scaling laws');
   });
 
+  it('should flag a company device declared for a high-risk destination: take a loaner instead, in evaluate, view, page and approval email', async () => {
+    const devices = (list: unknown[]) =>
+      quiet({ destinationCountry: 'IR', manifest: { devices: list, materials: [] } });
+    const company = devices([{ kind: 'company_laptop', assetTag: 'LT-1234' }, { kind: 'loaner_phone' }]);
+    const flagged = (body: any) => body.determinations.find((d: any) => d.rule === 'company_device_high_risk');
+
+    const dry = await http.as('carol@example.com', 'POST', '/api/policy/evaluate', company);
+    expect(dry.status).toBe(201);
+    expect(flagged(dry.body)).toEqual(
+      expect.objectContaining({
+        outcome: 'condition',
+        condition: 'Take a loaner instead of company laptop LT-1234',
+      }),
+    );
+    expect(flagged(dry.body).reason).toContain('company device');
+
+    const view = (await http.as('carol@example.com', 'POST', '/api/requests', company)).body;
+    expect(flagged(view).condition).toBe('Take a loaner instead of company laptop LT-1234');
+    const asked = await eventually(async () => {
+      const mails = (await http.request<any[]>('GET', '/dev/mailbox?to=hr%40example.com')).body;
+      return mails.find((m) => m.subject.includes(view.reference));
+    }, "hr's approval email");
+    expect(asked.text).toContain('Take a loaner instead of company laptop LT-1234');
+    // The page the email's link opens, where hr decides.
+    const page = await http.request(
+      'GET',
+      asked.links.find((l: string) => l.includes('/approvals/')),
+    );
+    expect(page.text).toContain('Take a loaner instead of company laptop LT-1234');
+
+    // Loaners only, or a low-risk destination: nothing to flag.
+    const loaners = await http.as(
+      'carol@example.com',
+      'POST',
+      '/api/policy/evaluate',
+      devices([{ kind: 'loaner_laptop' }]),
+    );
+    expect(flagged(loaners.body)).toBeUndefined();
+    const home = await http.as(
+      'carol@example.com',
+      'POST',
+      '/api/policy/evaluate',
+      quiet({ manifest: { devices: [{ kind: 'company_laptop', assetTag: 'LT-1234' }], materials: [] } }),
+    );
+    expect(flagged(home.body)).toBeUndefined();
+  });
+
   it('should list a changed manifest among the amendment changes and re-route it', async () => {
     const submitted = (await http.as('carol@example.com', 'POST', '/api/requests', quiet())).body;
     expect(parties(submitted)).toEqual(['hr']);

@@ -14,6 +14,7 @@ import {
   correctObligationUpdate,
   fulfilObligationUpdate,
   recordAuthorizationUpdate,
+  attachMaterialDocumentUpdate,
   stateQuery,
   withdrawUpdate,
   workflowIdFor,
@@ -828,6 +829,104 @@ describe('requestApprovalWorkflow', () => {
     expect((obligationNotices.get(requestId) ?? []).slice(count).filter((n) => n.includes('authorization-'))).toEqual(
       [],
     );
+  });
+
+  it('should expire a grant that ends before the return on a durable timer: a waiting request keeps waiting, an approved one must renew it', async () => {
+    const policy = testPolicy((p) => {
+      p.afterApproval = { ...p.afterApproval!, reminderEvery: '1h', escalateAfter: '2h' };
+    });
+    const { requestId, handle, request } = await start('conference', 'core', { ...PLAIN }, policy);
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    await handle.executeUpdate(decideUpdate, { args: [decision('hr', 'hr@example.com')] });
+    await handle.executeUpdate(decideUpdate, { args: [decision('security', 'security@example.com')] });
+    // Granted, but only until yesterday: it never counted, and now it has expired.
+    const short = await handle.executeUpdate(recordAuthorizationUpdate, {
+      args: [grant('official_exit_approval', { validUntil: yesterday })],
+    });
+    expect(short.status).toBe('awaiting_authorization');
+    const expired = await eventuallyState(handle, (s) => s.authorizations![0].status === 'expired');
+    expect(expired.status).toBe('awaiting_authorization');
+    expect(expired.authorizations![0].status).toBe('expired');
+    expect(projected.get(requestId)!.some((p) => p.expiry?.kind === 'official_exit_approval')).toBe(true);
+    await eventually(
+      () => (obligationNotices.get(requestId) ?? []).includes('expired:authorization-official_exit_approval#1'),
+      'the expiry notice',
+    );
+    // Renewed through the return: approved.
+    const approved = await handle.executeUpdate(recordAuthorizationUpdate, {
+      args: [grant('official_exit_approval', { validUntil: request.returnDate })],
+    });
+    expect(approved.status).toBe('approved');
+    await eventuallyState(handle, (s) => s.obligations.length > 0);
+    // The authority shortened it after approval: once it expires, renewing it is an overdue obligation.
+    await handle.executeUpdate(recordAuthorizationUpdate, {
+      args: [
+        grant('official_exit_approval', { validUntil: yesterday, asAdmin: true, actorEmail: 'admin@example.com' }),
+      ],
+    });
+    const renew = await eventuallyState(handle, (s) =>
+      s.obligations.some((o) => o.kind === 'authorization-official_exit_approval' && o.status === 'overdue'),
+    );
+    expect(renew.status).toBe('approved');
+    expect(renew.obligations.find((o) => o.kind === 'authorization-official_exit_approval')!.label).toBe(
+      'Renew Official exit approval',
+    );
+    const renewed = await handle.executeUpdate(recordAuthorizationUpdate, {
+      args: [grant('official_exit_approval', { validUntil: request.returnDate, reference: 'EXIT-2' })],
+    });
+    expect(renewed.obligations.find((o) => o.kind === 'authorization-official_exit_approval')!.status).toBe(
+      'fulfilled',
+    );
+    const fulfilment = (kind: string) => ({
+      kind,
+      actorEmail: REQUESTER,
+      at: kind === 'debrief' ? '2027-12-31T00:00:00.000Z' : new Date().toISOString(),
+    });
+    for (const o of renewed.obligations.filter((x) => x.status !== 'fulfilled')) {
+      await handle.executeUpdate(fulfilObligationUpdate, { args: [fulfilment(o.kind)] });
+    }
+    expect((await handle.result()).status).toBe('closed');
+  });
+
+  it("should record a material's file by its hash, for the requester only and only for a declared material", async () => {
+    const manifest = { devices: [], materials: [{ title: 'Scaling laws', published: false }] };
+    const { handle } = await start('conference', 'standard', { ...PLAIN, manifest });
+    const sha256 = 'a'.repeat(64);
+    const attach = (extra: Record<string, unknown> = {}) => ({
+      index: 0,
+      actorEmail: REQUESTER,
+      at: new Date().toISOString(),
+      sha256,
+      contentType: 'application/pdf',
+      sizeBytes: 1234,
+      ...extra,
+    });
+    expect(
+      await refusal(
+        handle.executeUpdate(attachMaterialDocumentUpdate, { args: [attach({ actorEmail: 'hr@example.com' })] }),
+      ),
+    ).toBe('NOT_REQUESTER');
+    expect(await refusal(handle.executeUpdate(attachMaterialDocumentUpdate, { args: [attach({ index: 3 })] }))).toBe(
+      'MATERIAL_NOT_DECLARED',
+    );
+    const attached = await handle.executeUpdate(attachMaterialDocumentUpdate, { args: [attach()] });
+    expect(attached.materialDocuments).toEqual([
+      expect.objectContaining({ index: 0, title: 'Scaling laws', sha256, uploadedBy: REQUESTER }),
+    ]);
+    await handle.executeUpdate(decideUpdate, { args: [decision('hr', 'hr@example.com')] });
+    const decided = await handle.executeUpdate(decideUpdate, {
+      args: [decision('data_governance', 'datagov@example.com')],
+    });
+    expect(decided.status).toBe('approved');
+    const withObligations = await eventuallyState(handle, (s) => s.obligations.length > 0);
+    for (const o of withObligations.obligations) {
+      await handle.executeUpdate(fulfilObligationUpdate, {
+        args: [{ kind: o.kind, actorEmail: REQUESTER, at: '2027-12-31T00:00:00.000Z' }],
+      });
+    }
+    const final = await handle.result();
+    expect(final.status).toBe('closed');
+    expect(final.materialDocuments![0].sha256).toBe(sha256);
   });
 
   it('should chase overdue obligations, reminding the requester and escalating to security, until all are met', async () => {

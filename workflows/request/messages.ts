@@ -6,6 +6,8 @@ import {
   fulfilObligationUpdate,
   passportReturnedSignal,
   recordAuthorizationUpdate,
+  attachMaterialDocumentUpdate,
+  type AttachMaterialDocumentInput,
   withdrawUpdate,
   type AmendInput,
   type CorrectObligationInput,
@@ -30,9 +32,11 @@ import {
 } from '@libs/domain/approval-state';
 import { authorizationRefusal, recordAuthorization } from '@libs/domain/authorizations';
 import { conflictOfInterest } from '@libs/domain/conflict-of-interest';
+import { materialDocumentRefusal, recordMaterialDocument } from '@libs/domain/material-documents';
 import { isFromTheApi, refuseUnlessFromTheApi } from '../from-the-api';
 import { refuse, refuseIf } from '../refuse';
 import { reviewAmendment } from './amendment';
+import { startExpiryWatch } from './authorities';
 import type { RequestRun } from './run';
 
 /**
@@ -130,6 +134,25 @@ export async function recordAuthorizationProgress(
 ): Promise<RequestState> {
   const { proof: _proof, ...authorization } = input;
   await run.commit(recordAuthorization(run.current(), authorization), { authorization });
+  // A grant that ends before it is needed through expires unless renewed in time.
+  startExpiryWatch(run);
+  return run.current();
+}
+
+export function validateMaterialDocument(run: RequestRun, input: AttachMaterialDocumentInput): void {
+  refuseUnlessFromTheApi(run.input.proofKey, attachMaterialDocumentUpdate.name, input);
+  refuseIf(materialDocumentRefusal(run.current(), run.request.manifest, input));
+}
+
+/** Records the SHA-256 of a material's file (the file is stored sealed by the API, never in the history). */
+export async function attachMaterialDocument(
+  run: RequestRun,
+  input: AttachMaterialDocumentInput,
+): Promise<RequestState> {
+  const { proof: _proof, ...materialDocument } = input;
+  await run.commit(recordMaterialDocument(run.current(), run.request.manifest!, materialDocument), {
+    materialDocument,
+  });
   return run.current();
 }
 

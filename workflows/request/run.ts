@@ -36,6 +36,8 @@ export class RequestRun {
    * write ran in one step. Decided once, at the start, so every part asks this flag, not `patched`.
    */
   readonly cheaper: boolean;
+  /** A timer watches the expiry of short grants (`authorization-expiry`, ./authorities.ts). */
+  watchingExpiry = false;
   /** The round that the last amendment opened, and what each party asked in it reads about the amendment. */
   private amendment?: { round: number; notice: (party: Party) => AmendmentNotice };
   /** Committed states not written yet, oldest first, and the last `seq` the projection holds (`cheaper`). */

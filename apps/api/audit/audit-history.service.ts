@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { compareWithRecords, currentWorkflowCodeSha256, HistoryReplayer, rebuildTrail } from '@libs/audit';
 import { workflowIdFor } from '@libs/contracts';
 import { EncryptionCodec, Keyring } from '@libs/crypto';
+import { materialDocumentKey } from '@libs/domain/material-documents';
 import {
   AuditLogRepository,
   AuthorizationDocumentRepository,
@@ -78,10 +79,25 @@ export class AuditHistoryService implements OnModuleDestroy {
     return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
   }
 
-  /** Each authorization's decision document: the hash on the record against the hash of the stored file, opened. */
+  /**
+   * Each authorization's decision document and each material's file (`material-<index>`): the hash
+   * on the record against the hash of the stored file, opened.
+   */
   private async documentChecks(request: RequestEntity) {
     const checks = [];
-    for (const a of request.authorizations ?? []) {
+    const recorded = [
+      ...(request.authorizations ?? []).map((a) => ({
+        kind: a.kind,
+        label: a.label,
+        documentSha256: a.documentSha256,
+      })),
+      ...(request.materialDocuments ?? []).map((d) => ({
+        kind: materialDocumentKey(d.index),
+        label: `Material '${d.title}'`,
+        documentSha256: d.sha256,
+      })),
+    ];
+    for (const a of recorded) {
       if (!a.documentSha256) continue;
       const stored = await this.documents.find(request.id, a.kind);
       let openedSha256: string | null = null;
@@ -164,7 +180,7 @@ const EVIDENCE_README = `Clearance evidence pack
    covers the previous row's hash, and the head is the hash of the whole log when the pack was made.
    Compare the head with one exported earlier; GET /api/audit/chain/verify re-checks the chain.
 5. code-version.json names the SHA-256 of the workflow code the replay ran against.
-6. documents.json checks each external authorization's decision document: the SHA-256 recorded in
+6. documents.json checks each external authorization's decision document and each material's file: the SHA-256 recorded in
    the history and the view, and the SHA-256 of the stored (encrypted) file once opened; matches
    is true when they agree. The files themselves are not in the pack.
 `;

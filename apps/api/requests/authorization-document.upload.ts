@@ -19,15 +19,18 @@ const SIGNATURES: Array<{ contentType: string; matches: (b: Buffer) => boolean }
 const field = (messages: string[]) => [{ field: 'document', messages }];
 
 /**
- * Reads the multipart body's one file field `document` into memory (at most 10 MB): a PDF or an
+ * Reads the multipart body's (a decision document's, or a material's file: slides as a PDF; a PPTX is
+ * a ZIP archive that its first bytes cannot tell from any other, so it is not accepted) one file field `document` into memory (at most 10 MB): a PDF or an
  * image by its content. 400 naming the field when it is missing, another field or not such a file;
  * 413 naming it when it is larger.
  */
-export async function readDocumentUpload(req: Request, res: Response): Promise<{ bytes: Buffer; contentType: string }> {
+export async function readDocumentUpload(
+  req: Request,
+  res: Response,
+  what = 'the decision document',
+): Promise<{ bytes: Buffer; contentType: string }> {
   if (!/^multipart\/form-data/i.test(req.headers['content-type'] ?? '')) {
-    throw DomainError.validation(
-      field(['send the decision document as multipart/form-data in the file field document']),
-    );
+    throw DomainError.validation(field([`send ${what} as multipart/form-data in the file field document`]));
   }
   const upload = multer({
     storage: multer.memoryStorage(),

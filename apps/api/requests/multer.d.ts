@@ -1,6 +1,6 @@
 /**
- * The little of multer (a dependency of @nestjs/platform-express, which ships no types for it) that
- * the decision-document upload uses.
+ * The little of multer (a direct dependency, the version @nestjs/platform-express uses; it ships no
+ * types, and @types/multer is not installed in the shared node_modules) that the uploads use.
  */
 declare module 'multer' {
   import type { Request, RequestHandler } from 'express';

@@ -192,6 +192,27 @@ export function buildTimeline(rows: AuditRow[], emails: SentEmailEntity[]): Time
         );
         break;
       }
+      case 'material.document_stored':
+        entries.push(
+          entry(row.recordedAt, 'authorization', `Material '${String(payload.title)}': file attached`, {
+            actor: row.actor,
+            detail: `SHA-256 ${String(payload.sha256)}`,
+          }),
+        );
+        break;
+      case 'authorization.expired':
+        entries.push(
+          entry(
+            row.recordedAt,
+            'authorization',
+            `${String(payload.label ?? payload.kind)}: expired${typeof payload.validUntil === 'string' ? ` (valid until ${payload.validUntil})` : ''}`,
+            {
+              actor: null,
+              detail: typeof payload.neededThrough === 'string' ? `needed through ${payload.neededThrough}` : null,
+            },
+          ),
+        );
+        break;
       case 'passport.ready_for_hand_out':
         entries.push(entry(row.recordedAt, 'custody', 'Passport ready for hand-out', { actor: row.actor }));
         break;

@@ -1,5 +1,6 @@
 import type { RouteChange, SupersededApproval } from '@libs/domain/amendment';
 import type { AuthorizationState, Determination } from '@libs/domain/authorizations';
+import { documentOf } from '@libs/domain/material-documents';
 import { RESTRICTED_PARTY_REASON } from '@libs/domain/policy/dry-run';
 import { screeningHitReason } from '@libs/domain/policy/evaluate';
 import type { ScreeningHit } from '@libs/domain/screening';
@@ -98,7 +99,26 @@ export function toRequestView({ request, approvals, obligations }: StoredRequest
     dataCategories: request.dataCategories,
     details: request.details,
     /** The trip manifest (devices, materials), or null when none was declared. */
-    manifest: request.manifest ?? null,
+    manifest: request.manifest
+      ? {
+          devices: request.manifest.devices,
+          materials: request.manifest.materials.map((m, index) => {
+            const document = documentOf(request.materialDocuments, index, m.title);
+            return document
+              ? {
+                  ...m,
+                  document: {
+                    sha256: document.sha256,
+                    contentType: document.contentType,
+                    sizeBytes: document.sizeBytes,
+                    uploadedBy: document.uploadedBy,
+                    uploadedAt: document.uploadedAt,
+                  },
+                }
+              : m;
+          }),
+        }
+      : null,
     policyVersion: request.policyVersion,
     destinationRisk: request.plan.destinationRisk,
     screeningHits: screening.hits as Array<Partial<ScreeningHit>>,

@@ -27,6 +27,23 @@ function requestId(id: string): string {
   return id.toLowerCase();
 }
 
+/** A material's place in the manifest: 400 naming `index` unless a whole number, 404 past the list's end. */
+function materialIndex(index: string, count: number): number {
+  if (!/^\d{1,2}$/.test(index)) {
+    throw DomainError.validation([{ field: 'index', messages: ['index must be the number of a material, from 0'] }]);
+  }
+  const at = Number(index);
+  if (at >= count) throw new DomainError('NOT_FOUND', `the manifest has no material ${at}`);
+  return at;
+}
+
+const EXTENSIONS: Record<string, string> = {
+  'application/pdf': '.pdf',
+  'image/png': '.png',
+  'image/jpeg': '.jpg',
+  'image/webp': '.webp',
+};
+
 @ApiTags('requests')
 @ApiBearerAuth()
 @Controller('api/requests')
@@ -236,6 +253,55 @@ export class RequestsController {
     }
     const upload = await readDocumentUpload(req, res);
     return this.requests.attachAuthorizationDocument(person, stored, kind, upload);
+  }
+
+  @Put(':id/manifest/materials/:index/document')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'The requester: the file of a material on the trip manifest (multipart, file field `document`, a PDF or an image, at most 10 MB), for data governance to review: ' +
+      'stored encrypted; its SHA-256 is recorded on the request and in the workflow history, never the file',
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: { type: 'object', required: ['document'], properties: { document: { type: 'string', format: 'binary' } } },
+  })
+  async attachMaterialDocument(
+    @CurrentPerson() person: Person,
+    @Param('id') id: string,
+    @Param('index') index: string,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const stored = await this.requests.readable(person, requestId(id));
+    if (stored.request.requesterEmail !== person.email) {
+      throw new DomainError('FORBIDDEN', "only the requester attaches a material's file");
+    }
+    const at = materialIndex(index, stored.request.manifest?.materials.length ?? 0);
+    const upload = await readDocumentUpload(req, res, "the material's file");
+    return this.requests.attachMaterialDocument(person, stored, at, upload);
+  }
+
+  @Get(':id/manifest/materials/:index/document')
+  @ApiOperation({
+    summary:
+      "The file of a material on the trip manifest: for its requester, data governance's members, auditors and admins (403 for other readers)",
+  })
+  async materialDocument(
+    @CurrentPerson() person: Person,
+    @Param('id') id: string,
+    @Param('index') index: string,
+    @Res() res: Response,
+  ) {
+    const stored = await this.requests.readable(person, requestId(id));
+    this.requests.checkReviewsMaterials(person, stored);
+    const at = materialIndex(index, stored.request.manifest?.materials.length ?? 0);
+    const file = await this.requests.materialDocument(stored, at);
+    const name = `${file.title.replace(/[^A-Za-z0-9._ -]+/g, '_').slice(0, 80)}${EXTENSIONS[file.contentType] ?? ''}`;
+    res.setHeader('content-type', file.contentType);
+    res.setHeader('content-disposition', `attachment; filename="${name}"`);
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.send(file.bytes);
   }
 
   @Post(':id/reviewers')

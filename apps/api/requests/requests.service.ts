@@ -6,12 +6,14 @@ import {
   decideUpdate,
   fulfilObligationUpdate,
   recordAuthorizationUpdate,
+  attachMaterialDocumentUpdate,
   withdrawUpdate,
   type DecideInput,
 } from '@libs/contracts';
 import { correctorRefusal, ownDecisionRefusal, requesterRefusal } from '@libs/domain/approval-state';
 import { blockedMessage, determine, type AuthorizationRecord } from '@libs/domain/authorizations';
 import { delegationWindowStart, pendingDuringWindow } from '@libs/domain/delegation';
+import { documentOf, materialDocumentKey } from '@libs/domain/material-documents';
 import { isMemberOf, type Person } from '@libs/domain/person';
 import type { RoutingPolicy } from '@libs/domain/policy';
 import type { RequestInput } from '@libs/domain/request';
@@ -314,6 +316,78 @@ export class RequestsService {
       throw error;
     }
     return this.view(id, person);
+  }
+
+  /**
+   * Stores the file of a material on the trip manifest sealed (beside the decision documents, as
+   * `material-<index>`), then records its SHA-256 through the workflow; removed again if refused.
+   */
+  async attachMaterialDocument(
+    person: Person,
+    stored: StoredRequest,
+    index: number,
+    upload: { bytes: Buffer; contentType: string },
+  ): Promise<RequestView> {
+    const id = stored.request.id;
+    const key = materialDocumentKey(index);
+    const sha256 = createHash('sha256').update(upload.bytes).digest('hex');
+    const sealed = this.keyring.seal(upload.bytes, authorizationDocumentAad(id, key, sha256));
+    const at = new Date().toISOString();
+    await this.documents.store({
+      requestId: id,
+      kind: key,
+      contentType: upload.contentType,
+      sizeBytes: upload.bytes.length,
+      sha256,
+      keyId: sealed.keyId,
+      ciphertext: sealed.ciphertext,
+      uploadedBy: person.email,
+      uploadedAt: at,
+    });
+    try {
+      await this.temporal.update(id, attachMaterialDocumentUpdate, {
+        index,
+        actorEmail: person.email,
+        at,
+        sha256,
+        contentType: upload.contentType,
+        sizeBytes: upload.bytes.length,
+      });
+    } catch (error) {
+      await this.documents.discard(id, key, sha256);
+      throw error;
+    }
+    return this.view(id, person);
+  }
+
+  /** A material's file is for its requester, data governance's members, auditors and admins (403 for other readers). */
+  checkReviewsMaterials(person: Person, stored: StoredRequest): void {
+    const reviews =
+      stored.request.requesterEmail === person.email ||
+      person.roles.some((r) => r === 'admin' || r === 'auditor') ||
+      isMemberOf(person, 'data_governance');
+    if (!reviews) {
+      throw new DomainError('FORBIDDEN', "a material's file is for its requester, data governance and auditors");
+    }
+  }
+
+  /** The file of a material, opened (the caller checked who may have it: checkReviewsMaterials). */
+  async materialDocument(
+    stored: StoredRequest,
+    index: number,
+  ): Promise<{ bytes: Buffer; contentType: string; title: string }> {
+    const material = stored.request.manifest?.materials[index];
+    const recorded = material && documentOf(stored.request.materialDocuments, index, material.title);
+    const file = recorded && (await this.documents.find(stored.request.id, materialDocumentKey(index)));
+    if (!material || !recorded || !file || file.sha256 !== recorded.sha256) {
+      throw new DomainError('NOT_FOUND', `material ${index} has no file`);
+    }
+    const bytes = this.keyring.open(
+      file.keyId,
+      file.ciphertext,
+      authorizationDocumentAad(stored.request.id, file.kind, file.sha256),
+    );
+    return { bytes, contentType: file.contentType, title: material.title };
   }
 
   /** Only the requester or a compliance admin records authorizations (403 for other readers); true for an admin. */

@@ -150,7 +150,7 @@ const json = (value: unknown) => (typeof value === 'string' ? value : JSON.strin
 const PASSED_HEADERS = ['content-type', 'content-disposition', 'x-history-source', 'x-history-sha256'];
 
 /** Streams an API answer through to the browser with its type and file name; errors become error pages. */
-async function passThrough(req: PageRequest, res: Response, path: string): Promise<void> {
+export async function passThrough(req: PageRequest, res: Response, path: string): Promise<void> {
   const answer = await new WebApi(req).raw('GET', path);
   if (!answer.ok || !answer.body) {
     const text = await answer.text();

@@ -18,7 +18,9 @@ import { Pages } from '../pages';
 import { PeopleNames } from '../people-names';
 import { PageGuard, PageRoles } from '../session/page.guard';
 import type { PageRequest } from '../session/web-session';
+import { passThrough } from '../audit/audit-pages.controller';
 import { query, WebApi } from '../web-api';
+import type { UploadFormRequest } from './upload-form.middleware';
 import { bodyFromForm, formModel, isRequestType, TYPE_CHOICES } from './request-form';
 import { lines, one } from '../form-values';
 
@@ -48,6 +50,15 @@ const NOTICES: Record<string, string> = {
   reopened: 'The obligation is open again; the reason is on the timeline.',
   authorization: "The authority's decision was recorded.",
   document: 'The decision document was stored encrypted; its SHA-256 is on the record.',
+  material: "The material's file was stored encrypted; data governance can now read it.",
+};
+
+/** What was wrong with an uploaded file, in words (`?problem=`). */
+const UPLOAD_PROBLEMS: Record<string, string> = {
+  type: 'That file is not a PDF or an image (PNG, JPEG or WebP). Save it as a PDF and upload it again.',
+  size: 'That file is larger than 10 MB. Make it smaller (for example, save it as a PDF with compressed images) and upload it again.',
+  missing: 'Choose a file to upload first.',
+  form: 'The upload could not be read. Please try again.',
 };
 
 /** Request statuses in which an authorization's progress may still be recorded. */
@@ -174,6 +185,7 @@ export class RequestPagesController {
     @Res() res: Response,
     @Param('id') id: string,
     @Query('done') done?: string,
+    @Query('problem') problem?: string,
   ): Promise<void> {
     const api = new WebApi(req);
     const view = await api.get<RequestView>(`/api/requests/${encodeURIComponent(id)}`);
@@ -189,7 +201,20 @@ export class RequestPagesController {
         timeline,
         ...waitingOn(view),
         notice: NOTICES[done ?? ''] ?? null,
+        problem: UPLOAD_PROBLEMS[problem ?? ''] ?? null,
         decidable,
+        // The manifest's materials: the requester attaches their files; who reviews them downloads them.
+        materials: (view.manifest?.materials ?? []).map((m, index) => ({
+          ...m,
+          index,
+          canUpload: mine && RECORDABLE.includes(view.status),
+          canDownload:
+            'document' in m &&
+            (mine ||
+              me.roles.includes('admin') ||
+              me.roles.includes('auditor') ||
+              (me.parties ?? []).some((p) => p.party === 'data_governance')),
+        })),
         canAmend: mine && view.status === 'changes_requested',
         canWithdraw: mine && isWithdrawable(view.status),
         canCopy: mine && ['rejected', 'withdrawn', 'expired'].includes(view.status),
@@ -417,6 +442,64 @@ export class RequestPagesController {
       body,
     );
     res.redirect(303, `/app/requests/${encodeURIComponent(id)}?done=authorization`);
+  }
+
+  @Post(':id/authorizations/:kind/document')
+  async uploadDecisionDocument(
+    @Req() req: PageRequest & UploadFormRequest,
+    @Res() res: Response,
+    @Param('id') id: string,
+    @Param('kind') kind: string,
+  ): Promise<void> {
+    const path = `/api/requests/${encodeURIComponent(id)}/authorizations/${encodeURIComponent(kind)}/document`;
+    await this.passUpload(req, res, id, path, 'document');
+  }
+
+  @Post(':id/materials/:index/document')
+  async uploadMaterial(
+    @Req() req: PageRequest & UploadFormRequest,
+    @Res() res: Response,
+    @Param('id') id: string,
+    @Param('index') index: string,
+  ): Promise<void> {
+    const path = `/api/requests/${encodeURIComponent(id)}/manifest/materials/${encodeURIComponent(index)}/document`;
+    await this.passUpload(req, res, id, path, 'material');
+  }
+
+  @Get(':id/materials/:index/document')
+  async downloadMaterial(
+    @Req() req: PageRequest,
+    @Res() res: Response,
+    @Param('id') id: string,
+    @Param('index') index: string,
+  ): Promise<void> {
+    await passThrough(
+      req,
+      res,
+      `/api/requests/${encodeURIComponent(id)}/manifest/materials/${encodeURIComponent(index)}/document`,
+    );
+  }
+
+  /** Passes the form's file to the API; a wrong file comes back to the request page with the problem in words. */
+  private async passUpload(
+    req: UploadFormRequest & PageRequest,
+    res: Response,
+    id: string,
+    path: string,
+    done: string,
+  ): Promise<void> {
+    const back = (query: string) => res.redirect(303, `/app/requests/${encodeURIComponent(id)}?${query}`);
+    if (req.uploadProblem) return back(`problem=${req.uploadProblem}`);
+    if (!req.file || req.file.size === 0) return back('problem=missing');
+    const answer = await new WebApi(req).upload<ApiErrorBody>('PUT', path, {
+      bytes: req.file.buffer,
+      name: req.file.originalname,
+      type: req.file.mimetype,
+    });
+    if (answer.status === 413) return back('problem=size');
+    if (answer.status === 400 && answer.body.errors?.some((e) => e.field === 'document')) return back('problem=type');
+    if (answer.status >= 400) throw new ApiRefusal(answer.status, answer.body);
+    back(`done=${done}`);
   }
 
   private async decidable(api: WebApi, requestId: string): Promise<InboxItem[]> {

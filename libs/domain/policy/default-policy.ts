@@ -122,6 +122,13 @@ export const DEFAULT_POLICY_DOCUMENT: PolicyDocument = {
       condition: 'Loaner device only: no company laptop or phone travels',
     },
     {
+      rule: 'company_device_high_risk',
+      when: { allOf: [{ destinationRiskIn: ['high'] }, { companyDevice: true }] },
+      outcome: 'condition',
+      reason: 'a company device is declared for a destination rated high risk: it stays at home',
+      condition: 'Take a loaner instead of {companyDevices}',
+    },
+    {
       rule: 'published_material_only',
       when: {
         allOf: [

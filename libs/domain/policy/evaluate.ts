@@ -1,4 +1,4 @@
-import { unpublishedTitles } from '../manifest';
+import { companyDevicesInWords, unpublishedTitles } from '../manifest';
 import type { PersonFlags } from '../person';
 import type { RequestInput } from '../request';
 import type { ScreeningHit } from '../screening';
@@ -164,6 +164,10 @@ export function reasonsFor(condition: Condition, facts: Facts): string[] | null 
   if ('unpublishedMaterial' in condition) {
     const titles = unpublishedTitles(request.manifest);
     return titles.length > 0 ? titles.map((title) => `unpublished material to be shown: ${title}`) : null;
+  }
+  if ('companyDevice' in condition) {
+    const devices = companyDevicesInWords(request.manifest);
+    return devices.length > 0 ? devices.map((d) => `${d} declared`) : null;
   }
   const unknown: never = condition;
   throw new Error(`unknown policy condition ${JSON.stringify(unknown)}`);

@@ -36,7 +36,8 @@ export type Condition =
   | { destinationIn: string[] }
   | { classifiedAccess: true }
   | { inConfidentialityPeriod: true }
-  | { unpublishedMaterial: true };
+  | { unpublishedMaterial: true }
+  | { companyDevice: true };
 
 const countryCode = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code in capitals');
 
@@ -61,6 +62,8 @@ const condition: z.ZodType<Condition> = z.lazy(() =>
     z.object({ inConfidentialityPeriod: z.literal(true) }).strict(),
     /** The trip manifest declares material that is not published (one reason per title). */
     z.object({ unpublishedMaterial: z.literal(true) }).strict(),
+    /** The trip manifest declares a company laptop or phone (one reason per device, by asset tag). */
+    z.object({ companyDevice: z.literal(true) }).strict(),
   ]),
 );
 
@@ -206,7 +209,7 @@ const determinationRule = z
     when: condition,
     outcome: z.enum(DETERMINATION_OUTCOMES),
     reason: z.string().trim().min(1).max(500),
-    /** The condition's text, for `condition` outcomes ("Loaner device only"). */
+    /** The condition's text, for `condition` outcomes ("Loaner device only"); `{companyDevices}` in it names the declared company devices. */
     condition: z.string().trim().min(1).max(300).optional(),
     /** Whom to contact, for `blocked` outcomes. */
     contact: z.string().trim().min(1).max(300).optional(),

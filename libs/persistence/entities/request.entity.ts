@@ -1,6 +1,7 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { RouteChange, SupersededApproval } from '../../domain/amendment';
 import type { AuthorizationState, Determination } from '../../domain/authorizations';
+import type { MaterialDocument } from '../../domain/material-documents';
 import type { RoutePlan } from '../../domain/policy';
 import type { Counterparty } from '../../domain/request';
 import type { TripManifest } from '../../domain/manifest';
@@ -114,6 +115,10 @@ export class RequestEntity {
   /** External authorizations the pinned policy requires, with their progress (empty when none applies). */
   @Column({ type: 'simple-json', default: '[]' })
   authorizations!: AuthorizationState[];
+
+  /** The files of the manifest's materials, by SHA-256 (the files sit sealed in `authorization_documents`). */
+  @Column({ name: 'material_documents', type: 'simple-json', default: '[]' })
+  materialDocuments!: MaterialDocument[];
 
   /** What the pinned policy's determinations said at submission. */
   @Column({ type: 'simple-json', default: '[]' })
