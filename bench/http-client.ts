@@ -14,10 +14,12 @@ export interface BenchResponse<T> {
 export class BenchHttp {
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   private readonly tokens = new Map<string, string>();
-  private readonly url: URL;
+  private readonly urls: URL[];
+  private next = 0;
 
-  constructor(baseUrl: string) {
-    this.url = new URL(baseUrl);
+  /** With several base URLs (the APIs of a cluster), requests go to each in turn. */
+  constructor(baseUrl: string | string[]) {
+    this.urls = (Array.isArray(baseUrl) ? baseUrl : [baseUrl]).map((u) => new URL(u));
   }
 
   async token(email: string): Promise<string> {
@@ -40,12 +42,13 @@ export class BenchHttp {
     headers: Record<string, string> = {},
   ): Promise<BenchResponse<T>> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
+    const url = this.urls[this.next++ % this.urls.length];
     return new Promise((resolve, reject) => {
       const req = http.request(
         {
           agent: this.agent,
-          host: this.url.hostname,
-          port: this.url.port,
+          host: url.hostname,
+          port: url.port,
           method,
           path,
           headers: {

@@ -22,7 +22,8 @@ import {
  * PostgreSQL (or DATABASE_URL's server): the real Temporal server, one process per service
  * (frontend, history, matching, worker) on its own persistence and visibility databases; a
  * standalone SMTP capture; two Clearance workers and two APIs (PORT and PORT+1) on one Clearance
- * database. Dev mode (CLEARANCE_DEV_MODE=1) is explicit: dev sign-in and the dev mailbox (every
+ * database (`-- --workers N --apis N` to run another number of each, e.g. 1 and 1 to measure
+ * what the second ones add; APIs on PORT … PORT+N-1). Dev mode (CLEARANCE_DEV_MODE=1) is explicit: dev sign-in and the dev mailbox (every
  * API reads the one capture) for this local topology only. Ctrl-C stops everything it started.
  *
  * Environment: PORT (3000), DATABASE_URL (postgres://postgres@127.0.0.1:5432/clearance_cluster),
@@ -79,6 +80,19 @@ export function clusterOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Clu
     workers: 2,
     apis: 2,
   };
+}
+
+/** `--workers N --apis N` (each 1 to 8) over `options`; anything else is refused. */
+export function withProcessCounts(options: ClusterOptions, argv: string[]): ClusterOptions {
+  const out = { ...options };
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i];
+    if (name !== '--workers' && name !== '--apis') throw new Error(`unknown option ${name} (--workers N, --apis N)`);
+    const n = Number(argv[++i]);
+    if (!Number.isInteger(n) || n < 1 || n > 8) throw new Error(`${name} wants a whole number from 1 to 8`);
+    out[name === '--workers' ? 'workers' : 'apis'] = n;
+  }
+  return out;
 }
 
 /** The Temporal databases live on the same PostgreSQL server as Clearance's, with the same login. */
@@ -342,7 +356,7 @@ export async function startCluster(
 }
 
 async function main(): Promise<void> {
-  const options = clusterOptionsFromEnv();
+  const options = withProcessCounts(clusterOptionsFromEnv(), process.argv.slice(2));
   let stopCluster: (() => Promise<void>) | undefined;
   let stopping = false;
   const stop = async (code: number) => {
@@ -361,6 +375,7 @@ async function main(): Promise<void> {
   });
   say(`ready in ${(cluster.startupMs / 1000).toFixed(1)} s`);
   cluster.apiUrls.forEach((url, i) => say(`  API ${i + 1}          ${url}/api   (OpenAPI UI: ${url}/api/docs)`));
+  say(`  Workers        ${options.workers} (one process each)`);
   say(`  Dev mailbox    ${cluster.apiUrls[0]}/dev/mailbox.html (the same on every API)`);
   say(`  Temporal gRPC  ${cluster.temporalAddress} (frontend; history, matching, worker: own processes)`);
   say(`  Database       ${options.databaseUrl}`);

@@ -8,13 +8,15 @@ import { randomBytes } from 'node:crypto';
 import { baselineApproval, decideBaseline } from '../baseline.workflow';
 import { startPhase, type PhaseProfile } from '../profile';
 import { drain, log, PARTIES, pool, range, sumProfiles, type BenchOptions } from './common';
-import type { BenchSystem } from './system';
+import type { BenchTarget } from './system';
 
 export interface BaselineRun {
   ms: number;
   latencies: number[];
   started: string[];
   profile: PhaseProfile;
+  /** CPU ms of the running system's processes by role during the run (Temporal's is the baseline's cost), or null in-process. */
+  processCpuMs: Record<string, number | null> | null;
 }
 
 export interface Baseline {
@@ -23,14 +25,15 @@ export interface Baseline {
 }
 
 /** Starts the baseline's own worker on its own task queue; `run` drives one batch of `requests` workflows. */
-export async function startBaseline(sys: BenchSystem, opts: BenchOptions): Promise<Baseline> {
-  const { bareClient } = sys;
+export async function startBaseline(sys: BenchTarget, opts: BenchOptions): Promise<Baseline> {
+  const { bareClient, processes } = sys;
   const N = opts.requests;
   const CONCURRENCY = opts.concurrency;
   const baselineQueue = `bench-baseline-${randomBytes(4).toString('hex')}`;
-  const baseConn = await NativeConnection.connect({ address: sys.server.address });
+  const baseConn = await NativeConnection.connect({ address: sys.temporalAddress });
   const baseWorker = await Worker.create({
     connection: baseConn,
+    namespace: sys.namespace,
     taskQueue: baselineQueue,
     workflowsPath: require.resolve('../baseline.workflow'),
     bundlerOptions: {},
@@ -40,6 +43,7 @@ export async function startBaseline(sys: BenchSystem, opts: BenchOptions): Promi
     log(`baseline ${when}: ${N} workflows × 4 Updates, ${CONCURRENCY} concurrent senders`);
     const latencies: number[] = [];
     const endPhase = startPhase();
+    const cpuBefore = processes?.cpu();
     const bStart = Date.now();
     const handles: { id: string; party: string }[] = [];
     const started: string[] = [];
@@ -65,10 +69,13 @@ export async function startBaseline(sys: BenchSystem, opts: BenchOptions): Promi
     await Promise.all(started.map((id) => bareClient.workflow.getHandle(id).result()));
     const ms = Date.now() - bStart;
     const profile = endPhase();
+    const processCpuMs = processes && cpuBefore ? processes.cpuByRole(cpuBefore, processes.cpu()) : null;
     bDone = true;
     await bSenders;
     log(`baseline ${when}: ${N} completed in ${ms} ms; profile ${JSON.stringify(profile)}`);
-    return { ms, latencies, started, profile };
+    if (processCpuMs)
+      log(`baseline ${when}: CPU of the running system's processes, ms by role: ${JSON.stringify(processCpuMs)}`);
+    return { ms, latencies, started, profile, processCpuMs };
   };
   return {
     run,
@@ -91,8 +98,23 @@ export function pooledBaseline(first: BaselineRun, second: BaselineRun, opts: Be
     /** Workflows of the second run, whose history the replay phase compares with a cycle's. */
     started: second.started,
     profile: sumProfiles(first.profile, second.profile),
+    processCpuMs: sumRoles(first.processCpuMs, second.processCpuMs),
     cyclesPerSecond: (2 * opts.requests) / (ms / 1000),
     updatesPerSecond: updateLatencies.length / (ms / 1000),
   };
 }
 export type PooledBaseline = ReturnType<typeof pooledBaseline>;
+
+function sumRoles(
+  a: Record<string, number | null> | null,
+  b: Record<string, number | null> | null,
+): Record<string, number | null> | null {
+  if (!a || !b) return null;
+  const out: Record<string, number | null> = {};
+  for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    const x = a[k];
+    const y = b[k];
+    out[k] = x === null || x === undefined || y === null || y === undefined ? null : x + y;
+  }
+  return out;
+}

@@ -18,6 +18,13 @@ export interface BenchOptions {
   capture: boolean;
   /** Log the cycle's most frequent SQL statements. */
   statements: boolean;
+  /**
+   * `--base URL[,URL…]`: bench an already running system over HTTP (its APIs, taken in turn) instead of
+   * starting one in this process; `--temporal ADDRESS` is the Temporal it runs on (required with it).
+   */
+  base?: string[];
+  temporal?: string;
+  namespace: string;
 }
 
 export function benchOptions(argv: string[] = process.argv): BenchOptions {
@@ -26,16 +33,26 @@ export function benchOptions(argv: string[] = process.argv): BenchOptions {
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const concurrency = Number(arg('concurrency') ?? 20);
+  const base = arg('base')
+    ?.split(',')
+    .map((u) => u.trim().replace(/\/+$/, ''))
+    .filter(Boolean);
+  const temporal = arg('temporal');
+  if (base && !temporal) throw new Error('--base needs --temporal ADDRESS (the Temporal the system runs on)');
   return {
     requests: Number(arg('requests') ?? 40),
-    open: Number(arg('open') ?? 300),
-    replay: Number(arg('replay') ?? 40),
+    // a running system keeps what the bench opens: fewer by default
+    open: Number(arg('open') ?? (base ? 100 : 300)),
+    replay: Number(arg('replay') ?? (base ? 20 : 40)),
     concurrency,
     openConcurrency: Number(arg('open-concurrency') ?? concurrency),
     postgres: arg('postgres'),
     json: arg('json'),
     capture: argv.includes('--capture'),
     statements: argv.includes('--statements'),
+    base,
+    temporal,
+    namespace: arg('namespace') ?? 'default',
   };
 }
 

@@ -11,7 +11,8 @@ import { replayHistories as replayThroughOneWorker, replayHistory } from '@libs/
 import { renderApprovalMail } from '@libs/mail';
 import { historyProfile } from '../profile';
 import { log } from './common';
-import type { BenchSystem } from './system';
+import type { EncryptionCodec } from '@libs/crypto';
+import type { BenchTarget } from './system';
 
 export interface ExportedHistory {
   file: string;
@@ -19,7 +20,7 @@ export interface ExportedHistory {
 }
 
 export async function exportHistories(
-  sys: BenchSystem,
+  sys: BenchTarget,
   submitted: string[],
   limit: number,
 ): Promise<ExportedHistory[]> {
@@ -39,7 +40,7 @@ export async function exportHistories(
 const readHistory = (f: ExportedHistory) => historyFromJSON(JSON.parse(fs.readFileSync(f.file, 'utf8')));
 
 /** What one Clearance cycle costs in Temporal terms (averaged over the exported histories) vs the baseline. */
-export async function historyCost(sys: BenchSystem, files: ExportedHistory[], baselineWorkflowId: string) {
+export async function historyCost(sys: BenchTarget, files: ExportedHistory[], baselineWorkflowId: string) {
   const perCycle = historyProfile(files.map(readHistory));
   const baseHistory = await sys.bareClient.workflow.getHandle(baselineWorkflowId).fetchHistory();
   const baselineEvents = baseHistory.events?.length ?? 0;
@@ -50,7 +51,13 @@ export async function historyCost(sys: BenchSystem, files: ExportedHistory[], ba
   return { perCycle, baselineEvents, baselineWorkflowTasks };
 }
 
-export async function replayHistories(sys: BenchSystem, files: ExportedHistory[]) {
+/** The payload codec and the workflow bundle a replay needs. */
+export interface ReplayKit {
+  codec: EncryptionCodec;
+  bundleCode: string;
+}
+
+export async function replayHistories(sys: ReplayKit, files: ExportedHistory[]) {
   const { codec } = sys;
   const workflowBundle = { code: sys.bundleCode };
   // warm-up (first replay worker pays one-off costs), not timed

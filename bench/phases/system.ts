@@ -17,10 +17,34 @@ import { createPostgresDatabase } from '../../tests/support/databases';
 import { requestBody } from '../../tests/support/factories';
 import { BenchHttp } from '../http-client';
 import { CaptureMailbox, CountingSink, type BenchMailbox } from '../mail-sink';
-import { log, PARTIES, quiet, REQUESTER, type BenchOptions } from './common';
+import type { ProcessWatch } from '../processes';
+import { log, PARTIES, quiet, REQUESTER, sleep, type BenchOptions } from './common';
 import { WORKFLOW_BUNDLER_OPTIONS } from '@libs/temporal';
 
-export interface BenchSystem {
+/** What the cycle, the baseline, the history and the open-requests phases need: the in-process system or a running one. */
+export interface BenchTarget {
+  /** 'in-process' (this process holds API and worker) or 'running' (`--base`: a system started elsewhere). */
+  mode: 'in-process' | 'running';
+  tmp: string;
+  temporalAddress: string;
+  namespace: string;
+  http: BenchHttp;
+  /** Reads histories; in-process it has the payload codec, against a running system it has none (counting needs none). */
+  client: Client;
+  /** The baseline's client: bare SDK, no codec. */
+  bareClient: Client;
+  /** The counting mailbox, or null when the bench has none (a running system sends to its own). */
+  mail: BenchMailbox | null;
+  /** Emails the outbox marks sent, or null when the bench cannot read the database. */
+  sentMails(): Promise<number | null>;
+  /** Resolves once every one of `ids`' request workflows closed, or after `deadline` (returns false). */
+  waitClosed(ids: string[], deadline: number): Promise<boolean>;
+  /** The running system's processes (RSS, CPU), or null in-process. */
+  processes: ProcessWatch | null;
+}
+
+export interface BenchSystem extends BenchTarget {
+  mode: 'in-process';
   tmp: string;
   server: DevServer;
   bundleCode: string;
@@ -33,9 +57,6 @@ export interface BenchSystem {
   running: Promise<void>;
   http: BenchHttp;
   clientConn: Connection;
-  client: Client;
-  /** The baseline's client: bare SDK, no codec. */
-  bareClient: Client;
   db: DataSource;
   mail: BenchMailbox;
   dropDb: () => Promise<void>;
@@ -91,6 +112,21 @@ export async function startSystem(opts: BenchOptions, t0: number): Promise<Bench
   await http.token(REQUESTER);
   log(`system up in ${Date.now() - t0} ms (workflow bundle ${bundleMs} ms)`);
   return {
+    mode: 'in-process',
+    temporalAddress: server.address,
+    namespace: config.temporal.namespace,
+    processes: null,
+    async sentMails() {
+      const [{ n }] = await db.query<{ n: number | string }[]>(
+        "SELECT COUNT(*) AS n FROM sent_emails WHERE status = 'sent'",
+      );
+      return Number(n);
+    },
+    async waitClosed(ids, deadline) {
+      const closing = Promise.all(ids.map((id) => client.workflow.getHandle(`request-${id}`).result()));
+      const late = sleep(Math.max(deadline - Date.now(), 0)).then(() => 'late' as const);
+      return (await Promise.race([closing, late])) !== 'late';
+    },
     tmp,
     server,
     bundleCode,
@@ -140,14 +176,14 @@ export async function stopSystem(sys: BenchSystem): Promise<void> {
 }
 
 /** Submits one departure abroad as the requester; the new request's id. */
-export async function submitRequest(sys: BenchSystem): Promise<string> {
+export async function submitRequest(sys: BenchTarget): Promise<string> {
   const res = await sys.http.as<{ id: string }>(REQUESTER, 'POST', '/api/requests', requestBody('departure_abroad'));
   if (res.status !== 201) throw new Error(`submit answered ${res.status}: ${res.text}`);
   return res.body.id;
 }
 
 /** Every id of `email`'s own requests in `status`, page by page. */
-export async function listAll(sys: BenchSystem, email: string, status: string): Promise<Set<string>> {
+export async function listAll(sys: BenchTarget, email: string, status: string): Promise<Set<string>> {
   const ids = new Set<string>();
   let cursor: string | null = null;
   do {
