@@ -48,8 +48,33 @@ function requestInputOf(row: RequestEntity): RequestInput {
 /** Fields of a stored version that are not part of the document an admin edits. */
 function documentOf(body: unknown): unknown {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return body;
-  const { version: _v, createdBy: _b, createdAt: _a, ...document } = body as Record<string, unknown>;
+  const { version: _v, createdBy: _b, createdAt: _a, changeReason: _r, ...document } = body as Record<string, unknown>;
   return document;
+}
+
+/** The longest reason kept with a policy version. */
+export const CHANGE_REASON_MAX = 2000;
+
+/**
+ * The reason of a publication from the `X-Change-Reason` header: UTF-8, percent-encoded where it is
+ * not plain ASCII (`encodeURIComponent`); blank means none.
+ */
+export function changeReasonOf(header: string | undefined): string | null {
+  if (header === undefined) return null;
+  let reason: string;
+  try {
+    reason = decodeURIComponent(header).trim();
+  } catch {
+    throw DomainError.validation([
+      { field: 'X-Change-Reason', messages: ['X-Change-Reason must be UTF-8 text, percent-encoded'] },
+    ]);
+  }
+  if (reason.length > CHANGE_REASON_MAX) {
+    throw DomainError.validation([
+      { field: 'X-Change-Reason', messages: [`X-Change-Reason must be at most ${CHANGE_REASON_MAX} characters`] },
+    ]);
+  }
+  return reason || null;
 }
 
 type Problem = { field: string; messages: string[] };
@@ -80,10 +105,11 @@ export class PolicyService {
     return found;
   }
 
-  async publish(person: Person, body: unknown): Promise<StoredPolicy> {
+  async publish(person: Person, body: unknown, reasonHeader?: string): Promise<StoredPolicy> {
+    const reason = changeReasonOf(reasonHeader);
     const parsed = parsePolicyDocument(documentOf(body));
     if ('problems' in parsed) throw DomainError.validation(parsed.problems);
-    return this.policies.publish(parsed.document, person.email);
+    return this.policies.publish(parsed.document, person.email, reason);
   }
 
   /** A draft's problems, or the document as it would be stored, beside the version in force. */
