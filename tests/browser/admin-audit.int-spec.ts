@@ -1,3 +1,5 @@
+import { DataSource } from 'typeorm';
+import { AuditLogEntity } from '@libs/persistence';
 import { eventually } from '../support/eventually';
 import { requestBody } from '../support/factories';
 import { checkPage, signedIn, usePagesSystem } from '../support/browser';
@@ -121,6 +123,46 @@ describe('admin and audit pages in words, in Chromium', () => {
       'HR wants a second pair of eyes — décision du comité',
     );
     await checkPage(page, 'admin-policy-published');
+    await context.close();
+  });
+
+  it('should change a tier and flags only after a confirmation showing from and to, with a reason kept in the audit log', async () => {
+    const { context, page } = await signedIn(pages.browser, pages.system.baseUrl, ADMIN);
+    await page.goto('/app/admin/directory?q=carol%40example.com');
+    const row = page.locator('#people tbody tr').first();
+    await expect(row.textContent()).resolves.toContain('Classified access: no');
+    await row.getByLabel('Tier of carol@example.com').selectOption('strategic');
+    await row.getByLabel('Classified access of carol@example.com').check();
+    await row.getByLabel('Confidentiality period of carol@example.com ends').fill('2027-06-30');
+    await row.getByRole('button', { name: 'Change carol@example.com' }).click();
+    const confirm = page.locator('#person-confirm');
+    const text = (await confirm.textContent())!.replace(/\s+/g, ' ');
+    expect(text).toContain('Tier: Standard → Strategic');
+    expect(text).toContain('Classified access: no → yes');
+    expect(text).toContain('Confidentiality period ends: none → 2027-06-30');
+    expect((await http.as(ADMIN, 'GET', '/api/directory/people/carol@example.com')).body.tier).toBe('standard');
+    await checkPage(page, 'admin-directory-confirm');
+
+    await page.locator('#f-person-reason').evaluate((el) => el.removeAttribute('required'));
+    await confirm.getByRole('button', { name: 'Confirm the change' }).click();
+    await expect(page.locator('#e-person-reason').textContent()).resolves.toContain('reason');
+    await page.getByLabel(/^Reason for the change/).fill('Promoted to the quantum programme');
+    await page.locator('#person-confirm').getByRole('button', { name: 'Confirm the change' }).click();
+    await page.waitForURL(/done=person/);
+    const carol = (await http.as(ADMIN, 'GET', '/api/directory/people/carol@example.com')).body;
+    expect(carol).toMatchObject({
+      tier: 'strategic',
+      flags: { classifiedAccess: true, confidentialityPeriodEnds: '2027-06-30' },
+    });
+    const [entry] = await pages.system.app
+      .get(DataSource)
+      .getRepository(AuditLogEntity)
+      .find({ where: { event: 'directory.tier.changed' }, order: { seq: 'DESC' }, take: 1 });
+    expect(JSON.parse(entry.payload)).toMatchObject({
+      subject: 'carol@example.com',
+      reason: 'Promoted to the quantum programme',
+      alsoChanged: ['classifiedAccess', 'confidentialityPeriodEnds'],
+    });
     await context.close();
   });
 });

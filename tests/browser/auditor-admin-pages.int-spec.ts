@@ -169,9 +169,11 @@ describe('auditor and admin pages in Chromium', () => {
     const before = (await http.as(ADMIN, 'GET', '/api/directory/people/carol@example.com')).body;
     const next = before.tier === 'sensitive' ? 'core' : 'sensitive';
     await page.getByLabel('Tier of carol@example.com', { exact: true }).selectOption(next);
-    await page.getByRole('button', { name: 'Save the tier of carol@example.com' }).click();
-    await page.waitForURL(/done=tier/);
-    await expect(page.getByRole('status').first().textContent()).resolves.toContain('tier was changed');
+    await page.getByRole('button', { name: 'Change carol@example.com' }).click();
+    await page.getByLabel(/^Reason for the change/).fill('New role');
+    await page.getByRole('button', { name: 'Confirm the change' }).click();
+    await page.waitForURL(/done=person/);
+    await expect(page.getByRole('status').first().textContent()).resolves.toContain('change was saved');
     const after = (await http.as(ADMIN, 'GET', '/api/directory/people/carol@example.com')).body;
     expect(after).toEqual({ ...before, tier: next });
     await checkPage(page, 'admin-directory-saved');

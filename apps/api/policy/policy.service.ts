@@ -22,6 +22,7 @@ import {
   type StoredPolicy,
 } from '@libs/persistence';
 import { ScreeningService } from '@libs/screening/screening.service';
+import { changeReasonOf } from '../common/change-reason';
 import { DomainError } from '../common/domain-error';
 import { parseRequestInput } from '../requests/request.dto';
 import { RequestsService } from '../requests/requests.service';
@@ -50,31 +51,6 @@ function documentOf(body: unknown): unknown {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return body;
   const { version: _v, createdBy: _b, createdAt: _a, changeReason: _r, ...document } = body as Record<string, unknown>;
   return document;
-}
-
-/** The longest reason kept with a policy version. */
-export const CHANGE_REASON_MAX = 2000;
-
-/**
- * The reason of a publication from the `X-Change-Reason` header: UTF-8, percent-encoded where it is
- * not plain ASCII (`encodeURIComponent`); blank means none.
- */
-export function changeReasonOf(header: string | undefined): string | null {
-  if (header === undefined) return null;
-  let reason: string;
-  try {
-    reason = decodeURIComponent(header).trim();
-  } catch {
-    throw DomainError.validation([
-      { field: 'X-Change-Reason', messages: ['X-Change-Reason must be UTF-8 text, percent-encoded'] },
-    ]);
-  }
-  if (reason.length > CHANGE_REASON_MAX) {
-    throw DomainError.validation([
-      { field: 'X-Change-Reason', messages: [`X-Change-Reason must be at most ${CHANGE_REASON_MAX} characters`] },
-    ]);
-  }
-  return reason || null;
 }
 
 type Problem = { field: string; messages: string[] };

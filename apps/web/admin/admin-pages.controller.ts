@@ -124,7 +124,7 @@ function lineDiff(before: string, after: string) {
 }
 
 const NOTICES: Record<string, string> = {
-  tier: 'The tier was changed. It applies to requests submitted from now on.',
+  person: 'The change was saved. It applies to requests submitted from now on.',
   entry: 'The entry was added. Requests submitted from now on are screened against it.',
 };
 
@@ -408,8 +408,12 @@ export class AdminPagesController {
     await this.sendDirectory(req, res, q ?? {}, { notice: NOTICES[one(q?.done)] ?? null });
   }
 
+  /**
+   * A change of tier or flags takes two steps: the row's Change shows what changes (from → to) and
+   * asks why; "Confirm the change" with a reason writes it (PUT, reason in X-Change-Reason, audited).
+   */
   @Post('directory/people/:email')
-  async setTier(
+  async changePerson(
     @Req() req: PageRequest,
     @Res() res: Response,
     @Param('email') email: string,
@@ -418,17 +422,67 @@ export class AdminPagesController {
     const api = new WebApi(req);
     const path = `/api/directory/people/${encodeURIComponent(email)}`;
     const person = await api.get<PersonView>(path);
-    const tier = one(form?.tier);
-    await api.ok('PUT', path, {
-      name: person.name,
-      tier: tier === 'none' ? null : tier,
-      roles: person.roles,
-      managerEmail: person.managerEmail,
-      classifiedAccess: person.flags.classifiedAccess,
-      confidentialityPeriodEnds: person.flags.confidentialityPeriodEnds,
-      parties: person.parties,
-    });
-    res.redirect(303, `/app/admin/directory${query({ q: person.email, done: 'tier' })}`);
+    const tierChoice = one(form?.tier);
+    const next = {
+      tier: tierChoice === 'none' || tierChoice === '' ? null : tierChoice,
+      classifiedAccess: one(form?.classifiedAccess) === 'true',
+      confidentialityPeriodEnds: one(form?.confidentialityPeriodEnds).trim() || null,
+    };
+    const yesNo = (v: boolean) => (v ? 'yes' : 'no');
+    const changes = [
+      {
+        what: 'Tier',
+        from: label(person.tier ?? 'none'),
+        to: label(next.tier ?? 'none'),
+        same: person.tier === next.tier,
+      },
+      {
+        what: 'Classified access',
+        from: yesNo(person.flags.classifiedAccess),
+        to: yesNo(next.classifiedAccess),
+        same: person.flags.classifiedAccess === next.classifiedAccess,
+      },
+      {
+        what: 'Confidentiality period ends',
+        from: person.flags.confidentialityPeriodEnds ?? 'none',
+        to: next.confidentialityPeriodEnds ?? 'none',
+        same: person.flags.confidentialityPeriodEnds === next.confidentialityPeriodEnds,
+      },
+    ].filter((c) => !c.same);
+    const reason = one(form?.reason).trim();
+    const confirm = { email: person.email, name: person.name, changes, next, reason };
+    if (changes.length === 0) {
+      await this.sendDirectory(req, res, { q: person.email }, { notice: `Nothing changed for ${person.name}.` });
+      return;
+    }
+    if (one(form?.confirmed) !== 'yes' || !reason) {
+      const reasonError =
+        one(form?.confirmed) === 'yes' ? 'Give the reason for this change: it is kept in the audit trail.' : null;
+      await this.sendDirectory(req, res, { q: person.email }, { confirm, reasonError }, reasonError ? 400 : 200);
+      return;
+    }
+    const answer = await api.send<ApiErrorBody>(
+      'PUT',
+      path,
+      {
+        name: person.name,
+        tier: next.tier,
+        roles: person.roles,
+        managerEmail: person.managerEmail,
+        classifiedAccess: next.classifiedAccess,
+        confidentialityPeriodEnds: next.confidentialityPeriodEnds,
+        parties: person.parties,
+      },
+      'application/json',
+      { 'x-change-reason': encodeURIComponent(reason) },
+    );
+    if (answer.status === 400) {
+      const fieldErrors = messagesByField(answer.body);
+      await this.sendDirectory(req, res, { q: person.email }, { confirm, fieldErrors }, 400);
+      return;
+    }
+    if (answer.status !== 200 && answer.status !== 201) throw new ApiRefusal(answer.status, answer.body);
+    res.redirect(303, `/app/admin/directory${query({ q: person.email, done: 'person' })}`);
   }
 
   @Post('directory/import')
