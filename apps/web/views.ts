@@ -6,6 +6,7 @@ import { PROJECT_ROOT } from '@libs/config/project-root';
 import { countryName, label, labels, reasonInWords, screeningHitInWords } from '@libs/domain/labels';
 import type { Person } from '@libs/domain/person';
 import type { Role } from '@libs/domain/vocabulary';
+import { durationInWords } from './durations';
 
 /** Next to this file in the sources and in dist/ (the build copies them); else in the checkout. */
 function located(folder: string): string {
@@ -102,4 +103,5 @@ function registerHelpers(hb: typeof Handlebars): void {
     typeof value === 'string' ? value.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC') : '',
   );
   hb.registerHelper('json', (value: unknown) => JSON.stringify(value, null, 2));
+  hb.registerHelper('duration', (hours: unknown) => (typeof hours === 'number' ? durationInWords(hours) : ''));
 }

@@ -36,6 +36,8 @@ export interface ImportResult {
 /** Who made a directory change: an admin's email, or `system` for the seed file. */
 export interface DirectoryActor {
   actor?: string | null;
+  /** Why, as the admin gave it (X-Change-Reason); kept in the audit entry. */
+  reason?: string | null;
 }
 
 /** What the audit log keeps of a person: what decides who reviews, never their name or flag values. */
@@ -187,6 +189,7 @@ export class DirectoryRepository {
   async upsertPerson(person: Person, options: DirectoryActor = {}): Promise<{ created: boolean }> {
     return writeTransaction(this.dataSource, async (manager) => {
       const { created, change } = await this.write(manager, person, options.actor ?? null);
+      if (change && options.reason) change.payload = { ...change.payload, reason: options.reason };
       if (change) await appendAudit(manager, [change]);
       return { created };
     });

@@ -8,10 +8,18 @@ import { PolicyVersionEntity } from './entities';
 export interface StoredPolicy extends RoutingPolicy {
   createdBy: string;
   createdAt: string;
+  /** Why the admin published it (X-Change-Reason), null when none was given. */
+  changeReason: string | null;
 }
 
-function toPolicy(row: PolicyVersionEntity): StoredPolicy {
-  return { ...row.document, version: row.version, createdBy: row.createdBy, createdAt: row.createdAt };
+function toPolicy(row: Omit<PolicyVersionEntity, 'changeReason'> & { changeReason?: string | null }): StoredPolicy {
+  return {
+    ...row.document,
+    version: row.version,
+    createdBy: row.createdBy,
+    createdAt: row.createdAt,
+    changeReason: row.changeReason ?? null,
+  };
 }
 
 /** What the audit log records of a version: its number, description and the SHA-256 of its document. */
@@ -67,26 +75,35 @@ export class PolicyRepository {
     return row ? toPolicy(row) : null;
   }
 
-  async list(): Promise<Array<{ version: number; createdBy: string; createdAt: string; description?: string }>> {
+  async list(): Promise<
+    Array<{ version: number; createdBy: string; createdAt: string; description?: string; changeReason: string | null }>
+  > {
     const rows = await this.dataSource.getRepository(PolicyVersionEntity).find({ order: { version: 'DESC' } });
     return rows.map((r) => ({
       version: r.version,
       createdBy: r.createdBy,
       createdAt: r.createdAt,
       description: r.document.description,
+      changeReason: r.changeReason ?? null,
     }));
   }
 
   /** Stores a new version numbered after the highest; a concurrent publish makes one of them retry. */
-  async publish(document: PolicyDocument, createdBy: string): Promise<StoredPolicy> {
+  async publish(
+    document: PolicyDocument,
+    createdBy: string,
+    changeReason: string | null = null,
+  ): Promise<StoredPolicy> {
     for (let attempt = 0; attempt < 5; attempt += 1) {
       const version = (await this.current()).version + 1;
-      const row = { version, document, createdBy, createdAt: new Date().toISOString() };
+      const row = { version, document, createdBy, createdAt: new Date().toISOString(), changeReason };
       try {
         // One transaction per attempt: on PostgreSQL a failed insert spoils the transaction it is in.
         await this.audit.writeTransaction(async (manager) => {
           await manager.getRepository(PolicyVersionEntity).insert(row);
-          await appendAudit(manager, [{ event: 'policy.published', actor: createdBy, payload: publishedFacts(row) }]);
+          await appendAudit(manager, [
+            { event: 'policy.published', actor: createdBy, payload: { ...publishedFacts(row), reason: changeReason } },
+          ]);
         });
         return toPolicy(row);
       } catch (error) {

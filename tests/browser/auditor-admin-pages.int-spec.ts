@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { durationInWords } from '../../apps/web/durations';
 import { requestBody } from '../support/factories';
 import { signedIn, checkPage, usePagesSystem } from '../support/browser';
 
@@ -108,7 +109,7 @@ describe('auditor and admin pages in Chromium', () => {
 
     await editor.fill('{ "routes": ');
     await page.getByRole('button', { name: 'Check' }).click();
-    await expect(page.getByRole('alert').textContent()).resolves.toContain('not JSON');
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('not JSON: line 1');
 
     await editor.fill(JSON.stringify({ ...original, routes: 5 }, null, 2));
     await page.getByRole('button', { name: 'Check' }).click();
@@ -125,6 +126,8 @@ describe('auditor and admin pages in Chromium', () => {
     await checkPage(page, 'admin-policy-diff');
 
     await page.getByRole('button', { name: 'Publish' }).click();
+    await page.getByLabel(/^Reason for the change/).fill('A description for the browser test');
+    await page.getByRole('button', { name: `Confirm and publish version ${before + 1}` }).click();
     await page.waitForURL(`**/app/admin/policy?published=${before + 1}`);
     await expect(page.getByRole('status').first().textContent()).resolves.toContain(`Published version ${before + 1}`);
     const current = (await http.as(ADMIN, 'GET', '/api/policy')).body;
@@ -166,9 +169,11 @@ describe('auditor and admin pages in Chromium', () => {
     const before = (await http.as(ADMIN, 'GET', '/api/directory/people/carol@example.com')).body;
     const next = before.tier === 'sensitive' ? 'core' : 'sensitive';
     await page.getByLabel('Tier of carol@example.com', { exact: true }).selectOption(next);
-    await page.getByRole('button', { name: 'Save the tier of carol@example.com' }).click();
-    await page.waitForURL(/done=tier/);
-    await expect(page.getByRole('status').first().textContent()).resolves.toContain('tier was changed');
+    await page.getByRole('button', { name: 'Change carol@example.com' }).click();
+    await page.getByLabel(/^Reason for the change/).fill('New role');
+    await page.getByRole('button', { name: 'Confirm the change' }).click();
+    await page.waitForURL(/done=person/);
+    await expect(page.getByRole('status').first().textContent()).resolves.toContain('change was saved');
     const after = (await http.as(ADMIN, 'GET', '/api/directory/people/carol@example.com')).body;
     expect(after).toEqual({ ...before, tier: next });
     await checkPage(page, 'admin-directory-saved');
@@ -202,7 +207,7 @@ describe('auditor and admin pages in Chromium', () => {
     )!;
     expect(hr.decided).toBe(2);
     const cells = await page.locator('#table-decisions th[data-party="hr"] ~ td').allTextContents();
-    expect(cells).toEqual([String(hr.decided), String(hr.medianHours), String(hr.p90Hours)]);
+    expect(cells).toEqual([String(hr.decided), durationInWords(hr.medianHours), durationInWords(hr.p90Hours)]);
     await expect(page.locator('#n-overdue-approvals').textContent()).resolves.toBe(String(api.overdueApprovals.count));
     await checkPage(page, 'dashboard');
     await context.close();

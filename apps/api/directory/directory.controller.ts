@@ -11,13 +11,14 @@ import {
   Res,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiTags, ApiHeader } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Person } from '@libs/domain/person';
 import { CurrentPerson, Roles } from '../auth/auth.decorators';
 import { DomainError } from '../common/domain-error';
 import { validateBody } from '../common/validate-body';
 import { CSV_COLUMNS } from './directory-csv';
+import { changeReasonOf } from '../common/change-reason';
 import { ImportQueryDto, ListPeopleQueryDto, parsePersonInput, PutPersonDto } from './directory.dto';
 import { DirectoryService, type ImportReport } from './directory.service';
 
@@ -66,14 +67,21 @@ export class DirectoryController {
     description: 'Applies to requests submitted from now on; submitted requests keep the tier they were filed with.',
   })
   @ApiBody({ type: PutPersonDto })
+  @ApiHeader({
+    name: 'X-Change-Reason',
+    required: false,
+    description: 'Why (at most 2000 characters, UTF-8 percent-encoded where not ASCII): kept in the audit entry.',
+  })
   async put(
     @CurrentPerson() caller: Person,
     @Param('email') email: string,
     @Body() body: unknown,
     @Res({ passthrough: true }) res: Response,
+    @Headers('x-change-reason') reasonHeader?: string,
   ) {
+    const reason = changeReasonOf(reasonHeader);
     const person = parsePersonInput(email, body, caller.email);
-    const { view, created } = await this.directory.put(caller, person);
+    const { view, created } = await this.directory.put(caller, person, reason);
     res.status(created ? 201 : 200);
     return view;
   }

@@ -71,9 +71,13 @@ export class DirectoryService {
     return toPersonView(person);
   }
 
-  async put(caller: Person, person: Person): Promise<{ view: PersonView; created: boolean }> {
+  async put(
+    caller: Person,
+    person: Person,
+    reason: string | null = null,
+  ): Promise<{ view: PersonView; created: boolean }> {
     const before = await this.directory.findPerson(person.email);
-    const { created } = await this.directory.upsertPerson(person, { actor: caller.email });
+    const { created } = await this.directory.upsertPerson(person, { actor: caller.email, reason });
     const tierChange = before && before.tier !== person.tier ? ` (tier ${before.tier} -> ${person.tier})` : '';
     this.logger.log(`${caller.email} ${created ? 'created' : 'replaced'} ${person.email}${tierChange}`);
     return { view: await this.get(person.email), created };

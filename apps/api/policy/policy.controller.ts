@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Person } from '@libs/domain/person';
 import type { StoredPolicy } from '@libs/persistence';
 import { CurrentPerson, Roles } from '../auth/auth.decorators';
@@ -36,8 +36,19 @@ export class PolicyController {
   @Put()
   @Roles('admin')
   @ApiOperation({ summary: 'Validate and publish a new version (running requests keep theirs)' })
-  async publish(@CurrentPerson() person: Person, @Body() body: unknown): Promise<StoredPolicy> {
-    return this.policy.publish(person, body);
+  @ApiHeader({
+    name: 'X-Change-Reason',
+    required: false,
+    description:
+      'Why this version is published (at most 2000 characters, UTF-8 percent-encoded where not ASCII): kept with ' +
+      'the version as `changeReason` and in its policy.published audit entry. The body stays the policy document.',
+  })
+  async publish(
+    @CurrentPerson() person: Person,
+    @Body() body: unknown,
+    @Headers('x-change-reason') reason?: string,
+  ): Promise<StoredPolicy> {
+    return this.policy.publish(person, body, reason);
   }
 
   @Post('validate')

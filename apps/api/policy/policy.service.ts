@@ -22,6 +22,7 @@ import {
   type StoredPolicy,
 } from '@libs/persistence';
 import { ScreeningService } from '@libs/screening/screening.service';
+import { changeReasonOf } from '../common/change-reason';
 import { DomainError } from '../common/domain-error';
 import { parseRequestInput } from '../requests/request.dto';
 import { RequestsService } from '../requests/requests.service';
@@ -48,7 +49,7 @@ function requestInputOf(row: RequestEntity): RequestInput {
 /** Fields of a stored version that are not part of the document an admin edits. */
 function documentOf(body: unknown): unknown {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return body;
-  const { version: _v, createdBy: _b, createdAt: _a, ...document } = body as Record<string, unknown>;
+  const { version: _v, createdBy: _b, createdAt: _a, changeReason: _r, ...document } = body as Record<string, unknown>;
   return document;
 }
 
@@ -80,10 +81,11 @@ export class PolicyService {
     return found;
   }
 
-  async publish(person: Person, body: unknown): Promise<StoredPolicy> {
+  async publish(person: Person, body: unknown, reasonHeader?: string): Promise<StoredPolicy> {
+    const reason = changeReasonOf(reasonHeader);
     const parsed = parsePolicyDocument(documentOf(body));
     if ('problems' in parsed) throw DomainError.validation(parsed.problems);
-    return this.policies.publish(parsed.document, person.email);
+    return this.policies.publish(parsed.document, person.email, reason);
   }
 
   /** A draft's problems, or the document as it would be stored, beside the version in force. */

@@ -67,6 +67,8 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 const round1 = (value: number) => Math.round(value * 10) / 10;
+/** Hours to the second (a decision a minute after its stage opened is not "0 hours"). */
+const roundHours = (value: number) => Math.round(value * 3600) / 3600;
 
 /** Auditors' and admins' overview: shapes the projection's rows that ReportsRepository reads. */
 @Injectable()
@@ -136,8 +138,8 @@ export class ReportsService {
         return {
           party,
           decided: sorted.length,
-          medianHours: round1(percentile(sorted, 50)),
-          p90Hours: round1(percentile(sorted, 90)),
+          medianHours: roundHours(percentile(sorted, 50)),
+          p90Hours: roundHours(percentile(sorted, 90)),
         };
       });
   }

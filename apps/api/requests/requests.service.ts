@@ -106,7 +106,7 @@ export class RequestsService {
     if (input.type === 'passport_release') await this.checkRelease(person, input);
     const requestId = idempotencyKey ? idFromKey(person.email, idempotencyKey) : randomUUID();
     const policy = await this.policies.current();
-    const { createdBy: _by, createdAt: _at, ...pinned } = policy;
+    const { createdBy: _by, createdAt: _at, changeReason: _reason, ...pinned } = policy;
     // A destination the policy blocks is refused here, before anything is recorded or started.
     this.checkNotBlocked(person, input, policy);
     await this.temporal.submit({

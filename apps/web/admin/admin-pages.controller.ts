@@ -38,11 +38,74 @@ interface ValidateAnswer {
 
 /** The document an admin edits: a stored version without its bookkeeping. */
 function documentOf(stored: StoredPolicy): Record<string, unknown> {
-  const { version: _v, createdBy: _b, createdAt: _a, ...document } = stored;
+  const { version: _v, createdBy: _b, createdAt: _a, changeReason: _r, ...document } = stored;
   return document;
 }
 
 const pretty = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+/** The same value with every object's keys sorted, so a diff shows changed values, not moved keys. */
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (value === null || typeof value !== 'object') return value;
+  const record = value as Record<string, unknown>;
+  return Object.fromEntries(
+    Object.keys(record)
+      .sort()
+      .map((key) => [key, sortedKeys(record[key])]),
+  );
+}
+
+/** A policy field path in words: `routes.conference.0.party` → "Routes › Conference › item 1 › Party". */
+export function policyFieldWords(field: string): string {
+  return field
+    .split('.')
+    .map((part) => (/^\d+$/.test(part) ? `item ${Number(part) + 1}` : label(part)))
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join(' › ');
+}
+
+/** Where a JSON text first goes wrong: the shortest prefix that fails for a reason other than ending early. */
+export function jsonSyntaxProblem(
+  text: string,
+): { line: number; column: number; source: string; message: string } | null {
+  const failure = (candidate: string): string | null => {
+    try {
+      JSON.parse(candidate);
+      return null;
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
+  };
+  const whole = failure(text);
+  if (whole === null) return null;
+  // A text that only stops too soon fails at its end (V8 names that position, or says "end of JSON input").
+  const endsEarly = (m: string | null, length: number) =>
+    m !== null && (/Unexpected end of JSON input|Unterminated string/.test(m) || m.includes(`at position ${length}`));
+  let offset: number;
+  if (!endsEarly(whole, text.length)) {
+    // A mistake spoils every longer text too, so the first bad character is found by bisection.
+    let good = 0;
+    let bad = text.length;
+    while (bad - good > 1) {
+      const mid = Math.floor((good + bad) / 2);
+      const m = failure(text.slice(0, mid));
+      if (m === null || endsEarly(m, mid)) good = mid;
+      else bad = mid;
+    }
+    offset = bad - 1;
+  } else {
+    offset = text.trimEnd().length;
+  }
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const column = offset - (before.lastIndexOf('\n') + 1) + 1;
+  const message = whole
+    .replace(/ in JSON at position \d+.*$/, '')
+    .replace(/, ".*" is not valid JSON$/s, '')
+    .replace(/^Unexpected end of JSON input$/, 'The text ends before the JSON is complete');
+  return { line, column, source: (text.split('\n')[line - 1] ?? '').replace(/\r$/, ''), message };
+}
 
 /** Lines of a line diff, each marked added, removed or unchanged. */
 function lineDiff(before: string, after: string) {
@@ -56,11 +119,12 @@ function lineDiff(before: string, after: string) {
     lines,
     added: lines.filter((l) => l.sign === '+').length,
     removed: lines.filter((l) => l.sign === '-').length,
+    changed: Math.max(lines.filter((l) => l.sign === '+').length, lines.filter((l) => l.sign === '-').length),
   };
 }
 
 const NOTICES: Record<string, string> = {
-  tier: 'The tier was changed. It applies to requests submitted from now on.',
+  person: 'The change was saved. It applies to requests submitted from now on.',
   entry: 'The entry was added. Requests submitted from now on are screened against it.',
 };
 
@@ -141,7 +205,7 @@ export class AdminPagesController {
   @Get('policy')
   async policy(@Req() req: PageRequest, @Res() res: Response, @Query('published') published?: string): Promise<void> {
     const current = await new WebApi(req).get<StoredPolicy>('/api/policy');
-    this.sendPolicy(req, res, current, pretty(documentOf(current)), {
+    await this.sendPolicy(req, res, current, pretty(documentOf(current)), {
       notice: typeof published === 'string' && /^\d{1,9}$/.test(published) ? `Published version ${published}.` : null,
     });
   }
@@ -150,21 +214,10 @@ export class AdminPagesController {
   @HttpCode(200)
   async checkPolicy(@Req() req: PageRequest, @Res() res: Response, @Body() form: Form): Promise<void> {
     const text = one(form?.policy);
-    const api = new WebApi(req);
-    const parsed = parseJson(text);
-    if ('problem' in parsed) {
-      const current = await api.get<StoredPolicy>('/api/policy');
-      this.sendPolicy(req, res, current, text, { errors: [{ field: 'policy', messages: [parsed.problem] }] }, 400);
-      return;
-    }
-    const answer = await api.send<ValidateAnswer & ApiErrorBody>('POST', '/api/policy/validate', parsed.value);
-    if (answer.status !== 200) throw new ApiRefusal(answer.status, answer.body);
-    const { valid, problems, document, current } = answer.body;
-    if (!valid) {
-      this.sendPolicy(req, res, current, text, { errors: problems }, 400);
-      return;
-    }
-    const diff = lineDiff(pretty(documentOf(current)), pretty(document));
+    const checked = await this.checked(req, res, text);
+    if (!checked) return;
+    const { api, current, document } = checked;
+    const diff = lineDiff(pretty(sortedKeys(documentOf(current))), pretty(sortedKeys(document)));
     // The draft's impact on the last 90 days of requests (POST /api/policy/simulate): nothing changes.
     const since = new Date(Date.now() - 90 * 86_400_000).toISOString().slice(0, 10);
     const simulated = await api.send<SimulationAnswer & ApiErrorBody>('POST', '/api/policy/simulate', {
@@ -182,43 +235,90 @@ export class AdminPagesController {
         after: outcomeInWords(c.after),
       })),
     };
-    this.sendPolicy(req, res, current, text, { checked: true, diff, impact });
+    await this.sendPolicy(req, res, current, text, { checked: true, diff, impact });
   }
 
+  /**
+   * Publishing takes two steps: Publish shows what changes and asks why; "Confirm and publish" with a
+   * reason publishes (PUT /api/policy, the reason in X-Change-Reason, kept with the version).
+   */
   @Post('policy/publish')
   async publishPolicy(@Req() req: PageRequest, @Res() res: Response, @Body() form: Form): Promise<void> {
     const text = one(form?.policy);
-    const api = new WebApi(req);
-    const parsed = parseJson(text);
-    if ('problem' in parsed) {
-      const current = await api.get<StoredPolicy>('/api/policy');
-      this.sendPolicy(req, res, current, text, { errors: [{ field: 'policy', messages: [parsed.problem] }] }, 400);
+    const reason = one(form?.reason).trim();
+    const checked = await this.checked(req, res, text);
+    if (!checked) return;
+    const { api, current, document } = checked;
+    const diff = lineDiff(pretty(sortedKeys(documentOf(current))), pretty(sortedKeys(document)));
+    const confirming = { confirm: true, diff, next: current.version + 1, reason };
+    if (one(form?.confirmed) !== 'yes') {
+      await this.sendPolicy(req, res, current, text, confirming);
       return;
     }
-    const answer = await api.send<StoredPolicy & ApiErrorBody>('PUT', '/api/policy', parsed.value);
+    if (!reason) {
+      await this.sendPolicy(
+        req,
+        res,
+        current,
+        text,
+        { ...confirming, reasonError: 'Give the reason for this change: it is kept with the version.' },
+        400,
+      );
+      return;
+    }
+    const answer = await api.send<StoredPolicy & ApiErrorBody>('PUT', '/api/policy', document, 'application/json', {
+      'x-change-reason': encodeURIComponent(reason),
+    });
     if (answer.status === 200) {
       res.redirect(303, `/app/admin/policy?published=${answer.body.version}`);
       return;
     }
     if (answer.status !== 400) throw new ApiRefusal(answer.status, answer.body);
-    const current = await api.get<StoredPolicy>('/api/policy');
     const errors = answer.body.errors ?? [{ field: 'policy', messages: [answer.body.message ?? 'not valid'] }];
-    this.sendPolicy(req, res, current, text, { errors }, 400);
+    await this.sendPolicy(req, res, current, text, { errors: problemsInWords(errors) }, 400);
   }
 
-  private sendPolicy(
+  /** The draft parsed and validated; or the page with its problems sent, and null. */
+  private async checked(
+    req: PageRequest,
+    res: Response,
+    text: string,
+  ): Promise<{ api: WebApi; current: StoredPolicy; document: unknown } | null> {
+    const api = new WebApi(req);
+    const parsed = parseJson(text);
+    if ('problem' in parsed) {
+      const current = await api.get<StoredPolicy>('/api/policy');
+      const errors = [{ field: 'policy', named: 'The policy', messages: [parsed.problem] }];
+      await this.sendPolicy(req, res, current, text, { errors, syntax: parsed.syntax }, 400);
+      return null;
+    }
+    const answer = await api.send<ValidateAnswer & ApiErrorBody>('POST', '/api/policy/validate', parsed.value);
+    if (answer.status !== 200) throw new ApiRefusal(answer.status, answer.body);
+    const { valid, problems, document, current } = answer.body;
+    if (!valid) {
+      await this.sendPolicy(req, res, current, text, { errors: problemsInWords(problems) }, 400);
+      return null;
+    }
+    return { api, current, document };
+  }
+
+  private async sendPolicy(
     req: PageRequest,
     res: Response,
     current: StoredPolicy,
     text: string,
     data: object,
     status = 200,
-  ): void {
+  ): Promise<void> {
+    const versions = await new WebApi(req).get<
+      { version: number; createdBy: string; createdAt: string; description?: string; changeReason: string | null }[]
+    >('/api/policy/versions');
     this.pages.send(req, res, 'admin-policy', 'Routing policy', {
       status,
       data: {
         current: { version: current.version, createdBy: current.createdBy, createdAt: current.createdAt },
         text,
+        versions: versions.slice(0, 10),
         ...data,
       },
     });
@@ -308,8 +408,12 @@ export class AdminPagesController {
     await this.sendDirectory(req, res, q ?? {}, { notice: NOTICES[one(q?.done)] ?? null });
   }
 
+  /**
+   * A change of tier or flags takes two steps: the row's Change shows what changes (from → to) and
+   * asks why; "Confirm the change" with a reason writes it (PUT, reason in X-Change-Reason, audited).
+   */
   @Post('directory/people/:email')
-  async setTier(
+  async changePerson(
     @Req() req: PageRequest,
     @Res() res: Response,
     @Param('email') email: string,
@@ -318,17 +422,67 @@ export class AdminPagesController {
     const api = new WebApi(req);
     const path = `/api/directory/people/${encodeURIComponent(email)}`;
     const person = await api.get<PersonView>(path);
-    const tier = one(form?.tier);
-    await api.ok('PUT', path, {
-      name: person.name,
-      tier: tier === 'none' ? null : tier,
-      roles: person.roles,
-      managerEmail: person.managerEmail,
-      classifiedAccess: person.flags.classifiedAccess,
-      confidentialityPeriodEnds: person.flags.confidentialityPeriodEnds,
-      parties: person.parties,
-    });
-    res.redirect(303, `/app/admin/directory${query({ q: person.email, done: 'tier' })}`);
+    const tierChoice = one(form?.tier);
+    const next = {
+      tier: tierChoice === 'none' || tierChoice === '' ? null : tierChoice,
+      classifiedAccess: one(form?.classifiedAccess) === 'true',
+      confidentialityPeriodEnds: one(form?.confidentialityPeriodEnds).trim() || null,
+    };
+    const yesNo = (v: boolean) => (v ? 'yes' : 'no');
+    const changes = [
+      {
+        what: 'Tier',
+        from: label(person.tier ?? 'none'),
+        to: label(next.tier ?? 'none'),
+        same: person.tier === next.tier,
+      },
+      {
+        what: 'Classified access',
+        from: yesNo(person.flags.classifiedAccess),
+        to: yesNo(next.classifiedAccess),
+        same: person.flags.classifiedAccess === next.classifiedAccess,
+      },
+      {
+        what: 'Confidentiality period ends',
+        from: person.flags.confidentialityPeriodEnds ?? 'none',
+        to: next.confidentialityPeriodEnds ?? 'none',
+        same: person.flags.confidentialityPeriodEnds === next.confidentialityPeriodEnds,
+      },
+    ].filter((c) => !c.same);
+    const reason = one(form?.reason).trim();
+    const confirm = { email: person.email, name: person.name, changes, next, reason };
+    if (changes.length === 0) {
+      await this.sendDirectory(req, res, { q: person.email }, { notice: `Nothing changed for ${person.name}.` });
+      return;
+    }
+    if (one(form?.confirmed) !== 'yes' || !reason) {
+      const reasonError =
+        one(form?.confirmed) === 'yes' ? 'Give the reason for this change: it is kept in the audit trail.' : null;
+      await this.sendDirectory(req, res, { q: person.email }, { confirm, reasonError }, reasonError ? 400 : 200);
+      return;
+    }
+    const answer = await api.send<ApiErrorBody>(
+      'PUT',
+      path,
+      {
+        name: person.name,
+        tier: next.tier,
+        roles: person.roles,
+        managerEmail: person.managerEmail,
+        classifiedAccess: next.classifiedAccess,
+        confidentialityPeriodEnds: next.confidentialityPeriodEnds,
+        parties: person.parties,
+      },
+      'application/json',
+      { 'x-change-reason': encodeURIComponent(reason) },
+    );
+    if (answer.status === 400) {
+      const fieldErrors = messagesByField(answer.body);
+      await this.sendDirectory(req, res, { q: person.email }, { confirm, fieldErrors }, 400);
+      return;
+    }
+    if (answer.status !== 200 && answer.status !== 201) throw new ApiRefusal(answer.status, answer.body);
+    res.redirect(303, `/app/admin/directory${query({ q: person.email, done: 'person' })}`);
   }
 
   @Post('directory/import')
@@ -404,11 +558,19 @@ export class AdminPagesController {
   }
 }
 
-function parseJson(text: string): { value: unknown } | { problem: string } {
+function parseJson(
+  text: string,
+): { value: unknown } | { problem: string; syntax?: ReturnType<typeof jsonSyntaxProblem> } {
   if (!text.trim()) return { problem: 'The policy is empty.' };
-  try {
-    return { value: JSON.parse(text) as unknown };
-  } catch (error) {
-    return { problem: `This is not JSON: ${error instanceof Error ? error.message : String(error)}` };
-  }
+  const syntax = jsonSyntaxProblem(text);
+  if (!syntax) return { value: JSON.parse(text) as unknown };
+  return {
+    problem: `This is not JSON: line ${syntax.line}, column ${syntax.column}: ${syntax.message}.`,
+    syntax,
+  };
+}
+
+/** Validation problems with the field named in words beside its path. */
+function problemsInWords(problems: FieldError[]) {
+  return problems.map((p) => ({ ...p, named: p.field === 'policy' ? 'The policy' : policyFieldWords(p.field) }));
 }

@@ -15,4 +15,8 @@ export class PolicyVersionEntity {
 
   @Column({ name: 'created_at', type: 'varchar', length: 30 })
   createdAt!: string;
+
+  /** Why it was published, as the admin gave it (null when no reason was given). */
+  @Column({ name: 'change_reason', type: 'text', nullable: true })
+  changeReason!: string | null;
 }

@@ -17,6 +17,7 @@ import { ExternalAuthorizations1763900007800 } from './1763900007800-external-au
 import { TripManifest1763900007900 } from './1763900007900-trip-manifest';
 import { MaterialDocuments1763900008000 } from './1763900008000-material-documents';
 import { PassportsDueSoon1763900008100 } from './1763900008100-passports-due-soon';
+import { PolicyChangeReason1763900008200 } from './1763900008200-policy-change-reason';
 
 /** Every migration in order; the data source runs them on start. */
 export const MIGRATIONS = [
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   TripManifest1763900007900,
   MaterialDocuments1763900008000,
   PassportsDueSoon1763900008100,
+  PolicyChangeReason1763900008200,
 ];
