@@ -383,6 +383,22 @@ const ROUTES: Record<string, RouteCase> = {
     page: { form: {} }, // no status: the API refuses it (400) before anything is recorded
     expect: pageFor({ ...UNAUTH, owner: 400, peer: 404, approver: 403, custodian: 404, auditor: 403, admin: 400 }),
   },
+  'POST /app/requests/:id/authorizations/:kind/document': {
+    path: (fx) => `/app/requests/${fx.pending}/authorizations/official_exit_approval/document`,
+    page: { form: {} }, // no file: back to the request page saying so; those who cannot read it get 404
+    expect: pageFor({ ...UNAUTH, owner: 303, peer: 404, approver: 303, custodian: 404, auditor: 303, admin: 303 }),
+  },
+  'POST /app/requests/:id/materials/:index/document': {
+    path: (fx) => `/app/requests/${fx.pending}/materials/0/document`,
+    page: { form: {} },
+    expect: pageFor({ ...UNAUTH, owner: 303, peer: 404, approver: 303, custodian: 404, auditor: 303, admin: 303 }),
+  },
+  'GET /app/requests/:id/materials/:index/document': {
+    path: (fx) => `/app/requests/${fx.pending}/materials/0/document`,
+    page: {},
+    // as the API answers: no material declared (404), other readers may not download (403)
+    expect: pageFor({ ...UNAUTH, owner: 404, peer: 404, approver: 403, custodian: 404, auditor: 404, admin: 404 }),
+  },
 
   // ---- pages: approver (inbox, delegation) and custodian
   'GET /app/inbox': { path: () => '/app/inbox', page: {}, expect: pageFor(only(200, 'approver')) },
@@ -483,7 +499,8 @@ const ROUTES: Record<string, RouteCase> = {
   'GET /app/admin/directory': { path: () => '/app/admin/directory', page: {}, expect: pageFor(only(200, 'admin')) },
   'POST /app/admin/directory/people/:email': {
     path: () => '/app/admin/directory/people/alice@example.com',
-    page: { form: { tier: 'no-such-tier' } }, // refused by the API: alice keeps her tier
+    // confirmed with a reason, and refused by the API: alice keeps her tier
+    page: { form: { tier: 'no-such-tier', confirmed: 'yes', reason: 'authorization matrix' } },
     expect: pageFor(only(400, 'admin')),
   },
   'POST /app/admin/directory/import': {

@@ -489,6 +489,8 @@ export class RequestPagesController {
     done: string,
   ): Promise<void> {
     const back = (query: string) => res.redirect(303, `/app/requests/${encodeURIComponent(id)}?${query}`);
+    // whoever may not read the request learns nothing of it, whatever the form held (404 as everywhere)
+    await new WebApi(req).get(`/api/requests/${encodeURIComponent(id)}`);
     if (req.uploadProblem) return back(`problem=${req.uploadProblem}`);
     if (!req.file || req.file.size === 0) return back('problem=missing');
     const answer = await new WebApi(req).upload<ApiErrorBody>('PUT', path, {
