@@ -15,6 +15,7 @@ import { RequestReferences1763900007600 } from './1763900007600-request-referenc
 import { PassportFingerprintHandOut1763900007700 } from './1763900007700-passport-fingerprint-hand-out';
 import { ExternalAuthorizations1763900007800 } from './1763900007800-external-authorizations';
 import { TripManifest1763900007900 } from './1763900007900-trip-manifest';
+import { ApprovalAskedAt1763900008000 } from './1763900008000-approval-asked-at';
 
 /** Every migration in order; the data source runs them on start. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   PassportFingerprintHandOut1763900007700,
   ExternalAuthorizations1763900007800,
   TripManifest1763900007900,
+  ApprovalAskedAt1763900008000,
 ];
