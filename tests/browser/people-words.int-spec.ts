@@ -145,6 +145,8 @@ describe('pages in people’s words, in Chromium', () => {
     }, 'the approver told of the withdrawal');
     expect(told.text).toContain('The conference was cancelled');
     expect(told.text).toContain('No decision is needed');
+    // the approver learns which of their parties it concerned
+    expect(told.text).toContain('You were asked as HR.');
     await requester.context.close();
   });
 
