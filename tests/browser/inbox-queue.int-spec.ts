@@ -68,7 +68,7 @@ describe('the inbox as a work queue, in Chromium', () => {
       .locator('tbody a[href^="/app/requests/"]')
       .evaluateAll((as) => as.map((a) => a.getAttribute('href')));
     expect(links.indexOf(`/app/requests/${urgent.id}`)).toBeLessThan(links.indexOf(`/app/requests/${calm.id}`));
-    await checkPage(hr.page, 'inbox');
+    await checkPage(hr.page, 'inbox-work-queue');
     await hr.context.close();
   });
 
@@ -107,5 +107,48 @@ describe('the inbox as a work queue, in Chromium', () => {
       expect(view.stages.flatMap((s: any) => s.approvals).find((a: any) => a.party === 'hr').status).toBe('approved');
     }
     await hr.context.close();
+  });
+});
+
+describe('tables on a phone, in Chromium', () => {
+  const pages = usePagesSystem();
+  const { http } = pages;
+
+  it('should stack the inbox and list rows as cards under 600 px, every action on screen, and answer an unknown page with a page', async () => {
+    const long = 'Supercalifragilisticexpialidocious'.repeat(6);
+    const res = await http.as(REQUESTER, 'POST', '/api/requests', requestBody('conference', { purpose: long }));
+    expect(res.status).toBe(201);
+    const id = res.body.id as string;
+    await eventually(
+      async () => (await http.as(HR, 'GET', `/api/approvals/inbox?requestId=${id}`)).body.items.length === 1,
+      'hr asked',
+    );
+    const phone = { width: 390, height: 844 };
+    for (const [who, path] of [
+      [HR, '/app/inbox'],
+      [REQUESTER, '/app/requests'],
+    ] as const) {
+      const { context, page } = await signedIn(pages.browser, pages.system.baseUrl, who, phone);
+      await page.goto(path);
+      const cell = page.locator('table.cards tbody tr').first().locator('td').first();
+      expect(await cell.evaluate((td) => getComputedStyle(td).display)).toBe('block');
+      // each cell says what it is, the header row is for screen readers only
+      expect(await cell.getAttribute('data-label')).toBeTruthy();
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      for (const control of await page.locator('main button, main a, main input:not([type=hidden]), main select').all()) {
+        if (!(await control.isVisible())) continue;
+        const box = (await control.boundingBox())!;
+        expect(box.x + box.width).toBeLessThanOrEqual(391);
+      }
+      await checkPage(page, `${path.split('/').pop()}-phone-cards`);
+      await context.close();
+    }
+
+    const { context, page } = await signedIn(pages.browser, pages.system.baseUrl, REQUESTER, phone);
+    const missing = await page.goto('/app/no-such-page');
+    expect(missing!.status()).toBe(404);
+    expect(missing!.headers()['content-type']).toContain('text/html');
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Not found');
+    await context.close();
   });
 });
