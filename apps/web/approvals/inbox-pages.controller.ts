@@ -113,16 +113,10 @@ export class InboxPagesController {
       await this.confirm(req, res, filters, items, comment, one(form.conditions));
       return;
     }
-    // what each chosen row was, to name it in the results (approved rows leave the inbox): the page they were on
-    const before = await api.send<Inbox>('GET', `/api/approvals/inbox${apiQuery(filters)}`);
-    const nameOfBefore = await this.people.of(
-      before.status === 200 ? before.body.items.map((i) => i.requester.email) : [],
-    );
-    const names = new Map(
-      before.status === 200
-        ? before.body.items.map((i) => [`${i.requestId}|${i.party}`, rowName(i, nameOfBefore)])
-        : [],
-    );
+    // what each chosen row was, to name it in the results (approved rows leave the inbox)
+    const before = await waitingItems(api, items);
+    const nameOfBefore = await this.people.of(before.map((i) => i.requester.email));
+    const names = new Map(before.map((i) => [`${i.requestId}|${i.party}`, rowName(i, nameOfBefore)]));
     const answer = await api.send<BulkAnswer & ApiErrorBody>('POST', '/api/approvals/bulk', body);
     if (answer.status === 200) {
       const results = answer.body.results.map((r) => ({
@@ -152,14 +146,7 @@ export class InboxPagesController {
     comment: string,
     conditions: string,
   ): Promise<void> {
-    const api = new WebApi(req);
-    const rows = await Promise.all(
-      items.map(async ({ requestId, party }) => {
-        const found = await api.send<Inbox>('GET', `/api/approvals/inbox${query({ requestId, party, limit: '100' })}`);
-        return found.status === 200 ? found.body.items.find((i) => i.party === party) : undefined;
-      }),
-    );
-    const waiting = rows.filter((r): r is InboxItem => Boolean(r));
+    const waiting = await waitingItems(new WebApi(req), items);
     if (waiting.length === 0) {
       await this.show(req, res, filters, {
         status: 400,
@@ -265,6 +252,18 @@ function waitingWords(submittedAt: string): string {
   const days = Math.floor((Date.now() - Date.parse(submittedAt)) / 86_400_000);
   if (!Number.isFinite(days) || days <= 0) return 'today';
   return days === 1 ? '1 day' : `${days} days`;
+}
+
+/** The chosen approvals that still wait on the caller, as the inbox shows them (one lookup per request). */
+async function waitingItems(api: WebApi, items: { requestId: string; party: string }[]): Promise<InboxItem[]> {
+  const found = await Promise.all(
+    items.map(async ({ requestId, party }) => {
+      if (!/^[0-9a-f-]{36}$/i.test(requestId)) return undefined;
+      const answer = await api.send<Inbox>('GET', `/api/approvals/inbox${query({ requestId, party, limit: '100' })}`);
+      return answer.status === 200 ? answer.body.items.find((i) => i.party === party) : undefined;
+    }),
+  );
+  return found.filter((i): i is InboxItem => Boolean(i));
 }
 
 /** How close "due soon" is: a reminder or escalation falling due within this, or already past. */
