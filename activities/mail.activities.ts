@@ -1,6 +1,12 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { createHash } from 'node:crypto';
-import type { NotifyPartiesInput, NotifyPartyInput, NotifyRequesterInput } from '@libs/contracts';
+import {
+  summaryOf,
+  type NotifyPartiesInput,
+  type NotifyPartyInput,
+  type NotifyRequesterInput,
+  type RequestWorkflowInput,
+} from '@libs/contracts';
 import { countryName, label } from '@libs/domain/labels';
 import { isMemberOf } from '@libs/domain/person';
 import type { LinkTokens } from '@libs/crypto';
@@ -288,6 +294,32 @@ export class MailActivities {
         () => mail,
       );
     }
+  }
+
+  /**
+   * Tells the requester their request was submitted: its reference, what it is, and a link to follow it.
+   * Once per request (the outbox key), so a retried submission step does not send it twice.
+   */
+  async tellSubmitted(workflow: RequestWorkflowInput): Promise<boolean> {
+    const s = summaryOf(workflow.requester, workflow.request);
+    const recipient = s.requesterEmail.toLowerCase();
+    return this.deliverNotice(
+      `submitted:${workflow.requestId}`,
+      workflow.requestId,
+      'submitted',
+      recipient,
+      (reference) =>
+        renderNotice(
+          `[Clearance] ${typeName(s.type)} to ${countryName(s.destinationCountry)} (${reference}) was submitted`,
+          `Request ${reference} was submitted`,
+          [
+            `Hello ${s.requesterName}, your ${typeName(s.type).toLowerCase()} to ${countryName(s.destinationCountry)}, ` +
+              `${s.departureDate}${s.returnDate ? ` to ${s.returnDate}` : ''}, was submitted. Its reference is ${reference}.`,
+            'The parties who decide on it are asked now; you will get an email when they have decided or ask for changes.',
+            `Follow it here: ${this.deps.publicUrl}/app/requests/${workflow.requestId}`,
+          ],
+        ),
+    );
   }
 
   /** The request's human reference (read from the projection, so the workflow carries nothing new); its id if it has none. */

@@ -110,6 +110,39 @@ describe('the inbox as a work queue, in Chromium', () => {
   });
 });
 
+describe('the requester told of a submission', () => {
+  const pages = usePagesSystem();
+  const { http } = pages;
+
+  it('should email the requester once that the request was submitted, with its reference and a link to it', async () => {
+    const res = await http.as(
+      REQUESTER,
+      'POST',
+      '/api/requests',
+      requestBody('conference', { destinationCountry: 'JP' }),
+    );
+    expect(res.status).toBe(201);
+    const id = res.body.id as string;
+    const reference = await eventually(
+      async () => (await http.as(REQUESTER, 'GET', `/api/requests/${id}`)).body.reference as string | undefined,
+      'a reference',
+    );
+    const mail = await eventually(async () => {
+      const mails = (await http.request<any[]>('GET', `/dev/mailbox?to=${REQUESTER}`)).body;
+      return mails.find((m) => m.subject.includes(reference) && /submitted/i.test(m.subject));
+    }, 'the submitted email');
+    expect(mail.subject).toContain('Conference trip to Japan');
+    expect(mail.text).toContain(`/app/requests/${id}`);
+    expect(mail.text).toContain(REQUESTER_NAME.split(' ')[0]);
+    // once: a later look finds the one email still
+    await new Promise((r) => setTimeout(r, 1_000));
+    const all = (await http.request<any[]>('GET', `/dev/mailbox?to=${REQUESTER}`)).body.filter(
+      (m) => m.subject.includes(reference) && /submitted/i.test(m.subject),
+    );
+    expect(all).toHaveLength(1);
+  });
+});
+
 describe('tables on a phone, in Chromium', () => {
   const pages = usePagesSystem();
   const { http } = pages;
@@ -135,7 +168,9 @@ describe('tables on a phone, in Chromium', () => {
       // each cell says what it is, the header row is for screen readers only
       expect(await cell.getAttribute('data-label')).toBeTruthy();
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-      for (const control of await page.locator('main button, main a, main input:not([type=hidden]), main select').all()) {
+      for (const control of await page
+        .locator('main button, main a, main input:not([type=hidden]), main select')
+        .all()) {
         if (!(await control.isVisible())) continue;
         const box = (await control.boundingBox())!;
         expect(box.x + box.width).toBeLessThanOrEqual(391);
