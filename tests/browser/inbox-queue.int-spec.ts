@@ -141,6 +141,38 @@ describe('the requester told of a submission', () => {
     );
     expect(all).toHaveLength(1);
   });
+
+  it('should show an approver the person’s earlier requests and their outcomes on the request page', async () => {
+    const earlier = await http.as(
+      REQUESTER,
+      'POST',
+      '/api/requests',
+      requestBody('conference', { destinationCountry: 'KR' }),
+    );
+    expect(earlier.status).toBe(201);
+    const earlierRef = await eventually(
+      async () =>
+        (await http.as(REQUESTER, 'GET', `/api/requests/${earlier.body.id}`)).body.reference as string | undefined,
+      'a reference',
+    );
+    expect((await http.as(REQUESTER, 'POST', `/api/requests/${earlier.body.id}/withdraw`, {})).status).toBe(200);
+    const now = await http.as(REQUESTER, 'POST', '/api/requests', requestBody('conference'));
+    expect(now.status).toBe(201);
+    await eventually(
+      async () => (await http.as(HR, 'GET', `/api/approvals/inbox?requestId=${now.body.id}`)).body.items.length === 1,
+      'hr asked',
+    );
+    const hr = await signedIn(pages.browser, pages.system.baseUrl, HR);
+    await hr.page.goto(`/app/requests/${now.body.id}`);
+    const section = hr.page.locator('section[aria-labelledby="h-earlier"]');
+    expect(await section.locator('h2').textContent()).toContain(`Earlier requests of ${REQUESTER_NAME}`);
+    const text = (await section.textContent())!;
+    expect(text).toContain(earlierRef);
+    expect(text).toContain('Conference trip to South Korea');
+    expect(text).toContain('Withdrawn');
+    await checkPage(hr.page, 'request-packet-earlier');
+    await hr.context.close();
+  });
 });
 
 describe('tables on a phone, in Chromium', () => {
