@@ -43,7 +43,7 @@ export function createActivities(deps: ActivityDeps) {
   const mail = new MailActivities(deps);
   const screening = new ScreeningActivities(deps.screening);
   const archive = new ArchiveActivities(deps.archives);
-  const submission = new SubmissionActivities(screening, projection);
+  const submission = new SubmissionActivities(screening, projection, mail);
   const custody = new CustodyActivities({
     passports: deps.passports,
     directory: deps.directory,

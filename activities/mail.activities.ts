@@ -1,6 +1,12 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { createHash } from 'node:crypto';
-import type { NotifyPartiesInput, NotifyPartyInput, NotifyRequesterInput } from '@libs/contracts';
+import {
+  summaryOf,
+  type NotifyPartiesInput,
+  type NotifyPartyInput,
+  type NotifyRequesterInput,
+  type RequestWorkflowInput,
+} from '@libs/contracts';
 import { countryName, label } from '@libs/domain/labels';
 import { isMemberOf } from '@libs/domain/person';
 import type { LinkTokens } from '@libs/crypto';
@@ -25,6 +31,17 @@ function partyMailKey(input: NotifyPartyInput, member: string): string {
 interface RequestRead {
   stored: StoredRequest | null;
   conflicted: (approverEmail: string) => string | null;
+}
+
+/** The party and member a party mail was keyed with (`partyMailKey`); nothing for another key. */
+function partyOfMailKey(key: string): { party?: string; member?: string } {
+  const [, , party, , , ...member] = key.split(':');
+  return { party, member: member.join(':') || undefined };
+}
+
+/** "HR", "HR and Legal", "HR, Legal and Security". */
+function joinWords(words: string[]): string {
+  return words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
 }
 
 function messageIdFor(key: string): string {
@@ -256,24 +273,40 @@ export class MailActivities {
    * escalation) is told, once each, that no decision is needed, with the requester's reason.
    */
   private async tellAskedApprovers(input: NotifyRequesterInput, reference: string): Promise<void> {
-    const asked = (await this.deps.sentEmails.forRequest(input.requestId))
-      .filter((m) => ['approval', 'reminder', 'escalation'].includes(m.kind) && m.status === 'sent')
-      .map((m) => m.recipient.toLowerCase());
+    const sent = (await this.deps.sentEmails.forRequest(input.requestId)).filter(
+      (m) => ['approval', 'reminder', 'escalation'].includes(m.kind) && m.status === 'sent',
+    );
+    // who was asked as which party (and for whom they stood in): the party mail's key names both
+    const askedAs = new Map<string, Map<string, string | null>>();
+    for (const m of sent) {
+      const recipient = m.recipient.toLowerCase();
+      const asked = askedAs.get(recipient) ?? new Map<string, string | null>();
+      const { party, member } = partyOfMailKey(m.key);
+      if (party) asked.set(party, member && member.toLowerCase() !== recipient ? member.toLowerCase() : null);
+      askedAs.set(recipient, asked);
+    }
     const requester = input.summary.requesterEmail.toLowerCase();
     const s = input.summary;
     const reason = input.state.withdrawal?.reason ?? null;
-    const mail = renderNotice(
-      `[Clearance] ${typeName(s.type)} to ${countryName(s.destinationCountry)} by ${s.requesterName} (${reference}) was withdrawn`,
-      `Request ${reference} was withdrawn`,
-      [
-        `${s.requesterName} withdrew the ${typeName(s.type).toLowerCase()} to ${countryName(s.destinationCountry)}, ` +
-          `${s.departureDate}${s.returnDate ? ` to ${s.returnDate}` : ''}. No decision is needed: the links you were sent no longer work.`,
-        reason ? `Their reason: ${reason}` : 'They gave no reason.',
-        `The request: ${this.deps.publicUrl}/app/requests/${input.requestId}`,
-      ],
+    const names = await this.deps.directory.namesOf(
+      [...askedAs.values()].flatMap((m) => [...m.values()]).filter((e): e is string => Boolean(e)),
     );
-    for (const recipient of new Set(asked)) {
+    for (const [recipient, parties] of askedAs) {
       if (recipient === requester) continue;
+      const as = [...parties].map(
+        ([party, member]) => `${label(party)}${member ? ` (standing in for ${names.get(member) ?? member})` : ''}`,
+      );
+      const mail = renderNotice(
+        `[Clearance] ${typeName(s.type)} to ${countryName(s.destinationCountry)} by ${s.requesterName} (${reference}) was withdrawn`,
+        `Request ${reference} was withdrawn`,
+        [
+          `${s.requesterName} withdrew the ${typeName(s.type).toLowerCase()} to ${countryName(s.destinationCountry)}, ` +
+            `${s.departureDate}${s.returnDate ? ` to ${s.returnDate}` : ''}. No decision is needed: the links you were sent no longer work.`,
+          ...(as.length ? [`You were asked as ${joinWords(as)}.`] : []),
+          reason ? `Their reason: ${reason}` : 'They gave no reason.',
+          `The request: ${this.deps.publicUrl}/app/requests/${input.requestId}`,
+        ],
+      );
       await this.deliverOnce(
         `withdrawn:${input.requestId}:${recipient}`,
         input.requestId,
@@ -282,6 +315,32 @@ export class MailActivities {
         () => mail,
       );
     }
+  }
+
+  /**
+   * Tells the requester their request was submitted: its reference, what it is, and a link to follow it.
+   * Once per request (the outbox key), so a retried submission step does not send it twice.
+   */
+  async tellSubmitted(workflow: RequestWorkflowInput): Promise<boolean> {
+    const s = summaryOf(workflow.requester, workflow.request);
+    const recipient = s.requesterEmail.toLowerCase();
+    return this.deliverNotice(
+      `submitted:${workflow.requestId}`,
+      workflow.requestId,
+      'submitted',
+      recipient,
+      (reference) =>
+        renderNotice(
+          `[Clearance] ${typeName(s.type)} to ${countryName(s.destinationCountry)} (${reference}) was submitted`,
+          `Request ${reference} was submitted`,
+          [
+            `Hello ${s.requesterName}, your ${typeName(s.type).toLowerCase()} to ${countryName(s.destinationCountry)}, ` +
+              `${s.departureDate}${s.returnDate ? ` to ${s.returnDate}` : ''}, was submitted. Its reference is ${reference}.`,
+            'The parties who decide on it are asked now; you will get an email when they have decided or ask for changes.',
+            `Follow it here: ${this.deps.publicUrl}/app/requests/${workflow.requestId}`,
+          ],
+        ),
+    );
   }
 
   /** The request's human reference (read from the projection, so the workflow carries nothing new); its id if it has none. */

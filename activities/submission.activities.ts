@@ -3,6 +3,7 @@ import type { ScreeningHit } from '@libs/domain/screening';
 import { initialState } from '@libs/domain/approval-state';
 import { determine } from '@libs/domain/authorizations';
 import { planRoute } from '@libs/domain/policy/evaluate';
+import type { MailActivities } from './mail.activities';
 import type { ProjectionActivities } from './projection.activities';
 import type { ScreeningActivities } from './screening.activities';
 
@@ -11,12 +12,14 @@ import type { ScreeningActivities } from './screening.activities';
  * route and determine the external authorizations from the policy pinned in the workflow input, and
  * record them. The plan and the initial state
  * are answered to the workflow, so they are in its history as this step's result and never recomputed.
- * Idempotent like its parts: screening only reads, and recording a submission twice records it once.
+ * Idempotent like its parts: screening only reads, recording a submission twice records it once, and
+ * the requester's "submitted" email is sent once per request (its outbox key).
  */
 export class SubmissionActivities {
   constructor(
     private readonly screening: ScreeningActivities,
     private readonly projection: ProjectionActivities,
+    private readonly mail: MailActivities,
   ) {}
 
   async submitRequest({ workflow }: SubmitRequestInput): Promise<SubmittedRequest> {
@@ -26,6 +29,8 @@ export class SubmissionActivities {
     });
     const { plan, state } = planSubmission(workflow, screeningHits);
     await this.projection.recordSubmission({ workflow, plan, state });
+    // the requester's "submitted" email with the reference (recorded just now): once, through the outbox
+    await this.mail.tellSubmitted(workflow);
     return { plan, state };
   }
 }

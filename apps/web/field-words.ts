@@ -92,8 +92,7 @@ export function messageInWords(field: string, message: string): string {
   const m = message.trim();
   const counterparty = /^counterparties\.\d+\.(\w+)$/.exec(field);
   if (counterparty) {
-    if (/ISO 3166|country code/i.test(m))
-      return "enter the organisation's country as a two-letter code, for example JP for Japan";
+    if (/ISO 3166|country code/i.test(m)) return "choose the organisation's country from the list, for example Japan";
     if (/empty|longer than or equal to 1|must be a string|required/i.test(m)) return "enter the organisation's name";
   }
   if (field.startsWith('manifest.')) {
@@ -102,7 +101,7 @@ export function messageInWords(field: string, message: string): string {
     const at = m.indexOf(`${field} `) === 0 ? m.slice(field.length + 1) : m;
     return at.charAt(0).toLowerCase() + at.slice(1);
   }
-  if (/ISO 3166|country code/i.test(m)) return 'enter the country as its two-letter code, for example JP for Japan';
+  if (/ISO 3166|country code/i.test(m)) return 'choose a country from the list, for example Japan';
   if (/in the past/i.test(m)) return 'the date cannot be in the past';
   if (/before departureDate|not be before/i.test(m)) return 'the return date cannot be before the departure date';
   if (/on or before the departure date/i.test(m))

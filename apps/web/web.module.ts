@@ -16,6 +16,7 @@ import { PageGuard } from './session/page.guard';
 import { SignInController } from './session/sign-in.controller';
 import { WebSession } from './session/web-session';
 import { Views } from './views';
+import { NotFoundPagesController } from './not-found-pages.controller';
 
 /**
  * The pages under /app: server-rendered HTML over the same JSON API scripts use, for employees,
@@ -32,6 +33,8 @@ import { Views } from './views';
     InboxPagesController,
     DelegationPagesController,
     CustodyPagesController,
+    // last: what no page above matched
+    NotFoundPagesController,
   ],
   providers: [Views, Pages, PeopleNames, WebSession, OidcSignIn, PageGuard, PageExceptionFilter],
   /** The approval-link page reads who is signed in (a link decides only for its recipient). */

@@ -15,10 +15,24 @@ import { AuditLogRepository, type AuditEntry } from './audit-log.repository';
 import { nextRequestReference } from './request-reference';
 import { ApprovalEntity, DecisionEntity, ObligationEntity, RequestEntity } from './entities';
 
-function approvalRows(state: RequestState): ApprovalEntity[] {
+type Asked = Pick<ApprovalEntity, 'party' | 'status' | 'stageStatus' | 'askedAt'>;
+
+/**
+ * When a party was asked: kept while it stays asked (pending in an active stage), `now` when it is
+ * asked (again: an amendment sends it back to pending), and kept as it was once it has decided.
+ */
+function askedAt(stageStatus: string, status: string, before: Asked | undefined, now: string): string | null {
+  const asked = (s: string, st: string) => s === 'active' && st === 'pending';
+  if (!asked(stageStatus, status)) return before?.askedAt ?? null;
+  return before && asked(before.stageStatus, before.status) && before.askedAt ? before.askedAt : now;
+}
+
+function approvalRows(state: RequestState, now: string, before: Asked[] = []): ApprovalEntity[] {
+  const stored = new Map(before.map((b) => [b.party, b]));
   return state.stages.flatMap((stage) =>
     stage.approvals.map((a) =>
       Object.assign(new ApprovalEntity(), {
+        askedAt: askedAt(stage.status, a.status, stored.get(a.party), now),
         requestId: state.requestId,
         party: a.party,
         stageIndex: stage.index,
@@ -280,7 +294,7 @@ export class RequestProjectionWriter {
         createdAt: workflow.submittedAt,
         updatedAt: now,
       });
-      await manager.getRepository(ApprovalEntity).insert(approvalRows(state));
+      await manager.getRepository(ApprovalEntity).insert(approvalRows(state, workflow.submittedAt));
       await this.audit.append(
         [
           {
@@ -352,7 +366,11 @@ export class RequestProjectionWriter {
           (o) => o.kind,
         ),
       );
-      const rows = approvalRows(state);
+      const before = await manager.getRepository(ApprovalEntity).find({
+        select: { party: true, status: true, stageStatus: true, askedAt: true },
+        where: { requestId: state.requestId },
+      });
+      const rows = approvalRows(state, now, before);
       // A party an amendment's new route no longer asks has no approval left (its decisions are superseded).
       if (rows.length > 0) {
         await manager

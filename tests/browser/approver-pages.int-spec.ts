@@ -60,6 +60,9 @@ describe('approver and custodian pages in Chromium', () => {
     await page.getByLabel(/^Conditions of the approvals/).fill('Clean laptop only');
     await page.getByRole('button', { name: 'Approve selected' }).click();
     await page.waitForURL('**/app/inbox/bulk');
+    // a confirmation first, then the approvals
+    await page.getByRole('button', { name: 'Approve these 2' }).click();
+    await page.getByRole('heading', { name: /^Approved/ }).waitFor();
     const results = page.locator('#h-results');
     await expect(results.textContent()).resolves.toBe('Approved 2, refused 0');
     await expect(page.getByRole('status').textContent()).resolves.toContain(
@@ -83,7 +86,11 @@ describe('approver and custodian pages in Chromium', () => {
     // a refused item comes back with the API's message
     const refused = await page.evaluate(
       async (csrf) => {
-        const body = new URLSearchParams({ _csrf: csrf, item: '00000000-0000-4000-8000-000000000000|hr' });
+        const body = new URLSearchParams({
+          _csrf: csrf,
+          item: '00000000-0000-4000-8000-000000000000|hr',
+          confirmed: 'yes',
+        });
         const r = await fetch('/app/inbox/bulk', { method: 'POST', body });
         return { status: r.status, text: await r.text() };
       },
@@ -268,6 +275,8 @@ describe('approver and custodian pages in Chromium', () => {
     await page.getByRole('checkbox', { name: /from Alice Kim for HR$/ }).check();
     await page.getByRole('button', { name: 'Approve selected' }).click();
     await page.waitForURL('**/app/inbox/bulk');
+    await page.getByRole('button', { name: 'Approve this one' }).click();
+    await page.getByRole('heading', { name: /^Approved/ }).waitFor();
     await expect(page.locator('#h-results').textContent()).resolves.toBe('Approved 1, refused 0');
     await expect(page.getByRole('status').textContent()).resolves.toContain(
       'Approved: Conference trip to France from Alice Kim for HR',

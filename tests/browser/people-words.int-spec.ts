@@ -95,7 +95,11 @@ describe('pages in people’s words, in Chromium', () => {
     await sendBack(http, id, 'hr', 'hr@example.com', 'Name the sessions you attend');
     const mail = await eventually(async () => {
       const mails = (await http.request<any[]>('GET', `/dev/mailbox?to=${REQUESTER}`)).body;
-      return mails.find((m) => (m.links as string[]).some((l) => l.endsWith(`/app/requests/${id}`)));
+      // (the "submitted" email links to it too: the one wanted follows the change request)
+      return mails.find(
+        (m) =>
+          !/ was submitted$/.test(m.subject) && (m.links as string[]).some((l) => l.endsWith(`/app/requests/${id}`)),
+      );
     }, 'the changes-requested email with a link to the request');
     expect(mail.text).toContain('HR: Name the sessions you attend');
 
@@ -145,6 +149,8 @@ describe('pages in people’s words, in Chromium', () => {
     }, 'the approver told of the withdrawal');
     expect(told.text).toContain('The conference was cancelled');
     expect(told.text).toContain('No decision is needed');
+    // the approver learns which of their parties it concerned
+    expect(told.text).toContain('You were asked as HR.');
     await requester.context.close();
   });
 

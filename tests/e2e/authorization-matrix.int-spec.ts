@@ -404,10 +404,12 @@ const ROUTES: Record<string, RouteCase> = {
   'GET /app/inbox': { path: () => '/app/inbox', page: {}, expect: pageFor(only(200, 'approver')) },
   'POST /app/inbox/bulk': {
     path: () => '/app/inbox/bulk',
-    page: { form: { item: `${NIL_UUID}|hr` } }, // a request that does not exist: refused on its own, nothing recorded
+    page: { form: { item: `${NIL_UUID}|hr`, confirmed: 'yes' } }, // a request that does not exist: refused on its own, nothing recorded
     expect: pageFor(only(200, 'approver')),
   },
   'GET /app/delegation': { path: () => '/app/delegation', page: {}, expect: pageFor(only(200, 'approver')) },
+  // any other address under /app: a Not found page for everyone, signed in or not
+  'GET /app/*path': { path: () => '/app/no-such-page', page: {}, expect: PUBLIC(404) },
   'POST /app/delegation': {
     path: () => '/app/delegation',
     page: { form: {} }, // empty form: the API's field errors, nothing saved

@@ -143,4 +143,51 @@ describe.each(testDatabases())('the paged approvals inbox on $name', (database) 
     expect(lead.items).toEqual([expect.objectContaining({ requestId: id, party: 'hr', approvals: 1, quorum: 2 })]);
     expect(lead.counts.hr).toBe(1);
   });
+
+  it('should say when each party was asked (a later stage when it began, again after an amendment) and when its reminder and escalation fall due', async () => {
+    const res = await http.as('carol@example.com', 'POST', '/api/requests', requestBody('ma_participation'));
+    expect(res.status).toBe(201);
+    const id: string = res.body.id;
+    const item = async (as: string) => (await inbox(as, `requestId=${id}`)).items[0] as any;
+    await eventually(async () => Boolean(await item('legal@example.com')), 'legal asked');
+    const legal = await item('legal@example.com');
+    const submittedAt = Date.parse(legal.submittedAt);
+    expect(Date.parse(legal.askedAt)).toBe(submittedAt);
+    // the default policy: a reminder after 24 h, an escalation after 72 h
+    expect(Date.parse(legal.reminderDueAt) - Date.parse(legal.askedAt)).toBe(24 * 3_600_000);
+    expect(Date.parse(legal.escalationDueAt) - Date.parse(legal.askedAt)).toBe(72 * 3_600_000);
+
+    await new Promise((r) => setTimeout(r, 50));
+    const approvedAt = Date.now();
+    const vote = await http.as('legal@example.com', 'POST', `/api/requests/${id}/decisions`, {
+      party: 'legal',
+      decision: 'approve',
+    });
+    expect(vote.status).toBe(200);
+    await eventually(async () => Boolean(await item('security@example.com')), 'security asked');
+    const security = await item('security@example.com');
+    expect(Date.parse(security.askedAt)).toBeGreaterThanOrEqual(approvedAt - 1_000);
+    expect(Date.parse(security.askedAt)).toBeGreaterThan(submittedAt);
+
+    // asked again after an amendment: a new time
+    await new Promise((r) => setTimeout(r, 50));
+    const sentBackAt = Date.now();
+    const back = await http.as('security@example.com', 'POST', `/api/requests/${id}/decisions`, {
+      party: 'security',
+      decision: 'request_changes',
+      comment: 'Say which data room',
+    });
+    expect(back.status).toBe(200);
+    const amended = await http.as(
+      'carol@example.com',
+      'POST',
+      `/api/requests/${id}/amend`,
+      requestBody('ma_participation', { purpose: 'Due diligence in the data room of the seller' }),
+    );
+    expect(amended.status).toBe(200);
+    await eventually(async () => {
+      const again = (await item('security@example.com')) ?? (await item('legal@example.com'));
+      return Boolean(again && Date.parse(again.askedAt) >= sentBackAt - 1_000);
+    }, 'asked again after the amendment');
+  });
 });

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Person } from '@libs/domain/person';
+import type { RoutePlan } from '@libs/domain/policy';
 import type { Party } from '@libs/domain/vocabulary';
 import { RequestRepository, type InboxFilter, type InboxRow } from '@libs/persistence';
 import { decodeCursor, encodeCursor } from '../common/cursor';
@@ -51,6 +52,8 @@ export class InboxService {
     const last = page[page.length - 1];
     return {
       items: page.map((row) => toInboxItem(row, own, standIns)),
+      /** Every party the caller may filter on: their own and, while a delegation is in force, their delegators'. */
+      parties: await this.service.partiesOf(person),
       nextCursor:
         rows.length > options.limit
           ? encodeCursor({ createdAt: last.request.createdAt, id: `${last.request.id}/${last.approval.party}` })
@@ -91,5 +94,21 @@ function toInboxItem({ request, approval }: InboxRow, own: Set<Party>, standIns:
     purpose: request.purpose,
     screeningHits: request.screeningHits.length,
     submittedAt: request.createdAt,
+    ...dueDates(request.plan, approval.party, approval.askedAt),
+  };
+}
+
+/**
+ * When the party was asked and when its reminder and escalation fall due: the pinned plan's deadlines
+ * counted from the asking, as the workflow's timers count them (`workflows/request/watch-deadlines.ts`).
+ */
+export function dueDates(plan: RoutePlan | null, party: string, askedAt: string | null) {
+  const deadlines = plan?.stages.flatMap((s) => s.parties).find((p) => p.party === party)?.deadlines;
+  const after = (ms: number | undefined) =>
+    askedAt && ms !== undefined ? new Date(Date.parse(askedAt) + ms).toISOString() : null;
+  return {
+    askedAt,
+    reminderDueAt: after(deadlines?.reminderAfterMs),
+    escalationDueAt: after(deadlines?.escalateAfterMs),
   };
 }

@@ -152,7 +152,7 @@ export function toRequestView({ request, approvals, obligations }: StoredRequest
   };
 }
 
-function toApprovalView(a: Omit<ApprovalEntity, 'requestId' | 'stageStatus'>) {
+function toApprovalView(a: Omit<ApprovalEntity, 'requestId' | 'stageStatus' | 'askedAt'>) {
   return {
     party: a.party,
     status: a.status,

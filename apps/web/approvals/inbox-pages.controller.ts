@@ -30,10 +30,15 @@ interface InboxItem {
   returnDate: string;
   screeningHits: number;
   submittedAt: string;
+  reference?: string;
+  askedAt: string | null;
+  reminderDueAt: string | null;
+  escalationDueAt: string | null;
 }
 
 interface Inbox {
   items: InboxItem[];
+  parties: string[];
   nextCursor: string | null;
   counts: Record<string, number>;
   total: number;
@@ -104,19 +109,14 @@ export class InboxPagesController {
       return;
     }
     const api = new WebApi(req);
-    // what each chosen row was, to name it in the results (approved rows leave the inbox): the page they were on
-    const before = await api.send<Inbox>(
-      'GET',
-      `/api/approvals/inbox${query({ ...filters, limit: String(PAGE_SIZE) })}`,
-    );
-    const nameOfBefore = await this.people.of(
-      before.status === 200 ? before.body.items.map((i) => i.requester.email) : [],
-    );
-    const names = new Map(
-      before.status === 200
-        ? before.body.items.map((i) => [`${i.requestId}|${i.party}`, rowName(i, nameOfBefore)])
-        : [],
-    );
+    if (one(form.confirmed) !== 'yes') {
+      await this.confirm(req, res, filters, items, comment, one(form.conditions));
+      return;
+    }
+    // what each chosen row was, to name it in the results (approved rows leave the inbox)
+    const before = await waitingItems(api, items);
+    const nameOfBefore = await this.people.of(before.map((i) => i.requester.email));
+    const names = new Map(before.map((i) => [`${i.requestId}|${i.party}`, rowName(i, nameOfBefore)]));
     const answer = await api.send<BulkAnswer & ApiErrorBody>('POST', '/api/approvals/bulk', body);
     if (answer.status === 200) {
       const results = answer.body.results.map((r) => ({
@@ -137,6 +137,46 @@ export class InboxPagesController {
     throw new ApiRefusal(answer.status, answer.body);
   }
 
+  /** Before a bulk approval acts: exactly what it will approve (reference, person, party), to confirm or go back. */
+  private async confirm(
+    req: PageRequest,
+    res: Response,
+    filters: Filters,
+    items: { requestId: string; party: string }[],
+    comment: string,
+    conditions: string,
+  ): Promise<void> {
+    const waiting = await waitingItems(new WebApi(req), items);
+    if (waiting.length === 0) {
+      await this.show(req, res, filters, {
+        status: 400,
+        problem: 'None of the selected approvals is waiting on you any more.',
+      });
+      return;
+    }
+    const nameOf = await this.people.of(waiting.map((i) => i.requester.email));
+    this.pages.send(req, res, 'inbox-confirm', `Approve ${waiting.length}?`, {
+      data: {
+        count: waiting.length,
+        gone: items.length - waiting.length,
+        items: waiting.map((i) => ({
+          value: `${i.requestId}|${i.party}`,
+          requestId: i.requestId,
+          reference: i.reference ?? '',
+          name: rowName(i, nameOf),
+          requesterName: nameOf(i.requester.email),
+          partyName: partyWords(i.party),
+          onBehalfOfName: i.onBehalfOf ? nameOf(i.onBehalfOf) : null,
+        })),
+        comment,
+        conditions,
+        conditionLines: lines(conditions),
+        filters,
+        back: `/app/inbox${query({ party: filters.party, type: filters.type, destination: filters.destination, order: filters.order })}`,
+      },
+    });
+  }
+
   private async show(
     req: PageRequest,
     res: Response,
@@ -144,7 +184,7 @@ export class InboxPagesController {
     extra: { status?: number; problem?: string; results?: BulkAnswer; comment?: string; conditions?: string } = {},
   ): Promise<void> {
     const api = new WebApi(req);
-    const page = (f: Filters) => query({ ...f, limit: String(PAGE_SIZE) });
+    const page = apiQuery;
     let answer = await api.send<Inbox & ApiErrorBody>('GET', `/api/approvals/inbox${page(filters)}`);
     let problem = extra.problem ?? null;
     if (answer.status === 400) {
@@ -154,6 +194,7 @@ export class InboxPagesController {
     }
     if (answer.status !== 200) throw new ApiRefusal(answer.status, answer.body);
     const inbox = answer.body;
+    if (filters.order === 'due') inbox.items.sort(byDue);
     const nameOf = await this.people.of(inbox.items.flatMap((i) => [i.requester.email, i.onBehalfOf]));
     const results = extra.results
       ? {
@@ -163,6 +204,7 @@ export class InboxPagesController {
       : null;
     this.pages.send(req, res, 'inbox', 'Inbox', {
       status: extra.status ?? 200,
+      scripts: ['inbox.js'],
       data: {
         items: inbox.items.map((item) => ({
           ...item,
@@ -171,6 +213,7 @@ export class InboxPagesController {
           destinationName: countryName(item.destinationCountry),
           requesterName: nameOf(item.requester.email),
           waiting: waitingWords(item.submittedAt),
+          ...dueWords(item),
           onBehalfOfName: item.onBehalfOf ? nameOf(item.onBehalfOf) : null,
           value: `${item.requestId}|${item.party}`,
           label: `Select ${rowName(item, nameOf)} for ${partyWords(item.party)}`,
@@ -181,10 +224,19 @@ export class InboxPagesController {
         first: filters.cursor
           ? `/app/inbox${query({ party: filters.party, type: filters.type, destination: filters.destination, order: filters.order })}`
           : null,
-        oldestFirst: filters.order !== 'newest',
+        oldestFirst: filters.order === 'oldest',
+        dueFirst: filters.order === 'due',
+        orderWords: { oldest: 'oldest first', newest: 'newest first', due: 'due soonest first' }[
+          filters.order ?? 'oldest'
+        ],
         filtered: Boolean(filters.party || filters.type || filters.destination),
         filters,
-        parties: PARTIES.map((value) => ({ value, name: partyWords(value), selected: value === filters.party })),
+        // only the parties the caller decides for (their own and those they stand in for)
+        parties: PARTIES.filter((p) => inbox.parties.includes(p)).map((value) => ({
+          value,
+          name: partyWords(value),
+          selected: value === filters.party,
+        })),
         types: REQUEST_TYPES.map((value) => ({ value, name: typeName(value), selected: value === filters.type })),
         problem,
         results,
@@ -202,14 +254,64 @@ function waitingWords(submittedAt: string): string {
   return days === 1 ? '1 day' : `${days} days`;
 }
 
+/** The chosen approvals that still wait on the caller, as the inbox shows them (one lookup per request). */
+async function waitingItems(api: WebApi, items: { requestId: string; party: string }[]): Promise<InboxItem[]> {
+  const found = await Promise.all(
+    items.map(async ({ requestId, party }) => {
+      if (!/^[0-9a-f-]{36}$/i.test(requestId)) return undefined;
+      const answer = await api.send<Inbox>('GET', `/api/approvals/inbox${query({ requestId, party, limit: '100' })}`);
+      return answer.status === 200 ? answer.body.items.find((i) => i.party === party) : undefined;
+    }),
+  );
+  return found.filter((i): i is InboxItem => Boolean(i));
+}
+
+/** How close "due soon" is: a reminder or escalation falling due within this, or already past. */
+const DUE_SOON_MS = 4 * 3_600_000;
+
+/** The next thing to fall due for a row: its reminder, or once that passed, its escalation. */
+function nextDue(i: InboxItem): { kind: 'Reminder' | 'Escalation'; at: string } | null {
+  if (i.reminderDueAt && Date.parse(i.reminderDueAt) > Date.now()) return { kind: 'Reminder', at: i.reminderDueAt };
+  if (i.escalationDueAt) return { kind: 'Escalation', at: i.escalationDueAt };
+  return null;
+}
+
+function dueWords(i: InboxItem) {
+  const due = nextDue(i);
+  return {
+    askedWords: i.askedAt ? utcMinute(i.askedAt) : null,
+    dueWords: due ? `${due.kind} ${Date.parse(due.at) <= Date.now() ? 'was due' : 'due'} ${utcMinute(due.at)}` : null,
+    dueSoon: due ? Date.parse(due.at) - Date.now() <= DUE_SOON_MS : false,
+  };
+}
+
+/** Soonest due first; rows with nothing due (no deadlines known) last, oldest first among themselves. */
+function byDue(x: InboxItem, y: InboxItem): number {
+  const at = (i: InboxItem) => {
+    const due = nextDue(i);
+    return due ? Date.parse(due.at) : Number.POSITIVE_INFINITY;
+  };
+  return at(x) - at(y) || x.submittedAt.localeCompare(y.submittedAt);
+}
+
+/** "2026-11-26 14:05 UTC". */
+function utcMinute(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
 interface Filters {
   party?: string;
   type?: string;
   destination?: string;
-  /** `oldest` (the page's default: a work queue) or `newest`. */
+  /** `oldest` (the page's default: a work queue), `newest`, or `due` (this page's rows, soonest due first). */
   order?: string;
   /** The page: the API's cursor of the page before it. */
   cursor?: string;
+}
+
+/** The API's query for a page of the inbox: "due" sorts the oldest-first page on this side. */
+function apiQuery(f: Filters): string {
+  return query({ ...f, order: f.order === 'due' ? 'oldest' : f.order, limit: String(PAGE_SIZE) });
 }
 
 /** The inbox filters from a query or a form, as strings; the API validates them. */
@@ -219,7 +321,7 @@ function filtersFrom(source: Record<string, unknown> | undefined): Filters {
     party: get('party'),
     type: get('type'),
     destination: get('destination')?.toUpperCase(),
-    order: get('order') === 'newest' ? 'newest' : 'oldest',
+    order: get('order') === 'newest' ? 'newest' : get('order') === 'due' ? 'due' : 'oldest',
     cursor: get('cursor'),
   };
 }

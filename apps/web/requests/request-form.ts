@@ -11,6 +11,7 @@ import { typeName } from '@libs/mail';
 import type { ApiErrorBody } from '../page-errors';
 import { wordedErrors, wordsByField } from '../field-words';
 import { list, one, rows } from '../form-values';
+import { COUNTRIES, countryCodeFrom, countryInput } from '../countries';
 
 /** A posted form as the body parser hands it over; JSON bodies reach the same routes, so anything may arrive. */
 type Form = Record<string, unknown>;
@@ -71,7 +72,7 @@ export function isRequestType(value: unknown): value is RequestType {
 export function bodyFromForm(type: RequestType, form: Form): Record<string, unknown> {
   const countries = rows(form.counterpartyCountry);
   const counterparties = rows(form.counterpartyName)
-    .map((name, i) => ({ name: name.trim(), country: (countries[i] ?? '').trim().toUpperCase() }))
+    .map((name, i) => ({ name: name.trim(), country: countryCodeFrom(countries[i] ?? '') }))
     .filter((c) => c.name !== '' || c.country !== '');
   const details: Record<string, unknown> = {};
   for (const field of DETAIL_FIELDS[type]) {
@@ -91,7 +92,7 @@ export function bodyFromForm(type: RequestType, form: Form): Record<string, unkn
     .filter((m) => m.title !== '');
   return {
     type,
-    destinationCountry: one(form.destinationCountry).trim().toUpperCase(),
+    destinationCountry: countryCodeFrom(one(form.destinationCountry)),
     departureDate: one(form.departureDate),
     returnDate: one(form.returnDate),
     purpose: one(form.purpose).trim(),
@@ -148,8 +149,11 @@ export function formModel(
         'type',
       ].map((f) => [f, fieldError(f)]),
     ),
+    countries: COUNTRIES,
+    destinationCountryName: countryInput(body.destinationCountry),
     counterparties: counterparties.map((c, i) => ({
       ...c,
+      countryName: countryInput(c.country),
       index: i,
       number: i + 1,
       nameError: fieldError(`counterparties.${i}.name`),

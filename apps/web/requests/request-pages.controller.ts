@@ -194,10 +194,12 @@ export class RequestPagesController {
     const mine = view.requester.email === me.email;
     const decidable =
       me.roles.includes('approver') && view.status === 'pending' ? await this.decidable(api, view.id) : [];
+    const earlier = mine ? null : await this.earlierRequests(api, view);
     this.pages.send(req, res, 'request', `${view.reference ?? ''} ${titleOf(view)}`.trim(), {
       data: {
         r: { ...view, stages: shownStages(view) },
         packet: decisionPacket(view),
+        earlier,
         timeline,
         ...waitingOn(view),
         notice: NOTICES[done ?? ''] ?? null,
@@ -238,6 +240,41 @@ export class RequestPagesController {
             : [],
       },
     });
+  }
+
+  /**
+   * The person's earlier requests, for whoever decides on this one: only those the caller may read
+   * (the list answers nothing else), with their outcome; at most the 20 most recent.
+   */
+  private async earlierRequests(api: WebApi, view: RequestView) {
+    const answer = await api.send<{ items: RequestView[] }>(
+      'GET',
+      `/api/requests${query({ requester: view.requester.email, limit: '50' })}`,
+    );
+    const items =
+      answer.status === 200
+        ? answer.body.items
+            .filter(
+              (r) =>
+                r.id !== view.id &&
+                r.requester.email.toLowerCase() === view.requester.email.toLowerCase() &&
+                r.createdAt <= view.createdAt,
+            )
+            .slice(0, 20)
+        : [];
+    const nameOf = await this.people.of([view.requester.email]);
+    return {
+      personName: nameOf(view.requester.email),
+      items: items.map((r) => ({
+        id: r.id,
+        reference: r.reference,
+        title: titleOf(r),
+        departureDate: r.departureDate,
+        returnDate: r.returnDate,
+        createdAt: r.createdAt,
+        status: r.status,
+      })),
+    };
   }
 
   @Post(':id/decisions')

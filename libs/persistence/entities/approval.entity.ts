@@ -45,4 +45,8 @@ export class ApprovalEntity {
 
   @Column({ name: 'decided_at', type: 'varchar', length: 30, nullable: true })
   decidedAt!: string | null;
+
+  /** When the party was (last) asked: its approval first seen pending in an active stage; null while its stage waits. */
+  @Column({ name: 'asked_at', type: 'varchar', length: 30, nullable: true })
+  askedAt!: string | null;
 }

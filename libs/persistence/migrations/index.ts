@@ -18,6 +18,7 @@ import { TripManifest1763900007900 } from './1763900007900-trip-manifest';
 import { MaterialDocuments1763900008000 } from './1763900008000-material-documents';
 import { PassportsDueSoon1763900008100 } from './1763900008100-passports-due-soon';
 import { PolicyChangeReason1763900008200 } from './1763900008200-policy-change-reason';
+import { ApprovalAskedAt1763900008300 } from './1763900008300-approval-asked-at';
 
 /** Every migration in order; the data source runs them on start. */
 export const MIGRATIONS = [
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   MaterialDocuments1763900008000,
   PassportsDueSoon1763900008100,
   PolicyChangeReason1763900008200,
+  ApprovalAskedAt1763900008300,
 ];
