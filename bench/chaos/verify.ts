@@ -261,11 +261,17 @@ export async function verify(input: VerifyInput): Promise<{ rows: Row[]; notes: 
       }
     }
   }
+  // the requester's "submitted" email, one per request (keyed by the request in the outbox)
+  for (const id of ids) {
+    const key = `submitted:${id}`;
+    expected.set(expectedMessageId(key), { key, recipient: REQUESTER });
+  }
   const outcomes = tally(outbox.filter((e) => e.kind === 'outcome').map((e) => e.requestId));
   for (const e of outbox.filter((e) => e.kind === 'outcome')) {
     expected.set(e.messageId, { key: e.key, recipient: e.recipient });
   }
-  const expectedCount = 9 * N;
+  // 8 approval emails (two members of four parties), the submitted email and the outcome per request
+  const expectedCount = 10 * N;
   row(
     'outcome emails in the outbox, one per request',
     N,
