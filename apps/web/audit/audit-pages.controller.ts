@@ -3,6 +3,7 @@ import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { VIA_LABELS } from '@libs/domain/labels';
 import { REQUEST_STATUSES } from '@libs/domain/vocabulary';
 import { Public } from '../../api/auth/auth.decorators';
 import type { RequestView } from '../../api/requests/request-view';
@@ -25,7 +26,16 @@ interface ReplayResult {
   eventCount: number;
   error?: string | null;
   policyVersion: number | null;
-  decisions: { party: string; decision: string; decidedBy: string; decidedAt: string; comment: string | null }[];
+  decisions: {
+    party: string;
+    decision: string;
+    decidedBy: string;
+    onBehalfOf?: string | null;
+    decidedAt: string;
+    comment: string | null;
+    conditions?: string[];
+    via?: string;
+  }[];
   matchesRecords: boolean;
   mismatches: { field: string; history: unknown; records: unknown }[];
 }
@@ -134,18 +144,31 @@ export class AuditPagesController {
     this.pages.send(req, res, 'audit-request', `Audit of request ${view.reference ?? view.id.slice(0, 8)}`, {
       data: {
         r: view,
-        replay: replay
-          ? {
-              ...replay,
-              mismatches: replay.mismatches.map((m) => ({ ...m, history: json(m.history), records: json(m.records) })),
-            }
-          : null,
+        replay: replay ? replayInWords(replay) : null,
       },
     });
   }
 }
 
 const json = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
+
+const yesNo = (value: boolean) => (value ? 'yes' : 'no');
+
+/** The replay's answer as an auditor reads it: yes/no, where the history came from, each decision in words. */
+function replayInWords(replay: ReplayResult) {
+  return {
+    ...replay,
+    deterministicWords: yesNo(replay.deterministic),
+    matchesRecordsWords: yesNo(replay.matchesRecords),
+    sourceWords: replay.source === 'archive' ? 'the archived copy (its SHA-256 is on the audit chain)' : 'Temporal',
+    decisions: replay.decisions.map((d) => ({
+      ...d,
+      channel: d.via ? (VIA_LABELS[d.via] ?? d.via) : null,
+      conditions: d.conditions ?? [],
+    })),
+    mismatches: replay.mismatches.map((m) => ({ ...m, history: json(m.history), records: json(m.records) })),
+  };
+}
 
 const PASSED_HEADERS = ['content-type', 'content-disposition', 'x-history-source', 'x-history-sha256'];
 
