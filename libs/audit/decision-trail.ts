@@ -2,12 +2,14 @@ import type { Payload, PayloadCodec } from '@temporalio/common';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import type {
+  AmendInput,
   DecideInput,
   ProjectStateInput,
   ProjectStatesInput,
   RecordSubmissionInput,
   RequestWorkflowInput,
   SubmittedRequest,
+  WithdrawInput,
 } from '../contracts';
 import type { RoutePlan } from '../domain/policy';
 import type { DecisionEntity, RequestEntity } from '../persistence';
@@ -22,6 +24,8 @@ export interface TrailDecision {
   conditions: string[];
   decidedAt: string;
   via: string;
+  /** The round the decider saw (null in histories from before rounds were carried). */
+  round: number | null;
 }
 
 export interface DecisionTrail {
@@ -29,6 +33,10 @@ export interface DecisionTrail {
   policyVersion: number | null;
   plan: RoutePlan | null;
   decisions: TrailDecision[];
+  /** Each amendment the workflow accepted: who, when (each opened a new round of review). */
+  amendments: { by: string; at: string }[];
+  /** The requester's withdrawal, if the workflow accepted one. */
+  withdrawal: { by: string; at: string; reason: string | null } | null;
 }
 
 export interface Mismatch {
@@ -51,7 +59,14 @@ async function decode(codec: PayloadCodec | null, payloads: Payload[] | null | u
  */
 export async function rebuildTrail(historyJson: unknown, codec: PayloadCodec | null): Promise<DecisionTrail> {
   const events = historyFromJSON(historyJson).events ?? [];
-  const trail: DecisionTrail = { requestId: null, policyVersion: null, plan: null, decisions: [] };
+  const trail: DecisionTrail = {
+    requestId: null,
+    policyVersion: null,
+    plan: null,
+    decisions: [],
+    amendments: [],
+    withdrawal: null,
+  };
   const completedOk = new Set(
     events
       .map((e) => e.workflowExecutionUpdateCompletedEventAttributes)
@@ -102,7 +117,16 @@ export async function rebuildTrail(historyJson: unknown, codec: PayloadCodec | n
         conditions: d.decision === 'approve' ? (d.conditions ?? []) : [],
         decidedAt: d.decidedAt,
         via: d.via,
+        round: d.round ?? null,
       });
+    }
+    if (accepted?.input?.name === 'amend' && completedOk.has(accepted.meta?.updateId)) {
+      const [a] = (await decode(codec, accepted.input.args?.payloads)) as [AmendInput];
+      trail.amendments.push({ by: a.actorEmail.toLowerCase(), at: a.amendedAt });
+    }
+    if (accepted?.input?.name === 'withdraw' && completedOk.has(accepted.meta?.updateId)) {
+      const [w] = (await decode(codec, accepted.input.args?.payloads)) as [WithdrawInput];
+      trail.withdrawal = { by: w.actorEmail.toLowerCase(), at: w.withdrawnAt, reason: w.reason?.trim() || null };
     }
   }
   return trail;

@@ -93,6 +93,42 @@ describe.each(testDatabases())('audit history on $name', (database) => {
     );
   });
 
+  it('should rebuild the rounds, the amendment and the withdrawal from the history', async () => {
+    const body = requestBody('conference', plain);
+    const view = (await http.as('carol@example.com', 'POST', '/api/requests', body)).body;
+    await eventually(async () => {
+      const v = (await http.as('carol@example.com', 'GET', `/api/requests/${view.id}`)).body;
+      return v.stages[0].approvals.some((a: any) => a.party === 'hr' && a.status === 'pending');
+    }, 'hr asked');
+    const sent = await http.as('hr@example.com', 'POST', `/api/requests/${view.id}/decisions`, {
+      party: 'hr',
+      decision: 'request_changes',
+      comment: 'name the event',
+    });
+    expect(sent.status).toBe(200);
+    const amended = await http.as('carol@example.com', 'POST', `/api/requests/${view.id}/amend`, {
+      ...body,
+      purpose: 'Present a paper at Example Conf',
+    });
+    expect(amended.status).toBe(200);
+    const withdrawn = await http.as('carol@example.com', 'POST', `/api/requests/${view.id}/withdraw`, {
+      reason: 'the event moved online',
+    });
+    expect(withdrawn.status).toBe(200);
+
+    const replay = await http.as('auditor@example.com', 'POST', `/api/audit/requests/${view.id}/replay`);
+    expect(replay.body).toMatchObject({ deterministic: true, matchesRecords: true });
+    expect(replay.body.decisions).toEqual([
+      expect.objectContaining({ party: 'hr', decision: 'request_changes', round: 1, via: 'api' }),
+    ]);
+    expect(replay.body.amendments).toEqual([{ by: 'carol@example.com', at: expect.any(String) }]);
+    expect(replay.body.withdrawal).toEqual({
+      by: 'carol@example.com',
+      at: expect.any(String),
+      reason: 'the event moved online',
+    });
+  });
+
   it('should fetch the history of a running request live', async () => {
     const view = (await http.as('carol@example.com', 'POST', '/api/requests', requestBody('conference', plain))).body;
     const exported = await http.as('auditor@example.com', 'GET', `/api/audit/requests/${view.id}/history`);

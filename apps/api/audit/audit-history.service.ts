@@ -160,6 +160,8 @@ export class AuditHistoryService implements OnModuleDestroy {
       policyVersion: trail.policyVersion,
       plan: trail.plan?.stages.map((s) => ({ index: s.index, parties: s.parties.map((p) => p.party) })) ?? null,
       decisions: trail.decisions,
+      amendments: trail.amendments,
+      withdrawal: trail.withdrawal,
       matchesRecords: mismatches.length === 0,
       mismatches,
     };

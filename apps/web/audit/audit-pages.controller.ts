@@ -35,7 +35,10 @@ interface ReplayResult {
     comment: string | null;
     conditions?: string[];
     via?: string;
+    round?: number | null;
   }[];
+  amendments?: { by: string; at: string }[];
+  withdrawal?: { by: string; at: string; reason: string | null } | null;
   matchesRecords: boolean;
   mismatches: { field: string; history: unknown; records: unknown }[];
 }
