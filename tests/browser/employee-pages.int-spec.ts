@@ -59,6 +59,14 @@ describe('employee pages in Chromium', () => {
     await page.getByLabel('Presentation materials').check();
     await page.getByLabel('Organisation 1: name').fill('Example Org');
     await page.getByLabel('Organisation 1: country', { exact: true }).fill('US');
+    // three rows to begin with, and another on request
+    await expect(page.getByLabel('Organisation 4: name').count()).resolves.toBe(0);
+    await page.getByRole('button', { name: 'Add another organisation' }).click();
+    await expect(page.getByLabel('Organisation 4: name').evaluate((e) => e === document.activeElement)).resolves.toBe(
+      true,
+    );
+    await page.getByLabel('Organisation 4: name').fill('Beispiel GmbH');
+    await page.getByLabel('Organisation 4: country', { exact: true }).fill('Germany');
     const preview = page.locator('#preview');
     await preview.getByText('Stage 1').waitFor();
     await expect(preview.textContent()).resolves.toMatch(/HR.*Security|Security.*HR/s);
@@ -68,6 +76,11 @@ describe('employee pages in Chromium', () => {
     await expect(page.getByRole('status').textContent()).resolves.toContain('submitted');
     await expect(page.locator('.timeline').textContent()).resolves.toContain('Submitted under policy version 1');
     // the human reference, not the UUID, names the request on its page and in the list
+    const submittedId = new URL(page.url()).pathname.split('/').pop()!;
+    expect((await http.as('alice@example.com', 'GET', `/api/requests/${submittedId}`)).body.counterparties).toEqual([
+      { name: 'Example Org', country: 'US' },
+      { name: 'Beispiel GmbH', country: 'DE' },
+    ]);
     const reference = (await page.locator('#reference').textContent())!.trim();
     expect(reference).toMatch(/^CLR-\d{4}-\d{6}$/);
     await expect(page.title()).resolves.toContain(reference);

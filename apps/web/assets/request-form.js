@@ -154,4 +154,33 @@
     schedule();
   });
   preview();
+
+  // "Add another organisation": a copy of the last counterparty row, emptied and numbered on (at most 20,
+  // as the API takes). Without scripts the form has its three rows.
+  var add = document.getElementById('add-counterparty');
+  var fieldset = document.getElementById('f-counterparties');
+  if (add && fieldset) {
+    add.hidden = false;
+    add.addEventListener('click', function () {
+      var rows = fieldset.querySelectorAll('.row');
+      if (rows.length >= 20) return;
+      var row = rows[rows.length - 1].cloneNode(true);
+      var index = rows.length;
+      row.querySelectorAll('.field-error').forEach(function (node) {
+        node.remove();
+      });
+      row.querySelectorAll('input').forEach(function (input) {
+        input.value = '';
+        input.removeAttribute('aria-invalid');
+        input.id = input.id.replace(/\.\d+\./, '.' + index + '.');
+      });
+      row.querySelectorAll('label').forEach(function (label) {
+        label.htmlFor = label.htmlFor.replace(/\.\d+\./, '.' + index + '.');
+        label.textContent = label.textContent.replace(/^Organisation \d+/, 'Organisation ' + (index + 1));
+      });
+      add.parentNode.before(row);
+      row.querySelector('input').focus();
+      if (rows.length + 1 >= 20) add.hidden = true;
+    });
+  }
 })();
