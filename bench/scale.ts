@@ -11,13 +11,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createApiApp } from '../apps/api/app';
-import { loadConfig } from '@libs/config';
 import { openDataSource } from '@libs/persistence';
 import { freePort, startDevServer } from '../scripts/dev-server';
 import { createPostgresDatabase } from '../tests/support/databases';
 import { insertPendingApprovals } from '../tests/support/inbox-rows';
 import { BenchHttp } from './http-client';
 import { log, pct, r1 } from './phases/common';
+import { benchConfig } from './phases/system';
 
 function options(argv: string[] = process.argv) {
   const arg = (name: string): string | undefined => {
@@ -48,20 +48,8 @@ async function main(): Promise<void> {
     : { env: { SQLITE_PATH: path.join(tmp, 'scale.sqlite') }, drop: () => Promise.resolve() };
   const server = await startDevServer({ headless: true, log: () => undefined });
   const port = await freePort();
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    CLEARANCE_DEV_MODE: '1',
-    RATE_LIMIT_PUBLIC: '0',
-    RATE_LIMIT_EVALUATE: '0',
-    TEMPORAL_ADDRESS: server.address,
-    TEMPORAL_TASK_QUEUE: `clearance-scale-${randomBytes(4).toString('hex')}`,
-    SMTP_CAPTURE_PORT: '0',
-    LOG_LEVEL: 'error',
-    PORT: String(port),
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
-    SMTP_URL: 'smtp://127.0.0.1:9',
-    ...database.env,
-  });
+  // no SMTP server: nothing here sends mail
+  const config = benchConfig({ temporalAddress: server.address, port, smtpPort: 9, databaseEnv: database.env });
   const app = await createApiApp(config);
   await app.listen(port, '127.0.0.1');
   const db = await openDataSource(config.database, { migrate: false, auditChain: config.auditChain });

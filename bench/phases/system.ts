@@ -83,21 +83,7 @@ export async function startSystem(opts: BenchOptions, t0: number): Promise<Bench
   const mail: BenchMailbox = opts.capture ? new CaptureMailbox() : new CountingSink();
   const smtpPort = await mail.start();
   const port = await freePort();
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    // dev mode asked for (a PostgreSQL run counts as production settings); no rate limits in a load test
-    CLEARANCE_DEV_MODE: '1',
-    RATE_LIMIT_PUBLIC: '0',
-    RATE_LIMIT_EVALUATE: '0',
-    TEMPORAL_ADDRESS: server.address,
-    TEMPORAL_TASK_QUEUE: `clearance-bench-${randomBytes(4).toString('hex')}`,
-    SMTP_CAPTURE_PORT: '0',
-    LOG_LEVEL: 'error',
-    PORT: String(port),
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
-    SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
-    ...database.env,
-  });
+  const config = benchConfig({ temporalAddress: server.address, port, smtpPort, databaseEnv: database.env });
   const codec = new EncryptionCodec(new Keyring(config.encryption));
   const app = await createApiApp(config, mail.capture ? { smtpCapture: mail.capture } : {});
   await app.listen(port, '127.0.0.1');
@@ -144,6 +130,30 @@ export async function startSystem(opts: BenchOptions, t0: number): Promise<Bench
     mail,
     dropDb: database.drop,
   };
+}
+
+/** The configuration of a system the bench starts in its own process, on loopback, with its own task queue. */
+export function benchConfig(args: {
+  temporalAddress: string;
+  port: number;
+  smtpPort: number;
+  databaseEnv: Record<string, string>;
+}): AppConfig {
+  return loadConfig({
+    NODE_ENV: 'test',
+    // dev mode asked for (a PostgreSQL run counts as production settings); no rate limits in a load test
+    CLEARANCE_DEV_MODE: '1',
+    RATE_LIMIT_PUBLIC: '0',
+    RATE_LIMIT_EVALUATE: '0',
+    TEMPORAL_ADDRESS: args.temporalAddress,
+    TEMPORAL_TASK_QUEUE: `clearance-bench-${randomBytes(4).toString('hex')}`,
+    SMTP_CAPTURE_PORT: '0',
+    LOG_LEVEL: 'error',
+    PORT: String(args.port),
+    PUBLIC_URL: `http://127.0.0.1:${args.port}`,
+    SMTP_URL: `smtp://127.0.0.1:${args.smtpPort}`,
+    ...args.databaseEnv,
+  });
 }
 
 /** A fresh SQLite file in the temp dir, or a fresh PostgreSQL database dropped at the end. */
