@@ -180,6 +180,26 @@ describe.each(testDatabases())('a forged Update from outside the API is refused 
     expect(await acceptedUpdateIds(workflowId)).not.toContain('forged-correction');
   });
 
+  it("should refuse a forged material file's hash in the requester name", async () => {
+    const request = await submit('alice@example.com', {
+      ...requestBody('conference'),
+      manifest: { devices: [], materials: [{ title: 'Scaling laws', published: false }] },
+    });
+    const workflowId = workflowIdFor(request.id);
+    const before = await view(request.id);
+    const attach = {
+      index: 0,
+      actorEmail: 'alice@example.com',
+      at: new Date().toISOString(),
+      sha256: 'a'.repeat(64),
+      contentType: 'application/pdf',
+      sizeBytes: 1234,
+    };
+    expect(await forge(workflowId, 'attachMaterialDocument', attach, 'forged-material')).toBe('UPDATE_NOT_FROM_API');
+    expect(await view(request.id)).toEqual(before);
+    expect(await acceptedUpdateIds(workflowId)).not.toContain('forged-material');
+  });
+
   it('should refuse a forged amendment in the requester name', async () => {
     const request = await submit('alice@example.com', requestBody('conference'));
     const workflowId = workflowIdFor(request.id);
