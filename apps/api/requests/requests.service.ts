@@ -290,31 +290,15 @@ export class RequestsService {
   ): Promise<RequestView> {
     const id = stored.request.id;
     const asAdmin = this.checkRecordsAuthorizations(person, stored);
-    const sha256 = createHash('sha256').update(upload.bytes).digest('hex');
-    const sealed = this.keyring.seal(upload.bytes, authorizationDocumentAad(id, kind, sha256));
-    await this.documents.store({
-      requestId: id,
-      kind,
-      contentType: upload.contentType,
-      sizeBytes: upload.bytes.length,
-      sha256,
-      keyId: sealed.keyId,
-      ciphertext: sealed.ciphertext,
-      uploadedBy: person.email,
-      uploadedAt: new Date().toISOString(),
-    });
-    try {
-      await this.temporal.update(id, recordAuthorizationUpdate, {
+    await this.storeSealedThenRecord(person, id, kind, upload, (sha256, at) =>
+      this.temporal.update(id, recordAuthorizationUpdate, {
         kind,
         actorEmail: person.email,
         asAdmin,
-        at: new Date().toISOString(),
+        at,
         documentSha256: sha256,
-      });
-    } catch (error) {
-      await this.documents.discard(id, kind, sha256);
-      throw error;
-    }
+      }),
+    );
     return this.view(id, person);
   }
 
@@ -329,12 +313,35 @@ export class RequestsService {
     upload: { bytes: Buffer; contentType: string },
   ): Promise<RequestView> {
     const id = stored.request.id;
-    const key = materialDocumentKey(index);
+    await this.storeSealedThenRecord(person, id, materialDocumentKey(index), upload, (sha256, at) =>
+      this.temporal.update(id, attachMaterialDocumentUpdate, {
+        index,
+        actorEmail: person.email,
+        at,
+        sha256,
+        contentType: upload.contentType,
+        sizeBytes: upload.bytes.length,
+      }),
+    );
+    return this.view(id, person);
+  }
+
+  /**
+   * Stores a file sealed under the active key (bound to the request, its key and its SHA-256), then lets
+   * `record` put the hash on the workflow; a file the workflow refuses is removed again.
+   */
+  private async storeSealedThenRecord(
+    person: Person,
+    requestId: string,
+    key: string,
+    upload: { bytes: Buffer; contentType: string },
+    record: (sha256: string, at: string) => Promise<unknown>,
+  ): Promise<void> {
     const sha256 = createHash('sha256').update(upload.bytes).digest('hex');
-    const sealed = this.keyring.seal(upload.bytes, authorizationDocumentAad(id, key, sha256));
+    const sealed = this.keyring.seal(upload.bytes, authorizationDocumentAad(requestId, key, sha256));
     const at = new Date().toISOString();
     await this.documents.store({
-      requestId: id,
+      requestId,
       kind: key,
       contentType: upload.contentType,
       sizeBytes: upload.bytes.length,
@@ -345,19 +352,11 @@ export class RequestsService {
       uploadedAt: at,
     });
     try {
-      await this.temporal.update(id, attachMaterialDocumentUpdate, {
-        index,
-        actorEmail: person.email,
-        at,
-        sha256,
-        contentType: upload.contentType,
-        sizeBytes: upload.bytes.length,
-      });
+      await record(sha256, at);
     } catch (error) {
-      await this.documents.discard(id, key, sha256);
+      await this.documents.discard(requestId, key, sha256);
       throw error;
     }
-    return this.view(id, person);
   }
 
   /** A material's file is for its requester, data governance's members, auditors and admins (403 for other readers). */
