@@ -847,7 +847,11 @@ describe('requestApprovalWorkflow', () => {
     const expired = await eventuallyState(handle, (s) => s.authorizations![0].status === 'expired');
     expect(expired.status).toBe('awaiting_authorization');
     expect(expired.authorizations![0].status).toBe('expired');
-    expect(projected.get(requestId)!.some((p) => p.expiry?.kind === 'official_exit_approval')).toBe(true);
+    // the query sees the state as soon as it is committed; its projection write follows
+    await eventually(
+      () => (projected.get(requestId) ?? []).some((p) => p.expiry?.kind === 'official_exit_approval'),
+      'the expiry projected',
+    );
     await eventually(
       () => (obligationNotices.get(requestId) ?? []).includes('expired:authorization-official_exit_approval#1'),
       'the expiry notice',
