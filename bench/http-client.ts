@@ -31,8 +31,14 @@ export class BenchHttp {
     return res.body.accessToken;
   }
 
-  async as<T = unknown>(email: string, method: string, path: string, body?: unknown): Promise<BenchResponse<T>> {
-    return this.request<T>(method, path, body, { authorization: `Bearer ${await this.token(email)}` });
+  async as<T = unknown>(
+    email: string,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<BenchResponse<T>> {
+    return this.request<T>(method, path, body, { ...headers, authorization: `Bearer ${await this.token(email)}` });
   }
 
   request<T>(

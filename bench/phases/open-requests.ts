@@ -34,7 +34,8 @@ export async function openRequests(sys: BenchTarget, opts: BenchOptions) {
       mailsAtOpen += mail?.count() ?? 0;
       mail?.clear();
       const s = (Date.now() - tOpen) / 1000;
-      log(`waiting: ${ids.length} submitted in ${Math.round(s)} s (${r1(ids.length / s)}/s)`);
+      const rss = processes ? `; RSS by role ${JSON.stringify(processes.rssByRole())} MiB` : '';
+      log(`waiting: ${ids.length} submitted in ${Math.round(s)} s (${r1(ids.length / s)}/s)${rss}`);
     }
   });
   const submittedMs = Date.now() - tOpen;

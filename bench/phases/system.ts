@@ -185,11 +185,20 @@ export async function stopSystem(sys: BenchSystem): Promise<void> {
   if (!process.env.BENCH_KEEP_TMP) fs.rmSync(sys.tmp, { recursive: true, force: true });
 }
 
-/** Submits one departure abroad as the requester; the new request's id. */
+/**
+ * Submits one departure abroad as the requester; the new request's id. A 503 ("nothing was recorded,
+ * try again": Temporal did not take it in time, as under overload) is tried again with the same
+ * Idempotency-Key, as a client would, up to five times, a second apart and more.
+ */
 export async function submitRequest(sys: BenchTarget): Promise<string> {
-  const res = await sys.http.as<{ id: string }>(REQUESTER, 'POST', '/api/requests', requestBody('departure_abroad'));
-  if (res.status !== 201) throw new Error(`submit answered ${res.status}: ${res.text}`);
-  return res.body.id;
+  const body = requestBody('departure_abroad');
+  const headers = { 'idempotency-key': `bench-${randomBytes(12).toString('hex')}` };
+  for (let attempt = 1; ; attempt += 1) {
+    const res = await sys.http.as<{ id: string }>(REQUESTER, 'POST', '/api/requests', body, headers);
+    if (res.status === 201) return res.body.id;
+    if (res.status !== 503 || attempt === 5) throw new Error(`submit answered ${res.status}: ${res.text}`);
+    await sleep(1000 * attempt);
+  }
 }
 
 /** Every id of `email`'s own requests in `status`, page by page. */
