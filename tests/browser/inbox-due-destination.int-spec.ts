@@ -31,16 +31,19 @@ describe('the inbox soonest due first and by destination, in Chromium', () => {
   };
 
   it('should continue the due order on the next page and filter by a destination typed by name', async () => {
-    // 55 approvals falling due from 2030 on, a second apart (a day after their asking)
+    // 55 approvals submitted long ago (so first when oldest first) but falling due in 2030, a second apart
     const load = 55;
     const dataSource = pages.system.app.get(DataSource);
     await insertPendingApprovals(dataSource, {
       count: load,
       party: 'hr',
       requester: 'carol@example.com',
-      from: '2030-01-01T00:00:00.000Z',
+      from: '2025-01-01T00:00:00.000Z',
       prefix: 'dddddddd',
     });
+    await dataSource.query(
+      "UPDATE approvals SET due_at = '2030' || substr(due_at, 5) WHERE request_id LIKE 'dddddddd-%'",
+    );
     // submitted through the API: due at the default policy's reminder, a day from now, before the load
     const japan = await submit('JP');
     const germany = await submit('DE');
