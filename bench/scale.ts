@@ -34,6 +34,7 @@ function options(argv: string[] = process.argv) {
 const ROUTES: Array<{ name: string; as: string; path: string }> = [
   { name: 'inbox (hr, first page)', as: 'hr@example.com', path: '/api/approvals/inbox' },
   { name: 'inbox (hr, oldest first)', as: 'hr@example.com', path: '/api/approvals/inbox?order=oldest' },
+  { name: 'inbox (hr, due soonest first)', as: 'hr@example.com', path: '/api/approvals/inbox?sort=due' },
   { name: 'list (auditor, first page)', as: 'auditor@example.com', path: '/api/requests?limit=50' },
   { name: 'list (auditor, pending)', as: 'auditor@example.com', path: '/api/requests?status=pending&limit=50' },
   { name: 'list (requester, mine)', as: 'carol@example.com', path: '/api/requests?mine=true&limit=50' },

@@ -8,31 +8,56 @@ import {
 } from '../contracts';
 import type { AuthorizationRecord } from '../domain/authorizations';
 import type { MaterialDocumentRecord } from '../domain/material-documents';
+import { dueDates } from '../domain/due-dates';
 import { manifestOrNull } from '../domain/manifest';
+import type { RoutePlan } from '../domain/policy/evaluate';
 import type { RequestState } from '../domain/approval-state';
 import { normalizedDealName, type RequestInput } from '../domain/request';
 import { AuditLogRepository, type AuditEntry } from './audit-log.repository';
 import { nextRequestReference } from './request-reference';
 import { ApprovalEntity, DecisionEntity, ObligationEntity, RequestEntity } from './entities';
 
-type Asked = Pick<ApprovalEntity, 'party' | 'status' | 'stageStatus' | 'askedAt'>;
+type Asked = Pick<ApprovalEntity, 'party' | 'status' | 'stageStatus' | 'askedAt' | 'dueAt'>;
+
+/** Whether a party is asked: pending in an active stage. */
+const isAsked = (stageStatus: string, status: string): boolean => stageStatus === 'active' && status === 'pending';
 
 /**
  * When a party was asked: kept while it stays asked (pending in an active stage), `now` when it is
  * asked (again: an amendment sends it back to pending), and kept as it was once it has decided.
  */
 function askedAt(stageStatus: string, status: string, before: Asked | undefined, now: string): string | null {
-  const asked = (s: string, st: string) => s === 'active' && st === 'pending';
-  if (!asked(stageStatus, status)) return before?.askedAt ?? null;
-  return before && asked(before.stageStatus, before.status) && before.askedAt ? before.askedAt : now;
+  if (!isAsked(stageStatus, status)) return before?.askedAt ?? null;
+  return before && isAsked(before.stageStatus, before.status) && before.askedAt ? before.askedAt : now;
 }
 
-function approvalRows(state: RequestState, now: string, before: Asked[] = []): ApprovalEntity[] {
+/**
+ * The approvals of a state as rows. `plan` (the request's pinned plan) dates an asked party's due date
+ * (`dueDates`, libs/domain/due-dates.ts); `null` keeps the due date stored for an asking that goes on,
+ * which is all a write needs unless someone is newly asked or the plan changed (`needsPlan`).
+ */
+function approvalRows(
+  state: RequestState,
+  now: string,
+  before: Asked[] = [],
+  plan: Pick<RoutePlan, 'stages'> | null = null,
+): ApprovalEntity[] {
   const stored = new Map(before.map((b) => [b.party, b]));
   return state.stages.flatMap((stage) =>
-    stage.approvals.map((a) =>
-      Object.assign(new ApprovalEntity(), {
-        askedAt: askedAt(stage.status, a.status, stored.get(a.party), now),
+    stage.approvals.map((a) => {
+      const was = stored.get(a.party);
+      const asked = askedAt(stage.status, a.status, was, now);
+      const awaited = isAsked(stage.status, a.status);
+      const dueAt = !awaited
+        ? null
+        : plan
+          ? dueDates(plan, a.party, asked).dueAt
+          : was?.askedAt === asked
+            ? (was?.dueAt ?? null)
+            : null;
+      return Object.assign(new ApprovalEntity(), {
+        askedAt: asked,
+        dueAt,
         requestId: state.requestId,
         party: a.party,
         stageIndex: stage.index,
@@ -46,8 +71,20 @@ function approvalRows(state: RequestState, now: string, before: Asked[] = []): A
         comment: a.comment,
         conditions: a.conditions,
         decidedAt: a.decidedAt,
-      }),
-    ),
+      });
+    }),
+  );
+}
+
+/** Whether writing `state` over `before` asks a party anew (or the stored due date is missing): then the plan is read. */
+function needsPlan(state: RequestState, now: string, before: Asked[]): boolean {
+  const stored = new Map(before.map((b) => [b.party, b]));
+  return state.stages.some((stage) =>
+    stage.approvals.some((a) => {
+      if (!isAsked(stage.status, a.status)) return false;
+      const was = stored.get(a.party);
+      return !was || was.dueAt === null || was.askedAt !== askedAt(stage.status, a.status, was, now);
+    }),
   );
 }
 
@@ -294,7 +331,7 @@ export class RequestProjectionWriter {
         createdAt: workflow.submittedAt,
         updatedAt: now,
       });
-      await manager.getRepository(ApprovalEntity).insert(approvalRows(state, workflow.submittedAt));
+      await manager.getRepository(ApprovalEntity).insert(approvalRows(state, workflow.submittedAt, [], plan));
       await this.audit.append(
         [
           {
@@ -367,10 +404,20 @@ export class RequestProjectionWriter {
         ),
       );
       const before = await manager.getRepository(ApprovalEntity).find({
-        select: { party: true, status: true, stageStatus: true, askedAt: true },
+        select: { party: true, status: true, stageStatus: true, askedAt: true, dueAt: true },
         where: { requestId: state.requestId },
       });
-      const rows = approvalRows(state, now, before);
+      // the pinned plan dates whoever is newly asked (an amendment that routed differently brings its own)
+      const plan =
+        input.plan ??
+        (needsPlan(state, now, before)
+          ? ((
+              await manager
+                .getRepository(RequestEntity)
+                .findOne({ select: { id: true, plan: true }, where: { id: state.requestId } })
+            )?.plan ?? null)
+          : null);
+      const rows = approvalRows(state, now, before, plan);
       // A party an amendment's new route no longer asks has no approval left (its decisions are superseded).
       if (rows.length > 0) {
         await manager

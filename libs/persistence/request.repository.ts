@@ -102,6 +102,13 @@ export interface InboxFilter {
   order?: 'newest' | 'oldest';
 }
 
+/** Where a page of the inbox in due order ends: its last approval's due date (null: none known), request and party. */
+export interface InboxDuePosition {
+  dueAt: string | null;
+  requestId: string;
+  party: string;
+}
+
 /** Where an inbox page ends: its last approval (the request's creation, the request, the party). */
 export interface InboxPosition {
   createdAt: string;
@@ -274,6 +281,52 @@ export class RequestRepository {
       .map((approval) => ({ approval, request: byId.get(approval.requestId)! }))
       .sort(oldest ? oldestFirst : newestFirst)
       .slice(0, filter.limit);
+  }
+
+  /**
+   * One page of an approver's inbox soonest due first (`approvals.due_at`, then request id and party),
+   * after `after`; approvals with no due date known come last, by request id and party. It walks the
+   * pending approvals of the parties in due order (idx_approvals_inbox_due), joining each request for
+   * the filters, so a page reads about a page whatever the inbox holds; the whole queue pages in order.
+   */
+  async inboxDuePage(filter: InboxFilter & { limit: number; after?: InboxDuePosition }): Promise<InboxRow[]> {
+    if (filter.parties.length === 0) return [];
+    const { after } = filter;
+    const page = async (dated: boolean, limit: number) => {
+      const qb = this.awaitingApprovals(filter)
+        .innerJoinAndMapOne('a.request', RequestEntity, 'r', 'r.id = a.request_id')
+        .andWhere(dated ? 'a.due_at IS NOT NULL' : 'a.due_at IS NULL');
+      inboxRequests(qb, filter);
+      if (after && dated && after.dueAt !== null) {
+        qb.andWhere(
+          new Brackets((w) => {
+            w.where('a.due_at > :cDue')
+              .orWhere('(a.due_at = :cDue AND a.request_id > :cId)')
+              .orWhere('(a.due_at = :cDue AND a.request_id = :cId AND a.party > :cParty)');
+          }),
+          { cDue: after.dueAt, cId: after.requestId, cParty: after.party },
+        );
+      }
+      if (after && !dated && after.dueAt === null) {
+        qb.andWhere(
+          new Brackets((w) => {
+            w.where('a.request_id > :cId').orWhere('(a.request_id = :cId AND a.party > :cParty)');
+          }),
+          { cId: after.requestId, cParty: after.party },
+        );
+      }
+      if (dated) qb.orderBy('a.due_at', 'ASC').addOrderBy('a.request_id', 'ASC');
+      else qb.orderBy('a.request_id', 'ASC');
+      const approvals = await qb.addOrderBy('a.party', 'ASC').limit(limit).getMany();
+      return approvals.map((approval) => {
+        const { request, ...rest } = approval as ApprovalEntity & { request: RequestEntity };
+        return { approval: Object.assign(new ApprovalEntity(), rest), request };
+      });
+    };
+    // past the dated approvals once the cursor is among the undated ones
+    const dated = after && after.dueAt === null ? [] : await page(true, filter.limit);
+    if (dated.length >= filter.limit) return dated;
+    return [...dated, ...(await page(false, filter.limit - dated.length))];
   }
 
   /** How many approvals of the inbox wait on each party: one aggregate query (idx_approvals_inbox), no rows loaded. */

@@ -10,7 +10,7 @@ export const loadRequestId = (prefix: string, i: number): string =>
  * could not start in a test's time). One INSERT … SELECT per table over a counter, the same SQL on
  * SQLite and PostgreSQL but for the text functions. No workflow stands behind them: they are for
  * reading, never for deciding. Request `i` (0-based) is created `i` seconds after `from` and has the
- * id `loadRequestId(prefix, i)`.
+ * id `loadRequestId(prefix, i)`; its approval was asked then and falls due a day later (`due_at`).
  */
 export async function insertPendingApprovals(
   dataSource: DataSource,
@@ -23,6 +23,9 @@ export async function insertPendingApprovals(
   const at = postgres
     ? `to_char(start::timestamp + i * interval '1 second', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
     : `strftime('%Y-%m-%dT%H:%M:%fZ', start, '+' || i || ' seconds')`;
+  const dayLater = postgres
+    ? `to_char(start::timestamp + i * interval '1 second' + interval '1 day', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+    : `strftime('%Y-%m-%dT%H:%M:%fZ', start, '+' || i || ' seconds', '+1 days')`;
   // the parameters as a row (each bound once), and a counter 0 … count - 1 beside it
   const args = postgres ? '$1::text, $2::integer, $3::text, $4::text' : '?, ?, ?, ?';
   const counter =
@@ -45,9 +48,9 @@ export async function insertPendingApprovals(
     );
     await manager.query(
       `INSERT INTO approvals (request_id, party, stage_index, stage_status, status, reasons, quorum, approved_by,
-         conditions)
+         conditions, asked_at, due_at)
        ${counter}
-       SELECT ${id}, who, 0, 'active', 'pending', '["inbox load"]', 1, '[]', '[]' FROM n, args`,
+       SELECT ${id}, who, 0, 'active', 'pending', '["inbox load"]', 1, '[]', '[]', ${at}, ${dayLater} FROM n, args`,
       [options.prefix, options.count, options.party, from],
     );
   });

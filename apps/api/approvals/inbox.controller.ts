@@ -49,7 +49,7 @@ export class InboxController {
   @Get('inbox')
   @ApiOperation({
     summary:
-      "Approvals awaiting the caller's parties (and those of approvers they stand in for), newest first (oldest first with order=oldest), a page at a time, with counts",
+      "Approvals awaiting the caller's parties (and those of approvers they stand in for), newest first (oldest first with order=oldest; soonest due first with sort=due), a page at a time, with counts",
   })
   @ApiQuery({ name: 'party', required: false, enum: PARTIES })
   @ApiQuery({ name: 'type', required: false, enum: REQUEST_TYPES })
@@ -61,11 +61,18 @@ export class InboxController {
     name: 'order',
     required: false,
     enum: ['newest', 'oldest'],
-    description: 'newest first (default) or oldest first',
+    description: 'newest first (default) or oldest first, by submission (sort=submitted)',
+  })
+  @ApiQuery({
+    name: 'sort',
+    required: false,
+    enum: ['submitted', 'due'],
+    description:
+      'submitted (default: by submission, in `order`) or due: soonest due first (the first reminder or escalation), across pages',
   })
   async inbox(@CurrentPerson() person: Person, @Query() query: Record<string, unknown>) {
-    const { party, type, destination, requestId, cursor, order } = query;
-    for (const [field, value] of Object.entries({ party, type, destination, requestId, cursor, order })) {
+    const { party, type, destination, requestId, cursor, order, sort } = query;
+    for (const [field, value] of Object.entries({ party, type, destination, requestId, cursor, order, sort })) {
       if (value !== undefined && typeof value !== 'string') {
         throw DomainError.validation([{ field, messages: [`${field} must be given at most once`] }]);
       }
@@ -84,6 +91,9 @@ export class InboxController {
       ...(order !== undefined && order !== 'newest' && order !== 'oldest'
         ? [{ field: 'order', messages: ['order must be newest or oldest'] }]
         : []),
+      ...(sort !== undefined && sort !== 'submitted' && sort !== 'due'
+        ? [{ field: 'sort', messages: ['sort must be submitted or due'] }]
+        : []),
       ...(requestId !== undefined && !isUUID(requestId)
         ? [{ field: 'requestId', messages: ['requestId must be the id of a request'] }]
         : []),
@@ -97,6 +107,7 @@ export class InboxController {
       limit,
       cursor: (cursor as string | undefined) || undefined,
       order: order as 'newest' | 'oldest' | undefined,
+      sort: sort as 'submitted' | 'due' | undefined,
     });
   }
 

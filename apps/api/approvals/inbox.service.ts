@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Person } from '@libs/domain/person';
-import type { RoutePlan } from '@libs/domain/policy';
+import { dueDates } from '@libs/domain/due-dates';
 import type { Party } from '@libs/domain/vocabulary';
 import { RequestRepository, type InboxFilter, type InboxRow } from '@libs/persistence';
 import { decodeCursor, encodeCursor } from '../common/cursor';
@@ -15,6 +15,8 @@ export interface InboxOptions {
   limit: number;
   cursor?: string;
   order?: 'newest' | 'oldest';
+  /** `submitted` (the default: by submission, in `order`) or `due`: soonest due first, across pages. */
+  sort?: 'submitted' | 'due';
 }
 
 /**
@@ -41,11 +43,18 @@ export class InboxService {
       requestId: options.requestId,
       order: options.order,
     };
-    const rows = await this.requests.inboxPage({
-      ...filter,
-      limit: options.limit + 1,
-      after: options.cursor ? inboxPosition(options.cursor) : undefined,
-    });
+    const due = options.sort === 'due';
+    const rows = due
+      ? await this.requests.inboxDuePage({
+          ...filter,
+          limit: options.limit + 1,
+          after: options.cursor ? duePosition(options.cursor) : undefined,
+        })
+      : await this.requests.inboxPage({
+          ...filter,
+          limit: options.limit + 1,
+          after: options.cursor ? inboxPosition(options.cursor) : undefined,
+        });
     const page = rows.slice(0, options.limit);
     const found = await this.requests.inboxCounts(filter);
     const counts = Object.fromEntries(parties.map((p) => [p, found[p] ?? 0]));
@@ -55,9 +64,14 @@ export class InboxService {
       /** Every party the caller may filter on: their own and, while a delegation is in force, their delegators'. */
       parties: await this.service.partiesOf(person),
       nextCursor:
-        rows.length > options.limit
-          ? encodeCursor({ createdAt: last.request.createdAt, id: `${last.request.id}/${last.approval.party}` })
-          : null,
+        rows.length <= options.limit
+          ? null
+          : due
+            ? encodeCursor({
+                createdAt: last.approval.dueAt ?? '',
+                id: `${DUE_CURSOR}/${last.request.id}/${last.approval.party}`,
+              })
+            : encodeCursor({ createdAt: last.request.createdAt, id: `${last.request.id}/${last.approval.party}` }),
       counts,
       total: Object.values(counts).reduce((sum, n) => sum + n, 0),
     };
@@ -72,6 +86,19 @@ function inboxPosition(cursor: string) {
     throw DomainError.validation([{ field: 'cursor', messages: ['cursor is not one this API gave out'] }]);
   }
   return { createdAt, requestId, party };
+}
+
+/** Marks a cursor of the due order, so one of the other order is refused rather than misread. */
+const DUE_CURSOR = 'due';
+
+/** A due order's cursor: the page's last approval's due date ('' when none is known), `due/requestId/party`. */
+function duePosition(cursor: string) {
+  const { createdAt, id } = decodeCursor(cursor);
+  const [mark, requestId, party, ...rest] = id.split('/');
+  if (mark !== DUE_CURSOR || !requestId || !party || rest.length > 0) {
+    throw DomainError.validation([{ field: 'cursor', messages: ['cursor is not one this API gave out for sort=due'] }]);
+  }
+  return { dueAt: createdAt === '' ? null : createdAt, requestId, party };
 }
 
 function toInboxItem({ request, approval }: InboxRow, own: Set<Party>, standIns: Person[]) {
@@ -95,20 +122,7 @@ function toInboxItem({ request, approval }: InboxRow, own: Set<Party>, standIns:
     screeningHits: request.screeningHits.length,
     submittedAt: request.createdAt,
     ...dueDates(request.plan, approval.party, approval.askedAt),
-  };
-}
-
-/**
- * When the party was asked and when its reminder and escalation fall due: the pinned plan's deadlines
- * counted from the asking, as the workflow's timers count them (`workflows/request/watch-deadlines.ts`).
- */
-export function dueDates(plan: RoutePlan | null, party: string, askedAt: string | null) {
-  const deadlines = plan?.stages.flatMap((s) => s.parties).find((p) => p.party === party)?.deadlines;
-  const after = (ms: number | undefined) =>
-    askedAt && ms !== undefined ? new Date(Date.parse(askedAt) + ms).toISOString() : null;
-  return {
-    askedAt,
-    reminderDueAt: after(deadlines?.reminderAfterMs),
-    escalationDueAt: after(deadlines?.escalateAfterMs),
+    /** The stored due date the due order pages on (the same function wrote it when the party was asked). */
+    dueAt: approval.dueAt,
   };
 }

@@ -152,7 +152,7 @@ export function toRequestView({ request, approvals, obligations }: StoredRequest
   };
 }
 
-function toApprovalView(a: Omit<ApprovalEntity, 'requestId' | 'stageStatus' | 'askedAt'>) {
+function toApprovalView(a: Omit<ApprovalEntity, 'requestId' | 'stageStatus' | 'askedAt' | 'dueAt'>) {
   return {
     party: a.party,
     status: a.status,

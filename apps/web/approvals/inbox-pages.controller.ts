@@ -13,6 +13,7 @@ import { PageGuard, PageRoles } from '../session/page.guard';
 import type { PageRequest } from '../session/web-session';
 import { query, WebApi } from '../web-api';
 import { lines, list, one } from '../form-values';
+import { COUNTRIES, countryCodeFrom, countryInput } from '../countries';
 
 type Form = Record<string, unknown>;
 
@@ -34,6 +35,8 @@ interface InboxItem {
   askedAt: string | null;
   reminderDueAt: string | null;
   escalationDueAt: string | null;
+  /** When it first falls due (the stored date the due order pages on). */
+  dueAt?: string | null;
 }
 
 interface Inbox {
@@ -185,8 +188,16 @@ export class InboxPagesController {
   ): Promise<void> {
     const api = new WebApi(req);
     const page = apiQuery;
-    let answer = await api.send<Inbox & ApiErrorBody>('GET', `/api/approvals/inbox${page(filters)}`);
     let problem = extra.problem ?? null;
+    // a destination that is no country: said, naming the field, and left out of the query (never cut short)
+    const destinationError = filters.destination && !isCountryCode(filters.destination);
+    if (destinationError) {
+      problem = `Destination: choose a country from the list, for example Japan ("${filters.destination}" is not one).`;
+    }
+    let answer = await api.send<Inbox & ApiErrorBody>(
+      'GET',
+      `/api/approvals/inbox${page(destinationError ? { ...filters, destination: undefined } : filters)}`,
+    );
     if (answer.status === 400) {
       problem = `The filter was not understood: ${(answer.body.errors ?? []).map((e) => e.messages.join('; ')).join(' ') || answer.body.message}`;
       filters = {};
@@ -194,7 +205,6 @@ export class InboxPagesController {
     }
     if (answer.status !== 200) throw new ApiRefusal(answer.status, answer.body);
     const inbox = answer.body;
-    if (filters.order === 'due') inbox.items.sort(byDue);
     const nameOf = await this.people.of(inbox.items.flatMap((i) => [i.requester.email, i.onBehalfOf]));
     const results = extra.results
       ? {
@@ -226,10 +236,13 @@ export class InboxPagesController {
           : null,
         oldestFirst: filters.order === 'oldest',
         dueFirst: filters.order === 'due',
+        countries: COUNTRIES,
+        destinationText: filters.destination ? countryInput(filters.destination) : '',
+        destinationError,
         orderWords: { oldest: 'oldest first', newest: 'newest first', due: 'due soonest first' }[
           filters.order ?? 'oldest'
         ],
-        filtered: Boolean(filters.party || filters.type || filters.destination),
+        filtered: Boolean(filters.party || filters.type || (filters.destination && !destinationError)),
         filters,
         // only the parties the caller decides for (their own and those they stand in for)
         parties: PARTIES.filter((p) => inbox.parties.includes(p)).map((value) => ({
@@ -276,22 +289,21 @@ function nextDue(i: InboxItem): { kind: 'Reminder' | 'Escalation'; at: string } 
   return null;
 }
 
+/**
+ * The row's deadlines in words: the next one, and once the reminder has passed, both (the due order
+ * sorts by the first deadline, so a row whose reminder has passed says so).
+ */
 function dueWords(i: InboxItem) {
   const due = nextDue(i);
+  const missed =
+    due?.kind === 'Escalation' && i.reminderDueAt ? `Reminder was due ${utcMinute(i.reminderDueAt)}; ` : '';
   return {
     askedWords: i.askedAt ? utcMinute(i.askedAt) : null,
-    dueWords: due ? `${due.kind} ${Date.parse(due.at) <= Date.now() ? 'was due' : 'due'} ${utcMinute(due.at)}` : null,
+    dueWords: due
+      ? `${missed}${due.kind} ${Date.parse(due.at) <= Date.now() ? 'was due' : 'due'} ${utcMinute(due.at)}`
+      : null,
     dueSoon: due ? Date.parse(due.at) - Date.now() <= DUE_SOON_MS : false,
   };
-}
-
-/** Soonest due first; rows with nothing due (no deadlines known) last, oldest first among themselves. */
-function byDue(x: InboxItem, y: InboxItem): number {
-  const at = (i: InboxItem) => {
-    const due = nextDue(i);
-    return due ? Date.parse(due.at) : Number.POSITIVE_INFINITY;
-  };
-  return at(x) - at(y) || x.submittedAt.localeCompare(y.submittedAt);
 }
 
 /** "2026-11-26 14:05 UTC". */
@@ -303,16 +315,21 @@ interface Filters {
   party?: string;
   type?: string;
   destination?: string;
-  /** `oldest` (the page's default: a work queue), `newest`, or `due` (this page's rows, soonest due first). */
+  /** `oldest` (the page's default: a work queue), `newest`, or `due` (soonest due first, across pages: the API's sort=due). */
   order?: string;
   /** The page: the API's cursor of the page before it. */
   cursor?: string;
 }
 
-/** The API's query for a page of the inbox: "due" sorts the oldest-first page on this side. */
+/** The API's query for a page of the inbox: "due" is the API's sort=due, whose cursor pages on in due order. */
 function apiQuery(f: Filters): string {
-  return query({ ...f, order: f.order === 'due' ? 'oldest' : f.order, limit: String(PAGE_SIZE) });
+  return f.order === 'due'
+    ? query({ ...f, order: undefined, sort: 'due', limit: String(PAGE_SIZE) })
+    : query({ ...f, limit: String(PAGE_SIZE) });
 }
+
+/** Whether a filter's destination is a country's code (what the picker's name became). */
+const isCountryCode = (code: string): boolean => COUNTRIES.some((c) => c.code === code);
 
 /** The inbox filters from a query or a form, as strings; the API validates them. */
 function filtersFrom(source: Record<string, unknown> | undefined): Filters {
@@ -320,7 +337,8 @@ function filtersFrom(source: Record<string, unknown> | undefined): Filters {
   return {
     party: get('party'),
     type: get('type'),
-    destination: get('destination')?.toUpperCase(),
+    // the picker sends a country's name ("Japan"); links and the bulk form send its code
+    destination: ((typed) => (typed ? countryCodeFrom(typed) : undefined))(get('destination')),
     order: get('order') === 'newest' ? 'newest' : get('order') === 'due' ? 'due' : 'oldest',
     cursor: get('cursor'),
   };

@@ -5,6 +5,7 @@ import type { Vote } from '../../domain/approval-state';
 @Entity({ name: 'approvals' })
 @Index('idx_approvals_party_status', ['party', 'status'])
 @Index('idx_approvals_inbox', ['status', 'party', 'requestId'])
+@Index('idx_approvals_inbox_due', ['status', 'party', 'dueAt', 'requestId'])
 export class ApprovalEntity {
   @PrimaryColumn({ name: 'request_id', type: 'varchar', length: 36 })
   requestId!: string;
@@ -49,4 +50,12 @@ export class ApprovalEntity {
   /** When the party was (last) asked: its approval first seen pending in an active stage; null while its stage waits. */
   @Column({ name: 'asked_at', type: 'varchar', length: 30, nullable: true })
   askedAt!: string | null;
+
+  /**
+   * When the asked party's approval first falls due (its reminder, or its escalation if that comes
+   * first): `dueDates` of libs/domain/due-dates.ts from `askedAt` and the pinned plan. Null while it is
+   * not awaited (its stage waits, or it has decided). The inbox's "due soonest first" pages on it.
+   */
+  @Column({ name: 'due_at', type: 'varchar', length: 30, nullable: true })
+  dueAt!: string | null;
 }
