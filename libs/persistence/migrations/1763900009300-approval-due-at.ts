@@ -1,6 +1,4 @@
 import { TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
-import { dueDates } from '../../domain/due-dates';
-import type { RoutePlan } from '../../domain/policy/evaluate';
 
 /** The inbox's "due soonest first": pending approvals by party in due order (keyset on due_at, request, party). */
 const DUE_INDEX = new TableIndex({
@@ -24,7 +22,8 @@ const BATCH = 500;
  * `decided_at` is when the workflow took it: the two differ by the projection's lag, well under a second.)
  *
  * Then the due date of every awaited approval (pending in an active stage) from its `asked_at` and the
- * request's pinned plan, by `dueDates` (libs/domain/due-dates.ts), the function the writer uses.
+ * request's pinned plan, as `dueDates` (libs/domain/due-dates.ts) computed it when this migration was
+ * written (a copy, `firstDueAt` below: a migration must do the same thing whatever the code becomes).
  */
 export class ApprovalDueAt1763900009300 implements MigrationInterface {
   name = 'ApprovalDueAt1763900009300';
@@ -58,7 +57,7 @@ export class ApprovalDueAt1763900009300 implements MigrationInterface {
         [after.requestId, after.requestId, after.party],
       )) as Array<{ request_id: string; party: string; asked_at: string; plan: string }>;
       for (const row of rows) {
-        const dueAt = dueDates(planOf(row.plan), row.party, row.asked_at).dueAt;
+        const dueAt = firstDueAt(planOf(row.plan), row.party, row.asked_at);
         if (dueAt === null) continue;
         await queryRunner.query(
           `UPDATE approvals SET due_at = ${param(1)} WHERE request_id = ${param(2)} AND party = ${param(3)}`,
@@ -78,10 +77,26 @@ export class ApprovalDueAt1763900009300 implements MigrationInterface {
   }
 }
 
+/** What this migration reads of a stored plan. */
+interface StoredPlan {
+  stages: Array<{
+    parties: Array<{ party: string; deadlines?: { reminderAfterMs?: number; escalateAfterMs?: number } }>;
+  }>;
+}
+
+/** The first of the party's reminder and escalation, counted from its asking (null without deadlines). */
+function firstDueAt(plan: StoredPlan | null, party: string, askedAt: string): string | null {
+  const deadlines = plan?.stages.flatMap((s) => s.parties ?? []).find((p) => p.party === party)?.deadlines;
+  const after = (ms: number | undefined) =>
+    typeof ms === 'number' && Number.isFinite(ms) ? new Date(Date.parse(askedAt) + ms).toISOString() : null;
+  const due = [after(deadlines?.reminderAfterMs), after(deadlines?.escalateAfterMs)].filter((d) => d !== null);
+  return due.sort()[0] ?? null;
+}
+
 /** A stored plan (simple-json text), or null when it is not one. */
-function planOf(text: string): Pick<RoutePlan, 'stages'> | null {
+function planOf(text: string): StoredPlan | null {
   try {
-    const plan = JSON.parse(text) as Pick<RoutePlan, 'stages'> | null;
+    const plan = JSON.parse(text) as StoredPlan | null;
     return plan && Array.isArray(plan.stages) ? plan : null;
   } catch {
     return null;
