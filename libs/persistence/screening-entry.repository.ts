@@ -4,7 +4,8 @@ import { appendAudit, writeTransaction } from './audit-log.repository';
 import { canonicalJson } from './canonical-json';
 import type { RestrictedParty } from '../domain/screening';
 import { entryIdentityKey } from '../screening/identity';
-import { ScreeningEntryEntity } from './entities';
+import { AuditLogEntity, ScreeningEntryEntity } from './entities';
+import { SCREENING_DEDUP_MIGRATION } from './migrations/1763900009000-screening-identity';
 
 export interface NewScreeningEntry {
   name: string;
@@ -386,6 +387,43 @@ export class ScreeningEntryRepository {
         },
       ]);
       return Object.assign(new ScreeningEntryEntity(), entry, removal);
+    });
+  }
+
+  /**
+   * Puts the duplicates migration 1763900009000 removed on the audit chain, once: a migration holds
+   * no chain key, so the API does it on start (under the start-up lock) for every removal by the
+   * migration that has no `screening.entry.removed` row yet. The actor is the migration, not a person.
+   */
+  async recordMigrationRemovals(): Promise<number> {
+    return writeTransaction(this.dataSource, async (manager) => {
+      const removed = await manager
+        .getRepository(ScreeningEntryEntity)
+        .find({ where: { removedBy: SCREENING_DEDUP_MIGRATION }, order: { removedAt: 'ASC', id: 'ASC' } });
+      if (removed.length === 0) return 0;
+      const recorded = new Set(
+        (
+          await manager
+            .getRepository(AuditLogEntity)
+            .find({ where: { event: 'screening.entry.removed', actor: SCREENING_DEDUP_MIGRATION } })
+        ).map((row) => (JSON.parse(row.payload) as { id?: string }).id),
+      );
+      const missing = removed.filter((e) => !recorded.has(e.id));
+      await appendAudit(
+        manager,
+        missing.map((e) => ({
+          event: 'screening.entry.removed' as const,
+          actor: SCREENING_DEDUP_MIGRATION,
+          payload: {
+            id: e.id,
+            before: auditedState(e),
+            after: null,
+            reason: e.removalReason,
+            removedAt: e.removedAt,
+          },
+        })),
+      );
+      return missing.length;
     });
   }
 

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions, ScreeningEntryEntity, ScreeningEntryRepository } from '@libs/persistence';
+import {
+  AuditLogEntity,
+  AuditLogRepository,
+  dataSourceOptions,
+  ScreeningEntryEntity,
+  ScreeningEntryRepository,
+} from '@libs/persistence';
 import { MIGRATIONS } from '@libs/persistence/migrations';
 import {
   SCREENING_DEDUP_MIGRATION,
@@ -122,5 +128,21 @@ describe.each(testDatabases())('the screening identity migration on $name', (dat
     await dataSource
       .getRepository(ScreeningEntryEntity)
       .insert({ ...copy, removedAt: new Date().toISOString(), removedBy: 'admin@example.com', removalReason: 'x' });
+  });
+
+  it('should put the removals on the audit chain once, in the name of the migration', async () => {
+    const repo = new ScreeningEntryRepository(dataSource);
+    expect(await repo.recordMigrationRemovals()).toBe(3);
+    expect(await repo.recordMigrationRemovals()).toBe(0);
+    const rows = await dataSource
+      .getRepository(AuditLogEntity)
+      .find({ where: { event: 'screening.entry.removed' }, order: { seq: 'ASC' } });
+    expect(rows.map((r) => [r.actor, JSON.parse(r.payload).id.slice(-1), JSON.parse(r.payload).reason])).toEqual([
+      [SCREENING_DEDUP_MIGRATION, '2', 'duplicate, removed by migration (kept 00000000-0000-4000-8000-000000000001)'],
+      [SCREENING_DEDUP_MIGRATION, '3', 'duplicate, removed by migration (kept 00000000-0000-4000-8000-000000000001)'],
+      [SCREENING_DEDUP_MIGRATION, '6', 'duplicate, removed by migration (kept 00000000-0000-4000-8000-000000000005)'],
+    ]);
+    expect(JSON.stringify(rows)).not.toContain('ACME');
+    expect((await new AuditLogRepository(dataSource).verify()).ok).toBe(true);
   });
 });

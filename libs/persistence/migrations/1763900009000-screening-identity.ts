@@ -18,7 +18,9 @@ export const SCREENING_DEDUP_REASON = 'duplicate, removed by migration';
  * each identity is kept (by created_at, then id), every other one is marked removed now, `removed_by`
  * naming this migration (no person decided it) and `removal_reason` saying why and which entry was kept.
  * A migration holds no audit-chain key (see 1763900006000), so these removals are recorded on the
- * rows themselves, not on the chain. Plain statements that read the same on both databases.
+ * rows here, and the API puts them on the chain when it next starts
+ * (ScreeningEntryRepository.recordMigrationRemovals, once per removal, actor this migration).
+ * Plain statements that read the same on both databases.
  */
 export class ScreeningIdentity1763900009000 implements MigrationInterface {
   name = 'ScreeningIdentity1763900009000';
