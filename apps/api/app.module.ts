@@ -71,6 +71,9 @@ async function openDatabase(config: AppConfig): Promise<DataSource> {
   // Several APIs starting on a fresh database take turns, or both insert the same people (duplicate key).
   await withStartupLock(dataSource, async () => {
     await new PolicyRepository(dataSource).ensureDefault();
+    // Duplicates the screening identity migration removed go on the audit chain (it holds no key).
+    const recorded = await new ScreeningEntryRepository(dataSource).recordMigrationRemovals();
+    if (recorded > 0) logger.log(`${recorded} duplicate screening entries removed by migration put on the audit chain`);
     if (config.directorySeedFile) {
       const seed = JSON.parse(fs.readFileSync(config.directorySeedFile, 'utf8')) as DirectorySeed;
       const count = await new DirectoryRepository(dataSource).applySeed(seed);

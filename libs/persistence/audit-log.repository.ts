@@ -33,6 +33,8 @@ export type AuditEvent =
   | 'directory.tier.changed'
   | 'directory.imported'
   | 'screening.entry.added'
+  | 'screening.entry.changed'
+  | 'screening.entry.removed'
   | 'screening.imported'
   | 'keys.rotated'
   | 'delegation.set'

@@ -22,6 +22,7 @@ describe('parseCslCsv', () => {
     expect(result.rows).toBeLessThanOrEqual(20);
     expect(result.entries).toHaveLength(result.rows);
     expect(result.entries[0]).toEqual({
+      row: 2,
       name: 'ACME Quantum Research Institute',
       aliases: ['AQRI', 'Acme Quantum Research Inst.', 'Beijing Acme Quantum Institute'],
       country: 'CN',

@@ -52,6 +52,8 @@ export interface ImportedEntry {
   source: string;
   /** `_id` of the row (the CSL's own identifier), else `entity_number`; null when both are empty. */
   externalId: string | null;
+  /** The row of the file it was read from (the header is row 1). */
+  row?: number;
 }
 
 /**
@@ -239,6 +241,7 @@ export function parseCslCsv(text: string): CslParseResult {
         firstCountry(at(record, 'citizenships')),
       source,
       externalId: externalId || null,
+      row,
     });
   });
   return { entries, errors, rows, skipped, readable: true };

@@ -137,3 +137,15 @@ describe('nameSimilarity', () => {
     );
   });
 });
+
+describe('RestrictedPartyMatcher with entries of one identity', () => {
+  it('should report one hit for two entries with the same identity, and two for distinct entries', () => {
+    const matcher = new RestrictedPartyMatcher([
+      entry('b-copy', 'Research Institute, ACME Quantum Ltd', [], 'CN'),
+      entry('a-first', 'ACME Quantum Research Institute', [], 'CN'),
+      entry('hk', 'ACME Quantum Research Institute', [], 'HK'),
+    ]);
+    const hits = matcher.match('Acme Quantum Research Inst.', 'CN');
+    expect(hits.map((h) => h.entry.id)).toEqual(['a-first', 'hk']);
+  });
+});

@@ -1,5 +1,6 @@
 import { ratio } from 'fuzzball';
 import type { RestrictedParty } from '../domain/screening';
+import { entryIdentity } from './identity';
 import { identifyingTokens } from './normalize';
 
 /**
@@ -136,6 +137,8 @@ export function nameSimilarity(a: string, b: string): number {
 interface PreparedEntry {
   entry: RestrictedParty;
   names: PreparedName[];
+  /** The entry's identity (libs/screening/identity.ts): two entries with one identity are one hit. */
+  identity: string;
 }
 
 /**
@@ -155,6 +158,7 @@ export class RestrictedPartyMatcher {
     this.entries = entries.map((entry) => ({
       entry,
       names: [entry.name, ...entry.aliases].filter((n) => n.trim()).map(prepare),
+      identity: entryIdentity(entry),
     }));
   }
 
@@ -162,14 +166,18 @@ export class RestrictedPartyMatcher {
     return this.entries.length;
   }
 
-  /** Entries whose name or an alias scores at least the threshold, best first; one result per entry. */
+  /**
+   * Entries whose name or an alias scores at least the threshold, best first; one result per entry,
+   * and one per identity: should the list hold two entries with the same identity (the database
+   * refuses that, but a list given here need not come from it), only the better hit is reported.
+   */
   match(name: string, country?: string | null): RestrictedPartyMatch[] {
     const query = prepare(name);
     if (query.tokens.length === 0) return [];
     const wanted = country ? country.toUpperCase() : null;
     const tokenSim = memoised();
-    const hits: RestrictedPartyMatch[] = [];
-    for (const { entry, names } of this.entries) {
+    const hits: Array<RestrictedPartyMatch & { identity: string }> = [];
+    for (const { entry, names, identity } of this.entries) {
       let best: { name: string; score: number } | null = null;
       for (const candidate of names) {
         const score = similarity(query, candidate, this.threshold, tokenSim);
@@ -177,17 +185,23 @@ export class RestrictedPartyMatcher {
       }
       if (!best) continue;
       hits.push({
+        identity,
         entry,
         matchedName: best.name,
         score: best.score,
         countryMatch: wanted && entry.country ? wanted === entry.country.toUpperCase() : null,
       });
     }
-    return hits.sort(
+    hits.sort(
       (x, y) =>
         y.score - x.score ||
         Number(y.countryMatch === true) - Number(x.countryMatch === true) ||
-        x.entry.name.localeCompare(y.entry.name),
+        x.entry.name.localeCompare(y.entry.name) ||
+        x.entry.id.localeCompare(y.entry.id),
     );
+    const seen = new Set<string>();
+    return hits
+      .filter((h) => !seen.has(h.identity) && !!seen.add(h.identity))
+      .map(({ identity: _identity, ...hit }) => hit);
   }
 }

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { testDatabases } from '../../tests/support/databases';
-import { openDataSource, ScreeningEntryRepository } from '../persistence';
+import { DuplicateScreeningEntryError, openDataSource, ScreeningEntryRepository } from '../persistence';
 import { parseCslCsv } from './csl-csv';
 import { ScreeningService } from './screening.service';
 
@@ -103,18 +103,74 @@ describe.each(testDatabases())('ScreeningService on $name', (database) => {
     ]);
   });
 
+  it('should see an edit and a removal by another process at the next screening, whatever its clock', async () => {
+    const entry = await other.create(
+      { name: 'Quasar Kinetics Ltd', aliases: [], country: 'KP', source: 'internal', externalId: null },
+      new Date().toISOString(),
+    );
+    expect((await service.screen([{ name: 'Quasar Kinetics', country: 'KP' }])).map((h) => h.entryId)).toEqual([
+      entry.id,
+    ]);
+    const behind = '2000-01-01T00:00:00.000Z';
+    await other.update(entry.id, { name: 'Pulsar Kinetics Ltd' }, { now: behind, actor: 'a@example.com', reason: 'r' });
+    expect(await service.screen([{ name: 'Quasar Kinetics', country: 'KP' }])).toEqual([]);
+    expect((await service.screen([{ name: 'Pulsar Kinetics', country: 'KP' }])).map((h) => h.entryId)).toEqual([
+      entry.id,
+    ]);
+    await other.remove(entry.id, { now: behind, actor: 'a@example.com', reason: 'delisted' });
+    expect(await service.screen([{ name: 'Pulsar Kinetics', country: 'KP' }])).toEqual([]);
+    expect(await service.check('Pulsar Kinetics')).toEqual([]);
+    expect(await repo.findById(entry.id)).toMatchObject({ removedBy: 'a@example.com', removalReason: 'delisted' });
+  });
+
+  it('should count one entry once for a counterparty named twice, and keep distinct entries apart', async () => {
+    const hits = await service.screen([
+      { name: 'Orion Precision Machining L.L.C.', country: 'AE' },
+      { name: 'orion precision machining llc', country: 'ae' },
+      { name: 'Orion Precision Machinng', country: 'AE' },
+    ]);
+    expect(hits.map((h) => [h.counterparty, h.entryName])).toEqual([
+      ['Orion Precision Machining L.L.C.', 'Orion Precision Machining LLC'],
+      ['Orion Precision Machinng', 'Orion Precision Machining LLC'],
+    ]);
+  });
+
+  it('should refuse a duplicate in the repository itself, also when two writers race', async () => {
+    const entry = { name: 'Race Condition Optics', aliases: [], country: 'CN', source: 'race', externalId: null };
+    const now = new Date().toISOString();
+    const writes = [
+      () => repo.create(entry, now),
+      () => other.create({ ...entry, name: 'race condition optics' }, now),
+    ];
+    // better-sqlite3 blocks the thread while it waits for the write lock, so two connections of one
+    // process cannot race on SQLite (two processes can, and then take turns): there they write in turn.
+    const results =
+      database.name === 'postgres'
+        ? await Promise.allSettled(writes.map((w) => w()))
+        : [...(await Promise.allSettled([writes[0]()])), ...(await Promise.allSettled([writes[1]()]))];
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(refused.reason).toBeInstanceOf(DuplicateScreeningEntryError);
+    expect((await repo.list({ source: 'race', limit: 10 })).length).toBe(1);
+  });
+
   it('should replace only the sources in an import and append when asked', async () => {
     const count = async (source: string) => (await repo.list({ source, limit: 1000 })).length;
     const internal = await count('internal');
     const el = await count(EL);
     const entry = { name: 'Only EL', aliases: [], country: null, source: EL, externalId: 'x' };
     const now = new Date().toISOString();
-    expect(await repo.importEntries([entry], { mode: 'replace', now })).toEqual({ imported: 1, replaced: el });
+    expect(await repo.importEntries([entry], { mode: 'replace', now })).toEqual({
+      imported: 1,
+      replaced: el,
+      duplicates: [],
+    });
     expect(await count(EL)).toBe(1);
     expect(await count('internal')).toBe(internal);
     expect(await repo.importEntries([{ ...entry, name: 'Second EL' }], { mode: 'append', now })).toEqual({
       imported: 1,
       replaced: 0,
+      duplicates: [],
     });
     expect(await count(EL)).toBe(2);
   });

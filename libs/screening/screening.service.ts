@@ -1,6 +1,7 @@
 import type { RestrictedParty, ScreeningHit } from '../domain/screening';
 import type { ScreeningEntryRepository } from '../persistence/screening-entry.repository';
 import { RestrictedPartyMatcher, type RestrictedPartyMatch } from './matcher';
+import { coreTokens } from './normalize';
 
 /**
  * Screens names against the stored restricted-party list. The list is loaded once and kept while
@@ -13,11 +14,22 @@ export class ScreeningService {
 
   constructor(private readonly repo: ScreeningEntryRepository) {}
 
-  /** Every hit of every counterparty, in the counterparties' order, best hit first within each. */
+  /**
+   * Every hit of every counterparty, in the counterparties' order, best hit first within each: one
+   * hit per matched entry. A counterparty named twice (the same name as the matcher reads it, and
+   * the same country) is screened once, so one entry is never counted twice for it.
+   */
   async screen(counterparties: ReadonlyArray<{ name: string; country: string }>): Promise<ScreeningHit[]> {
     if (counterparties.length === 0) return [];
     const matcher = await this.matcher();
-    return counterparties.flatMap((c) =>
+    const screened = new Set<string>();
+    const once = counterparties.filter((c) => {
+      const key = `${coreTokens(c.name).join(' ')}\n${c.country.toUpperCase()}`;
+      if (screened.has(key)) return false;
+      screened.add(key);
+      return true;
+    });
+    return once.flatMap((c) =>
       matcher.match(c.name, c.country).map((m) => ({
         counterparty: c.name,
         counterpartyCountry: c.country,

@@ -166,6 +166,79 @@ describe('auditor and admin pages in Chromium', () => {
     await context.close();
   });
 
+  it('should tell an admin an entry is already on the list, and edit and remove entries with a reason', async () => {
+    const { context, page } = await signedIn(pages.browser, pages.system.baseUrl, ADMIN);
+    const add = (name: string, country: string, source: string) =>
+      http.as(ADMIN, 'POST', '/api/screening/entries', { name, country, source });
+    expect((await add('ACME Quantum Research Institute', 'CN', 'CSL')).status).toBe(201);
+    const orbit = (await add('Orbit Relay Systems', 'RU', 'CSL')).body;
+
+    // A duplicate, spelt differently, is named in words beside the add form.
+    await page.goto('/app/admin/screening');
+    const addForm = page.locator('section', { has: page.getByRole('heading', { name: 'Add one entry' }) });
+    await addForm.getByLabel('Name', { exact: true }).fill('acme quantum research inst.');
+    await addForm.getByLabel(/^Country/).fill('cn');
+    await addForm.getByLabel(/^Source \(the list/).fill('CSL');
+    await addForm.getByRole('button', { name: 'Add entry' }).click();
+    await expect(page.locator('#add-duplicate').textContent()).resolves.toBe(
+      'Already on the list: ACME Quantum Research Institute (CN, CSL)',
+    );
+    await checkPage(page, 'admin-screening-duplicate');
+
+    // Edit: the row's button opens the entry's form; the change needs a reason.
+    await page.goto('/app/admin/screening?q=Orbit%20Relay');
+    await page.getByRole('button', { name: 'Edit Orbit Relay Systems' }).click();
+    const edit = page.locator('#edit-entry');
+    await edit.waitFor();
+    await checkPage(page, 'admin-screening-edit');
+    await edit.getByLabel(/^Country/).fill('BY');
+    await edit.getByLabel(/^Reason/).fill('Moved to Minsk, list of 2026-11-20');
+    await edit.getByRole('button', { name: 'Save the change' }).click();
+    await page.waitForURL(/done=edited/);
+    const edited = (await http.as(ADMIN, 'GET', `/api/screening/entries/${orbit.id}`)).body;
+    expect(edited).toMatchObject({ name: 'Orbit Relay Systems', country: 'BY', source: 'CSL' });
+
+    // Editing it into an entry already on the list is refused, in words beside the form.
+    await page.goto('/app/admin/screening?q=Orbit%20Relay');
+    await page.getByRole('button', { name: 'Edit Orbit Relay Systems' }).click();
+    await edit.waitFor();
+    await edit.getByLabel('Name', { exact: true }).fill('ACME Quantum Research Institute');
+    await edit.getByLabel(/^Country/).fill('CN');
+    await edit.getByLabel(/^Reason/).fill('wrong row');
+    await edit.getByRole('button', { name: 'Save the change' }).click();
+    await expect(page.locator('#edit-duplicate').textContent()).resolves.toBe(
+      'Already on the list: ACME Quantum Research Institute (CN, CSL)',
+    );
+    await checkPage(page, 'admin-screening-edit-duplicate');
+    expect((await http.as(ADMIN, 'GET', `/api/screening/entries/${orbit.id}`)).body.name).toBe('Orbit Relay Systems');
+
+    // Remove: the confirmation shows the entry and asks why.
+    await page.goto('/app/admin/screening?q=Orbit%20Relay');
+    await page.getByRole('button', { name: 'Remove Orbit Relay Systems' }).click();
+    const confirm = page.locator('#remove-entry');
+    await confirm.waitFor();
+    await expect(confirm.getByRole('heading').textContent()).resolves.toBe('Remove Orbit Relay Systems from the list?');
+    await expect(confirm.textContent()).resolves.toMatch(/Belarus[\s\S]*CSL/);
+    await checkPage(page, 'admin-screening-remove');
+    await confirm.getByLabel(/^Reason/).fill('Delisted on 2026-11-25');
+    await confirm.getByRole('button', { name: 'Remove the entry' }).click();
+    await page.waitForURL(/done=removed/);
+    await expect(page.getByRole('status').first().textContent()).resolves.toContain('The entry was removed');
+    expect((await http.as(ADMIN, 'GET', '/api/screening/entries?q=Orbit%20Relay')).body.items).toEqual([]);
+
+    // Removed entries are shown on request, with who removed them and why, and without buttons.
+    await page.goto('/app/admin/screening?q=Orbit%20Relay');
+    await page.getByLabel('Show removed entries too').check();
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForURL(/includeRemoved=true/);
+    await expect(page.locator('#entries').textContent()).resolves.toMatch(
+      /Removed .* by admin@example.com: Delisted on 2026-11-25/,
+    );
+    await expect(page.getByRole('button', { name: 'Remove Orbit Relay Systems' }).count()).resolves.toBe(0);
+    await checkPage(page, 'admin-screening-removed');
+    await context.close();
+  });
+
   it("should let an admin change a person's tier", async () => {
     const { context, page } = await signedIn(pages.browser, pages.system.baseUrl, ADMIN);
     await page.goto('/app/admin/directory?q=carol');

@@ -213,6 +213,20 @@ const ROUTES: Record<string, RouteCase> = {
     body: () => ({}),
     expect: only(400, 'admin'),
   },
+  // unknown entry: readers learn 404; changes without a reason are refused before anything (400), nothing changes
+  'GET /api/screening/entries/:id': {
+    path: () => `/api/screening/entries/${NIL_UUID}`,
+    expect: only(404, 'auditor', 'admin'),
+  },
+  'PATCH /api/screening/entries/:id': {
+    path: () => `/api/screening/entries/${NIL_UUID}`,
+    body: () => ({ country: 'DE' }),
+    expect: only(400, 'admin'),
+  },
+  'DELETE /api/screening/entries/:id': {
+    path: () => `/api/screening/entries/${NIL_UUID}`,
+    expect: only(400, 'admin'),
+  },
   'POST /api/screening/import': {
     path: () => '/api/screening/import',
     raw: { contentType: 'text/csv', text: 'not,the,columns\n1,2,3\n' },
@@ -497,6 +511,16 @@ const ROUTES: Record<string, RouteCase> = {
     path: () => '/app/admin/screening/entries',
     page: { form: { name: 'Example' } }, // no source: refused by the API, nothing added
     expect: pageFor(only(400, 'admin')),
+  },
+  'POST /app/admin/screening/entries/:id': {
+    path: () => `/app/admin/screening/entries/${NIL_UUID}`,
+    page: { form: { name: 'Example', source: 'x', reason: 'authorization matrix' } }, // no such entry
+    expect: pageFor(only(404, 'admin')),
+  },
+  'POST /app/admin/screening/entries/:id/remove': {
+    path: () => `/app/admin/screening/entries/${NIL_UUID}/remove`,
+    page: { form: { reason: 'authorization matrix' } }, // no such entry
+    expect: pageFor(only(404, 'admin')),
   },
   'GET /app/admin/directory': { path: () => '/app/admin/directory', page: {}, expect: pageFor(only(200, 'admin')) },
   'POST /app/admin/directory/people/:email': {

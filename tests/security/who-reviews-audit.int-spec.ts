@@ -170,6 +170,7 @@ describe.each(testDatabases())('who-reviews changes in the audit chain on $name'
           sources: ['SDN'],
           imported: 2,
           replaced: 1,
+          duplicates: 0,
           contentSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
         },
       },

@@ -52,6 +52,45 @@ export class CreateEntryDto {
   externalId?: string | null;
 }
 
+export const REASON_MAX = 2000;
+
+/** An edit: the fields to change (at least one of name, country, source) and why. */
+export class UpdateEntryDto {
+  @ApiPropertyOptional({ example: 'ACME Quantum Research Institute', maxLength: ENTRY_LIMITS.name })
+  @IsOptional()
+  @IsString()
+  @Matches(NOT_BLANK, { message: 'name must not be blank' })
+  @MaxLength(ENTRY_LIMITS.name)
+  name?: string;
+
+  @ApiPropertyOptional({ example: 'CN', nullable: true, description: 'ISO 3166-1 alpha-2; null for no country' })
+  @IsOptional()
+  @IsISO31661Alpha2({ message: 'country must be an ISO 3166-1 alpha-2 country code' })
+  country?: string | null;
+
+  @ApiPropertyOptional({ example: 'internal', maxLength: ENTRY_LIMITS.source })
+  @IsOptional()
+  @IsString()
+  @Matches(NOT_BLANK, { message: 'source must not be blank' })
+  @MaxLength(ENTRY_LIMITS.source)
+  source?: string;
+
+  @ApiProperty({ example: 'The list spells the name differently since its last update', maxLength: REASON_MAX })
+  @IsString({ message: 'reason is required: say why the entry changes' })
+  @Matches(NOT_BLANK, { message: 'reason is required: say why the entry changes' })
+  @MaxLength(REASON_MAX)
+  reason!: string;
+}
+
+/** A removal: why (in the body, or in the X-Change-Reason header). */
+export class RemoveEntryDto {
+  @ApiPropertyOptional({ example: 'Taken off the Entity List on 2026-11-01', maxLength: REASON_MAX })
+  @IsOptional()
+  @IsString()
+  @MaxLength(REASON_MAX)
+  reason?: string;
+}
+
 export class CheckNameDto {
   @ApiProperty({ example: 'Acme Quantum Research Inst.' })
   @IsString()
@@ -84,6 +123,10 @@ export class ListEntriesQueryDto {
   @IsString()
   @MaxLength(1000)
   cursor?: string;
+
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'includeRemoved must be true or false' })
+  includeRemoved?: string;
 }
 
 export const IMPORT_MODES = ['replace', 'append'] as const;

@@ -126,7 +126,12 @@ function lineDiff(before: string, after: string) {
 const NOTICES: Record<string, string> = {
   person: 'The change was saved. It applies to requests submitted from now on.',
   entry: 'The entry was added. Requests submitted from now on are screened against it.',
+  edited: 'The entry was changed. Requests submitted from now on are screened against it as it is now.',
+  removed: 'The entry was removed. Requests submitted from now on no longer match it.',
 };
+
+/** A UUID, the only shape of an entry id: anything else is not looked up. */
+const ENTRY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The day `days` before a YYYY-MM-DD day. */
 function dayBefore(day: string, days: number): string {
@@ -326,12 +331,28 @@ export class AdminPagesController {
 
   // ---- screening list
 
+  /** The list; `?edit=<id>` opens an entry's edit form, `?remove=<id>` asks to confirm its removal. */
   @Get('screening')
   async screening(@Req() req: PageRequest, @Res() res: Response, @Query() q: Form): Promise<void> {
-    await this.sendScreening(req, res, q ?? {}, { notice: NOTICES[one(q?.done)] ?? null });
+    const data: Record<string, unknown> = { notice: NOTICES[one(q?.done)] ?? null };
+    const editId = one(q?.edit);
+    const removeId = one(q?.remove);
+    if (editId) {
+      const entry = await this.screeningEntry(new WebApi(req), editId);
+      if (!entry.removal) {
+        data.edit = { id: entry.id, was: entry, name: entry.name, country: entry.country, source: entry.source };
+      }
+    } else if (removeId) {
+      const entry = await this.screeningEntry(new WebApi(req), removeId);
+      if (!entry.removal) data.removing = entry;
+    }
+    await this.sendScreening(req, res, q ?? {}, data);
   }
 
-  /** One entry by hand (POST /api/screening/entries); the API's field errors come back beside the fields. */
+  /**
+   * One entry by hand (POST /api/screening/entries); the API's field errors come back beside the fields,
+   * and an entry already on the list (409) as "Already on the list: …" beside the form.
+   */
   @Post('screening/entries')
   async addScreeningEntry(@Req() req: PageRequest, @Res() res: Response, @Body() form: Form): Promise<void> {
     const entry = {
@@ -344,9 +365,98 @@ export class AdminPagesController {
       res.redirect(303, '/app/admin/screening?done=entry');
       return;
     }
+    if (answer.status === 409) {
+      await this.sendScreening(req, res, {}, { entry, entryDuplicate: answer.body.message }, 409);
+      return;
+    }
     if (answer.status !== 400) throw new ApiRefusal(answer.status, answer.body);
     const entryErrors = messagesByField(answer.body);
     await this.sendScreening(req, res, {}, { entry, entryErrors }, 400);
+  }
+
+  /**
+   * An entry's Edit: the list page shows the entry's form with a reason (`?edit=<id>`); this saves it
+   * (PATCH /api/screening/entries/:id with the reason, audited). A duplicate (409) is said beside the form.
+   */
+  @Post('screening/entries/:id')
+  async editScreeningEntry(
+    @Req() req: PageRequest,
+    @Res() res: Response,
+    @Param('id') id: string,
+    @Body() form: Form,
+  ): Promise<void> {
+    const api = new WebApi(req);
+    const current = await this.screeningEntry(api, id);
+    const edit = {
+      id: current.id,
+      was: current,
+      name: one(form?.name).trim(),
+      country: one(form?.country).trim().toUpperCase() || null,
+      source: one(form?.source).trim(),
+      reason: one(form?.reason).trim(),
+    };
+    if (!edit.reason) {
+      const editErrors = { reason: 'Give the reason for this change: it is kept in the audit trail.' };
+      await this.sendScreening(req, res, {}, { edit, editErrors }, 400);
+      return;
+    }
+    const answer = await api.send<ApiErrorBody>('PATCH', `/api/screening/entries/${encodeURIComponent(current.id)}`, {
+      name: edit.name,
+      country: edit.country,
+      source: edit.source,
+      reason: edit.reason,
+    });
+    if (answer.status === 200) {
+      res.redirect(303, '/app/admin/screening?done=edited');
+      return;
+    }
+    if (answer.status === 409) {
+      await this.sendScreening(req, res, {}, { edit, editDuplicate: answer.body.message }, 409);
+      return;
+    }
+    if (answer.status !== 400) throw new ApiRefusal(answer.status, answer.body);
+    await this.sendScreening(req, res, {}, { edit, editErrors: messagesByField(answer.body) }, 400);
+  }
+
+  /**
+   * An entry's Remove: the list page asks for confirmation, showing the entry, and a reason
+   * (`?remove=<id>`); this removes it (DELETE /api/screening/entries/:id with the reason, audited).
+   */
+  @Post('screening/entries/:id/remove')
+  async removeScreeningEntry(
+    @Req() req: PageRequest,
+    @Res() res: Response,
+    @Param('id') id: string,
+    @Body() form: Form,
+  ): Promise<void> {
+    const api = new WebApi(req);
+    const current = await this.screeningEntry(api, id);
+    const reason = one(form?.reason).trim();
+    if (!reason) {
+      const removeError = 'Give the reason for removing the entry: it is kept in the audit trail.';
+      await this.sendScreening(req, res, {}, { removing: current, removeError }, 400);
+      return;
+    }
+    const answer = await api.send<ApiErrorBody>('DELETE', `/api/screening/entries/${encodeURIComponent(current.id)}`, {
+      reason,
+    });
+    if (answer.status === 200) {
+      res.redirect(303, '/app/admin/screening?done=removed');
+      return;
+    }
+    if (answer.status === 409) {
+      await this.sendScreening(req, res, {}, { removing: current, removeError: answer.body.message }, 409);
+      return;
+    }
+    throw new ApiRefusal(answer.status, answer.body);
+  }
+
+  /** The entry an Edit or Remove is about (GET /api/screening/entries/:id); the not-found page when there is none. */
+  private async screeningEntry(api: WebApi, id: string): Promise<EntryView> {
+    if (!ENTRY_ID.test(id)) throw new ApiRefusal(404, { message: 'There is no such entry on the list.' });
+    const answer = await api.send<EntryView & ApiErrorBody>('GET', `/api/screening/entries/${encodeURIComponent(id)}`);
+    if (answer.status !== 200) throw new ApiRefusal(answer.status, answer.body);
+    return answer.body;
   }
 
   @Post('screening/import')
@@ -377,7 +487,11 @@ export class AdminPagesController {
   }
 
   private async sendScreening(req: PageRequest, res: Response, q: Form, data: object, status = 200): Promise<void> {
-    const filters = { q: one(q.q).trim(), source: one(q.source).trim() };
+    const filters = {
+      q: one(q.q).trim(),
+      source: one(q.source).trim(),
+      includeRemoved: one(q.includeRemoved) === 'true' ? 'true' : undefined,
+    };
     const cursor = one(q.cursor) || undefined;
     const answer = await new WebApi(req).send<{ items: EntryView[]; nextCursor: string | null } & ApiErrorBody>(
       'GET',

@@ -19,6 +19,7 @@ import { MaterialDocuments1763900008000 } from './1763900008000-material-documen
 import { PassportsDueSoon1763900008100 } from './1763900008100-passports-due-soon';
 import { PolicyChangeReason1763900008200 } from './1763900008200-policy-change-reason';
 import { ApprovalAskedAt1763900008300 } from './1763900008300-approval-asked-at';
+import { ScreeningIdentity1763900009000 } from './1763900009000-screening-identity';
 import { ApprovalDueAt1763900009300 } from './1763900009300-approval-due-at';
 
 /** Every migration in order; the data source runs them on start. */
@@ -44,5 +45,6 @@ export const MIGRATIONS = [
   PassportsDueSoon1763900008100,
   PolicyChangeReason1763900008200,
   ApprovalAskedAt1763900008300,
+  ScreeningIdentity1763900009000,
   ApprovalDueAt1763900009300,
 ];
