@@ -225,7 +225,7 @@ export class RequestPagesController {
           ? view.obligations.filter(
               (o) =>
                 (o.status === 'open' || o.status === 'overdue') &&
-                Date.parse(earliestFulfilment(o.kind, view.returnDate) ?? '1970-01-01') <= Date.now(),
+                Date.parse(earliestFulfilment(o.kind, view.tripEnd) ?? '1970-01-01') <= Date.now(),
             )
           : [],
         // a fulfilment recorded by mistake is reopened with a reason, by the requester or security

@@ -19,6 +19,7 @@ import { MaterialDocuments1763900008000 } from './1763900008000-material-documen
 import { PassportsDueSoon1763900008100 } from './1763900008100-passports-due-soon';
 import { PolicyChangeReason1763900008200 } from './1763900008200-policy-change-reason';
 import { ApprovalAskedAt1763900008300 } from './1763900008300-approval-asked-at';
+import { PermanentMove1763900009100 } from './1763900009100-permanent-move';
 
 /** Every migration in order; the data source runs them on start. */
 export const MIGRATIONS = [
@@ -43,4 +44,5 @@ export const MIGRATIONS = [
   PassportsDueSoon1763900008100,
   PolicyChangeReason1763900008200,
   ApprovalAskedAt1763900008300,
+  PermanentMove1763900009100,
 ];
