@@ -7,7 +7,7 @@ import {
   type NotifyRequesterInput,
   type RequestWorkflowInput,
 } from '@libs/contracts';
-import { countryName, label } from '@libs/domain/labels';
+import { countryName, datesInWords, label } from '@libs/domain/labels';
 import { isMemberOf } from '@libs/domain/person';
 import type { LinkTokens } from '@libs/crypto';
 import type { Mailer, RenderedMail } from '@libs/mail';
@@ -224,7 +224,7 @@ export class MailActivities {
         `Every member and lead of ${input.party} is excluded from deciding on request ${reference} by a ` +
           `conflict of interest, or ${input.party} has nobody. Until a reviewer is assigned, the request waits ` +
           `for ${input.party} and expires at the party's deadline.`,
-        `${typeName(s.type)} to ${s.destinationCountry} by ${s.requesterName}, ${s.departureDate} to ${s.returnDate}.`,
+        `${typeName(s.type)} to ${s.destinationCountry} by ${s.requesterName}, ${datesInWords(s.departureDate, s.returnDate)}.`,
         `Assign a reviewer who is not conflicted: POST ${this.deps.publicUrl}/api/requests/${input.requestId}/reviewers ` +
           `with {"party": "${input.party}", "email": "…"}. They are emailed a link and decide for ${input.party} ` +
           'on this request only.',
@@ -301,7 +301,7 @@ export class MailActivities {
         `Request ${reference} was withdrawn`,
         [
           `${s.requesterName} withdrew the ${typeName(s.type).toLowerCase()} to ${countryName(s.destinationCountry)}, ` +
-            `${s.departureDate}${s.returnDate ? ` to ${s.returnDate}` : ''}. No decision is needed: the links you were sent no longer work.`,
+            `${datesInWords(s.departureDate, s.returnDate)}. No decision is needed: the links you were sent no longer work.`,
           ...(as.length ? [`You were asked as ${joinWords(as)}.`] : []),
           reason ? `Their reason: ${reason}` : 'They gave no reason.',
           `The request: ${this.deps.publicUrl}/app/requests/${input.requestId}`,
@@ -335,7 +335,7 @@ export class MailActivities {
           `Request ${reference} was submitted`,
           [
             `Hello ${s.requesterName}, your ${typeName(s.type).toLowerCase()} to ${countryName(s.destinationCountry)}, ` +
-              `${s.departureDate}${s.returnDate ? ` to ${s.returnDate}` : ''}, was submitted. Its reference is ${reference}.`,
+              `${datesInWords(s.departureDate, s.returnDate)}, was submitted. Its reference is ${reference}.`,
             'The parties who decide on it are asked now; you will get an email when they have decided or ask for changes.',
             `Follow it here: ${this.deps.publicUrl}/app/requests/${workflow.requestId}`,
           ],

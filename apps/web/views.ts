@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { Injectable } from '@nestjs/common';
 import Handlebars from 'handlebars';
 import { PROJECT_ROOT } from '@libs/config/project-root';
-import { countryName, label, labels, reasonInWords, screeningHitInWords } from '@libs/domain/labels';
+import { countryName, datesInWords, label, labels, reasonInWords, screeningHitInWords } from '@libs/domain/labels';
 import type { Person } from '@libs/domain/person';
 import type { Role } from '@libs/domain/vocabulary';
 import { durationInWords } from './durations';
@@ -97,6 +97,10 @@ function registerHelpers(hb: typeof Handlebars): void {
   hb.registerHelper('country', (value: unknown) => (typeof value === 'string' ? countryName(value) : ''));
   hb.registerHelper('hitWords', (hit: unknown) =>
     screeningHitInWords(hit as Parameters<typeof screeningHitInWords>[0]),
+  );
+  // A request's dates; a permanent move (no return date) reads "…, No return (permanent move)".
+  hb.registerHelper('dates', (departure: unknown, ret: unknown) =>
+    typeof departure === 'string' ? datesInWords(departure, typeof ret === 'string' ? ret : null) : '',
   );
   hb.registerHelper('date', (value: unknown) => (typeof value === 'string' ? value.slice(0, 10) : ''));
   hb.registerHelper('datetime', (value: unknown) =>

@@ -43,7 +43,8 @@ export interface RequestSummary {
   requesterName: string;
   destinationCountry: string;
   departureDate: string;
-  returnDate: string;
+  /** Absent for a permanent move (a departure abroad without a return); mails say so in words. */
+  returnDate?: string;
   purpose: string;
 }
 

@@ -1,6 +1,7 @@
 import {
   changedFields,
   describeChange,
+  describeChangeInWords,
   describeRouteChange,
   earlierDecisions,
   replan,
@@ -68,6 +69,14 @@ describe('changedFields', () => {
   it('should find nothing changed when only the order of keys differs', () => {
     const reordered = { ...plain, counterparties: [{ country: 'US', name: 'Example Org' }] };
     expect(changedFields(plain, reordered)).toEqual([]);
+  });
+
+  it('should say a departure that drops its return date became a permanent move', () => {
+    const trip = minimalRequest('departure_abroad');
+    const move = minimalRequest('departure_abroad', { returnDate: undefined });
+    const [change] = changedFields(trip, move);
+    expect(change).toEqual({ field: 'returnDate', before: '2027-03-07', after: null });
+    expect(describeChangeInWords(change)).toBe('return 2027-03-07 → No return (permanent move)');
   });
 
   it('should describe a change in the words people read', () => {

@@ -3,7 +3,7 @@ import { openStage, restartCurrentStage, waitingStages } from './approval-state'
 import type { RoutePlan } from './policy';
 import type { RequestInput } from './request';
 import { manifestInWords, manifestOrNull, type TripManifest } from './manifest';
-import { countryName } from './labels';
+import { countryName, returnInWords } from './labels';
 import type { Party } from './vocabulary';
 
 /**
@@ -124,6 +124,10 @@ export function describeChange(change: FieldChange): string {
 export function describeChangeInWords(change: FieldChange): string {
   if (change.field === 'destinationCountry' || change.field === 'counterparties') {
     return changeLineInWords(describeChange(change));
+  }
+  if (change.field === 'returnDate') {
+    const date = (value: unknown) => returnInWords(typeof value === 'string' ? value : null);
+    return `return ${date(change.before)} → ${date(change.after)}`;
   }
   return describeChange(change);
 }

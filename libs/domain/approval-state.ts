@@ -5,6 +5,7 @@ import { obligationKindLabel } from './labels';
 import { earliestFulfilment, recordedByRequester, type Obligation } from './obligations';
 import type { RoutePlan } from './policy';
 import type { Refusal, RefusalCode } from './refusals';
+import { isPermanentMove, tripEnd, type TripDates } from './request';
 import type { ApprovalStatus, Decision, Party, RequestStatus, StageStatus } from './vocabulary';
 
 /**
@@ -315,8 +316,8 @@ export function fulfilRefusal(
   state: RequestState,
   kind: string,
   actorEmail: string,
-  /** When known: the trip's return date and the moment of recording (obligations about the trip wait for it). */
-  timing?: { returnDate: string; at: string },
+  /** When known: the trip's dates and the moment of recording (obligations about the trip wait for its end, tripEnd). */
+  timing?: { trip: TripDates; at: string },
 ): Refusal | null {
   const obligation = state.obligations.find((o) => o.kind === kind);
   if (state.status !== 'approved' || !obligation) {
@@ -330,11 +331,14 @@ export function fulfilRefusal(
   }
   const notRequester = requesterRefusal('fulfil', state.requesterEmail, actorEmail);
   if (notRequester) return notRequester;
-  const earliest = timing ? earliestFulfilment(kind, timing.returnDate) : null;
+  const earliest = timing ? earliestFulfilment(kind, tripEnd(timing.trip)) : null;
   if (earliest && timing && Date.parse(timing.at) < Date.parse(earliest)) {
+    const end = isPermanentMove(timing.trip)
+      ? `the departure date ${tripEnd(timing.trip)} (a permanent move has no return)`
+      : `the return date ${tripEnd(timing.trip)}`;
     return {
       code: 'OBLIGATION_NOT_OPEN',
-      message: `"${obligationKindLabel(kind)}" can be recorded only after the trip: on or after the return date ${timing.returnDate}`,
+      message: `"${obligationKindLabel(kind)}" can be recorded only after the trip: on or after ${end}`,
     };
   }
   return null;

@@ -6,6 +6,7 @@ import {
   determinedConditions,
   expireAuthorization,
   expiresAt,
+  isSatisfied,
   nextExpiry,
   recordAuthorization,
   redetermine,
@@ -41,6 +42,18 @@ describe('determine (default policy)', () => {
       expect(exit.reasons[0]).toContain('government approval');
       expect(exit.neededThrough).toBe('2027-03-07');
     }
+  });
+
+  it('should need an authorization of a permanent move only through its departure date (its trip end)', () => {
+    const [exit] = of('departure_abroad', 'core', {
+      departureDate: '2027-04-01',
+      returnDate: undefined,
+    }).authorizations;
+    expect(exit).toMatchObject({ kind: 'official_exit_approval', neededThrough: '2027-04-01' });
+    expect(isSatisfied({ ...exit, status: 'granted', validUntil: '2027-04-01' })).toBe(true);
+    expect(isSatisfied({ ...exit, status: 'granted', validUntil: '2027-03-31' })).toBe(false);
+    // a departure that does name a return keeps it
+    expect(of('departure_abroad', 'core').authorizations[0].neededThrough).toBe('2027-03-07');
   });
 
   it('should hold a passport release at the passport, not at its approval', () => {

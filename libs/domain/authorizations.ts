@@ -9,6 +9,7 @@ import type {
 } from './policy/policy-schema';
 import { companyDevicesInWords } from './manifest';
 import type { Refusal } from './refusals';
+import { tripEnd } from './request';
 
 /**
  * External authorizations and determinations (CONTRACT.md, "External authorizations and
@@ -35,7 +36,7 @@ export interface AuthorizationState {
   reasons: string[];
   blocks: AuthorizationBlock;
   leadTimeDays: number;
-  /** It must stay valid through this day (the request's return date). */
+  /** It must stay valid through this day: the request's trip end (its return date; a permanent move's departure date). */
   neededThrough: string;
   reference: string | null;
   decidedAt: string | null;
@@ -84,7 +85,7 @@ function required(kind: AuthorizationKind, input: PlanInput, reasons: string[]):
     reasons,
     blocks: blocksOf(kind, input.request.type),
     leadTimeDays: kind.leadTimeDays,
-    neededThrough: input.request.returnDate,
+    neededThrough: tripEnd(input.request),
     reference: null,
     decidedAt: null,
     validFrom: null,

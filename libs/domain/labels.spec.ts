@@ -1,12 +1,14 @@
 import {
   APPROVAL_STATUS_LABELS,
   countryName,
+  datesInWords,
   detailRows,
   label,
   labels,
   obligationKindLabel,
   packetRows,
   reasonInWords,
+  returnInWords,
   screeningHitInWords,
 } from './labels';
 import {
@@ -136,6 +138,28 @@ describe('labels', () => {
       Technology: 'General software',
       'Data crossing the border': 'Model weights, Presentation materials',
     });
+  });
+});
+
+describe('dates of a permanent move', () => {
+  it('should say "No return (permanent move)" where a return date would be', () => {
+    expect(returnInWords(null)).toBe('No return (permanent move)');
+    expect(returnInWords(undefined)).toBe('No return (permanent move)');
+    expect(returnInWords('2027-03-07')).toBe('2027-03-07');
+    expect(datesInWords('2027-03-01', '2027-03-07')).toBe('2027-03-01 to 2027-03-07');
+    expect(datesInWords('2027-04-01', null)).toBe('2027-04-01, No return (permanent move)');
+    const rows = packetRows({
+      type: 'departure_abroad',
+      destinationCountry: 'JP',
+      departureDate: '2027-04-01',
+      returnDate: null,
+      purpose: 'New job',
+      counterparties: [],
+      technologyAreas: ['none'],
+      dataCategories: ['none'],
+      details: { newEmployer: 'Globex KK', lastWorkingDay: '2027-03-31' },
+    });
+    expect(rows.find((r) => r.label === 'Dates')?.value).toBe('2027-04-01, No return (permanent move)');
   });
 });
 

@@ -230,6 +230,19 @@ export function screeningHitInWords(
   return `${hit.counterparty} matches ${matched} on the ${list}, ${Math.round(hit.score)} % similar`;
 }
 
+/** What pages and emails show where a permanent move (a departure abroad without one) has no return date. */
+export const NO_RETURN_WORDS = 'No return (permanent move)';
+
+/** A return date as people read it: the date, or "No return (permanent move)" when there is none. */
+export function returnInWords(returnDate: string | null | undefined): string {
+  return returnDate || NO_RETURN_WORDS;
+}
+
+/** A request's dates in one phrase: "2027-03-01 to 2027-03-07", or "2027-04-01, No return (permanent move)". */
+export function datesInWords(departureDate: string, returnDate: string | null | undefined): string {
+  return returnDate ? `${departureDate} to ${returnDate}` : `${departureDate}, ${NO_RETURN_WORDS}`;
+}
+
 /** A row of the decision packet: what the requester gave, in words. */
 export interface PacketRow {
   label: string;
@@ -242,7 +255,8 @@ export interface PacketSource {
   destinationCountry: string;
   destinationRisk?: string | null;
   departureDate: string;
-  returnDate: string | null;
+  /** Null or absent: a permanent move. */
+  returnDate?: string | null;
   purpose: string;
   counterparties: ReadonlyArray<{ name: string; country: string; contactEmail?: string }>;
   technologyAreas: readonly string[];
@@ -301,7 +315,7 @@ export function detailRows(type: string, details: Record<string, unknown>): Pack
 export function packetRows(r: PacketSource): PacketRow[] {
   const destination = countryName(r.destinationCountry);
   const risk = r.destinationRisk ? ` (${label(r.destinationRisk).toLowerCase()})` : '';
-  const dates = r.returnDate ? `${r.departureDate} to ${r.returnDate}` : `from ${r.departureDate}`;
+  const dates = datesInWords(r.departureDate, r.returnDate);
   return [
     { label: 'Type', value: label(r.type) },
     ...detailRows(r.type, r.details ?? {}),

@@ -1,4 +1,10 @@
-import { afterApprovalOf, obligationsFor, passportDueBack, recordedByRequester } from './obligations';
+import {
+  afterApprovalOf,
+  earliestFulfilment,
+  obligationsFor,
+  passportDueBack,
+  recordedByRequester,
+} from './obligations';
 import { DEFAULT_AFTER_APPROVAL, DEFAULT_POLICY, type AfterApproval, type RoutingPolicy } from './policy';
 import type { RequestType, Tier } from './vocabulary';
 import { minimalRequest } from '../../tests/support/domain-factories';
@@ -119,6 +125,19 @@ describe('obligationsFor (policy rules)', () => {
       ['training', '2027-02-22T00:00:00.000Z'],
       ['debrief', '2027-03-07T12:00:00.000Z'],
     ]);
+  });
+
+  it("should count a permanent move's debrief from its trip end, the departure date", () => {
+    const policy = policyWith({ debriefTypes: ['departure_abroad'], debriefWithin: '5d' });
+    const list = obligationsFor({
+      request: minimalRequest('departure_abroad', { departureDate: '2027-04-01', returnDate: undefined }),
+      tier: 'standard',
+      conditions: [],
+      passportDueBackAt: null,
+      policy,
+    });
+    expect(list.map((o) => [o.kind, o.dueAt])).toEqual([['debrief', '2027-04-06T00:00:00.000Z']]);
+    expect(earliestFulfilment('debrief', '2027-04-01')).toBe('2027-04-01T00:00:00.000Z');
   });
 
   it('should apply the default rules to a policy version without afterApproval', () => {

@@ -1,6 +1,6 @@
 import { DEFAULT_AFTER_APPROVAL, durationMs, type RoutingPolicy } from './policy';
 import { isSatisfied, type AuthorizationState } from './authorizations';
-import type { RequestInput } from './request';
+import { tripEnd, type RequestInput } from './request';
 import type { Tier } from './vocabulary';
 
 /**
@@ -31,10 +31,11 @@ export function recordedByRequester(kind: string): boolean {
 
 /**
  * Obligations about the trip itself (a debrief after return) cannot be met before it has ended:
- * the earliest moment one may be recorded is the start of the return day (UTC), else null.
+ * the earliest moment one may be recorded is the start of the trip's last day (UTC, `tripEnd`: the
+ * return date, or a permanent move's departure date), else null.
  */
-export function earliestFulfilment(kind: string, returnDate: string): string | null {
-  return kind === 'debrief' ? at(returnDate, 0) : null;
+export function earliestFulfilment(kind: string, tripEndDate: string): string | null {
+  return kind === 'debrief' ? at(tripEndDate, 0) : null;
 }
 
 function at(date: string, offsetMs: number): string {
@@ -42,20 +43,20 @@ function at(date: string, offsetMs: number): string {
 }
 
 /**
- * When a released passport must have been collected: the end of the trip's return day. A passport
+ * When a released passport must have been collected: the end of the trip's last day (tripEnd). A passport
  * nobody collected by then never travelled, so its release lapses and it stays in custody.
  */
 export function passportCollectBy(request: RequestInput): string {
-  return at(request.returnDate, 24 * 60 * 60 * 1000);
+  return at(tripEnd(request), 24 * 60 * 60 * 1000);
 }
 
 export function afterApprovalOf(policy: RoutingPolicy) {
   return policy.afterApproval ?? DEFAULT_AFTER_APPROVAL;
 }
 
-/** When a released passport is due back: the start of the return day plus the grace period. */
+/** When a released passport is due back: the start of the trip's last day (tripEnd) plus the grace period. */
 export function passportDueBack(request: RequestInput, policy: RoutingPolicy): string {
-  return at(request.returnDate, durationMs(afterApprovalOf(policy).passportGrace));
+  return at(tripEnd(request), durationMs(afterApprovalOf(policy).passportGrace));
 }
 
 export function obligationsFor(args: {
@@ -94,7 +95,7 @@ export function obligationsFor(args: {
     );
   });
   if (rules.debriefTypes.includes(args.request.type)) {
-    list.push(open('debrief', 'Debrief after return', at(args.request.returnDate, durationMs(rules.debriefWithin))));
+    list.push(open('debrief', 'Debrief after return', at(tripEnd(args.request), durationMs(rules.debriefWithin))));
   }
   if (args.passportDueBackAt) list.push(open('passport_return', 'Passport back in custody', args.passportDueBackAt));
   for (const a of args.authorizations ?? []) {

@@ -137,7 +137,7 @@ describe('fulfilRefusal', () => {
 
   it('should refuse a debrief before the return day, and take it from the return day on', () => {
     const open = withObligations(decided('approve'), [obligation('debrief'), obligation('training')]);
-    const trip = { returnDate: '2027-03-07' };
+    const trip = { trip: { type: 'conference' as const, departureDate: '2027-03-01', returnDate: '2027-03-07' } };
     expect(fulfilRefusal(open, 'debrief', REQUESTER, { ...trip, at: '2027-03-06T23:59:59.000Z' })).toEqual({
       code: 'OBLIGATION_NOT_OPEN',
       message: '"Debrief after return" can be recorded only after the trip: on or after the return date 2027-03-07',
@@ -145,6 +145,17 @@ describe('fulfilRefusal', () => {
     expect(fulfilRefusal(open, 'debrief', REQUESTER, { ...trip, at: '2027-03-07T00:00:00.000Z' })).toBeNull();
     // training is done before the trip
     expect(fulfilRefusal(open, 'training', REQUESTER, { ...trip, at: '2027-01-01T00:00:00.000Z' })).toBeNull();
+  });
+
+  it("should count a permanent move's debrief from the departure date, its trip end", () => {
+    const open = withObligations(decided('approve'), [obligation('debrief')]);
+    const trip = { trip: { type: 'departure_abroad' as const, departureDate: '2027-04-01' } };
+    expect(fulfilRefusal(open, 'debrief', REQUESTER, { ...trip, at: '2027-03-31T23:59:59.000Z' })).toEqual({
+      code: 'OBLIGATION_NOT_OPEN',
+      message:
+        '"Debrief after return" can be recorded only after the trip: on or after the departure date 2027-04-01 (a permanent move has no return)',
+    });
+    expect(fulfilRefusal(open, 'debrief', REQUESTER, { ...trip, at: '2027-04-01T00:00:00.000Z' })).toBeNull();
   });
 
   it('should refuse anyone but the requester once the obligation is open', () => {

@@ -44,7 +44,11 @@ export interface RequestInput<T extends RequestType = RequestType> {
   type: T;
   destinationCountry: string;
   departureDate: string;
-  returnDate: string;
+  /**
+   * The day the person is back. Every type gives one except a `departure_abroad`, where it is optional:
+   * absent, the departure is a permanent move (see tripEnd).
+   */
+  returnDate?: string;
   purpose: string;
   counterparties: Counterparty[];
   technologyAreas: TechnologyArea[];
@@ -52,6 +56,40 @@ export interface RequestInput<T extends RequestType = RequestType> {
   details: RequestDetailsByType[T];
   /** What travels (devices, materials); absent when none was declared. */
   manifest?: TripManifest;
+}
+
+/** The dates tripEnd reads: a request input, a request view, or a stored request (null: no return). */
+export interface TripDates {
+  type: RequestType;
+  departureDate: string;
+  returnDate?: string | null;
+}
+
+/** Whether a request of this type must give a return date: every type but a departure abroad. */
+export function returnDateRequired(type: RequestType): boolean {
+  return type !== 'departure_abroad';
+}
+
+/** A departure abroad that names no return date: the person leaves for an employer abroad for good. */
+export function isPermanentMove(request: TripDates): boolean {
+  return request.type === 'departure_abroad' && !request.returnDate;
+}
+
+/**
+ * The last day of the trip (YYYY-MM-DD): the one date every rule "after the trip" or "through the
+ * trip" counts from, read nowhere else from the return date.
+ *
+ * - A request that gives a return date (every type must, but a departure abroad): that date.
+ * - A permanent move (a departure abroad without one): the departure date. The person crosses the
+ *   border for good that day and nothing after it is a trip the company follows; the last working day
+ *   is on or before it (so it can never be later), and an authority's approval must still hold on the
+ *   day they leave, which the last working day would not ensure.
+ *
+ * It is where an authorization must be valid through (`neededThrough`), what a debrief is due after
+ * and may be recorded from, and what a released passport is collected by and due back after.
+ */
+export function tripEnd(request: TripDates): string {
+  return request.returnDate || request.departureDate;
 }
 
 export function isConference(input: RequestInput): input is RequestInput<'conference'> {

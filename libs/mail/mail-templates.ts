@@ -2,6 +2,7 @@ import Handlebars from 'handlebars';
 import type { AmendmentNotice, NotificationKind, RequestSummary } from '../contracts';
 import {
   countryName,
+  datesInWords,
   label,
   packetRows,
   reasonInWords,
@@ -36,7 +37,7 @@ const summaryTable = `<table style="border-collapse: collapse;">
 <tr><th align="left">Requester</th><td>{{s.requesterName}} &lt;{{s.requesterEmail}}&gt;</td></tr>
 <tr><th align="left">Type</th><td>{{typeName}}</td></tr>
 <tr><th align="left">Destination</th><td>{{destination}}</td></tr>
-<tr><th align="left">Dates</th><td>{{s.departureDate}} to {{s.returnDate}}</td></tr>
+<tr><th align="left">Dates</th><td>{{dates}}</td></tr>
 <tr><th align="left">Purpose</th><td>{{s.purpose}}</td></tr>
 </table>`;
 
@@ -86,7 +87,7 @@ Reference: {{reference}}
 {{#if rows}}{{#each rows}}{{label}}: {{value}}
 {{/each}}{{else}}Type: {{typeName}}
 Destination: {{destination}}
-Dates: {{s.departureDate}} to {{s.returnDate}}
+Dates: {{dates}}
 Purpose: {{s.purpose}}
 {{/if}}
 You are asked as a member of {{party}} because:
@@ -139,6 +140,7 @@ export function renderApprovalMail(args: {
     amendment: args.amendment && { ...args.amendment, changes: args.amendment.changes.map(changeLineInWords) },
     escalation: args.kind === 'escalation',
     s: args.summary,
+    dates: datesInWords(args.summary.departureDate, args.summary.returnDate),
     typeName: typeName(args.summary.type),
   };
   const what = `${typeName(args.summary.type)} to ${countryName(args.summary.destinationCountry)} by ${args.summary.requesterName}`;
@@ -167,7 +169,7 @@ const outcomeText = Handlebars.compile(
 
 Type: {{typeName}}
 Destination: {{destination}}
-Dates: {{s.departureDate}} to {{s.returnDate}}
+Dates: {{dates}}
 {{#if notes.length}}
 From the approvers:
 {{#each notes}}- {{this}}
@@ -194,6 +196,7 @@ export function renderOutcomeMail(args: {
     words,
     linkWords: args.status === 'changes_requested' ? 'See what was asked and amend your request' : 'Open the request',
     s: args.summary,
+    dates: datesInWords(args.summary.departureDate, args.summary.returnDate),
     typeName: typeName(args.summary.type),
     destination: countryName(args.summary.destinationCountry),
   };

@@ -93,7 +93,8 @@ function requestColumns(request: RequestInput) {
   return {
     destinationCountry: request.destinationCountry,
     departureDate: request.departureDate,
-    returnDate: request.returnDate,
+    // null, not undefined: an amendment into a permanent move must clear the stored date
+    returnDate: request.returnDate ?? null,
     purpose: request.purpose,
     counterparties: request.counterparties,
     technologyAreas: request.technologyAreas,

@@ -323,6 +323,42 @@ describe('requestApprovalWorkflow', () => {
     ).toEqual(['data_governance', 'hr', 'legal', 'security'].sort());
   });
 
+  it('should count a permanent move from its departure date: a debrief waits for the departure, not a return', async () => {
+    // a policy that asks departures for a debrief too, so that the trip's end shows
+    const policy: RoutingPolicy = structuredClone(DEFAULT_POLICY);
+    policy.afterApproval = { ...policy.afterApproval!, debriefTypes: ['departure_abroad'], debriefWithin: '5d' };
+    const { handle, request } = await start(
+      'departure_abroad',
+      'standard',
+      { ...PLAIN, returnDate: undefined, details: { newEmployer: 'Lab', lastWorkingDay: '2027-09-30' } },
+      policy,
+    );
+    expect(request.returnDate).toBeUndefined();
+    for (const [party, member] of [
+      ['hr', 'hr@example.com'],
+      ['legal', 'legal@example.com'],
+      ['security', 'security@example.com'],
+      ['data_governance', 'datagov@example.com'],
+    ] as const) {
+      await handle.executeUpdate(decideUpdate, { args: [decision(party, member)] });
+    }
+    const approved = await eventuallyState(handle, (s) => s.obligations.length > 0);
+    const departure = request.departureDate;
+    expect(approved.obligations.map((o) => [o.kind, o.dueAt])).toEqual([
+      ['debrief', new Date(Date.parse(`${departure}T00:00:00.000Z`) + 5 * 86_400_000).toISOString()],
+    ]);
+    const debrief = (at: string) => ({ kind: 'debrief', actorEmail: REQUESTER, at });
+    const justBefore = new Date(Date.parse(`${departure}T00:00:00.000Z`) - 1).toISOString();
+    expect(await refusal(handle.executeUpdate(fulfilObligationUpdate, { args: [debrief(justBefore)] }))).toBe(
+      'OBLIGATION_NOT_OPEN',
+    );
+    const closed = await handle.executeUpdate(fulfilObligationUpdate, {
+      args: [debrief(`${departure}T00:00:00.000Z`)],
+    });
+    expect(closed.status).toBe('closed');
+    expect((await handle.result()).status).toBe('closed');
+  });
+
   it('should enforce every decision rule in the Update validator and leave refusals out of the history', async () => {
     const { handle } = await start('departure_abroad');
     const decide = (d: DecideInput) => refusal(handle.executeUpdate(decideUpdate, { args: [d] }));

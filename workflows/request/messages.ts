@@ -101,8 +101,10 @@ export async function withdrawRequest(run: RequestRun, request?: WithdrawInput):
 
 export function validateFulfilment(run: RequestRun, f: FulfilObligationInput): void {
   refuseUnlessFromTheApi(run.input.proofKey, fulfilObligationUpdate.name, f);
-  // Validators do not run on replay: obligations accepted earlier stay accepted in their histories.
-  refuseIf(fulfilRefusal(run.current(), f.kind, f.actorEmail, { returnDate: run.request.returnDate, at: f.at }));
+  // Validators do not run on replay: obligations accepted earlier stay accepted in their histories. The trip's
+  // end is tripEnd (the return date; a permanent move's departure date): for every request that gives a return
+  // date, which every request started before permanent moves existed did, the outcome is the same as before.
+  refuseIf(fulfilRefusal(run.current(), f.kind, f.actorEmail, { trip: run.request, at: f.at }));
 }
 
 export async function fulfilObligation(run: RequestRun, f: FulfilObligationInput): Promise<RequestState> {

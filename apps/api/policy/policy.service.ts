@@ -36,7 +36,7 @@ function requestInputOf(row: RequestEntity): RequestInput {
     type: row.type as RequestInput['type'],
     destinationCountry: row.destinationCountry,
     departureDate: row.departureDate,
-    returnDate: row.returnDate,
+    ...(row.returnDate ? { returnDate: row.returnDate } : {}),
     purpose: row.purpose,
     counterparties: row.counterparties,
     technologyAreas: row.technologyAreas as RequestInput['technologyAreas'],

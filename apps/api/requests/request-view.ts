@@ -4,6 +4,8 @@ import { documentOf } from '@libs/domain/material-documents';
 import { RESTRICTED_PARTY_REASON } from '@libs/domain/policy/dry-run';
 import { screeningHitReason } from '@libs/domain/policy/evaluate';
 import type { ScreeningHit } from '@libs/domain/screening';
+import { tripEnd } from '@libs/domain/request';
+import type { RequestType } from '@libs/domain/vocabulary';
 import type { ApprovalEntity, StoredRequest } from '@libs/persistence';
 
 /** Who reads a view: a signed-in person, or `reviewer` where only those who review it can (links, audit). */
@@ -92,7 +94,13 @@ export function toRequestView({ request, approvals, obligations }: StoredRequest
     requester: { email: request.requesterEmail, tier: request.requesterTier },
     destinationCountry: request.destinationCountry,
     departureDate: request.departureDate,
-    returnDate: request.returnDate,
+    returnDate: request.returnDate ?? null,
+    // when the trip ends for every rule after it: the return date, or a permanent move's departure date
+    tripEnd: tripEnd({
+      type: request.type as RequestType,
+      departureDate: request.departureDate,
+      returnDate: request.returnDate,
+    }),
     purpose: request.purpose,
     counterparties: request.counterparties,
     technologyAreas: request.technologyAreas,

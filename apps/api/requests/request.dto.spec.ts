@@ -72,6 +72,43 @@ describe('parseRequestInput', () => {
     ]);
   });
 
+  it('should take a departure abroad without a return date: a permanent move', () => {
+    const body = requestBody('departure_abroad');
+    delete (body as { returnDate?: string }).returnDate;
+    expect(fieldsOf(body)).toEqual([]);
+    expect(parseRequestInput(body)).not.toHaveProperty('returnDate');
+    expect(fieldsOf({ ...body, returnDate: null })).toEqual([]);
+    expect(parseRequestInput({ ...body, returnDate: null })).not.toHaveProperty('returnDate');
+  });
+
+  it('should still take a departure abroad with a return date, not before the departure', () => {
+    const body = requestBody('departure_abroad', { departureDate: daysFromNow(30), returnDate: daysFromNow(60) });
+    expect(parseRequestInput(body).returnDate).toBe(daysFromNow(60));
+    expect(fieldsOf({ ...body, returnDate: daysFromNow(29) })).toEqual(['returnDate']);
+    expect(fieldsOf({ ...body, returnDate: 'never' })).toEqual(['returnDate']);
+  });
+
+  it.each(['conference', 'overseas_assignment', 'ma_participation', 'passport_release'] as const)(
+    'should still require the return date of a %s request',
+    (type) => {
+      const body = requestBody(type);
+      delete (body as { returnDate?: string }).returnDate;
+      expect(fieldsOf(body)).toEqual(['returnDate']);
+      expect(fieldsOf({ ...body, returnDate: null })).toEqual(['returnDate']);
+    },
+  );
+
+  it('should refuse a last working day after the departure, naming details.lastWorkingDay', () => {
+    const late = requestBody('departure_abroad', {
+      departureDate: daysFromNow(30),
+      details: { newEmployer: 'Lab', lastWorkingDay: daysFromNow(31) },
+    });
+    delete (late as { returnDate?: string }).returnDate;
+    expect(fieldsOf(late)).toEqual(['details.lastWorkingDay']);
+    const onTheDay = { ...late, details: { newEmployer: 'Lab', lastWorkingDay: daysFromNow(30) } };
+    expect(fieldsOf(onTheDay)).toEqual([]);
+  });
+
   it('should check details against the type', () => {
     expect(
       fieldsOf(requestBody('overseas_assignment', { details: { hostEntity: 'H', role: 'R', months: 0 } })),

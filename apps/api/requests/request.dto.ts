@@ -21,12 +21,13 @@ import {
   Min,
   MinLength,
   registerDecorator,
+  ValidateIf,
   ValidateNested,
   type ValidationArguments,
   type ValidationOptions,
 } from 'class-validator';
 import { parseManifest } from '@libs/domain/manifest';
-import type { RequestInput } from '@libs/domain/request';
+import { returnDateRequired, type RequestInput } from '@libs/domain/request';
 import {
   COUNTERPARTY_ROLES,
   DATA_CATEGORIES,
@@ -187,10 +188,20 @@ export class CreateRequestDto {
   @NotInThePast()
   departureDate!: string;
 
-  @ApiProperty({ example: '2027-03-07' })
+  @ApiPropertyOptional({
+    example: '2027-03-07',
+    description:
+      'Required for every type but departure_abroad, where it is optional: without one the departure is a permanent move ' +
+      '(its trip ends on the departure date). When given, not before departureDate.',
+    nullable: true,
+  })
+  @ValidateIf(
+    (o: CreateRequestDto) => returnDateRequired(o.type) || (o.returnDate !== undefined && o.returnDate !== null),
+  )
+  @IsDefined({ message: 'returnDate is required (only a departure abroad, a permanent move, may leave it out)' })
   @IsCalendarDate()
   @NotBefore('departureDate')
-  returnDate!: string;
+  returnDate?: string | null;
 
   @ApiProperty({ example: 'Present a paper' })
   @IsString()
@@ -285,7 +296,8 @@ export function parseRequestInput(body: unknown): RequestInput {
     type: value.type,
     destinationCountry: value.destinationCountry.toUpperCase(),
     departureDate: value.departureDate,
-    returnDate: value.returnDate,
+    // A permanent move (a departure abroad without a return) carries no returnDate at all.
+    ...(value.returnDate ? { returnDate: value.returnDate } : {}),
     purpose: value.purpose.trim(),
     counterparties: (value.counterparties ?? []).map((c) => ({
       name: c.name.trim(),

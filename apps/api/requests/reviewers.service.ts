@@ -118,7 +118,7 @@ export class ReviewersService {
         requesterName: requester?.name ?? request.requesterEmail,
         destinationCountry: request.destinationCountry,
         departureDate: request.departureDate,
-        returnDate: request.returnDate,
+        ...(request.returnDate ? { returnDate: request.returnDate } : {}),
         purpose: request.purpose,
       },
       reference: request.reference ?? request.id,

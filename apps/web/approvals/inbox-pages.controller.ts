@@ -28,7 +28,7 @@ interface InboxItem {
   requester: { email: string; tier: string };
   destinationCountry: string;
   departureDate: string;
-  returnDate: string;
+  returnDate: string | null;
   screeningHits: number;
   submittedAt: string;
   reference?: string;

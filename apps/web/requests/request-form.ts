@@ -7,6 +7,7 @@ import {
   type RequestType,
 } from '@libs/domain/vocabulary';
 import { DEVICE_KINDS } from '@libs/domain/manifest';
+import { returnDateRequired } from '@libs/domain/request';
 import { typeName } from '@libs/mail';
 import type { ApiErrorBody } from '../page-errors';
 import { wordedErrors, wordsByField } from '../field-words';
@@ -94,7 +95,8 @@ export function bodyFromForm(type: RequestType, form: Form): Record<string, unkn
     type,
     destinationCountry: countryCodeFrom(one(form.destinationCountry)),
     departureDate: one(form.departureDate),
-    returnDate: one(form.returnDate),
+    // A departure abroad left without a return is a permanent move: the API takes it without the field.
+    ...(one(form.returnDate) !== '' || returnDateRequired(type) ? { returnDate: one(form.returnDate) } : {}),
     purpose: one(form.purpose).trim(),
     counterparties,
     technologyAreas: list(form.technologyAreas),
@@ -133,6 +135,7 @@ export function formModel(
   return {
     type,
     typeName: typeName(type),
+    returnOptional: !returnDateRequired(type),
     values: body,
     errors: wordedErrors(error),
     problem: error && !error.errors?.length ? error.message : null,

@@ -7,7 +7,14 @@ import { earliestFulfilment, recordedByRequester } from '@libs/domain/obligation
 import { isMemberOf } from '@libs/domain/person';
 import { REQUEST_STATUSES, type RequestType } from '@libs/domain/vocabulary';
 import { Public } from '../../api/auth/auth.decorators';
-import { approvalStatusShown, countryName, label, obligationKindLabel, reasonInWords } from '@libs/domain/labels';
+import {
+  approvalStatusShown,
+  countryName,
+  datesInWords,
+  label,
+  obligationKindLabel,
+  reasonInWords,
+} from '@libs/domain/labels';
 import { wordedErrors } from '../field-words';
 import { decisionPacket } from '../../api/requests/decision-packet';
 import type { RequestView } from '../../api/requests/request-view';
@@ -225,7 +232,7 @@ export class RequestPagesController {
           ? view.obligations.filter(
               (o) =>
                 (o.status === 'open' || o.status === 'overdue') &&
-                Date.parse(earliestFulfilment(o.kind, view.returnDate) ?? '1970-01-01') <= Date.now(),
+                Date.parse(earliestFulfilment(o.kind, view.tripEnd) ?? '1970-01-01') <= Date.now(),
             )
           : [],
         // a fulfilment recorded by mistake is reopened with a reason, by the requester or security
@@ -568,7 +575,7 @@ export class RequestPagesController {
       .filter((v) => v.type !== 'passport_release')
       .map((v) => ({
         value: v.id,
-        name: `${v.reference ?? ''} ${titleOf(v)}, ${v.departureDate} to ${v.returnDate}`.trim(),
+        name: `${v.reference ?? ''} ${titleOf(v)}, ${datesInWords(v.departureDate, v.returnDate)}`.trim(),
       }));
   }
 

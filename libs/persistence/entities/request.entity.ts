@@ -49,8 +49,9 @@ export class RequestEntity {
   @Column({ name: 'departure_date', type: 'varchar', length: 10 })
   departureDate!: string;
 
-  @Column({ name: 'return_date', type: 'varchar', length: 10 })
-  returnDate!: string;
+  /** Null for a permanent move: a departure abroad without a return (migration 1763900009100). */
+  @Column({ name: 'return_date', type: 'varchar', length: 10, nullable: true })
+  returnDate!: string | null;
 
   @Column({ type: 'text' })
   purpose!: string;

@@ -20,6 +20,7 @@ import { PassportsDueSoon1763900008100 } from './1763900008100-passports-due-soo
 import { PolicyChangeReason1763900008200 } from './1763900008200-policy-change-reason';
 import { ApprovalAskedAt1763900008300 } from './1763900008300-approval-asked-at';
 import { ScreeningIdentity1763900009000 } from './1763900009000-screening-identity';
+import { PermanentMove1763900009100 } from './1763900009100-permanent-move';
 import { ApprovalDueAt1763900009300 } from './1763900009300-approval-due-at';
 
 /** Every migration in order; the data source runs them on start. */
@@ -46,5 +47,6 @@ export const MIGRATIONS = [
   PolicyChangeReason1763900008200,
   ApprovalAskedAt1763900008300,
   ScreeningIdentity1763900009000,
+  PermanentMove1763900009100,
   ApprovalDueAt1763900009300,
 ];
