@@ -6,6 +6,7 @@ import {
   replan,
   restartAfterAmendment,
   routeChange,
+  sinceLastDecided,
 } from './amendment';
 import { applyDecision, initialState, refusalFor, type DecisionInput, type RequestState } from './approval-state';
 import { DEFAULT_POLICY, planRoute, type RoutePlan } from './policy';
@@ -154,5 +155,48 @@ describe('earlierDecisions', () => {
       data_governance: { status: 'changes_requested', comment: 'list the slides', conditions: [] },
     });
     expect(earlierDecisions(initialState('r1', 'carol@example.com', plan(plain)))).toEqual({});
+  });
+});
+
+describe('sinceLastDecided', () => {
+  const hr = (round: number, decision = 'approve') => ({
+    party: 'hr',
+    decision,
+    decidedBy: 'hr@example.com',
+    comment: decision === 'approve' ? null : 'name the sessions',
+    conditions: decision === 'approve' ? ['clean laptop only'] : [],
+    round,
+    decidedAt: `2027-01-0${round}T10:00:00.000Z`,
+  });
+  const amendments = [
+    { round: 2, changes: [{ field: 'destinationCountry', before: 'US', after: 'JP' }] },
+    {
+      round: 3,
+      changes: [
+        { field: 'destinationCountry', before: 'JP', after: 'DE' },
+        { field: 'purpose', before: 'Talk', after: 'Talk and workshop' },
+      ],
+    },
+    { round: 4, changes: [{ field: 'purpose', before: 'Talk and workshop', after: 'Talk' }] },
+  ];
+
+  it('should compose every amendment since the party last decided, from what it decided on to now', () => {
+    const since = sinceLastDecided('hr', 3, [hr(1)], amendments);
+    expect(since).toMatchObject({ decision: 'approve', round: 1, conditions: ['clean laptop only'] });
+    expect(since!.changes).toEqual([
+      { field: 'destinationCountry', before: 'US', after: 'DE' },
+      { field: 'purpose', before: 'Talk', after: 'Talk and workshop' },
+    ]);
+  });
+
+  it('should count only the amendments after its own last decision, and drop a field changed back', () => {
+    expect(sinceLastDecided('hr', 4, [hr(1), hr(2, 'request_changes')], amendments)!.changes).toEqual([
+      { field: 'destinationCountry', before: 'JP', after: 'DE' },
+    ]);
+  });
+
+  it('should give nothing to a party that has not decided before this round, or has decided in it', () => {
+    expect(sinceLastDecided('legal', 3, [hr(1)], amendments)).toBeNull();
+    expect(sinceLastDecided('hr', 2, [hr(2)], amendments)).toBeNull();
   });
 });

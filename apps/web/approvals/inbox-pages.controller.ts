@@ -13,6 +13,8 @@ import { PageGuard, PageRoles } from '../session/page.guard';
 import type { PageRequest } from '../session/web-session';
 import { query, WebApi } from '../web-api';
 import { lines, list, one } from '../form-values';
+import type { SinceLastDecided } from '@libs/domain/amendment';
+import { sinceInWords } from '../../api/requests/decision-packet';
 
 type Form = Record<string, unknown>;
 
@@ -34,6 +36,8 @@ interface InboxItem {
   askedAt: string | null;
   reminderDueAt: string | null;
   escalationDueAt: string | null;
+  /** Set for a party asked again after an amendment. */
+  sinceLastDecided?: SinceLastDecided | null;
 }
 
 interface Inbox {
@@ -215,6 +219,7 @@ export class InboxPagesController {
           waiting: waitingWords(item.submittedAt),
           ...dueWords(item),
           onBehalfOfName: item.onBehalfOf ? nameOf(item.onBehalfOf) : null,
+          since: item.sinceLastDecided ? sinceInWords([item.sinceLastDecided])[0] : null,
           value: `${item.requestId}|${item.party}`,
           label: `Select ${rowName(item, nameOf)} for ${partyWords(item.party)}`,
         })),
