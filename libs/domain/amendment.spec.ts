@@ -6,6 +6,7 @@ import {
   replan,
   restartAfterAmendment,
   routeChange,
+  sinceInWords,
   sinceLastDecided,
 } from './amendment';
 import { applyDecision, initialState, refusalFor, type DecisionInput, type RequestState } from './approval-state';
@@ -198,5 +199,26 @@ describe('sinceLastDecided', () => {
   it('should give nothing to a party that has not decided before this round, or has decided in it', () => {
     expect(sinceLastDecided('legal', 3, [hr(1)], amendments)).toBeNull();
     expect(sinceLastDecided('hr', 2, [hr(2)], amendments)).toBeNull();
+  });
+
+  it('should word the changes with labels and countries by name, never codes', () => {
+    const [words] = sinceInWords([
+      {
+        ...sinceLastDecided('hr', 2, [hr(1)], [
+          {
+            round: 2,
+            changes: [
+              { field: 'destinationCountry', before: 'US', after: 'JP' },
+              { field: 'technologyAreas', before: ['large_models'], after: ['general_software'] },
+              { field: 'details.presenting', before: true, after: false },
+            ],
+          },
+        ])!,
+      },
+    ]);
+    expect(words.decided).toBe('HR approved in round 1 (hr@example.com, 2027-01-01)');
+    expect(words.conditions).toEqual(['clean laptop only']);
+    expect(words.changes.join('; ')).not.toMatch(/_|\bUS\b|\bJP\b|true|false/);
+    expect(words.changes[0]).toBe('destination United States → Japan');
   });
 });

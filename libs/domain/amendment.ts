@@ -310,7 +310,7 @@ export function sinceLastDecided(
 function changeInWords(change: FieldChange): string {
   const coded = (v: unknown): unknown =>
     Array.isArray(v) && v.every((x) => typeof x === 'string') && change.field !== 'counterparties'
-      ? (v as string[]).map(label)
+      ? v.map((x: string) => label(x))
       : typeof v === 'boolean'
         ? v
           ? 'yes'
