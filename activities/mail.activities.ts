@@ -7,6 +7,7 @@ import {
   type NotifyRequesterInput,
   type RequestWorkflowInput,
 } from '@libs/contracts';
+import { sinceLastDecided } from '@libs/domain/amendment';
 import { countryName, datesInWords, label } from '@libs/domain/labels';
 import { isMemberOf } from '@libs/domain/person';
 import type { LinkTokens } from '@libs/crypto';
@@ -180,6 +181,12 @@ export class MailActivities {
     const onBehalfOf = delegate ? member : undefined;
     const key = partyMailKey(input, member);
     return this.deliverOnce(key, input.requestId, input.kind, recipient, async () => {
+      // Asked again after an amendment: what this party decided last, and every field changed since (the records).
+      const since = input.amendment
+        ? await this.deps.requests
+            .decisionHistoryFor(input.requestId)
+            .then(({ decisions, amendments }) => sinceLastDecided(input.party, input.round, decisions, amendments))
+        : null;
       const { token, expiresAt } = await this.deps.linkTokens.sign({
         requestId: input.requestId,
         party: input.party,
@@ -198,6 +205,7 @@ export class MailActivities {
         expiresAt: expiresAt.toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
         onBehalfOf,
         amendment: input.amendment,
+        since,
         request: request && { ...request, destinationRisk: request.plan.destinationRisk },
       });
     });

@@ -52,6 +52,7 @@ import { PolicyController } from './policy/policy.controller';
 import { PolicyService } from './policy/policy.service';
 import { ReportsModule } from './reports/reports.module';
 import { RequestsController } from './requests/requests.controller';
+import { DecisionPacketService } from './requests/decision-packet.service';
 import { RequestsService } from './requests/requests.service';
 import { ReviewersService } from './requests/reviewers.service';
 import { ScreeningController } from './screening/screening.controller';
@@ -158,6 +159,7 @@ export class AppModule {
         TemporalGateway,
         AuthService,
         RequestsService,
+        DecisionPacketService,
         PolicyService,
         InboxService,
         ReviewersService,

@@ -7,6 +7,8 @@ import {
   replan,
   restartAfterAmendment,
   routeChange,
+  sinceInWords,
+  sinceLastDecided,
 } from './amendment';
 import { applyDecision, initialState, refusalFor, type DecisionInput, type RequestState } from './approval-state';
 import { DEFAULT_POLICY, planRoute, type RoutePlan } from './policy';
@@ -163,5 +165,69 @@ describe('earlierDecisions', () => {
       data_governance: { status: 'changes_requested', comment: 'list the slides', conditions: [] },
     });
     expect(earlierDecisions(initialState('r1', 'carol@example.com', plan(plain)))).toEqual({});
+  });
+});
+
+describe('sinceLastDecided', () => {
+  const hr = (round: number, decision = 'approve') => ({
+    party: 'hr',
+    decision,
+    decidedBy: 'hr@example.com',
+    comment: decision === 'approve' ? null : 'name the sessions',
+    conditions: decision === 'approve' ? ['clean laptop only'] : [],
+    round,
+    decidedAt: `2027-01-0${round}T10:00:00.000Z`,
+  });
+  const amendments = [
+    { round: 2, changes: [{ field: 'destinationCountry', before: 'US', after: 'JP' }] },
+    {
+      round: 3,
+      changes: [
+        { field: 'destinationCountry', before: 'JP', after: 'DE' },
+        { field: 'purpose', before: 'Talk', after: 'Talk and workshop' },
+      ],
+    },
+    { round: 4, changes: [{ field: 'purpose', before: 'Talk and workshop', after: 'Talk' }] },
+  ];
+
+  it('should compose every amendment since the party last decided, from what it decided on to now', () => {
+    const since = sinceLastDecided('hr', 3, [hr(1)], amendments);
+    expect(since).toMatchObject({ decision: 'approve', round: 1, conditions: ['clean laptop only'] });
+    expect(since!.changes).toEqual([
+      { field: 'destinationCountry', before: 'US', after: 'DE' },
+      { field: 'purpose', before: 'Talk', after: 'Talk and workshop' },
+    ]);
+  });
+
+  it('should count only the amendments after its own last decision, and drop a field changed back', () => {
+    expect(sinceLastDecided('hr', 4, [hr(1), hr(2, 'request_changes')], amendments)!.changes).toEqual([
+      { field: 'destinationCountry', before: 'JP', after: 'DE' },
+    ]);
+  });
+
+  it('should give nothing to a party that has not decided before this round, or has decided in it', () => {
+    expect(sinceLastDecided('legal', 3, [hr(1)], amendments)).toBeNull();
+    expect(sinceLastDecided('hr', 2, [hr(2)], amendments)).toBeNull();
+  });
+
+  it('should word the changes with labels and countries by name, never codes', () => {
+    const [words] = sinceInWords([
+      {
+        ...sinceLastDecided('hr', 2, [hr(1)], [
+          {
+            round: 2,
+            changes: [
+              { field: 'destinationCountry', before: 'US', after: 'JP' },
+              { field: 'technologyAreas', before: ['large_models'], after: ['general_software'] },
+              { field: 'details.presenting', before: true, after: false },
+            ],
+          },
+        ])!,
+      },
+    ]);
+    expect(words.decided).toBe('HR approved in round 1 (hr@example.com, 2027-01-01)');
+    expect(words.conditions).toEqual(['clean laptop only']);
+    expect(words.changes.join('; ')).not.toMatch(/_|\bUS\b|\bJP\b|true|false/);
+    expect(words.changes[0]).toBe('destination United States → Japan');
   });
 });

@@ -3,7 +3,7 @@ import { openStage, restartCurrentStage, waitingStages } from './approval-state'
 import type { RoutePlan } from './policy';
 import type { RequestInput } from './request';
 import { manifestInWords, manifestOrNull, type TripManifest } from './manifest';
-import { countryName, returnInWords } from './labels';
+import { countryName, label, returnInWords } from './labels';
 import type { Party } from './vocabulary';
 
 /**
@@ -243,4 +243,109 @@ export function earlierDecisions(state: RequestState): Partial<Record<Party, Ear
     earlier[a.party] = { status: a.status, comment, conditions: [...a.conditions] };
   }
   return earlier;
+}
+
+/** One accepted decision as the decision log keeps it (what `sinceLastDecided` reads). */
+export interface LoggedDecision {
+  party: string;
+  decision: string;
+  decidedBy: string;
+  comment: string | null;
+  conditions: string[];
+  round: number;
+  decidedAt: string;
+}
+
+/** One amendment as the audit log keeps it: the round it opened and its changes, before and after. */
+export interface LoggedAmendment {
+  round: number;
+  changes: FieldChange[];
+}
+
+/** What a party asked again reads: its last decision, and every field changed since, from then to now. */
+export interface SinceLastDecided {
+  party: string;
+  /** The party's last decision before this round (its latest vote, for a quorum). */
+  decision: string;
+  decidedBy: string;
+  decidedAt: string;
+  round: number;
+  comment: string | null;
+  conditions: string[];
+  /** Field by field, the value the party decided on → the value now; empty when amendments undid each other. */
+  changes: FieldChange[];
+}
+
+/**
+ * Since a party last decided: its last decision in an earlier round than `round`, and the fields the
+ * amendments after it changed, each from the value it decided on to the value now (several amendments
+ * compose; a field changed and changed back is left out). Null when the party has not decided in an
+ * earlier round, or has already decided again in this one.
+ */
+export function sinceLastDecided(
+  party: string,
+  round: number,
+  decisions: LoggedDecision[],
+  amendments: LoggedAmendment[],
+): SinceLastDecided | null {
+  const own = decisions.filter((d) => d.party === party);
+  const last = own[own.length - 1];
+  if (!last || last.round >= round) return null;
+  const later = amendments.filter((a) => a.round > last.round && a.round <= round).sort((a, b) => a.round - b.round);
+  const composed = new Map<string, FieldChange>();
+  for (const change of later.flatMap((a) => a.changes)) {
+    const was = composed.get(change.field);
+    composed.set(change.field, { field: change.field, before: was ? was.before : change.before, after: change.after });
+  }
+  const changes = [...composed.values()].filter((c) => canonical(c.before) !== canonical(c.after));
+  return {
+    party,
+    decision: last.decision,
+    decidedBy: last.decidedBy,
+    decidedAt: last.decidedAt,
+    round: last.round,
+    comment: last.comment,
+    conditions: last.conditions,
+    changes,
+  };
+}
+
+/** A field change as a person reads it: codes (technology areas, data categories, yes/no) in words. */
+function changeInWords(change: FieldChange): string {
+  const coded = (v: unknown): unknown =>
+    Array.isArray(v) && v.every((x) => typeof x === 'string') && change.field !== 'counterparties'
+      ? v.map((x: string) => label(x))
+      : typeof v === 'boolean'
+        ? v
+          ? 'yes'
+          : 'no'
+        : typeof v === 'string' && change.field.startsWith('details.') && /^[a-z]+(?:_[a-z]+)*$/.test(v)
+          ? label(v)
+          : v;
+  return describeChangeInWords({ ...change, before: coded(change.before), after: coded(change.after) });
+}
+
+const LAST_DECIDED: Record<string, string> = {
+  approve: 'approved',
+  reject: 'rejected',
+  request_changes: 'asked for changes',
+};
+
+/** "What changed since you last decided", in words: the party's last decision and each field from then to now. */
+export interface SinceInWords {
+  party: string;
+  decided: string;
+  comment: string | null;
+  conditions: string[];
+  changes: string[];
+}
+
+export function sinceInWords(since: SinceLastDecided[]): SinceInWords[] {
+  return since.map((s) => ({
+    party: label(s.party),
+    decided: `${label(s.party)} ${LAST_DECIDED[s.decision] ?? label(s.decision).toLowerCase()} in round ${s.round} (${s.decidedBy}, ${s.decidedAt.slice(0, 10)})`,
+    comment: s.comment,
+    conditions: s.conditions,
+    changes: s.changes.map(changeInWords),
+  }));
 }

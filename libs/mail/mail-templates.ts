@@ -10,7 +10,7 @@ import {
   screeningHitInWords,
   type PacketSource,
 } from '../domain/labels';
-import { changeLineInWords } from '../domain/amendment';
+import { changeLineInWords, sinceInWords, type SinceLastDecided } from '../domain/amendment';
 import type { ScreeningHit } from '../domain/screening';
 import type { RequestStatus } from '../domain/vocabulary';
 
@@ -23,6 +23,8 @@ export interface RenderedMail {
 export function typeName(type: RequestSummary['type']): string {
   return REQUEST_TYPE_LABELS[type];
 }
+
+Handlebars.registerHelper('join', (list: unknown) => (Array.isArray(list) ? list.join(', ') : ''));
 
 const layout = Handlebars.compile(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -50,7 +52,13 @@ const HEADLINES: Record<NotificationKind, string> = {
 const approvalHtml = Handlebars.compile(`<h1 style="font-size: 1.25rem;">{{headline}} ({{party}})</h1>
 {{#if escalation}}<p><strong>{{party}} has not decided in time.</strong> You receive this as a lead of {{party}}; you may decide for the party.</p>{{/if}}
 {{#if onBehalfOf}}<p>You receive this as the delegate of <strong>{{onBehalfOf}}</strong>, who is away; your decision is recorded on their behalf.</p>{{/if}}
-{{#if amendment}}<h2 style="font-size:1rem;">What changed</h2>
+{{#if since}}<h2 style="font-size:1rem;">What changed since you last decided</h2>
+<p>Amended by {{amendment.byName}}; you are asked again on the request as it now is.</p>
+<p>{{since.decided}}{{#if since.comment}}: "{{since.comment}}"{{/if}}.</p>
+{{#if since.conditions.length}}<p>Your earlier conditions: {{join since.conditions}}</p>{{/if}}
+{{#if since.changes.length}}<ul>{{#each since.changes}}<li>{{this}}</li>{{/each}}</ul>{{else}}<p>Nothing you decided on has changed since.</p>{{/if}}
+{{#if amendment.routeChange}}<p>{{amendment.routeChange}}</p>{{/if}}
+{{else if amendment}}<h2 style="font-size:1rem;">What changed</h2>
 <p>Amended by {{amendment.byName}}; you are asked again on the request as it now is.</p>
 <ul>{{#each amendment.changes}}<li>{{this}}</li>{{/each}}</ul>
 {{#if amendment.routeChange}}<p>{{amendment.routeChange}}</p>{{/if}}
@@ -74,7 +82,15 @@ const approvalText = Handlebars.compile(
 {{party}} has not decided in time. You receive this as a lead of {{party}}; you may decide for the party.
 {{/if}}{{#if onBehalfOf}}
 You receive this as the delegate of {{onBehalfOf}}, who is away; your decision is recorded on their behalf.
-{{/if}}{{#if amendment}}
+{{/if}}{{#if since}}
+What changed since you last decided
+Amended by {{amendment.byName}}; you are asked again on the request as it now is.
+{{since.decided}}{{#if since.comment}}: "{{since.comment}}"{{/if}}.
+{{#if since.conditions.length}}Your earlier conditions: {{join since.conditions}}
+{{/if}}{{#each since.changes}}- {{this}}
+{{else}}Nothing you decided on has changed since.
+{{/each}}{{#if amendment.routeChange}}{{amendment.routeChange}}
+{{/if}}{{else if amendment}}
 What changed
 Amended by {{amendment.byName}}; you are asked again on the request as it now is.
 {{#each amendment.changes}}- {{this}}
@@ -126,6 +142,8 @@ export function renderApprovalMail(args: {
   amendment?: AmendmentNotice;
   /** The request as stored: when given, the email carries every detail the requester gave, in words. */
   request?: PacketSource;
+  /** For a party asked again after an amendment: its last decision, and every field changed since (from the records). */
+  since?: SinceLastDecided | null;
 }): RenderedMail {
   const headline = HEADLINES[args.kind];
   const ctx = {
@@ -139,6 +157,7 @@ export function renderApprovalMail(args: {
     earlierWords: EARLIER_WORDS[args.amendment?.earlier?.status ?? ''] ?? 'decided',
     amendment: args.amendment && { ...args.amendment, changes: args.amendment.changes.map(changeLineInWords) },
     escalation: args.kind === 'escalation',
+    since: args.since && args.amendment ? sinceInWords([args.since])[0] : null,
     s: args.summary,
     dates: datesInWords(args.summary.departureDate, args.summary.returnDate),
     typeName: typeName(args.summary.type),

@@ -2,7 +2,8 @@ import { Brackets, type DataSource, type ObjectLiteral, type SelectQueryBuilder 
 import { OPEN_REQUEST_STATUSES } from '../domain/delegation';
 import { normalizedDealName } from '../domain/request';
 import type { Party } from '../domain/vocabulary';
-import { ApprovalEntity, DecisionEntity, ObligationEntity, RequestEntity } from './entities';
+import type { FieldChange, LoggedAmendment, LoggedDecision } from '../domain/amendment';
+import { ApprovalEntity, AuditLogEntity, DecisionEntity, ObligationEntity, RequestEntity } from './entities';
 
 export interface StoredRequest {
   request: RequestEntity;
@@ -175,6 +176,36 @@ export class RequestRepository {
 
   async decisionsFor(requestId: string): Promise<DecisionEntity[]> {
     return this.dataSource.getRepository(DecisionEntity).find({ where: { requestId }, order: { decidedAt: 'ASC' } });
+  }
+
+  /**
+   * What each party decided, round by round (the decision log), and what each amendment changed,
+   * field by field before and after (the audit log's `request.amended` rows), oldest first: what
+   * `sinceLastDecided` (libs/domain/amendment.ts) reads.
+   */
+  async decisionHistoryFor(requestId: string): Promise<{ decisions: LoggedDecision[]; amendments: LoggedAmendment[] }> {
+    if (!requestId) return { decisions: [], amendments: [] };
+    const [decisions, rows] = await Promise.all([
+      this.decisionsFor(requestId),
+      this.dataSource
+        .getRepository(AuditLogEntity)
+        .find({ where: { requestId, event: 'request.amended' }, order: { seq: 'ASC' } }),
+    ]);
+    return {
+      decisions: decisions.map((d) => ({
+        party: d.party,
+        decision: d.decision,
+        decidedBy: d.decidedBy,
+        comment: d.comment,
+        conditions: d.conditions ?? [],
+        round: d.round,
+        decidedAt: d.decidedAt,
+      })),
+      amendments: rows.map((row) => {
+        const payload = JSON.parse(row.payload) as { round?: unknown; changes?: FieldChange[] };
+        return { round: Number(payload.round), changes: Array.isArray(payload.changes) ? payload.changes : [] };
+      }),
+    };
   }
 
   /**

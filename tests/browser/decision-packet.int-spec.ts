@@ -161,6 +161,59 @@ describe('the decision packet in Chromium', () => {
     await checkPage(page, 'email-link-packet-amended');
     await context.close();
   });
+  it('should show a party asked again what changed since it last decided: link page, request page, inbox row', async () => {
+    const body = requestBody('conference', { destinationCountry: 'US', purpose: 'Present a paper' });
+    const submitted = await http.as(REQUESTER, 'POST', '/api/requests', body);
+    expect(submitted.status).toBe(201);
+    const id = submitted.body.id as string;
+    await linkFor(id, 'hr');
+    const approved = await http.as(MEMBER.hr, 'POST', `/api/requests/${id}/decisions`, {
+      party: 'hr',
+      decision: 'approve',
+      comment: 'Fine by HR',
+      conditions: ['clean laptop only'],
+    });
+    expect(approved.status).toBe(200);
+    await sendBack(http, id, 'data_governance', MEMBER.data_governance, 'Name the sessions');
+    const amended = await http.as(REQUESTER, 'POST', `/api/requests/${id}/amend`, {
+      ...body,
+      purpose: 'Present a paper at the compiler sessions',
+    });
+    expect(amended.status).toBe(200);
+    const { link } = await linkFor(id, 'hr', amended.body.round);
+    const change = 'purpose "Present a paper" → "Present a paper at the compiler sessions"';
+
+    const context = await pages.browser.newContext({ viewport: { width: 1200, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(link);
+    const since = (await page.locator('section.since').textContent())!;
+    for (const words of ['What changed since you last decided (HR)', 'HR approved in round 1', 'Fine by HR']) {
+      expect(since).toContain(words);
+    }
+    expect(since).toContain('Your earlier conditions: clean laptop only');
+    expect(since).toContain(change);
+    expect(rawCodes(since)).toEqual([]);
+    await checkPage(page, 'email-link-packet-since-you-decided');
+    await context.close();
+
+    const hr = await signedIn(pages.browser, pages.system.baseUrl, MEMBER.hr);
+    await hr.page.goto(`/app/requests/${id}`);
+    const onPage = (await hr.page.locator('section.since').textContent())!;
+    expect(onPage).toContain('What changed since you last decided (HR)');
+    expect(onPage).toContain('Your earlier conditions: clean laptop only');
+    expect(onPage).toContain(change);
+    await checkPage(hr.page, 'request-packet-since-you-decided');
+
+    await hr.page.goto(`/app/inbox?party=hr&order=newest`);
+    const row = hr.page.locator('tr', { has: hr.page.locator(`a[href="/app/requests/${id}"]`) });
+    await row.locator('details.since summary').click();
+    const expanded = (await row.locator('details.since').textContent())!;
+    expect(expanded).toContain('What changed since you last decided');
+    expect(expanded).toContain('Your earlier conditions: clean laptop only');
+    expect(expanded).toContain(change);
+    await checkPage(hr.page, 'inbox-since-you-decided');
+    await hr.context.close();
+  });
 });
 
 /** The factory's details of a type (a departure's last working day is a date it picks). */

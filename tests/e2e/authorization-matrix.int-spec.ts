@@ -317,6 +317,10 @@ const ROUTES: Record<string, RouteCase> = {
     path: (fx) => `/api/requests/${fx.pending}/timeline`,
     expect: { ...UNAUTH, owner: 200, peer: 404, approver: 200, custodian: 404, auditor: 200, admin: 200 },
   },
+  'GET /api/requests/:id/packet': {
+    path: (fx) => `/api/requests/${fx.pending}/packet`,
+    expect: { ...UNAUTH, owner: 200, peer: 404, approver: 200, custodian: 404, auditor: 200, admin: 200 },
+  },
 
   // ---- pages: sign-in and assets
   'GET /app': { path: () => '/app', page: {}, expect: PUBLIC(303) },

@@ -33,6 +33,7 @@ describe.each(testDatabases())('a request one may not read is not found on every
   const routes: Array<[string, (who: string) => Promise<HttpResult>]> = [
     ['GET /api/requests/:id', (who) => http.as(who, 'GET', `/api/requests/${id}`)],
     ['GET /api/requests/:id/timeline', (who) => http.as(who, 'GET', `/api/requests/${id}/timeline`)],
+    ['GET /api/requests/:id/packet', (who) => http.as(who, 'GET', `/api/requests/${id}/packet`)],
     [
       'POST /api/requests/:id/decisions (their own party)',
       (who) =>

@@ -9,11 +9,13 @@ import {
   DirectoryRepository,
   RequestRepository,
   type StepUpCheck,
+  type StoredRequest,
 } from '@libs/persistence';
 import { AuthService } from '../auth/auth.service';
 import { DomainError } from '../common/domain-error';
 import { collectErrors } from '../common/validate-body';
 import { DelegationService } from '../delegation/delegation.service';
+import { DecisionPacketService, type PacketExtras } from '../requests/decision-packet.service';
 import { DecisionDto } from '../requests/request.dto';
 import { buildTimeline } from '../requests/request-timeline';
 import { toRequestView, type RequestView } from '../requests/request-view';
@@ -60,6 +62,8 @@ export type LinkOutcome =
       amendments: string[];
       /** Set when a decision counts only signed in as the recipient (or with a code): whom to sign in as, and where. */
       signIn: SignIn | null;
+      /** The requester's earlier requests the recipient sees as a member of the party, and what changed since it last decided. */
+      extras: PacketExtras;
     }
   | { kind: 'decision_invalid'; problems: string; view: RequestView }
   | {
@@ -95,6 +99,7 @@ interface OpenLink {
   /** Whether the browser is signed in as the actor. */
   signedIn: boolean;
   view: RequestView;
+  stored: StoredRequest;
   reasons: string[];
 }
 
@@ -121,6 +126,7 @@ export class ApprovalLinksService {
     private readonly auth: AuthService,
     private readonly conflicts: ConflictCheck,
     private readonly auditLog: AuditLogRepository,
+    private readonly packets: DecisionPacketService,
   ) {}
 
   /** The decision form for a link, or why there is none. `session` is the browser's /app session token, if any. */
@@ -128,8 +134,19 @@ export class ApprovalLinksService {
     const link = await this.open(token, session);
     if ('kind' in link) return link;
     const signIn = (await this.needsStepUp(link)) ? this.signIn(link) : null;
-    const amendments = await this.amendmentsOf(link.view.id);
-    return { kind: 'open', view: link.view, party: link.claims.party, reasons: link.reasons, amendments, signIn };
+    const [amendments, extras] = await Promise.all([
+      this.amendmentsOf(link.view.id),
+      this.packets.forLink(link.person, link.claims.party, link.stored),
+    ]);
+    return {
+      kind: 'open',
+      view: link.view,
+      party: link.claims.party,
+      reasons: link.reasons,
+      amendments,
+      signIn,
+      extras,
+    };
   }
 
   /** The amendments of a request in words, from its audit rows (as its timeline tells them). */
@@ -290,6 +307,7 @@ export class ApprovalLinksService {
       onBehalfOf,
       signedIn: viewer !== null,
       view,
+      stored,
       reasons: approval.reasons,
     };
   }

@@ -1,6 +1,7 @@
 import Handlebars from 'handlebars';
 import { label, reasonInWords } from '@libs/domain/labels';
-import { decisionPacket } from '../requests/decision-packet';
+import { decisionPacket, earlierInWords, sinceInWords } from '../requests/decision-packet';
+import type { PacketExtras } from '../requests/decision-packet.service';
 import type { RequestView } from '../requests/request-view';
 import type { LinkOutcome, SignIn } from './approval-links.service';
 
@@ -42,11 +43,26 @@ Handlebars.registerHelper('join', (list: unknown) => (Array.isArray(list) ? list
 const signInNotice = `<p class="notice" role="status">This request needs you signed in as yourself before a decision from this email counts:
 <a href="{{signIn.url}}">Sign in as {{signIn.as}}</a>, or record your decision below and confirm it with a one-time code we email you.</p>`;
 
+/** For a party asked again after an amendment: what it said last time, and every field changed since. */
+const sinceYouDecided = `{{#each since}}<section aria-labelledby="h-since-{{@index}}" class="since">
+<h2 id="h-since-{{@index}}">What changed since you last decided ({{party}})</h2>
+<p>{{decided}}{{#if comment}}: “{{comment}}”{{/if}}.</p>
+{{#if conditions.length}}<p>Your earlier conditions: {{join conditions}}</p>{{/if}}
+{{#if changes.length}}<ul>{{#each changes}}<li>{{this}}</li>{{/each}}</ul>{{else}}<p>Nothing you decided on has changed since.</p>{{/if}}
+</section>{{/each}}`;
+
+/** The requester's earlier requests the reader may see, with how each ended. */
+const earlierList = `<h2 id="h-earlier">Earlier requests of {{r.requester.email}}</h2>
+{{#if earlier.length}}<ul class="earlier">{{#each earlier}}<li>{{reference}} {{title}}, {{dates}}, submitted {{submitted}}: {{outcome}}</li>{{/each}}</ul>
+{{else}}<p>None that you may see.</p>{{/if}}`;
+
 const decisionForm = Handlebars.compile(`<h1>Decide for {{party}}</h1>
 {{#if signIn}}${signInNotice}{{/if}}
 <p>You are asked as a member of <strong>{{party}}</strong> because: {{#each reasons}}{{this}}{{#unless @last}}; {{/unless}}{{/each}}.</p>
+${sinceYouDecided}
 ${summary}
 ${packetMore}
+${earlierList}
 <form method="post" action="">
 <fieldset><legend>Your decision</legend>
 <label><input type="radio" name="decision" value="approve" required> Approve</label>
@@ -75,11 +91,20 @@ export function decisionPage(
   reasons: string[],
   signIn: SignIn | null,
   amendments: string[] = [],
+  extras: PacketExtras = { earlierRequests: [], sinceLastDecided: [] },
 ): string {
   const words = label(party);
   return layout({
     title: `Decide for ${words}`,
-    body: decisionForm({ ...ctx(view, party), party: words, reasons: reasons.map(reasonInWords), signIn, amendments }),
+    body: decisionForm({
+      ...ctx(view, party),
+      party: words,
+      reasons: reasons.map(reasonInWords),
+      signIn,
+      amendments,
+      earlier: earlierInWords(extras.earlierRequests),
+      since: sinceInWords(extras.sinceLastDecided),
+    }),
   });
 }
 
@@ -222,7 +247,14 @@ export function linkOutcomePage(outcome: LinkOutcome): { status: number; page: s
     case 'open':
       return {
         status: 200,
-        page: decisionPage(outcome.view, outcome.party, outcome.reasons, outcome.signIn, outcome.amendments),
+        page: decisionPage(
+          outcome.view,
+          outcome.party,
+          outcome.reasons,
+          outcome.signIn,
+          outcome.amendments,
+          outcome.extras,
+        ),
       };
     case 'decision_invalid':
       return {

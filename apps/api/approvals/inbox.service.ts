@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { sinceLastDecided, type SinceLastDecided } from '@libs/domain/amendment';
 import type { Person } from '@libs/domain/person';
 import { dueDates } from '@libs/domain/due-dates';
 import type { Party } from '@libs/domain/vocabulary';
@@ -31,6 +32,13 @@ export class InboxService {
     private readonly service: RequestsService,
   ) {}
 
+  /** Only rows of a request in a later round read the decision history (one read per such row). */
+  private async sinceLastDecided({ request, approval }: InboxRow): Promise<SinceLastDecided | null> {
+    if (request.round <= 1) return null;
+    const { decisions, amendments } = await this.requests.decisionHistoryFor(request.id);
+    return sinceLastDecided(approval.party, request.round, decisions, amendments);
+  }
+
   async inbox(person: Person, options: InboxOptions) {
     const own = new Set(person.parties.map((m) => m.party));
     const standIns = await this.service.standingInFor(person);
@@ -60,7 +68,13 @@ export class InboxService {
     const counts = Object.fromEntries(parties.map((p) => [p, found[p] ?? 0]));
     const last = page[page.length - 1];
     return {
-      items: page.map((row) => toInboxItem(row, own, standIns)),
+      items: await Promise.all(
+        page.map(async (row) => ({
+          ...toInboxItem(row, own, standIns),
+          /** For a party asked again after an amendment: what it decided last time, and what changed since. */
+          sinceLastDecided: await this.sinceLastDecided(row),
+        })),
+      ),
       /** Every party the caller may filter on: their own and, while a delegation is in force, their delegators'. */
       parties: await this.service.partiesOf(person),
       nextCursor:

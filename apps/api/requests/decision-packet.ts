@@ -1,6 +1,9 @@
 import { describeRouteChange } from '@libs/domain/amendment';
+export { sinceInWords, type SinceInWords } from '@libs/domain/amendment';
 import {
   approvalStatusShown,
+  countryName,
+  datesInWords,
   label,
   packetRows,
   reasonInWords,
@@ -8,6 +11,7 @@ import {
   type PacketRow,
 } from '@libs/domain/labels';
 import type { ScreeningHit } from '@libs/domain/screening';
+import type { EarlierRequest } from './decision-packet.service';
 import type { RequestView } from './request-view';
 
 /** One party of the request as the packet shows it: its status, why it was asked, who decided, with what. */
@@ -65,4 +69,27 @@ export function decisionPacket(view: RequestView, deciding?: string): DecisionPa
     parties,
     changes: view.routeChanges.map((c) => `Round ${c.round}: ${describeRouteChange(c)}`),
   };
+}
+
+/** One earlier request in words: reference, what it was, its dates, when it was submitted, how it ended. */
+export interface EarlierInWords {
+  id: string;
+  reference: string;
+  title: string;
+  dates: string;
+  submitted: string;
+  status: string;
+  outcome: string;
+}
+
+export function earlierInWords(items: EarlierRequest[]): EarlierInWords[] {
+  return items.map((r) => ({
+    id: r.id,
+    reference: r.reference ?? '',
+    title: `${label(r.type)} to ${countryName(r.destinationCountry)}`,
+    dates: datesInWords(r.departureDate, r.returnDate),
+    submitted: r.createdAt.slice(0, 10),
+    status: r.status,
+    outcome: label(r.status),
+  }));
 }

@@ -87,6 +87,35 @@ function amendmentEntries(row: AuditRow): TimelineEntry[] {
   return entries;
 }
 
+/** Who reads a timeline, for which of its emails they see (`emailsShownTo`). */
+export interface TimelineReader {
+  email: string;
+  /** The requester, auditors and admins see every email of the request. */
+  seesEveryEmail: boolean;
+  /** The parties the reader decides for on this request (own, delegated, assigned). */
+  parties: string[];
+}
+
+/** The party an email was sent for, from its outbox key (`approval:<id>:<party>:…`), when it was sent for one. */
+function partyOfEmail(key: string): string | null {
+  const [kind, , party] = key.split(':');
+  return ['approval', 'reminder', 'escalation', 'unstaffed'].includes(kind) && party ? party : null;
+}
+
+/**
+ * The emails of a request a reader may see on its timeline: all of them for its requester, auditors
+ * and admins; for anyone else (an approver) only those sent for a party they decide for, and those
+ * sent to themselves. The requester's own emails (submitted, outcome) are not the approvers' to read.
+ */
+export function emailsShownTo(emails: SentEmailEntity[], reader: TimelineReader): SentEmailEntity[] {
+  if (reader.seesEveryEmail) return emails;
+  const me = reader.email.toLowerCase();
+  return emails.filter((email) => {
+    const party = partyOfEmail(email.key);
+    return email.recipient.toLowerCase() === me || (party !== null && reader.parties.includes(party));
+  });
+}
+
 /**
  * Everything that happened to one request, oldest first: built from its rows of the hash-chained
  * audit log (submission, state changes, decisions, obligations, custody) and its outbox (every

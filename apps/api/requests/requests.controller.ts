@@ -17,7 +17,8 @@ import {
 import { readDocumentUpload } from './authorization-document.upload';
 import { AUTHORIZATION_KIND, AuthorizationProgressDto, parseAuthorizationProgress } from './authorization.dto';
 import { ReviewersService } from './reviewers.service';
-import { buildTimeline } from './request-timeline';
+import { DecisionPacketService } from './decision-packet.service';
+import { buildTimeline, emailsShownTo } from './request-timeline';
 import { RequestsService } from './requests.service';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -53,6 +54,7 @@ export class RequestsController {
     private readonly reviewers: ReviewersService,
     private readonly auditLog: AuditLogRepository,
     private readonly sentEmails: SentEmailRepository,
+    private readonly packets: DecisionPacketService,
   ) {}
 
   @Post()
@@ -113,11 +115,22 @@ export class RequestsController {
   @ApiOperation({ summary: 'Everything that happened to one request, oldest first (whoever may read it)' })
   async timeline(@CurrentPerson() person: Person, @Param('id') id: string) {
     const stored = await this.requests.readable(person, requestId(id));
-    const [proof, emails] = await Promise.all([
+    const [proof, emails, reader] = await Promise.all([
       this.auditLog.proofFor(stored.request.id),
       this.sentEmails.forRequest(stored.request.id),
+      this.requests.timelineReader(person, stored),
     ]);
-    return { items: buildTimeline(proof.rows, emails) };
+    return { items: buildTimeline(proof.rows, emailsShownTo(emails, reader)) };
+  }
+
+  @Get(':id/packet')
+  @ApiOperation({
+    summary:
+      "What a decision packet adds for the caller: the requester's earlier requests they may read, and for each party they decide for what changed since it last decided",
+  })
+  async packet(@CurrentPerson() person: Person, @Param('id') id: string) {
+    const stored = await this.requests.readable(person, requestId(id));
+    return this.packets.forPerson(person, stored);
   }
 
   @Post(':id/decisions')

@@ -39,6 +39,7 @@ import { DomainError } from '../common/domain-error';
 import { TemporalGateway } from '../temporal/temporal.gateway';
 import type { DecisionDto } from './request.dto';
 import { toRequestView, type RequestView } from './request-view';
+import type { TimelineReader } from './request-timeline';
 import { todayUtc } from '@libs/domain/calendar-date';
 
 export interface ListOptions {
@@ -438,6 +439,17 @@ export class RequestsService {
     );
     if (asMemberOrDelegate) return true;
     return (await this.conflicts.assignedParties(stored.request.id, person.email)).length > 0;
+  }
+
+  /** Which of a request's emails this person sees on its timeline (see `emailsShownTo`). */
+  async timelineReader(person: Person, stored: StoredRequest): Promise<TimelineReader> {
+    const seesEveryEmail =
+      person.roles.includes('auditor') ||
+      person.roles.includes('admin') ||
+      stored.request.requesterEmail.toLowerCase() === person.email.toLowerCase();
+    if (seesEveryEmail) return { email: person.email, seesEveryEmail, parties: [] };
+    const assigned = await this.conflicts.assignedParties(stored.request.id, person.email);
+    return { email: person.email, seesEveryEmail, parties: [...(await this.partiesOf(person)), ...assigned] };
   }
 
   async list(person: Person, options: ListOptions): Promise<{ items: RequestView[]; nextCursor: string | null }> {

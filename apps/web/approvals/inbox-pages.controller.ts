@@ -14,6 +14,8 @@ import type { PageRequest } from '../session/web-session';
 import { query, WebApi } from '../web-api';
 import { lines, list, one } from '../form-values';
 import { COUNTRIES, countryCodeFrom, countryInput } from '../countries';
+import type { SinceLastDecided } from '@libs/domain/amendment';
+import { sinceInWords } from '../../api/requests/decision-packet';
 
 type Form = Record<string, unknown>;
 
@@ -37,6 +39,8 @@ interface InboxItem {
   escalationDueAt: string | null;
   /** When it first falls due (the stored date the due order pages on). */
   dueAt?: string | null;
+  /** Set for a party asked again after an amendment. */
+  sinceLastDecided?: SinceLastDecided | null;
 }
 
 interface Inbox {
@@ -225,6 +229,7 @@ export class InboxPagesController {
           waiting: waitingWords(item.submittedAt),
           ...dueWords(item),
           onBehalfOfName: item.onBehalfOf ? nameOf(item.onBehalfOf) : null,
+          since: item.sinceLastDecided ? sinceInWords([item.sinceLastDecided])[0] : null,
           value: `${item.requestId}|${item.party}`,
           label: `Select ${rowName(item, nameOf)} for ${partyWords(item.party)}`,
         })),

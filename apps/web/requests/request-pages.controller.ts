@@ -16,7 +16,8 @@ import {
   reasonInWords,
 } from '@libs/domain/labels';
 import { wordedErrors } from '../field-words';
-import { decisionPacket } from '../../api/requests/decision-packet';
+import { decisionPacket, earlierInWords, sinceInWords } from '../../api/requests/decision-packet';
+import type { PacketExtras } from '../../api/requests/decision-packet.service';
 import type { RequestView } from '../../api/requests/request-view';
 import type { TimelineEntry } from '../../api/requests/request-timeline';
 import { PageExceptionFilter } from '../page.filter';
@@ -201,12 +202,13 @@ export class RequestPagesController {
     const mine = view.requester.email === me.email;
     const decidable =
       me.roles.includes('approver') && view.status === 'pending' ? await this.decidable(api, view.id) : [];
-    const earlier = mine ? null : await this.earlierRequests(api, view);
+    const extras = mine ? null : await this.packetExtras(api, view);
     this.pages.send(req, res, 'request', `${view.reference ?? ''} ${titleOf(view)}`.trim(), {
       data: {
         r: { ...view, stages: shownStages(view) },
         packet: decisionPacket(view),
-        earlier,
+        earlier: extras?.earlier ?? null,
+        since: extras?.since ?? [],
         timeline,
         ...waitingOn(view),
         notice: NOTICES[done ?? ''] ?? null,
@@ -250,37 +252,17 @@ export class RequestPagesController {
   }
 
   /**
-   * The person's earlier requests, for whoever decides on this one: only those the caller may read
-   * (the list answers nothing else), with their outcome; at most the 20 most recent.
+   * What the decision packet adds for the caller, read from the API (GET /api/requests/:id/packet, the
+   * one place the email-link page reads too): the person's earlier requests the caller may read, with
+   * their outcome; and for each party the caller decides for, what changed since it last decided.
    */
-  private async earlierRequests(api: WebApi, view: RequestView) {
-    const answer = await api.send<{ items: RequestView[] }>(
-      'GET',
-      `/api/requests${query({ requester: view.requester.email, limit: '50' })}`,
-    );
-    const items =
-      answer.status === 200
-        ? answer.body.items
-            .filter(
-              (r) =>
-                r.id !== view.id &&
-                r.requester.email.toLowerCase() === view.requester.email.toLowerCase() &&
-                r.createdAt <= view.createdAt,
-            )
-            .slice(0, 20)
-        : [];
+  private async packetExtras(api: WebApi, view: RequestView) {
+    const answer = await api.send<PacketExtras>('GET', `/api/requests/${encodeURIComponent(view.id)}/packet`);
+    const extras = answer.status === 200 ? answer.body : { earlierRequests: [], sinceLastDecided: [] };
     const nameOf = await this.people.of([view.requester.email]);
     return {
-      personName: nameOf(view.requester.email),
-      items: items.map((r) => ({
-        id: r.id,
-        reference: r.reference,
-        title: titleOf(r),
-        departureDate: r.departureDate,
-        returnDate: r.returnDate,
-        createdAt: r.createdAt,
-        status: r.status,
-      })),
+      earlier: { personName: nameOf(view.requester.email), items: earlierInWords(extras.earlierRequests) },
+      since: sinceInWords(extras.sinceLastDecided),
     };
   }
 
