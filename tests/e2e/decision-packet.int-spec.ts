@@ -74,7 +74,7 @@ describe.each(testDatabases())('the decision packet on $name', (database) => {
     expect(html).toContain(`Earlier requests of ${REQUESTER}`);
     expect(html).toMatch(
       new RegExp(
-        `${earlier.reference} Conference trip to United States, [0-9-]+ – [0-9-]+, submitted [0-9-]+: Rejected`,
+        `${earlier.reference} Conference trip to United States, [0-9-]+ to [0-9-]+, submitted [0-9-]+: Rejected`,
       ),
     );
     expect(html).not.toContain('DATA-GOVERNANCE-ONLY');
