@@ -3,6 +3,7 @@ import {
   countryName,
   datesInWords,
   detailRows,
+  flagsInWords,
   label,
   labels,
   obligationKindLabel,
@@ -195,5 +196,14 @@ describe('packetRows with external authorizations and determinations', () => {
       { label: 'External authorizations', value: 'Official exit approval (applied for)' },
       { label: 'Determined by the policy', value: 'Condition: Loaner device only' },
     ]);
+  });
+
+  it('should state a person’s directory flags in words', () => {
+    expect(flagsInWords({ classifiedAccess: true, confidentialityPeriodEnds: '2031-06-30' })).toBe(
+      'Has classified access, in a confidentiality period until 2031-06-30',
+    );
+    expect(flagsInWords({ classifiedAccess: false, confidentialityPeriodEnds: null })).toBe(
+      'No classified access, no confidentiality period',
+    );
   });
 });

@@ -231,6 +231,18 @@ export function screeningHitInWords(
 }
 
 /** What pages and emails show where a permanent move (a departure abroad without one) has no return date. */
+/**
+ * The directory's flags of a person, in words, as a decision packet states them ("No classified access,
+ * no confidentiality period" when none is set).
+ */
+export function flagsInWords(flags: { classifiedAccess: boolean; confidentialityPeriodEnds: string | null }): string {
+  const classified = flags.classifiedAccess ? 'Has classified access' : 'No classified access';
+  const period = flags.confidentialityPeriodEnds
+    ? `in a confidentiality period until ${flags.confidentialityPeriodEnds}`
+    : 'no confidentiality period';
+  return `${classified}, ${period}`;
+}
+
 export const NO_RETURN_WORDS = 'No return (permanent move)';
 
 /** A return date as people read it: the date, or "No return (permanent move)" when there is none. */

@@ -78,6 +78,11 @@ describe.each(testDatabases())('the decision packet on $name', (database) => {
       ),
     );
     expect(html).not.toContain('DATA-GOVERNANCE-ONLY');
+    // The person's directory flags beside the tier, in words (issue 13: "the person's tier and flags").
+    expect(html).toContain(`Directory flags of ${REQUESTER}: No classified access, no confidentiality period.`);
+    const extras = await http.as(MEMBER.hr, 'GET', `/api/requests/${now.id}/packet`);
+    expect(extras.body.requesterFlags).toBe('No classified access, no confidentiality period');
+    expect((await http.as(REQUESTER, 'GET', `/api/requests/${now.id}/packet`)).body.requesterFlags).toBeNull();
     expect(html).not.toContain(now.reference + ' Conference');
 
     // the request page reads the same list, through the API, as the signed-in member sees it

@@ -52,7 +52,8 @@ const sinceYouDecided = `{{#each since}}<section aria-labelledby="h-since-{{@ind
 </section>{{/each}}`;
 
 /** The requester's earlier requests the reader may see, with how each ended. */
-const earlierList = `<h2 id="h-earlier">Earlier requests of {{r.requester.email}}</h2>
+const earlierList = `{{#if flags}}<p id="person-flags">Directory flags of {{r.requester.email}}: {{flags}}.</p>{{/if}}
+<h2 id="h-earlier">Earlier requests of {{r.requester.email}}</h2>
 {{#if earlier.length}}<ul class="earlier">{{#each earlier}}<li>{{reference}} {{title}}, {{dates}}, submitted {{submitted}}: {{outcome}}</li>{{/each}}</ul>
 {{else}}<p>None that you may see.</p>{{/if}}`;
 
@@ -103,6 +104,7 @@ export function decisionPage(
       signIn,
       amendments,
       earlier: earlierInWords(extras.earlierRequests),
+      flags: extras.requesterFlags ?? null,
       since: sinceInWords(extras.sinceLastDecided),
     }),
   });

@@ -1,8 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { sinceLastDecided, type SinceLastDecided } from '@libs/domain/amendment';
+import { flagsInWords } from '@libs/domain/labels';
 import type { Person } from '@libs/domain/person';
 import type { Party } from '@libs/domain/vocabulary';
-import { ConflictCheck, RequestRepository, type ReadScope, type StoredRequest } from '@libs/persistence';
+import {
+  ConflictCheck,
+  DirectoryRepository,
+  RequestRepository,
+  type ReadScope,
+  type StoredRequest,
+} from '@libs/persistence';
 import { RequestsService } from './requests.service';
 
 /** One earlier request of the same person, as a decision packet lists it: what it was and how it ended. */
@@ -23,6 +30,8 @@ export interface PacketExtras {
   earlierRequests: EarlierRequest[];
   /** For each party the reader decides for that decided in an earlier round: that decision, and what changed since. */
   sinceLastDecided: SinceLastDecided[];
+  /** The requester's flags in the directory now (classified access, confidentiality period), in words; null when not shown. */
+  requesterFlags?: string | null;
 }
 
 /** At most this many earlier requests are listed, the most recent first. */
@@ -39,6 +48,7 @@ export class DecisionPacketService {
     private readonly requests: RequestRepository,
     private readonly service: RequestsService,
     private readonly conflicts: ConflictCheck,
+    private readonly directory: DirectoryRepository,
   ) {}
 
   /** The packet's extras for a signed-in reader: their whole read scope, and the parties they decide for here. */
@@ -52,6 +62,7 @@ export class DecisionPacketService {
     return {
       earlierRequests: mine ? [] : await this.earlier(stored, scope),
       sinceLastDecided: mine ? [] : await this.sinceLastDecided(stored, parties),
+      requesterFlags: mine ? null : await this.flagsOf(stored),
     };
   }
 
@@ -64,7 +75,14 @@ export class DecisionPacketService {
     return {
       earlierRequests: await this.earlier(stored, scope),
       sinceLastDecided: await this.sinceLastDecided(stored, [party]),
+      requesterFlags: await this.flagsOf(stored),
     };
+  }
+
+  /** The requester's directory flags now, in words (what the reviewer weighs beside the tier). */
+  private async flagsOf(stored: StoredRequest): Promise<string | null> {
+    const person = await this.directory.findPerson(stored.request.requesterEmail);
+    return person ? flagsInWords(person.flags) : null;
   }
 
   /** The same person's requests submitted before this one that the scope may read, most recent first. */

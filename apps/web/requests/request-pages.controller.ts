@@ -261,7 +261,11 @@ export class RequestPagesController {
     const extras = answer.status === 200 ? answer.body : { earlierRequests: [], sinceLastDecided: [] };
     const nameOf = await this.people.of([view.requester.email]);
     return {
-      earlier: { personName: nameOf(view.requester.email), items: earlierInWords(extras.earlierRequests) },
+      earlier: {
+        personName: nameOf(view.requester.email),
+        flags: extras.requesterFlags ?? null,
+        items: earlierInWords(extras.earlierRequests),
+      },
       since: sinceInWords(extras.sinceLastDecided),
     };
   }
