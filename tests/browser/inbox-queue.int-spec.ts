@@ -57,6 +57,16 @@ describe('the inbox as a work queue, in Chromium', () => {
     expect(calmText).toMatch(/Reminder due/);
     expect(calmText).not.toContain('Due soon');
 
+    // a row opens onto everything the requester gave, in words (the decision packet's rows)
+    const packet = row(urgent.id).locator('details.packet');
+    await packet.locator('summary').click();
+    const given = (await packet.textContent())!;
+    expect(given).toContain('What the requester gave');
+    expect(given).toMatch(/Event\s*NeurIPS/);
+    expect(given).toMatch(/Presenting\s*Yes, presents at the event/);
+    expect(given).toMatch(/Technology\s*Large models/);
+    expect(given).not.toMatch(/large_models|presentation_materials/);
+
     // only the parties hr@ is in can be filtered on
     const options = await hr.page.locator('#f-party option').allTextContents();
     expect(options).toEqual(['Any', 'HR']);

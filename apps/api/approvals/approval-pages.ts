@@ -5,21 +5,17 @@ import type { PacketExtras } from '../requests/decision-packet.service';
 import type { RequestView } from '../requests/request-view';
 import type { LinkOutcome, SignIn } from './approval-links.service';
 
-/** The link pages' only style, inline; the CSP (apps/api/security) allows exactly this text by its hash. */
-export const APPROVAL_PAGE_STYLE = `
-body{font-family:system-ui,sans-serif;color:#1a1a1a;max-width:40rem;margin:0 auto;padding:1rem;line-height:1.5;overflow-wrap:anywhere}
-h1{font-size:1.4rem}table{border-collapse:collapse;margin:1rem 0}th,td{text-align:left;padding:.25rem .75rem .25rem 0;vertical-align:top}
-fieldset{border:1px solid #888;padding:.75rem}label{display:block;margin:.35rem 0}textarea{width:100%;font:inherit}
-button{font:inherit;padding:.6rem 1.2rem;background:#0b57d0;color:#fff;border:0;border-radius:4px;cursor:pointer}
-button:focus,textarea:focus,input:focus{outline:3px solid #f9ab00;outline-offset:2px}
-.notice{padding:.75rem;border-left:4px solid #0b57d0;background:#eef3fd}.error{border-color:#b3261e;background:#fdeeee}
-`;
-
+/**
+ * The link pages wear the app's own look: the stylesheet every page under /app loads (same origin, so the
+ * CSP allows it as 'self'; the page sends no referrer, so the token in its URL never travels with it).
+ */
 const layout = Handlebars.compile(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer"><meta name="robots" content="noindex">
 <title>{{title}} · Clearance</title>
-<style>${APPROVAL_PAGE_STYLE}</style></head><body><main>{{{body}}}</main></body></html>`);
+<link rel="stylesheet" href="/app/assets/app.css"></head>
+<body><header class="top"><span class="brand">Clearance</span></header>
+<main id="main" class="link-page">{{{body}}}</main></body></html>`);
 
 const summary = `<table>
 <tr><th scope="row">Reference</th><td id="reference">{{r.reference}}</td></tr>
@@ -66,9 +62,9 @@ ${packetMore}
 ${earlierList}
 <form method="post" action="">
 <fieldset><legend>Your decision</legend>
-<label><input type="radio" name="decision" value="approve" required> Approve</label>
-<label><input type="radio" name="decision" value="request_changes"> Request changes</label>
-<label><input type="radio" name="decision" value="reject"> Reject</label>
+<div class="check"><input type="radio" id="d-approve" name="decision" value="approve" required><label for="d-approve">Approve</label></div>
+<div class="check"><input type="radio" id="d-changes" name="decision" value="request_changes"><label for="d-changes">Request changes</label></div>
+<div class="check"><input type="radio" id="d-reject" name="decision" value="reject"><label for="d-reject">Reject</label></div>
 </fieldset>
 <label for="comment">Comment (required to reject or request changes)</label>
 <textarea id="comment" name="comment" rows="4" maxlength="4000"></textarea>

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { sinceLastDecided, type SinceLastDecided } from '@libs/domain/amendment';
 import type { Person } from '@libs/domain/person';
 import { dueDates } from '@libs/domain/due-dates';
+import { packetRows } from '@libs/domain/labels';
 import type { Party } from '@libs/domain/vocabulary';
 import { RequestRepository, type InboxFilter, type InboxRow } from '@libs/persistence';
 import { decodeCursor, encodeCursor } from '../common/cursor';
@@ -138,5 +139,7 @@ function toInboxItem({ request, approval }: InboxRow, own: Set<Party>, standIns:
     ...dueDates(request.plan, approval.party, approval.askedAt),
     /** The stored due date the due order pages on (the same function wrote it when the party was asked). */
     dueAt: approval.dueAt,
+    /** Everything the requester gave, in words (the decision packet's rows): the inbox row opens onto it. */
+    packet: packetRows(request),
   };
 }

@@ -1,9 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import type { AppConfig } from '@libs/config';
-import { APPROVAL_PAGE_STYLE } from '../approvals/approval-pages';
 
 type Directives = Record<string, string[]>;
 
@@ -30,12 +28,11 @@ export function pageDirectives(config: AppConfig): Directives {
   };
 }
 
-/** The approval-link pages: their one inline style, allowed by its hash, and a form to themselves. */
+/** The approval-link pages: the app's stylesheet, no script, and a form to themselves. */
 export function linkPageDirectives(): Directives {
-  const hash = createHash('sha256').update(APPROVAL_PAGE_STYLE).digest('base64');
   return {
     'default-src': ["'none'"],
-    'style-src': [`'sha256-${hash}'`],
+    'style-src': ["'self'"],
     'form-action': ["'self'"],
     'frame-ancestors': ["'none'"],
     'base-uri': ["'none'"],

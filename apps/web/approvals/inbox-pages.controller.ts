@@ -41,6 +41,8 @@ interface InboxItem {
   dueAt?: string | null;
   /** Set for a party asked again after an amendment. */
   sinceLastDecided?: SinceLastDecided | null;
+  /** Everything the requester gave, in words. */
+  packet?: Array<{ label: string; value: string }>;
 }
 
 interface Inbox {
