@@ -3,7 +3,7 @@ import { openStage, restartCurrentStage, waitingStages } from './approval-state'
 import type { RoutePlan } from './policy';
 import type { RequestInput } from './request';
 import { manifestInWords, manifestOrNull, type TripManifest } from './manifest';
-import { countryName } from './labels';
+import { countryName, label, reasonInWords } from './labels';
 import type { Party } from './vocabulary';
 
 /**
@@ -180,6 +180,32 @@ export function describeRouteChange(change: RouteChange): string {
   } else if (change.newScreeningHits > 0) parts.push(change.reasons.join('; '));
   if (change.removed.length > 0) parts.push(`${change.removed.join(' and ')} no longer asked`);
   if (change.moved.length > 0) parts.push(`${change.moved.join(' and ')} now in another stage`);
+  return `Route changed after amendment: ${parts.join('; ')}`;
+}
+
+/**
+ * describeRouteChange as people read it: parties by their labels, countries by name, codes in the
+ * reasons in words ("Route changed after amendment: Security added because destination Iran is rated
+ * high risk"). The workflow's notices keep describeRouteChange (it is in running histories); the
+ * timeline shows this.
+ */
+export function describeRouteChangeInWords(change: RouteChange): string {
+  const names = (parties: Party[]) => parties.map((p) => label(p)).join(' and ');
+  const reasonWords = (reason: string) => reason.split('; ').map(reasonInWords).join('; ');
+  const parts: string[] = [];
+  if (change.added.length > 0) {
+    const only = change.added.length === 1 ? `${change.added[0]}: ` : null;
+    const reasons = change.reasons.map((r) => {
+      if (only && r.startsWith(only)) return reasonWords(r.slice(only.length));
+      const party = /^(\w+): (.*)$/.exec(r);
+      return party && change.added.includes(party[1] as Party)
+        ? `${label(party[1])}: ${reasonWords(party[2])}`
+        : reasonWords(r);
+    });
+    parts.push(`${names(change.added)} added because ${reasons.join('; ')}`);
+  } else if (change.newScreeningHits > 0) parts.push(change.reasons.join('; '));
+  if (change.removed.length > 0) parts.push(`${names(change.removed)} no longer asked`);
+  if (change.moved.length > 0) parts.push(`${names(change.moved)} now in another stage`);
   return `Route changed after amendment: ${parts.join('; ')}`;
 }
 
