@@ -78,10 +78,10 @@ describe('phone layout and words, in Chromium', () => {
     const tick = card.getByLabel('Identity checked against the passport');
     const box = (await tick.boundingBox())!;
     const words = await card.locator('form label').evaluate((label) => {
-      const text = [...label.childNodes].find((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim())!;
+      const text = Array.from(label.childNodes).find((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim())!;
       const range = document.createRange();
       range.selectNodeContents(text);
-      const r = [...range.getClientRects()].find((rect) => rect.width > 1)!;
+      const r = Array.from(range.getClientRects()).find((rect) => rect.width > 1)!;
       return { y: r.y, height: r.height };
     });
     expect(box.y < words.y + words.height && words.y < box.y + box.height).toBe(true);
