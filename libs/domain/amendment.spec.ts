@@ -3,6 +3,7 @@ import {
   describeChange,
   describeRouteChange,
   describeRouteChangeInWords,
+  routeChangeLineInWords,
   earlierDecisions,
   replan,
   restartAfterAmendment,
@@ -133,6 +134,25 @@ describe('routeChange', () => {
       'Route changed after amendment: Security and Data governance added because Security: destination Iran is rated high risk; Data governance: data leaves the company: model weights',
     );
     expect(two).not.toMatch(/\bIR\b|model_weights|data_governance/);
+  });
+});
+
+describe('routeChangeLineInWords', () => {
+  it('should word a route change as the workflow recorded it, as the timeline words it', () => {
+    const change = routeChange(plan(plain), plan({ ...plain, destinationCountry: 'IR' }), 2)!;
+    expect(routeChangeLineInWords(describeRouteChange(change))).toBe(describeRouteChangeInWords(change));
+    const removed = routeChange(plan({ ...plain, destinationCountry: 'IR' }), plan(plain), 2)!;
+    expect(routeChangeLineInWords(describeRouteChange(removed))).toBe(
+      'Route changed after amendment: Security no longer asked',
+    );
+    expect(
+      routeChangeLineInWords(
+        'Route changed after amendment: security and data_governance added because security: destination IR is rated high risk; data_governance: data leaves the company: model_weights; legal now in another stage',
+      ),
+    ).toBe(
+      'Route changed after amendment: Security and Data governance added because Security: destination Iran is rated high risk; Data governance: data leaves the company: model weights; Legal now in another stage',
+    );
+    expect(routeChangeLineInWords('Something else')).toBe('Something else');
   });
 });
 

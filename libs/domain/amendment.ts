@@ -4,7 +4,7 @@ import type { RoutePlan } from './policy';
 import type { RequestInput } from './request';
 import { manifestInWords, manifestOrNull, type TripManifest } from './manifest';
 import { countryName, label, reasonInWords } from './labels';
-import type { Party } from './vocabulary';
+import { PARTIES, type Party } from './vocabulary';
 
 /**
  * An amendment as a fact of its own: what changed field by field, and whether the route it needs
@@ -207,6 +207,34 @@ export function describeRouteChangeInWords(change: RouteChange): string {
   if (change.removed.length > 0) parts.push(`${names(change.removed)} no longer asked`);
   if (change.moved.length > 0) parts.push(`${names(change.moved)} now in another stage`);
   return `Route changed after amendment: ${parts.join('; ')}`;
+}
+
+const ROUTE_CHANGED = 'Route changed after amendment: ';
+const isParty = (word: string): word is Party => (PARTIES as readonly string[]).includes(word);
+
+/** "security: destination IR is rated high risk" → "Security: destination Iran is rated high risk". */
+function partyReasonInWords(reason: string): string {
+  const party = /^(\w+): (.*)$/.exec(reason);
+  return party && isParty(party[1]) ? `${label(party[1])}: ${reasonInWords(party[2])}` : reasonInWords(reason);
+}
+
+/**
+ * A route change as describeRouteChange worded it (the workflow's notices carry that text, it is in
+ * running histories), read in words the way describeRouteChangeInWords says it: for the emails.
+ */
+export function routeChangeLineInWords(line: string): string {
+  if (!line.startsWith(ROUTE_CHANGED)) return line;
+  const segments = line
+    .slice(ROUTE_CHANGED.length)
+    .split('; ')
+    .map((segment) => {
+      const head = /^(\w+(?: and \w+)*) (added because|no longer asked|now in another stage)(?: (.*))?$/.exec(segment);
+      const parties = head?.[1].split(' and ') ?? [];
+      if (!head || !parties.every(isParty)) return partyReasonInWords(segment);
+      const names = parties.map((p) => label(p)).join(' and ');
+      return `${names} ${head[2]}${head[3] ? ` ${partyReasonInWords(head[3])}` : ''}`;
+    });
+  return ROUTE_CHANGED + segments.join('; ');
 }
 
 /** Approvals that counted on the earlier content (whole or towards a quorum), as superseded. */

@@ -9,7 +9,7 @@ import {
   screeningHitInWords,
   type PacketSource,
 } from '../domain/labels';
-import { changeLineInWords } from '../domain/amendment';
+import { changeLineInWords, routeChangeLineInWords } from '../domain/amendment';
 import type { ScreeningHit } from '../domain/screening';
 import type { RequestStatus } from '../domain/vocabulary';
 
@@ -136,7 +136,11 @@ export function renderApprovalMail(args: {
     destination: countryName(args.summary.destinationCountry),
     headline,
     earlierWords: EARLIER_WORDS[args.amendment?.earlier?.status ?? ''] ?? 'decided',
-    amendment: args.amendment && { ...args.amendment, changes: args.amendment.changes.map(changeLineInWords) },
+    amendment: args.amendment && {
+      ...args.amendment,
+      changes: args.amendment.changes.map(changeLineInWords),
+      routeChange: args.amendment.routeChange && routeChangeLineInWords(args.amendment.routeChange),
+    },
     escalation: args.kind === 'escalation',
     s: args.summary,
     typeName: typeName(args.summary.type),
