@@ -3,6 +3,8 @@ import {
   describeChange,
   describeChangeInWords,
   describeRouteChange,
+  describeRouteChangeInWords,
+  routeChangeLineInWords,
   earlierDecisions,
   replan,
   restartAfterAmendment,
@@ -119,6 +121,49 @@ describe('routeChange', () => {
     const change = routeChange(plan({ ...plain, destinationCountry: 'IR' }), plan(plain), 2)!;
     expect(change.removed).toEqual(['security']);
     expect(describeRouteChange(change)).toBe('Route changed after amendment: security no longer asked');
+  });
+
+  it('should word the route change for people: parties by label, countries by name, several parties with their reasons', () => {
+    const added = routeChange(plan(plain), plan({ ...plain, destinationCountry: 'IR' }), 2)!;
+    expect(describeRouteChangeInWords(added)).toBe(
+      'Route changed after amendment: Security added because destination Iran is rated high risk',
+    );
+    const removed = routeChange(plan({ ...plain, destinationCountry: 'IR' }), plan(plain), 2)!;
+    expect(describeRouteChangeInWords(removed)).toBe('Route changed after amendment: Security no longer asked');
+    const two = describeRouteChangeInWords({
+      round: 2,
+      added: ['security', 'data_governance'],
+      removed: [],
+      moved: [],
+      newScreeningHits: 0,
+      reasons: [
+        'security: destination IR is rated high risk',
+        'data_governance: data leaves the company: model_weights',
+      ],
+    });
+    expect(two).toBe(
+      'Route changed after amendment: Security and Data governance added because Security: destination Iran is rated high risk; Data governance: data leaves the company: model weights',
+    );
+    expect(two).not.toMatch(/\bIR\b|model_weights|data_governance/);
+  });
+});
+
+describe('routeChangeLineInWords', () => {
+  it('should word a route change as the workflow recorded it, as the timeline words it', () => {
+    const change = routeChange(plan(plain), plan({ ...plain, destinationCountry: 'IR' }), 2)!;
+    expect(routeChangeLineInWords(describeRouteChange(change))).toBe(describeRouteChangeInWords(change));
+    const removed = routeChange(plan({ ...plain, destinationCountry: 'IR' }), plan(plain), 2)!;
+    expect(routeChangeLineInWords(describeRouteChange(removed))).toBe(
+      'Route changed after amendment: Security no longer asked',
+    );
+    expect(
+      routeChangeLineInWords(
+        'Route changed after amendment: security and data_governance added because security: destination IR is rated high risk; data_governance: data leaves the company: model_weights; legal now in another stage',
+      ),
+    ).toBe(
+      'Route changed after amendment: Security and Data governance added because Security: destination Iran is rated high risk; Data governance: data leaves the company: model weights; Legal now in another stage',
+    );
+    expect(routeChangeLineInWords('Something else')).toBe('Something else');
   });
 });
 

@@ -3,8 +3,8 @@ import { openStage, restartCurrentStage, waitingStages } from './approval-state'
 import type { RoutePlan } from './policy';
 import type { RequestInput } from './request';
 import { manifestInWords, manifestOrNull, type TripManifest } from './manifest';
-import { countryName, label, returnInWords } from './labels';
-import type { Party } from './vocabulary';
+import { countryName, label, reasonInWords, returnInWords } from './labels';
+import { PARTIES, type Party } from './vocabulary';
 
 /**
  * An amendment as a fact of its own: what changed field by field, and whether the route it needs
@@ -185,6 +185,60 @@ export function describeRouteChange(change: RouteChange): string {
   if (change.removed.length > 0) parts.push(`${change.removed.join(' and ')} no longer asked`);
   if (change.moved.length > 0) parts.push(`${change.moved.join(' and ')} now in another stage`);
   return `Route changed after amendment: ${parts.join('; ')}`;
+}
+
+/**
+ * describeRouteChange as people read it: parties by their labels, countries by name, codes in the
+ * reasons in words ("Route changed after amendment: Security added because destination Iran is rated
+ * high risk"). The workflow's notices keep describeRouteChange (it is in running histories); the
+ * timeline shows this.
+ */
+export function describeRouteChangeInWords(change: RouteChange): string {
+  const names = (parties: Party[]) => parties.map((p) => label(p)).join(' and ');
+  const reasonWords = (reason: string) => reason.split('; ').map(reasonInWords).join('; ');
+  const parts: string[] = [];
+  if (change.added.length > 0) {
+    const only = change.added.length === 1 ? `${change.added[0]}: ` : null;
+    const reasons = change.reasons.map((r) => {
+      if (only && r.startsWith(only)) return reasonWords(r.slice(only.length));
+      const party = /^(\w+): (.*)$/.exec(r);
+      return party && change.added.includes(party[1] as Party)
+        ? `${label(party[1])}: ${reasonWords(party[2])}`
+        : reasonWords(r);
+    });
+    parts.push(`${names(change.added)} added because ${reasons.join('; ')}`);
+  } else if (change.newScreeningHits > 0) parts.push(change.reasons.join('; '));
+  if (change.removed.length > 0) parts.push(`${names(change.removed)} no longer asked`);
+  if (change.moved.length > 0) parts.push(`${names(change.moved)} now in another stage`);
+  return `Route changed after amendment: ${parts.join('; ')}`;
+}
+
+const ROUTE_CHANGED = 'Route changed after amendment: ';
+const isParty = (word: string): word is Party => (PARTIES as readonly string[]).includes(word);
+
+/** "security: destination IR is rated high risk" → "Security: destination Iran is rated high risk". */
+function partyReasonInWords(reason: string): string {
+  const party = /^(\w+): (.*)$/.exec(reason);
+  return party && isParty(party[1]) ? `${label(party[1])}: ${reasonInWords(party[2])}` : reasonInWords(reason);
+}
+
+/**
+ * A route change as describeRouteChange worded it (the workflow's notices carry that text, it is in
+ * running histories), read in words the way describeRouteChangeInWords says it: for the emails.
+ */
+export function routeChangeLineInWords(line: string): string {
+  if (!line.startsWith(ROUTE_CHANGED)) return line;
+  const segments = line
+    .slice(ROUTE_CHANGED.length)
+    .split('; ')
+    .map((segment) => {
+      const head = /^(\w+(?: and \w+)*) (added because|no longer asked|now in another stage)(?: (.*))?$/.exec(segment);
+      const parties = head?.[1].split(' and ') ?? [];
+      if (!head || !parties.every(isParty)) return partyReasonInWords(segment);
+      const names = parties.map((p) => label(p)).join(' and ');
+      return `${names} ${head[2]}${head[3] ? ` ${partyReasonInWords(head[3])}` : ''}`;
+    });
+  return ROUTE_CHANGED + segments.join('; ');
 }
 
 /** Approvals that counted on the earlier content (whole or towards a quorum), as superseded. */

@@ -10,7 +10,7 @@ import {
   screeningHitInWords,
   type PacketSource,
 } from '../domain/labels';
-import { changeLineInWords, sinceInWords, type SinceLastDecided } from '../domain/amendment';
+import { changeLineInWords, routeChangeLineInWords, sinceInWords, type SinceLastDecided } from '../domain/amendment';
 import type { ScreeningHit } from '../domain/screening';
 import type { RequestStatus } from '../domain/vocabulary';
 
@@ -155,7 +155,11 @@ export function renderApprovalMail(args: {
     destination: countryName(args.summary.destinationCountry),
     headline,
     earlierWords: EARLIER_WORDS[args.amendment?.earlier?.status ?? ''] ?? 'decided',
-    amendment: args.amendment && { ...args.amendment, changes: args.amendment.changes.map(changeLineInWords) },
+    amendment: args.amendment && {
+      ...args.amendment,
+      changes: args.amendment.changes.map(changeLineInWords),
+      routeChange: args.amendment.routeChange && routeChangeLineInWords(args.amendment.routeChange),
+    },
     escalation: args.kind === 'escalation',
     since: args.since && args.amendment ? sinceInWords([args.since])[0] : null,
     s: args.summary,

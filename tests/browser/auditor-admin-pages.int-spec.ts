@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { durationInWords } from '../../apps/web/durations';
-import { requestBody } from '../support/factories';
+import { eventually } from '../support/eventually';
+import { daysFromNow, requestBody, sendBack } from '../support/factories';
 import { signedIn, checkPage, usePagesSystem } from '../support/browser';
 
 const SAMPLE_CSL = fs.readFileSync(path.join(__dirname, '../../seeds/screening/sample-csl.csv'), 'utf8');
@@ -50,6 +51,18 @@ describe('auditor and admin pages in Chromium', () => {
     await page.waitForURL(/destination=jp/);
     await expect(results.textContent()).resolves.toContain(approvedId);
     await expect(page.locator('tbody tr').count()).resolves.toBe(1);
+    // the request's human reference and the requester's name, not only a UUID and an email
+    const approvedRef = (await http.as(AUDITOR, 'GET', `/api/requests/${approvedId}`)).body.reference as string;
+    expect(approvedRef).toMatch(/^CLR-\d{4}-\d{6}$/);
+    await expect(page.locator('tbody tr').first().textContent()).resolves.toContain(approvedRef);
+    await expect(page.locator('tbody tr').first().textContent()).resolves.toContain('Carol Lee');
+    // and the reference finds it
+    await page.getByLabel('Destination (country code)').fill('');
+    await page.getByLabel('Any field').fill(approvedRef);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL(/q=CLR/);
+    await expect(page.locator('tbody tr').count()).resolves.toBe(1);
+    await expect(page.locator('tbody tr').first().textContent()).resolves.toContain(approvedRef);
     await expect(
       page.getByRole('link', { name: 'Conference trip to Japan', exact: true }).getAttribute('href'),
     ).resolves.toBe(`/app/requests/${approvedId}`);
@@ -287,6 +300,82 @@ describe('auditor and admin pages in Chromium', () => {
     expect(cells).toEqual([String(hr.decided), durationInWords(hr.medianHours), durationInWords(hr.p90Hours)]);
     await expect(page.locator('#n-overdue-approvals').textContent()).resolves.toBe(String(api.overdueApprovals.count));
     await checkPage(page, 'dashboard');
+    await context.close();
+  });
+
+  // last in this file: it adds requests and decisions the dashboard test above counts
+  it('should replay in words: a delegate deciding on behalf of the member, the conditions, the round, the amendment and the withdrawal', async () => {
+    const trip = (overrides: Record<string, unknown>) => requestBody('conference', { ...plain, ...overrides });
+    const submitted = await http.as('carol@example.com', 'POST', '/api/requests', trip({ destinationCountry: 'IT' }));
+    expect(submitted.status).toBe(201);
+    const id = submitted.body.id as string;
+    await sendBack(http, id, 'hr', 'hr@example.com', 'Name the organiser');
+    // hr is away: the lead stands in, and is emailed a link that decides on hr's behalf
+    const away = await http.as('hr@example.com', 'PUT', '/api/me/delegation', {
+      delegateEmail: 'hr-lead@example.com',
+      from: daysFromNow(0),
+      until: daysFromNow(3),
+    });
+    expect(away.status).toBe(200);
+    expect(
+      (
+        await http.as(
+          'carol@example.com',
+          'POST',
+          `/api/requests/${id}/amend`,
+          trip({ destinationCountry: 'IT', purpose: 'Meet the organiser' }),
+        )
+      ).status,
+    ).toBe(200);
+    const claims = (link: string) =>
+      JSON.parse(Buffer.from(link.split('/approvals/')[1].split('.')[1], 'base64url').toString());
+    const link = await eventually(
+      async () =>
+        (await http.request<any[]>('GET', `/dev/mailbox?to=${encodeURIComponent('hr-lead@example.com')}`)).body
+          .flatMap((m) => m.links as string[])
+          .find((l) => claims(l).rid === id && claims(l).obo === 'hr@example.com' && claims(l).rnd === 2),
+      'the lead’s link on behalf of hr, for the amended request',
+    );
+    const decided = await http.request('POST', link, {
+      form: { decision: 'approve', conditions: 'Clean laptop only' },
+    });
+    expect(decided.status).toBe(200);
+    expect((await http.as('carol@example.com', 'GET', `/api/requests/${id}`)).body.status).toBe('approved');
+    expect((await http.as('hr@example.com', 'DELETE', '/api/me/delegation')).status).toBeLessThan(300);
+
+    const withdrawn = await http.as('carol@example.com', 'POST', '/api/requests', trip({ destinationCountry: 'ES' }));
+    expect(withdrawn.status).toBe(201);
+    const withdrawnId = withdrawn.body.id as string;
+    const gone = await http.as('carol@example.com', 'POST', `/api/requests/${withdrawnId}/withdraw`, {
+      reason: 'The conference was cancelled',
+    });
+    expect(gone.status).toBe(200);
+
+    const { context, page } = await signedIn(pages.browser, pages.system.baseUrl, AUDITOR);
+    await page.goto(`/app/audit/requests/${id}`);
+    await page.getByRole('button', { name: 'Run replay' }).click();
+    await page.locator('#replay-result').waitFor({ timeout: 30_000 });
+    const decisions = page.locator('#replay-result table').last().locator('tbody tr');
+    const rows = await decisions.allTextContents();
+    const approval = rows.find((r) => r.includes('Clean laptop only'))!;
+    expect(approval).toBeDefined();
+    expect(approval).toContain('Helen Rossi (HR lead) on behalf of Hana Reyes (HR)');
+    expect(await decisions.filter({ hasText: 'Clean laptop only' }).locator('td').first().textContent()).toBe('2');
+    const askedChanges = rows.find((r) => r.includes('Name the organiser'))!;
+    expect(askedChanges).toContain('Hana Reyes (HR)');
+    expect(await decisions.filter({ hasText: 'Name the organiser' }).locator('td').first().textContent()).toBe('1');
+    await expect(page.locator('#r-amendments').textContent()).resolves.toContain('Amended by Carol Lee on');
+    const whole = (await page.locator('#replay-result').textContent())!;
+    expect(whole).not.toMatch(/standing in|onBehalfOf|request_changes/);
+    await checkPage(page, 'audit-replay-delegate');
+
+    await page.goto(`/app/audit/requests/${withdrawnId}`);
+    await page.getByRole('button', { name: 'Run replay' }).click();
+    await page.locator('#replay-result').waitFor({ timeout: 30_000 });
+    await expect(page.locator('#r-withdrawal').textContent()).resolves.toMatch(
+      /^Withdrawn by Carol Lee on .+, saying: “The conference was cancelled”\.$/,
+    );
+    await checkPage(page, 'audit-replay-withdrawn');
     await context.close();
   });
 });

@@ -91,8 +91,16 @@ describe.each(testDatabases())('an amendment is recorded as an amendment on $nam
     });
     const timeline = (await http.as('carol@example.com', 'GET', `/api/requests/${id}/timeline`)).body.items;
     const entry = timeline.find((e: any) => e.kind === 'route_changed');
-    expect(entry.title).toMatch(/^Route changed after amendment: security added because/);
-    expect(entry.title).toContain('IR');
+    // in words: the party by its label, the country by its name (the audit payload keeps the codes)
+    expect(entry.title).toMatch(/^Route changed after amendment: Security added because destination Iran is rated/);
+    expect(entry.title).not.toMatch(/\bIR\b|security added/);
+    // the email asking security says it in the same words
+    const mail = await eventually(async () => {
+      const mails = (await http.request<any[]>('GET', '/dev/mailbox?to=security%40example.com')).body;
+      return mails.find((m) => m.text.includes('Route changed after amendment')) ?? false;
+    }, 'the route change in the email to security');
+    expect(mail.text).toContain('Route changed after amendment: Security added because destination Iran is rated');
+    expect(mail.text).not.toMatch(/security added|destination IR\b/);
     const view = (await http.as('carol@example.com', 'GET', `/api/requests/${id}`)).body;
     expect(view.routeChanges).toEqual([
       expect.objectContaining({ round: 2, added: ['security'], removed: [], reasons: expect.any(Array) }),

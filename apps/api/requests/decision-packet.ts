@@ -1,4 +1,4 @@
-import { describeRouteChange } from '@libs/domain/amendment';
+import { describeRouteChangeInWords } from '@libs/domain/amendment';
 export { sinceInWords, type SinceInWords } from '@libs/domain/amendment';
 import {
   approvalStatusShown,
@@ -67,7 +67,7 @@ export function decisionPacket(view: RequestView, deciding?: string): DecisionPa
     requester: `${view.requester.email}, tier ${label(view.requester.tier)}`,
     hits,
     parties,
-    changes: view.routeChanges.map((c) => `Round ${c.round}: ${describeRouteChange(c)}`),
+    changes: view.routeChanges.map((c) => `Round ${c.round}: ${describeRouteChangeInWords(c)}`),
   };
 }
 

@@ -1,4 +1,4 @@
-import { describeChangeInWords, describeRouteChange, type FieldChange } from '@libs/domain/amendment';
+import { describeChangeInWords, describeRouteChangeInWords, type FieldChange } from '@libs/domain/amendment';
 import { label, obligationKindLabel, VIA_LABELS } from '@libs/domain/labels';
 import type { Party } from '@libs/domain/vocabulary';
 import type { AuditProof, SentEmailEntity } from '@libs/persistence';
@@ -76,7 +76,7 @@ function amendmentEntries(row: AuditRow): TimelineEntry[] {
       (a) => `${label(a.party)} (${a.decidedBy ?? 'partly approved'})`,
     );
     entries.push(
-      entry(row.recordedAt, 'route_changed', describeRouteChange(change), {
+      entry(row.recordedAt, 'route_changed', describeRouteChangeInWords(change), {
         detail: [
           'review restarts at stage 1 with the new route',
           ...(superseded.length > 0 ? [`approvals superseded: ${superseded.join(', ')}`] : []),

@@ -10,6 +10,7 @@ import type { RequestView } from '../../api/requests/request-view';
 import { PageExceptionFilter } from '../page.filter';
 import { ApiRefusal, type ApiErrorBody } from '../page-errors';
 import { Pages } from '../pages';
+import { PeopleNames, type NameOf } from '../people-names';
 import { TYPE_CHOICES } from '../requests/request-form';
 import { PageGuard, PageRoles } from '../session/page.guard';
 import type { PageRequest } from '../session/web-session';
@@ -57,7 +58,10 @@ interface ChainVerification {
 @PageRoles('auditor', 'admin')
 @Controller('app/audit')
 export class AuditPagesController {
-  constructor(private readonly pages: Pages) {}
+  constructor(
+    private readonly pages: Pages,
+    private readonly people: PeopleNames,
+  ) {}
 
   @Get()
   async search(@Req() req: PageRequest, @Res() res: Response, @Query() q: Record<string, unknown>): Promise<void> {
@@ -72,13 +76,15 @@ export class AuditPagesController {
     );
     if (answer.status !== 200 && answer.status !== 400) throw new ApiRefusal(answer.status, answer.body);
     const ok = answer.status === 200;
+    const items = ok ? answer.body.items : [];
+    const nameOf = await this.people.of(items.map((r) => r.requester.email));
     this.pages.send(req, res, 'audit', 'Audit', {
       status: ok ? 200 : 400,
       data: {
         filters,
         searched: SEARCH_FIELDS.some((field) => filters[field]),
         errors: ok ? [] : (answer.body.errors ?? [{ field: 'q', messages: [answer.body.message ?? 'not valid'] }]),
-        items: ok ? answer.body.items : [],
+        items: items.map((r) => ({ ...r, requesterName: nameOf(r.requester.email) })),
         next:
           ok && answer.body.nextCursor ? `/app/audit${query({ ...filters, cursor: answer.body.nextCursor })}` : null,
         statuses: REQUEST_STATUSES.map((value) => ({ value, selected: value === filters.status })),
@@ -142,12 +148,21 @@ export class AuditPagesController {
     await passThrough(req, res, `/api/audit/requests/${encodeURIComponent(id)}/history`);
   }
 
+  /** The names of everyone the replay mentions (deciders, those they stood in for, amenders, the withdrawer). */
+  private namesIn(replay: ReplayResult): Promise<NameOf> {
+    return this.people.of([
+      ...replay.decisions.flatMap((d) => [d.decidedBy, d.onBehalfOf]),
+      ...(replay.amendments ?? []).map((a) => a.by),
+      replay.withdrawal?.by,
+    ]);
+  }
+
   private async sendRequest(req: PageRequest, res: Response, id: string, replay?: ReplayResult): Promise<void> {
     const view = await new WebApi(req).get<RequestView>(`/api/requests/${encodeURIComponent(id)}`);
     this.pages.send(req, res, 'audit-request', `Audit of request ${view.reference ?? view.id.slice(0, 8)}`, {
       data: {
         r: view,
-        replay: replay ? replayInWords(replay) : null,
+        replay: replay ? replayInWords(replay, await this.namesIn(replay)) : null,
       },
     });
   }
@@ -158,14 +173,18 @@ const json = (value: unknown) => (typeof value === 'string' ? value : JSON.strin
 const yesNo = (value: boolean) => (value ? 'yes' : 'no');
 
 /** The replay's answer as an auditor reads it: yes/no, where the history came from, each decision in words. */
-function replayInWords(replay: ReplayResult) {
+function replayInWords(replay: ReplayResult, nameOf: NameOf) {
   return {
     ...replay,
+    amendments: (replay.amendments ?? []).map((a) => ({ ...a, byName: nameOf(a.by) })),
+    withdrawal: replay.withdrawal ? { ...replay.withdrawal, byName: nameOf(replay.withdrawal.by) } : null,
     deterministicWords: yesNo(replay.deterministic),
     matchesRecordsWords: yesNo(replay.matchesRecords),
     sourceWords: replay.source === 'archive' ? 'the archived copy (its SHA-256 is on the audit chain)' : 'Temporal',
     decisions: replay.decisions.map((d) => ({
       ...d,
+      decidedByName: nameOf(d.decidedBy),
+      onBehalfOfName: d.onBehalfOf ? nameOf(d.onBehalfOf) : null,
       channel: d.via ? (VIA_LABELS[d.via] ?? d.via) : null,
       conditions: d.conditions ?? [],
     })),
