@@ -115,6 +115,17 @@ describe('pages in people’s words, in Chromium', () => {
 
     // the requester answers the reviewer on the form; hr, asked again, reads the answer on its link page
     const reply = 'The keynote and the export-control panel';
+    // too long (a browser that ignores maxlength): said next to the field, nothing sent
+    await requester.page.locator('#f-reply').evaluate((el) => el.removeAttribute('maxlength'));
+    await requester.page.getByLabel('Your reply to the reviewer (optional)').fill('x'.repeat(2001));
+    const sent = requester.page.waitForResponse((r) => r.url().endsWith('/amend') && r.request().method() === 'POST');
+    await requester.page.getByRole('button', { name: 'Send the amended request' }).click();
+    expect((await sent).status()).toBe(400);
+    // the answer page's live preview runs once loaded: the reply's error stays after it
+    await requester.page.waitForResponse((r) => r.url().includes('/app/requests/preview'));
+    expect(await requester.page.locator('#e-reply').textContent()).toBe('keep it to 2000 characters or fewer');
+    expect(await requester.page.locator('#f-reply').getAttribute('aria-invalid')).toBe('true');
+    expect((await http.as(REQUESTER, 'GET', `/api/requests/${id}`)).body.status).toBe('changes_requested');
     await requester.page.getByLabel('Your reply to the reviewer (optional)').fill(reply);
     await requester.page.getByRole('button', { name: 'Send the amended request' }).click();
     await requester.page.waitForURL(/done=amended/);

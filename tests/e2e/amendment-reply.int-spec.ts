@@ -11,7 +11,8 @@ const REQUESTER = 'carol@example.com';
 function readableForms(value: unknown, forms: string[] = []): string[] {
   if (typeof value === 'string') {
     forms.push(value);
-    if (value.length >= 8 && /^[A-Za-z0-9+/=_-]+$/.test(value)) forms.push(Buffer.from(value, 'base64').toString('utf8'));
+    if (value.length >= 8 && /^[A-Za-z0-9+/=_-]+$/.test(value))
+      forms.push(Buffer.from(value, 'base64').toString('utf8'));
   } else if (Array.isArray(value)) value.forEach((v) => readableForms(v, forms));
   else if (value && typeof value === 'object') Object.values(value).forEach((v) => readableForms(v, forms));
   return forms;
