@@ -32,6 +32,7 @@ const LABELS: Record<string, string> = {
   issuingCountry: 'Issuing country',
   expiryDate: 'Expiry date',
   reason: 'Reason',
+  reply: 'Your reply to the reviewer',
 };
 
 /** What to ask for when a field is missing or empty. */
@@ -107,8 +108,8 @@ export function messageInWords(field: string, message: string): string {
   if (/on or before the departure date/i.test(m))
     return 'your last working day must be on or before the departure date';
   if (/combine "none"/i.test(m)) return 'None cannot be ticked together with anything else';
-  const longest = /shorter than or equal to (\d+)/i.exec(m);
-  if (longest) return `keep it to ${longest[1]} characters or fewer`;
+  const longest = /shorter than or equal to (\d+)|at most (\d+) characters/i.exec(m);
+  if (longest) return `keep it to ${longest[1] ?? longest[2]} characters or fewer`;
   if (
     /should not be empty|longer than or equal to 1 characters|must be a string|is required|should not be null|must not be empty/i.test(
       m,

@@ -100,6 +100,8 @@ export interface AmendInput extends Proven {
   actorEmail: string;
   request: RequestInput;
   amendedAt: string;
+  /** The requester's answer to the reviewers who asked for changes, trimmed (absent when none was given). */
+  reply?: string;
 }
 
 export interface WithdrawInput extends Proven {
@@ -305,6 +307,8 @@ export interface AmendmentNotice {
   routeChange: string | null;
   /** This party's earlier decision on the request, when it had said something. */
   earlier: { status: string; comment: string | null; conditions: string[] } | null;
+  /** The requester's answer to the reviewers, when the amendment came with one. */
+  reply?: string;
 }
 
 /** An amendment as the records keep it (the audit log's `request.amended`). */
@@ -314,6 +318,8 @@ export interface AmendmentRecord {
   amendedAt: string;
   changes: FieldChange[];
   routeChange: RouteChange | null;
+  /** The requester's answer to the reviewers, when the amendment came with one. */
+  reply?: string;
 }
 
 export interface NotifyRequesterInput {

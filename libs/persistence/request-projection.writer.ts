@@ -221,6 +221,8 @@ function amendmentAuditEntry(state: RequestState, amendment: AmendmentRecord): A
       superseded: (state.superseded ?? [])
         .filter((a) => a.round === state.round - 1)
         .map((a) => ({ party: a.party, decidedBy: a.decidedBy })),
+      // the requester's answer to the reviewers, kept as a decision's comment is
+      ...(amendment.reply ? { reply: amendment.reply } : {}),
     },
   };
 }

@@ -112,7 +112,37 @@ describe('pages in people’s words, in Chromium', () => {
     expect(asked).toContain('Hana Reyes (HR)');
     expect(asked).toContain('Name the sessions you attend');
     await checkPage(requester.page, 'amend-form-asked');
-    await requester.context.close();
+
+    // the requester answers the reviewer on the form; hr, asked again, reads the answer on its link page
+    const reply = 'The keynote and the export-control panel';
+    // too long (a browser that ignores maxlength): said next to the field, nothing sent
+    await requester.page.locator('#f-reply').evaluate((el) => el.removeAttribute('maxlength'));
+    await requester.page.getByLabel('Your reply to the reviewer (optional)').fill('x'.repeat(2001));
+    const sent = requester.page.waitForResponse((r) => r.url().endsWith('/amend') && r.request().method() === 'POST');
+    await requester.page.getByRole('button', { name: 'Send the amended request' }).click();
+    expect((await sent).status()).toBe(400);
+    // the answer page's live preview runs once loaded: the reply's error stays after it
+    await requester.page.waitForResponse((r) => r.url().includes('/app/requests/preview'));
+    expect(await requester.page.locator('#e-reply').textContent()).toBe('keep it to 2000 characters or fewer');
+    expect(await requester.page.locator('#f-reply').getAttribute('aria-invalid')).toBe('true');
+    expect((await http.as(REQUESTER, 'GET', `/api/requests/${id}`)).body.status).toBe('changes_requested');
+    await requester.page.getByLabel('Your reply to the reviewer (optional)').fill(reply);
+    await requester.page.getByRole('button', { name: 'Send the amended request' }).click();
+    await requester.page.waitForURL(/done=amended/);
+    expect(await mainText(requester.page)).toContain(`${REQUESTER_NAME} replied: “${reply}”`);
+    const link = await eventually(async () => {
+      const mails = (await http.request<any[]>('GET', '/dev/mailbox?to=hr@example.com')).body;
+      const asked = mails.find((m) => m.text.includes('asked again') && m.text.includes(reply));
+      return asked?.links.find((l: string) => l.includes('/approvals/')) as string | undefined;
+    }, 'the round-2 approval email to hr');
+    const hr = await signedIn(pages.browser, pages.system.baseUrl, 'hr@example.com');
+    await hr.page.goto(new URL(link).pathname);
+    expect(await mainText(hr.page)).toContain(`${REQUESTER_NAME} replied: “${reply}”`);
+    await checkPage(hr.page, 'link-page-reply');
+    // and on the request page, in the packet it decides on
+    await hr.page.goto(`/app/requests/${id}`);
+    expect(await hr.page.locator('#reply').textContent()).toContain(`“${reply}”`);
+    await Promise.all([requester.context.close(), hr.context.close()]);
   });
 
   it('should withdraw only after a confirmation, keep the reason, tell the approvers already asked, and show untouched parties as not needed', async () => {

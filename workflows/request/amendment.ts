@@ -61,7 +61,7 @@ export async function reviewAmendment(run: RequestRun, amend: AmendInput): Promi
   if (change) run.replanned(plan);
   run.askedAgainAfterAmendment(
     next.round,
-    noticesFor(run, before, changes.map(describeChange), change && describeRouteChange(change)),
+    noticesFor(run, before, changes.map(describeChange), change && describeRouteChange(change), amend.reply),
   );
   await run.commit(next, {
     amendedRequest: amend.request,
@@ -72,17 +72,20 @@ export async function reviewAmendment(run: RequestRun, amend: AmendInput): Promi
       amendedAt: amend.amendedAt,
       changes,
       routeChange: change,
+      // (an activity's input, not a command: histories without a reply replay as before)
+      ...(amend.reply ? { reply: amend.reply } : {}),
     },
   });
   return run.current();
 }
 
-/** What each party asked again reads: the changes, the route change, and what it said before. */
+/** What each party asked again reads: the changes, the route change, what it said before, and the requester's reply. */
 function noticesFor(
   run: RequestRun,
   before: RequestState,
   changes: string[],
   routeChange: string | null,
+  reply: string | undefined,
 ): (party: Party) => AmendmentNotice {
   const earlier = earlierDecisions(before);
   return (party) => ({
@@ -90,5 +93,6 @@ function noticesFor(
     changes,
     routeChange,
     earlier: earlier[party] ?? null,
+    ...(reply ? { reply } : {}),
   });
 }

@@ -25,6 +25,8 @@ export interface TimelineEntry {
   detail: string | null;
   /** What a person wrote: a decision's comment. */
   comment: string | null;
+  /** On the entry that follows an amendment with one: the requester's answer to the reviewers. */
+  reply?: string;
   conditions: string[];
 }
 
@@ -63,6 +65,11 @@ function amendmentEntries(row: AuditRow): TimelineEntry[] {
   const by = typeof payload.actorName === 'string' ? payload.actorName : (row.actor ?? 'the requester');
   const detail = changes.length > 0 ? changes.join(', ') : 'nothing changed';
   const entries = [entry(row.recordedAt, 'amended', `Amended by ${by}: ${detail}`, { actor: row.actor, detail })];
+  if (typeof payload.reply === 'string' && payload.reply !== '') {
+    entries.push(
+      entry(row.recordedAt, 'amended', `${by} replied: “${payload.reply}”`, { actor: row.actor, reply: payload.reply }),
+    );
+  }
   if (payload.routeChanged === true) {
     const change = {
       round: Number(payload.round),

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   Allow,
   ArrayMaxSize,
@@ -279,9 +279,35 @@ function crossFieldErrors(value: CreateRequestDto, found: FieldError[]): FieldEr
     : [];
 }
 
+/** POST /api/requests/:id/amend: a new request's body, and the requester's optional reply to the reviewers. */
+export class AmendRequestDto extends CreateRequestDto {
+  @ApiPropertyOptional({
+    description: 'The requester’s answer to the reviewers who asked for changes; the parties asked again read it',
+    maxLength: 2000,
+  })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @IsString({ message: 'reply must be text' })
+  @MaxLength(2000, { message: 'reply must be at most 2000 characters' })
+  reply?: string;
+}
+
 /** Validates a request body, including the details of its type, and returns the domain input. */
 export function parseRequestInput(body: unknown): RequestInput {
-  const { value, fields } = collectErrors(CreateRequestDto, body);
+  return parseRequest(CreateRequestDto, body).request;
+}
+
+/** An amendment's body: the request as it now is, and the reply (trimmed; undefined when empty). */
+export function parseAmendInput(body: unknown): { request: RequestInput; reply?: string } {
+  const { request, value } = parseRequest(AmendRequestDto, body);
+  return { request, ...(value.reply ? { reply: value.reply } : {}) };
+}
+
+function parseRequest<T extends CreateRequestDto>(
+  cls: new () => T,
+  body: unknown,
+): { request: RequestInput; value: T } {
+  const { value, fields } = collectErrors(cls, body);
   const errors: FieldError[] = [...fields];
   const detailsDto = REQUEST_TYPES.includes(value.type) ? DETAILS_DTO[value.type] : undefined;
   if (detailsDto && value.details !== undefined) {
@@ -292,7 +318,7 @@ export function parseRequestInput(body: unknown): RequestInput {
   errors.push(...manifest.errors);
   if (errors.length > 0) throw DomainError.validation(errors);
   const details = { ...value.details };
-  return {
+  const request = {
     type: value.type,
     destinationCountry: value.destinationCountry.toUpperCase(),
     departureDate: value.departureDate,
@@ -309,6 +335,7 @@ export function parseRequestInput(body: unknown): RequestInput {
     details,
     ...(manifest.manifest ? { manifest: manifest.manifest } : {}),
   } as unknown as RequestInput;
+  return { request, value };
 }
 
 export class DecisionDto {

@@ -8,9 +8,11 @@ import { DomainError } from '../common/domain-error';
 import { validateBody } from '../common/validate-body';
 import {
   AssignReviewerDto,
+  AmendRequestDto,
   CreateRequestDto,
   DecisionDto,
   ListQueryDto,
+  parseAmendInput,
   parseRequestInput,
   WithdrawDto,
 } from './request.dto';
@@ -155,10 +157,11 @@ export class RequestsController {
   @Post(':id/amend')
   @HttpCode(200)
   @ApiOperation({ summary: 'Amend a request sent back for changes; restarts the current stage' })
-  @ApiBody({ type: CreateRequestDto })
+  @ApiBody({ type: AmendRequestDto })
   async amend(@CurrentPerson() person: Person, @Param('id') id: string, @Body() body: unknown) {
     await this.requests.readable(person, requestId(id));
-    return this.requests.amend(person, requestId(id), parseRequestInput(body));
+    const { request, reply } = parseAmendInput(body);
+    return this.requests.amend(person, requestId(id), request, reply);
   }
 
   @Post(':id/obligations/:kind')

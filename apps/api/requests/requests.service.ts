@@ -555,7 +555,8 @@ export class RequestsService {
     return this.view(id, person);
   }
 
-  async amend(person: Person, id: string, input: RequestInput): Promise<RequestView> {
+  /** `reply`: the requester's answer to the reviewers who asked for changes (trimmed; absent or empty for none). */
+  async amend(person: Person, id: string, input: RequestInput, reply?: string): Promise<RequestView> {
     const stored = await this.readable(person, id);
     const notRequester = requesterRefusal('amend', stored.request.requesterEmail, person.email);
     if (notRequester) throw DomainError.refused(notRequester);
@@ -574,6 +575,7 @@ export class RequestsService {
       actorEmail: person.email,
       request: input,
       amendedAt: new Date().toISOString(),
+      ...(reply ? { reply } : {}),
     });
     return this.view(id, person);
   }

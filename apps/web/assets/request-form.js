@@ -31,13 +31,15 @@
     });
   }
 
-  // The server's errors next to fields (after a submit) go once the preview no longer has them.
+  // The server's errors next to fields (after a submit) go once the preview no longer has them
+  // (not those of fields the preview does not check, such as the reply to the reviewer).
   function clearFixed(errors) {
     var still = {};
     errors.forEach(function (e) {
       still[e.field] = true;
     });
-    Array.prototype.slice.call(document.querySelectorAll('p.field-error[id^="e-"]')).forEach(function (p) {
+    var shown = document.querySelectorAll('p.field-error[id^="e-"]:not([data-not-previewed])');
+    Array.prototype.slice.call(shown).forEach(function (p) {
       var field = p.id.slice(2);
       if (still[field]) return;
       p.remove();

@@ -150,6 +150,7 @@ export function formModel(
         'dataCategories',
         'details',
         'type',
+        'reply',
       ].map((f) => [f, fieldError(f)]),
     ),
     countries: COUNTRIES,

@@ -207,6 +207,7 @@ export class RequestPagesController {
       data: {
         r: { ...view, stages: shownStages(view) },
         packet: decisionPacket(view),
+        reply: view.status === 'pending' ? latestReply(timeline) : null,
         earlier: extras?.earlier ?? null,
         since: extras?.since ?? [],
         timeline,
@@ -338,7 +339,8 @@ export class RequestPagesController {
   ): Promise<void> {
     const api = new WebApi(req);
     const view = await api.get<RequestView>(`/api/requests/${encodeURIComponent(id)}`);
-    const body = bodyFromForm(view.type as RequestType, form);
+    const reply = typeof form.reply === 'string' ? form.reply : '';
+    const body = { ...bodyFromForm(view.type as RequestType, form), ...(reply.trim() ? { reply } : {}) };
     const answer = await api.send<ApiErrorBody>('POST', `/api/requests/${view.id}/amend`, body);
     if (answer.status === 200) {
       res.redirect(303, `/app/requests/${view.id}?done=amended`);
@@ -595,6 +597,12 @@ export class RequestPagesController {
       },
     });
   }
+}
+
+/** The requester's reply to the reviewers that came with the latest amendment, if it came with one. */
+function latestReply(timeline: TimelineEntry[]): string | null {
+  const amended = timeline.filter((e) => e.kind === 'amended');
+  return amended[amended.length - 1]?.reply ?? null;
 }
 
 interface PreviewAnswer extends ApiErrorBody {
