@@ -258,16 +258,21 @@ describe('sinceLastDecided', () => {
   it('should word the changes with labels and countries by name, never codes', () => {
     const [words] = sinceInWords([
       {
-        ...sinceLastDecided('hr', 2, [hr(1)], [
-          {
-            round: 2,
-            changes: [
-              { field: 'destinationCountry', before: 'US', after: 'JP' },
-              { field: 'technologyAreas', before: ['large_models'], after: ['general_software'] },
-              { field: 'details.presenting', before: true, after: false },
-            ],
-          },
-        ])!,
+        ...sinceLastDecided(
+          'hr',
+          2,
+          [hr(1)],
+          [
+            {
+              round: 2,
+              changes: [
+                { field: 'destinationCountry', before: 'US', after: 'JP' },
+                { field: 'technologyAreas', before: ['large_models'], after: ['general_software'] },
+                { field: 'details.presenting', before: true, after: false },
+              ],
+            },
+          ],
+        )!,
       },
     ]);
     expect(words.decided).toBe('HR approved in round 1 (hr@example.com, 2027-01-01)');
