@@ -179,12 +179,14 @@ describe('approver and custodian pages in Chromium', () => {
 
     await page.getByLabel("Employee's email").fill('carol@example.com');
     await page.getByLabel('Passport number').fill('12');
-    await page.getByLabel('Issuing country').fill('KR');
+    // the issuing country by its name, from the same picker the request form has
+    await page.getByLabel('Issuing country').fill('South Korea');
     await page.getByLabel('Expiry date').fill(daysFromNow(1000));
     await page.getByRole('button', { name: 'Record deposit' }).click();
     await expect(page.locator('#e-passportNumber').textContent()).resolves.toContain('6 to 20 letters and digits');
     await expect(page.getByLabel('Passport number').getAttribute('aria-invalid')).resolves.toBe('true');
     await expect(page.getByLabel("Employee's email").inputValue()).resolves.toBe('carol@example.com');
+    await expect(page.getByLabel('Issuing country').inputValue()).resolves.toBe('South Korea');
     await checkPage(page, 'custody-deposit-errors');
 
     await page.getByLabel('Passport number').fill('M70312555');
@@ -194,6 +196,7 @@ describe('approver and custodian pages in Chromium', () => {
     await page.waitForURL(/group=in_custody/);
     const row = page.locator('#passports tbody tr', { hasText: 'carol@example.com' });
     await expect(row.textContent()).resolves.toContain('555');
+    await expect(row.textContent()).resolves.toContain('(South Korea)');
     await expect(page.locator('main').textContent()).resolves.not.toContain('M70312555');
 
     // a passport release, approved through the API, makes it ready for hand-out

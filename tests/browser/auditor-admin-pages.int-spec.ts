@@ -46,9 +46,11 @@ describe('auditor and admin pages in Chromium', () => {
     await expect(results.textContent()).resolves.not.toContain(rejectedId);
 
     await page.getByLabel('Requester email').fill('');
-    await page.getByLabel('Destination (country code)').fill('jp');
+    // the destination by its name, from the country picker
+    await page.getByLabel('Destination').fill('Japan');
     await page.getByRole('button', { name: 'Search' }).click();
-    await page.waitForURL(/destination=jp/);
+    await page.waitForURL(/destination=Japan/);
+    await expect(page.getByLabel('Destination').inputValue()).resolves.toBe('Japan');
     await expect(results.textContent()).resolves.toContain(approvedId);
     await expect(page.locator('tbody tr').count()).resolves.toBe(1);
     // the request's human reference and the requester's name, not only a UUID and an email
@@ -57,7 +59,7 @@ describe('auditor and admin pages in Chromium', () => {
     await expect(page.locator('tbody tr').first().textContent()).resolves.toContain(approvedRef);
     await expect(page.locator('tbody tr').first().textContent()).resolves.toContain('Carol Lee');
     // and the reference finds it
-    await page.getByLabel('Destination (country code)').fill('');
+    await page.getByLabel('Destination').fill('');
     await page.getByLabel('Any field').fill(approvedRef);
     await page.getByRole('button', { name: 'Search' }).click();
     await page.waitForURL(/q=CLR/);

@@ -7,6 +7,7 @@ import { VIA_LABELS } from '@libs/domain/labels';
 import { REQUEST_STATUSES } from '@libs/domain/vocabulary';
 import { Public } from '../../api/auth/auth.decorators';
 import type { RequestView } from '../../api/requests/request-view';
+import { COUNTRIES, countryCodeFrom, countryInput } from '../countries';
 import { PageExceptionFilter } from '../page.filter';
 import { ApiRefusal, type ApiErrorBody } from '../page-errors';
 import { Pages } from '../pages';
@@ -70,9 +71,11 @@ export class AuditPagesController {
       string
     >;
     const cursor = one(q.cursor) || undefined;
+    // The destination is typed by name ("Japan") or code; the API takes the code.
+    const destination = filters.destination ? countryCodeFrom(filters.destination) : '';
     const answer = await new WebApi(req).send<{ items: RequestView[]; nextCursor: string | null } & ApiErrorBody>(
       'GET',
-      `/api/requests${query({ ...filters, cursor, limit: 25 })}`,
+      `/api/requests${query({ ...filters, destination, cursor, limit: 25 })}`,
     );
     if (answer.status !== 200 && answer.status !== 400) throw new ApiRefusal(answer.status, answer.body);
     const ok = answer.status === 200;
@@ -81,7 +84,8 @@ export class AuditPagesController {
     this.pages.send(req, res, 'audit', 'Audit', {
       status: ok ? 200 : 400,
       data: {
-        filters,
+        filters: { ...filters, destination: countryInput(destination || filters.destination) },
+        countries: COUNTRIES,
         searched: SEARCH_FIELDS.some((field) => filters[field]),
         errors: ok ? [] : (answer.body.errors ?? [{ field: 'q', messages: [answer.body.message ?? 'not valid'] }]),
         items: items.map((r) => ({ ...r, requesterName: nameOf(r.requester.email) })),

@@ -8,6 +8,7 @@ import { PageExceptionFilter } from '../page.filter';
 import { ApiRefusal, type ApiErrorBody } from '../page-errors';
 import { wordedErrors, wordsByField } from '../field-words';
 import { countryName } from '@libs/domain/labels';
+import { COUNTRIES, countryCodeFrom, countryInput } from '../countries';
 import { Pages } from '../pages';
 import { PeopleNames } from '../people-names';
 import { PageGuard, PageRoles } from '../session/page.guard';
@@ -107,7 +108,7 @@ export class CustodyPagesController {
     const values: DepositValues = {
       employeeEmail: one(source.employeeEmail).trim(),
       passportNumber: one(source.passportNumber).trim(),
-      issuingCountry: one(source.issuingCountry).trim().toUpperCase(),
+      issuingCountry: countryCodeFrom(one(source.issuingCountry)),
       expiryDate: one(source.expiryDate).trim(),
     };
     const answer = await new WebApi(req).send<ApiErrorBody>('POST', '/api/passports', values);
@@ -198,7 +199,10 @@ export class CustodyPagesController {
           ...GROUPS.map((g) => ({ value: g.value, name: groupName(g, dueSoonDays), selected: g.value === group })),
         ],
         groupName: selected ? groupName(selected, dueSoonDays) : 'All',
-        values: options.values ?? { employeeEmail: '', passportNumber: '', issuingCountry: '', expiryDate: '' },
+        values: options.values
+          ? { ...options.values, issuingCountry: countryInput(options.values.issuingCountry) }
+          : { employeeEmail: '', passportNumber: '', issuingCountry: '', expiryDate: '' },
+        countries: COUNTRIES,
         errors,
         fieldError,
         problem: options.error && errors.length === 0 ? (options.error.message ?? 'That did not work.') : null,
