@@ -7,6 +7,7 @@ import { countryName, datesInWords, label, labels, reasonInWords, screeningHitIn
 import type { Person } from '@libs/domain/person';
 import type { Role } from '@libs/domain/vocabulary';
 import { durationInWords } from './durations';
+import { countryInput } from './countries';
 
 /** Next to this file in the sources and in dist/ (the build copies them); else in the checkout. */
 function located(folder: string): string {
@@ -95,6 +96,8 @@ function registerHelpers(hb: typeof Handlebars): void {
     Array.isArray(list) ? list.map(String).map(reasonInWords).join('; ') : '',
   );
   hb.registerHelper('country', (value: unknown) => (typeof value === 'string' ? countryName(value) : ''));
+  // A country field's value: the name of a known code, anything else as typed (so a mistake shows as it was).
+  hb.registerHelper('countryField', (value: unknown) => countryInput(value));
   hb.registerHelper('hitWords', (hit: unknown) =>
     screeningHitInWords(hit as Parameters<typeof screeningHitInWords>[0]),
   );

@@ -64,7 +64,8 @@ const approvalHtml = Handlebars.compile(`<h1 style="font-size: 1.25rem;">{{headl
 {{#if amendment.routeChange}}<p>{{amendment.routeChange}}</p>{{/if}}
 {{#if amendment.earlier}}<p>Earlier, {{party}} {{earlierWords}}{{#if amendment.earlier.comment}}: "{{amendment.earlier.comment}}"{{/if}}</p>
 {{#if amendment.earlier.conditions.length}}<ul>{{#each amendment.earlier.conditions}}<li>condition: {{this}}</li>{{/each}}</ul>{{/if}}{{/if}}
-{{#if amendment.reply}}<p>The requester's reply: “{{amendment.reply}}”</p>{{/if}}{{/if}}
+{{/if}}
+{{#if amendment.reply}}<p>The requester's reply: “{{amendment.reply}}”</p>{{/if}}
 <p>{{s.requesterName}} asks for clearance. You are asked as a member of <strong>{{party}}</strong> because:</p>
 <ul>{{#each reasons}}<li>{{this}}</li>{{/each}}</ul>
 {{#if rows}}<table style="border-collapse: collapse;">
@@ -98,8 +99,9 @@ Amended by {{amendment.byName}}; you are asked again on the request as it now is
 {{/each}}{{#if amendment.routeChange}}{{amendment.routeChange}}
 {{/if}}{{#if amendment.earlier}}Earlier, {{party}} {{earlierWords}}{{#if amendment.earlier.comment}}: "{{amendment.earlier.comment}}"{{/if}}
 {{#each amendment.earlier.conditions}}- condition: {{this}}
-{{/each}}{{/if}}{{#if amendment.reply}}The requester's reply: “{{amendment.reply}}”
-{{/if}}{{/if}}
+{{/each}}{{/if}}{{/if}}{{#if amendment.reply}}
+The requester's reply: “{{amendment.reply}}”
+{{/if}}
 {{s.requesterName}} <{{s.requesterEmail}}> asks for clearance.
 Reference: {{reference}}
 {{#if rows}}{{#each rows}}{{label}}: {{value}}

@@ -196,7 +196,7 @@ describe('auditor and admin pages in Chromium', () => {
     await addForm.getByLabel(/^Source \(the list/).fill('CSL');
     await addForm.getByRole('button', { name: 'Add entry' }).click();
     await expect(page.locator('#add-duplicate').textContent()).resolves.toBe(
-      'Already on the list: ACME Quantum Research Institute (CN, CSL)',
+      'Already on the list: ACME Quantum Research Institute (China, CSL)',
     );
     await checkPage(page, 'admin-screening-duplicate');
 
@@ -206,7 +206,9 @@ describe('auditor and admin pages in Chromium', () => {
     const edit = page.locator('#edit-entry');
     await edit.waitFor();
     await checkPage(page, 'admin-screening-edit');
-    await edit.getByLabel(/^Country/).fill('BY');
+    // the country by its name, from the picker (the entry's RU shows as Russia)
+    await expect(edit.getByLabel(/^Country/).inputValue()).resolves.toBe('Russia');
+    await edit.getByLabel(/^Country/).fill('Belarus');
     await edit.getByLabel(/^Reason/).fill('Moved to Minsk, list of 2026-11-20');
     await edit.getByRole('button', { name: 'Save the change' }).click();
     await page.waitForURL(/done=edited/);
@@ -218,11 +220,11 @@ describe('auditor and admin pages in Chromium', () => {
     await page.getByRole('button', { name: 'Edit Orbit Relay Systems' }).click();
     await edit.waitFor();
     await edit.getByLabel('Name', { exact: true }).fill('ACME Quantum Research Institute');
-    await edit.getByLabel(/^Country/).fill('CN');
+    await edit.getByLabel(/^Country/).fill('China');
     await edit.getByLabel(/^Reason/).fill('wrong row');
     await edit.getByRole('button', { name: 'Save the change' }).click();
     await expect(page.locator('#edit-duplicate').textContent()).resolves.toBe(
-      'Already on the list: ACME Quantum Research Institute (CN, CSL)',
+      'Already on the list: ACME Quantum Research Institute (China, CSL)',
     );
     await checkPage(page, 'admin-screening-edit-duplicate');
     expect((await http.as(ADMIN, 'GET', `/api/screening/entries/${orbit.id}`)).body.name).toBe('Orbit Relay Systems');

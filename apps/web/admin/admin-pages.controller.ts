@@ -2,13 +2,14 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseFilte
 import { ApiExcludeController } from '@nestjs/swagger';
 import { diffLines } from 'diff';
 import type { Response } from 'express';
-import { label } from '@libs/domain/labels';
+import { countryName, label } from '@libs/domain/labels';
 import { PARTIES, TIERS } from '@libs/domain/vocabulary';
 import { Public } from '../../api/auth/auth.decorators';
 import type { PersonView } from '../../api/directory/person-view';
 import type { RequestView } from '../../api/requests/request-view';
 import type { EntryView } from '../../api/screening/screening.controller';
 import { PageExceptionFilter } from '../page.filter';
+import { COUNTRIES, countryCodeFrom } from '../countries';
 import { ApiRefusal, messagesByField, type ApiErrorBody } from '../page-errors';
 import { Pages } from '../pages';
 import { PageGuard, PageRoles } from '../session/page.guard';
@@ -357,7 +358,7 @@ export class AdminPagesController {
   async addScreeningEntry(@Req() req: PageRequest, @Res() res: Response, @Body() form: Form): Promise<void> {
     const entry = {
       name: one(form?.name).trim(),
-      country: one(form?.country).trim().toUpperCase() || null,
+      country: countryCodeFrom(one(form?.country)) || null,
       source: one(form?.source).trim(),
     };
     const answer = await new WebApi(req).send<ApiErrorBody>('POST', '/api/screening/entries', entry);
@@ -366,7 +367,7 @@ export class AdminPagesController {
       return;
     }
     if (answer.status === 409) {
-      await this.sendScreening(req, res, {}, { entry, entryDuplicate: answer.body.message }, 409);
+      await this.sendScreening(req, res, {}, { entry, entryDuplicate: alreadyListed(answer.body) }, 409);
       return;
     }
     if (answer.status !== 400) throw new ApiRefusal(answer.status, answer.body);
@@ -391,7 +392,7 @@ export class AdminPagesController {
       id: current.id,
       was: current,
       name: one(form?.name).trim(),
-      country: one(form?.country).trim().toUpperCase() || null,
+      country: countryCodeFrom(one(form?.country)) || null,
       source: one(form?.source).trim(),
       reason: one(form?.reason).trim(),
     };
@@ -411,7 +412,7 @@ export class AdminPagesController {
       return;
     }
     if (answer.status === 409) {
-      await this.sendScreening(req, res, {}, { edit, editDuplicate: answer.body.message }, 409);
+      await this.sendScreening(req, res, {}, { edit, editDuplicate: alreadyListed(answer.body) }, 409);
       return;
     }
     if (answer.status !== 400) throw new ApiRefusal(answer.status, answer.body);
@@ -504,6 +505,7 @@ export class AdminPagesController {
       data: {
         filters,
         mode: 'replace',
+        countries: COUNTRIES,
         entries: ok ? answer.body.items : [],
         next:
           ok && answer.body.nextCursor
@@ -687,4 +689,11 @@ function parseJson(
 /** Validation problems with the field named in words beside its path. */
 function problemsInWords(problems: FieldError[]) {
   return problems.map((p) => ({ ...p, named: p.field === 'policy' ? 'The policy' : policyFieldWords(p.field) }));
+}
+
+/** A refused duplicate in words: the entry already on the list, its country by name. */
+function alreadyListed(body: ApiErrorBody & { existing?: { name: string; country: string | null; source: string } }) {
+  const e = body.existing;
+  if (!e) return body.message ?? 'This entry is already on the list.';
+  return `Already on the list: ${e.name} (${e.country ? `${countryName(e.country)}, ` : ''}${e.source})`;
 }
