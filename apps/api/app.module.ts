@@ -18,6 +18,7 @@ import {
   withStartupLock,
   PassportRepository,
   PolicyRepository,
+  RequestProjectionWriter,
   RequestRepository,
   ScreeningEntryRepository,
   SentEmailRepository,
@@ -104,6 +105,7 @@ export class AppModule {
   static register(config: AppConfig, overrides: ApiOverrides = {}): DynamicModule {
     const repositories: Provider[] = [
       RequestRepository,
+      RequestProjectionWriter,
       DirectoryRepository,
       SentEmailRepository,
       ScreeningEntryRepository,

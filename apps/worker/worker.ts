@@ -68,7 +68,7 @@ export async function createClearanceWorker(
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     activities,
-    ...(config.worker.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: config.worker.maxCachedWorkflows } : {}),
+    maxCachedWorkflows: config.worker.maxCachedWorkflows,
     // Every payload is sealed before it reaches Temporal; unencrypted (older) payloads still decode.
     dataConverter: { payloadCodecs: [new EncryptionCodec(new Keyring(config.encryption))] },
     // request id in activity logs, spans when tracing, and the workflow interceptors' sink

@@ -32,7 +32,7 @@ describe('loadConfig', () => {
   });
 
   it('should bound the worker cache and the custody window when asked, naming a bad value', () => {
-    expect(loadConfig(dev())).toMatchObject({ worker: { maxCachedWorkflows: undefined }, custody: { dueSoonDays: 7 } });
+    expect(loadConfig(dev())).toMatchObject({ worker: { maxCachedWorkflows: 250 }, custody: { dueSoonDays: 7 } });
     expect(loadConfig(dev({ WORKER_MAX_CACHED_WORKFLOWS: '500', CUSTODY_DUE_SOON_DAYS: '14' }))).toMatchObject({
       worker: { maxCachedWorkflows: 500 },
       custody: { dueSoonDays: 14 },

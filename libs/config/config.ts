@@ -35,6 +35,8 @@ const DEV_UPDATE_PROOF_SECRET = 'dev-only-update-proof-secret-change-me-in-produ
 const JWT_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 /** Approval links are credentials sent by email: they must not outlive a fortnight. */
 const MAX_LINK_TOKEN_TTL_SECONDS = 14 * 86_400;
+/** The worker's sticky cache when WORKER_MAX_CACHED_WORKFLOWS is unset (measured in docs/benchmarks.md). */
+const DEFAULT_MAX_CACHED_WORKFLOWS = 250;
 const DURATION = /^(\d+) ?(s|sec|secs|seconds?|m|min|mins|minutes?|h|hr|hrs|hours?|d|days?|w|weeks?)$/i;
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
 const isTrue = ({ value }: { value: unknown }): boolean | undefined =>
@@ -280,9 +282,9 @@ class EnvironmentVariables {
   WORKER_METRICS_ADDRESS?: string;
 
   /**
-   * Workflows a worker keeps in memory between tasks (the SDK's sticky cache). Unset: the SDK's default,
-   * which grows with the heap limit; a bound keeps a worker's memory flat however many requests wait
-   * (a request evicted from the cache is replayed from its history on its next decision).
+   * Workflows a worker keeps in memory between tasks (the SDK's sticky cache). 250 by default: a bound
+   * keeps a worker's memory flat however many requests wait (829.6 MiB with 10,000 open, docs/benchmarks.md),
+   * and a request evicted from the cache is replayed from its history on its next decision. 0: no cache.
    */
   @Transform(toInt)
   @IsOptional()
@@ -377,8 +379,8 @@ export interface AppConfig {
   tracing: { enabled: boolean };
   /** Requests per window: per client address on each unauthenticated or link route, per person on policy evaluation (0: off). */
   rateLimits: { windowSeconds: number; public: number; evaluate: number };
-  /** maxCachedWorkflows: the worker's sticky cache (undefined: the SDK's default). */
-  worker: { maxCachedWorkflows?: number };
+  /** maxCachedWorkflows: the worker's sticky cache, in workflows. */
+  worker: { maxCachedWorkflows: number };
   /** dueSoonDays: the window of the custody ledger's "due back soon". */
   custody: { dueSoonDays: number };
 }
@@ -619,7 +621,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       evaluate: vars.RATE_LIMIT_EVALUATE,
     },
     custody: { dueSoonDays: vars.CUSTODY_DUE_SOON_DAYS },
-    worker: { maxCachedWorkflows: vars.WORKER_MAX_CACHED_WORKFLOWS },
+    worker: { maxCachedWorkflows: vars.WORKER_MAX_CACHED_WORKFLOWS ?? DEFAULT_MAX_CACHED_WORKFLOWS },
   };
 }
 

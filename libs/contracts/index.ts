@@ -113,7 +113,15 @@ export interface WithdrawInput extends Proven {
 
 /** Answers once the submission is screened, planned and recorded (used with update-with-start). */
 export const submittedUpdate = defineUpdate<RequestState>('submitted');
-export const decideUpdate = defineUpdate<RequestState, [DecideInput]>('decide');
+/**
+ * What a decision answers: the state it made. `unprojected` (requests started since
+ * `decisions-written-by-the-api`): a decision that left its stage open answers at once, before the
+ * database holds it; the API writes that state itself, seq-guarded like every write, and the workflow
+ * writes it again with its next write, so the database holds it even if the API stops in between.
+ */
+export type DecideOutcome = RequestState & { unprojected?: true };
+
+export const decideUpdate = defineUpdate<DecideOutcome, [DecideInput]>('decide');
 export const amendUpdate = defineUpdate<RequestState, [AmendInput]>('amend');
 export const withdrawUpdate = defineUpdate<RequestState, [WithdrawInput]>('withdraw');
 export const stateQuery = defineQuery<RequestState>('state');

@@ -17,7 +17,14 @@ export function dataSourceOptions(database: AppConfig['database']): DataSourceOp
     logging: false,
   } as const;
   if (database.type === 'postgres') {
-    return { ...common, type: 'postgres', url: database.url, extra: { max: 10 } };
+    return {
+      ...common,
+      type: 'postgres',
+      url: database.url,
+      // Every query here reads a page or writes one request: a parallel plan only adds its workers'
+      // start-up (measured ~50 ms on 2 cores for the inbox's due order, against ~20 ms without).
+      extra: { max: 10, options: '-c max_parallel_workers_per_gather=0' },
+    };
   }
   if (database.path !== ':memory:') fs.mkdirSync(path.dirname(database.path), { recursive: true });
   return {

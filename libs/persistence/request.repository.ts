@@ -1,4 +1,4 @@
-import { Brackets, type DataSource, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
+import { Brackets, In, type DataSource, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
 import { OPEN_REQUEST_STATUSES } from '../domain/delegation';
 import { normalizedDealName } from '../domain/request';
 import type { Party } from '../domain/vocabulary';
@@ -128,10 +128,16 @@ function inboxRequests<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, filte
 /** A comparator's answer for newest (greatest) first. */
 const descending = (x: string, y: string): number => (x < y ? 1 : x > y ? -1 : 0);
 
+/** What each party decided and what each amendment changed, oldest first. */
+export interface DecisionHistory {
+  decisions: LoggedDecision[];
+  amendments: LoggedAmendment[];
+}
+
 /**
  * Reads the request projection: the API's lists, inbox and detail views, the audit scripts, and the
- * worker's mail activities. It never writes; the worker's projection activities write the projection
- * through `RequestProjectionWriter` (request-projection.writer.ts).
+ * worker's mail activities. It never writes; the projection is written from workflow states through
+ * `RequestProjectionWriter` (request-projection.writer.ts).
  */
 export class RequestRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -183,16 +189,26 @@ export class RequestRepository {
    * field by field before and after (the audit log's `request.amended` rows), oldest first: what
    * `sinceLastDecided` (libs/domain/amendment.ts) reads.
    */
-  async decisionHistoryFor(requestId: string): Promise<{ decisions: LoggedDecision[]; amendments: LoggedAmendment[] }> {
+  async decisionHistoryFor(requestId: string): Promise<DecisionHistory> {
     if (!requestId) return { decisions: [], amendments: [] };
+    return (await this.decisionHistoriesFor([requestId])).get(requestId)!;
+  }
+
+  /** `decisionHistoryFor` of several requests (an inbox page) in two queries. */
+  async decisionHistoriesFor(requestIds: string[]): Promise<Map<string, DecisionHistory>> {
+    const ids = [...new Set(requestIds.filter(Boolean))];
+    const histories = new Map<string, DecisionHistory>(ids.map((id) => [id, { decisions: [], amendments: [] }]));
+    if (ids.length === 0) return histories;
     const [decisions, rows] = await Promise.all([
-      this.decisionsFor(requestId),
+      this.dataSource
+        .getRepository(DecisionEntity)
+        .find({ where: { requestId: In(ids) }, order: { decidedAt: 'ASC' } }),
       this.dataSource
         .getRepository(AuditLogEntity)
-        .find({ where: { requestId, event: 'request.amended' }, order: { seq: 'ASC' } }),
+        .find({ where: { requestId: In(ids), event: 'request.amended' }, order: { seq: 'ASC' } }),
     ]);
-    return {
-      decisions: decisions.map((d) => ({
+    for (const d of decisions) {
+      histories.get(d.requestId)!.decisions.push({
         party: d.party,
         decision: d.decision,
         decidedBy: d.decidedBy,
@@ -200,12 +216,16 @@ export class RequestRepository {
         conditions: d.conditions ?? [],
         round: d.round,
         decidedAt: d.decidedAt,
-      })),
-      amendments: rows.map((row) => {
-        const payload = JSON.parse(row.payload) as { round?: unknown; changes?: FieldChange[] };
-        return { round: Number(payload.round), changes: Array.isArray(payload.changes) ? payload.changes : [] };
-      }),
-    };
+      });
+    }
+    for (const row of rows) {
+      const payload = JSON.parse(row.payload) as { round?: unknown; changes?: FieldChange[] };
+      histories.get(row.requestId!)!.amendments.push({
+        round: Number(payload.round),
+        changes: Array.isArray(payload.changes) ? payload.changes : [],
+      });
+    }
+    return histories;
   }
 
   /**

@@ -31,7 +31,7 @@ import {
   type RequestWorkflowInput,
   type ScreenInput,
 } from '@libs/contracts';
-import type { RequestState } from '@libs/domain/approval-state';
+import { findApproval, type RequestState } from '@libs/domain/approval-state';
 import { DEFAULT_POLICY, type RoutingPolicy } from '@libs/domain/policy';
 import type { ScreeningHit } from '@libs/domain/screening';
 import type { RequestInput } from '@libs/domain/request';
@@ -652,8 +652,9 @@ describe('requestApprovalWorkflow', () => {
         ] as const
       ).map(([party, email]) => handle.executeUpdate(decideUpdate, { args: [decision(party, email)] })),
     );
-    // Each Update answers once its own state is written.
-    for (const answer of answers) {
+    // Each Update answers once its own state is written, or (a decision that left the stage open) with
+    // `unprojected`, for the API to write (`decisions-written-by-the-api`).
+    for (const answer of answers.filter((a) => !a.unprojected)) {
       expect(projected.get(requestId)!.some((p) => p.state.seq >= answer.seq)).toBe(true);
     }
     expect((await handle.result()).status).toBe('approved');
@@ -680,9 +681,79 @@ describe('requestApprovalWorkflow', () => {
       expect(cost.activities[before]).toBeUndefined();
     }
     expect(cost.timersAtOnce).toBeLessThanOrEqual(1);
-    // The `cheaper-cycle` marker (with its search-attribute upsert), the status at submission and at approval.
-    expect(cost.markers).toBe(1);
-    expect(cost.upserts).toBe(3);
+    // The `cheaper-cycle` and `decisions-written-by-the-api` markers (with their search-attribute upserts),
+    // the status at submission and at approval.
+    expect(cost.markers).toBe(2);
+    expect(cost.upserts).toBeLessThanOrEqual(4);
+  });
+
+  it('should answer a decision that leaves its stage open at once, and write it with the one that closes the stage', async () => {
+    const { requestId, handle } = await start('departure_abroad');
+    await notifiedParties(requestId, 4);
+    const parties = [
+      ['hr', 'hr@example.com'],
+      ['legal', 'legal@example.com'],
+      ['security', 'security@example.com'],
+    ] as const;
+    const writtenBefore = projected.get(requestId)?.length ?? 0;
+    for (const [party, email] of parties) {
+      const answer = await handle.executeUpdate(decideUpdate, { args: [decision(party, email)] });
+      // The state the decision made, for the API to write; the workflow has not written it.
+      expect(answer.unprojected).toBe(true);
+      expect(answer.status).toBe('pending');
+      expect(findApproval(answer, party)?.status).toBe('approved');
+      expect(projected.get(requestId)?.length ?? 0).toBe(writtenBefore);
+    }
+    const last = await handle.executeUpdate(decideUpdate, {
+      args: [decision('data_governance', 'datagov@example.com')],
+    });
+    // The stage's last decision is written before it answers, with the three before it, in order.
+    expect(last.unprojected).toBeUndefined();
+    const written = projected.get(requestId)!.slice(writtenBefore);
+    expect(written.map((w) => w.decision?.party)).toEqual(['hr', 'legal', 'security', 'data_governance']);
+    expect(written.map((w) => w.state.seq)).toEqual([...written.map((w) => w.state.seq)].sort((a, b) => a - b));
+    expect((await handle.result()).status).toBe('approved');
+
+    const cost = await historyCost(handle);
+    // A decision that leaves the stage open costs its Update and one workflow task: no activity of its own.
+    expect(cost.activities.projectStates).toBe(1);
+    expect(cost.activities.submitRequest).toBe(1);
+    expect(cost.activities.notifyParties).toBe(1);
+    expect(cost.activities.notifyRequester).toBe(1);
+    expect(Object.values(cost.activities).reduce((a, b) => a + b, 0)).toBe(4);
+    // 64 measured: start and two patch markers 9, submission 6, the stage's email 8, its timer 2, three
+    // decisions 5 each, the last one 13, the outcome email 6, the archive 5, completion 1 (was 75).
+    expect(cost.events).toBeLessThanOrEqual(64);
+  });
+
+  it('should write a decision the API did not write by the first reminder after it', async () => {
+    const policy = testPolicy((p) => {
+      for (const party of ['hr', 'security'] as const) {
+        p.parties[party].deadlines = {
+          reminderAfter: '1500ms',
+          reminderEvery: '10s',
+          escalateAfter: '20s',
+          expireAfter: '30s',
+        };
+      }
+    });
+    const { requestId, handle } = await start('passport_release', 'core', {}, policy);
+    await notifiedParties(requestId, 2);
+    const writtenBefore = projected.get(requestId)?.length ?? 0;
+    // The API stops before it writes the answer: only the history holds the decision.
+    const answer = await handle.executeUpdate(decideUpdate, { args: [decision('hr', 'hr@example.com')] });
+    expect(answer.unprojected).toBe(true);
+    expect(projected.get(requestId)?.length ?? 0).toBe(writtenBefore);
+    // Security is reminded at 1.5 s; hr's decision is written before the reminder goes out.
+    const deadline = Date.now() + 20_000;
+    while (!(notified.get(requestId) ?? []).some((n) => n.kind === 'reminder') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    const reminded = (notified.get(requestId) ?? []).filter((n) => n.kind === 'reminder').map((n) => n.party);
+    expect(reminded).toEqual(['security']);
+    const written = projected.get(requestId)!.slice(writtenBefore);
+    expect(written.map((w) => [w.decision?.party, w.state.seq])).toEqual([['hr', answer.seq]]);
+    const last = await handle.executeUpdate(decideUpdate, { args: [decision('security', 'security@example.com')] });
+    expect(last.status).toBe('approved');
   });
 
   it("should keep a stage's deadlines on one timer at a time and remind the parties due together in one step", async () => {

@@ -12,6 +12,7 @@ import {
   type AmendInput,
   type CorrectObligationInput,
   type DecideInput,
+  type DecideOutcome,
   type FulfilObligationInput,
   type PassportReturned,
   type RecordAuthorizationInput,
@@ -68,9 +69,29 @@ export function validateDecision(run: RequestRun, decision: DecideInput): void {
   }
 }
 
-export async function decide(run: RequestRun, decision: DecideInput): Promise<RequestState> {
-  await run.commit(applyDecision(run.current(), decision), { decision });
+/**
+ * Since `decisions-written-by-the-api`, a decision that leaves its stage open (the same status, stage
+ * and round) answers in the step that applied it: the API writes the state it answers with. A decision
+ * that closes a stage or the request is written here before it answers, as every other change is.
+ */
+export async function decide(run: RequestRun, decision: DecideInput): Promise<DecideOutcome> {
+  const before = run.current();
+  const next = applyDecision(before, decision);
+  if (run.lean && leavesStageOpen(before, next)) {
+    run.commitUnwritten(next, { decision });
+    return { ...next, unprojected: true };
+  }
+  await run.commit(next, { decision });
   return run.current();
+}
+
+function leavesStageOpen(before: RequestState, after: RequestState): boolean {
+  return (
+    after.status === 'pending' &&
+    after.status === before.status &&
+    after.currentStage === before.currentStage &&
+    after.round === before.round
+  );
 }
 
 export function validateAmendment(run: RequestRun, amend: AmendInput): void {

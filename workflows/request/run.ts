@@ -36,6 +36,12 @@ export class RequestRun {
    * write ran in one step. Decided once, at the start, so every part asks this flag, not `patched`.
    */
   readonly cheaper: boolean;
+  /**
+   * Requests started since `decisions-written-by-the-api` answer a decision that leaves its stage open
+   * before the database holds it: the API writes it from the answer, and the workflow's next write
+   * (the stage's last decision, an amendment, a reminder, the settlement) carries it too.
+   */
+  readonly lean: boolean;
   /** A timer watches the expiry of short grants (`authorization-expiry`, ./authorities.ts). */
   watchingExpiry = false;
   /** The round that the last amendment opened, and what each party asked in it reads about the amendment. */
@@ -50,6 +56,7 @@ export class RequestRun {
     this.request = input.request;
     this.summary = summaryOf(input.requester, input.request);
     this.cheaper = patched('cheaper-cycle');
+    this.lean = this.cheaper && patched('decisions-written-by-the-api');
   }
 
   get requestId(): string {
@@ -117,6 +124,16 @@ export class RequestRun {
     this.unprojected.push({ state: next, ...extra });
     this.committedSeq = Math.max(this.committedSeq, next.seq);
     await this.projected(next.seq);
+  }
+
+  /**
+   * A state committed without waiting for its write (`lean`): it changes neither status nor stage, so
+   * nothing else waits on it; the caller writes it, and it rides with the next write here.
+   */
+  commitUnwritten(next: RequestState, extra: Omit<ProjectStateInput, 'state'>): void {
+    this.state = next;
+    this.unprojected.push({ state: next, ...extra });
+    this.committedSeq = Math.max(this.committedSeq, next.seq);
   }
 
   /** Waits until every committed state is written (before the request settles). */

@@ -68,6 +68,9 @@ export async function watchStageDeadlines(run: RequestRun, parties: PlannedParty
       const key = `${d.kind}#${sequence}`;
       asks.set(key, [...(asks.get(key) ?? []), { party: d.party, kind: d.kind, sequence }]);
     }
+    // Decisions the API wrote from their answers are written here too: if it stopped before it did, the
+    // database holds them again by the first reminder (`decisions-written-by-the-api`).
+    if (run.lean) await run.allProjected();
     for (const group of asks.values()) {
       await notifyParties({
         requestId: run.requestId,

@@ -33,11 +33,17 @@ export class InboxService {
     private readonly service: RequestsService,
   ) {}
 
-  /** Only rows of a request in a later round read the decision history (one read per such row). */
-  private async sinceLastDecided({ request, approval }: InboxRow): Promise<SinceLastDecided | null> {
-    if (request.round <= 1) return null;
-    const { decisions, amendments } = await this.requests.decisionHistoryFor(request.id);
-    return sinceLastDecided(approval.party, request.round, decisions, amendments);
+  /**
+   * For each row of a request in a later round (asked again after an amendment): what its party
+   * decided last time and what changed since. One read of the decision history for the whole page.
+   */
+  private async sinceLastDecided(rows: InboxRow[]): Promise<Array<SinceLastDecided | null>> {
+    const amended = rows.filter((row) => row.request.round > 1).map((row) => row.request.id);
+    const histories = await this.requests.decisionHistoriesFor(amended);
+    return rows.map(({ request, approval }) => {
+      const history = histories.get(request.id);
+      return history ? sinceLastDecided(approval.party, request.round, history.decisions, history.amendments) : null;
+    });
   }
 
   async inbox(person: Person, options: InboxOptions) {
@@ -66,16 +72,15 @@ export class InboxService {
         });
     const page = rows.slice(0, options.limit);
     const found = await this.requests.inboxCounts(filter);
+    const since = await this.sinceLastDecided(page);
     const counts = Object.fromEntries(parties.map((p) => [p, found[p] ?? 0]));
     const last = page[page.length - 1];
     return {
-      items: await Promise.all(
-        page.map(async (row) => ({
-          ...toInboxItem(row, own, standIns),
-          /** For a party asked again after an amendment: what it decided last time, and what changed since. */
-          sinceLastDecided: await this.sinceLastDecided(row),
-        })),
-      ),
+      items: page.map((row, i) => ({
+        ...toInboxItem(row, own, standIns),
+        /** For a party asked again after an amendment: what it decided last time, and what changed since. */
+        sinceLastDecided: since[i],
+      })),
       /** Every party the caller may filter on: their own and, while a delegation is in force, their delegators'. */
       parties: await this.service.partiesOf(person),
       nextCursor:

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import {
   amendUpdate,
@@ -10,7 +10,7 @@ import {
   withdrawUpdate,
   type DecideInput,
 } from '@libs/contracts';
-import { correctorRefusal, ownDecisionRefusal, requesterRefusal } from '@libs/domain/approval-state';
+import { correctorRefusal, ownDecisionRefusal, requesterRefusal, type RequestState } from '@libs/domain/approval-state';
 import { blockedMessage, determine, type AuthorizationRecord } from '@libs/domain/authorizations';
 import { delegationWindowStart, pendingDuringWindow } from '@libs/domain/delegation';
 import { documentOf, materialDocumentKey } from '@libs/domain/material-documents';
@@ -27,6 +27,7 @@ import {
   DirectoryRepository,
   PassportRepository,
   PolicyRepository,
+  RequestProjectionWriter,
   RequestRepository,
   type Delegation,
   type ReadScope,
@@ -72,6 +73,8 @@ function idFromKey(requester: string, key: string): string {
 
 @Injectable()
 export class RequestsService {
+  private readonly logger = new Logger(RequestsService.name);
+
   constructor(
     private readonly requests: RequestRepository,
     private readonly policies: PolicyRepository,
@@ -82,6 +85,7 @@ export class RequestsService {
     private readonly temporal: TemporalGateway,
     private readonly documents: AuthorizationDocumentRepository,
     private readonly keyring: Keyring,
+    private readonly projection: RequestProjectionWriter,
   ) {}
 
   /**
@@ -541,7 +545,7 @@ export class RequestsService {
     const conflict = conflictOf(person.email) ?? (onBehalfOf ? conflictOf(onBehalfOf) : null);
     if (conflict)
       throw new DomainError('CONFLICT_OF_INTEREST', `${conflict}; another member or a lead of ${dto.party} decides`);
-    await this.temporal.update(id, decideUpdate, {
+    const decision: DecideInput = {
       party: dto.party,
       decision: dto.decision,
       actorEmail: person.email,
@@ -551,8 +555,26 @@ export class RequestsService {
       decidedAt: new Date().toISOString(),
       via,
       round: dto.round ?? stored.request.round,
-    });
+    };
+    const { unprojected, ...state } = await this.temporal.update(id, decideUpdate, decision);
+    // A decision that left its stage open is in the history but not yet in the database: write it here
+    // (seq-guarded, its decision and audit entry kept once), so every read after this answer shows it.
+    if (unprojected) await this.writeDecision(state, decision);
     return this.view(id, person);
+  }
+
+  /**
+   * Writes a state the workflow answered without writing. A failure loses nothing: the history holds
+   * the decision and the workflow's next write carries it; until then, reads show the state before it.
+   */
+  private async writeDecision(state: RequestState, decision: DecideInput): Promise<void> {
+    try {
+      await this.projection.projectState({ state, decision }, new Date().toISOString());
+    } catch (error) {
+      this.logger.warn(
+        `request ${state.requestId}: the decision of ${decision.party} is recorded, but writing it failed (the workflow writes it next): ${String(error)}`,
+      );
+    }
   }
 
   /** `reply`: the requester's answer to the reviewers who asked for changes (trimmed; absent or empty for none). */

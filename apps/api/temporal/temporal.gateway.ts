@@ -92,11 +92,11 @@ export class TemporalGateway implements OnApplicationShutdown {
   }
 
   /** Sends an Update and waits for the workflow to accept and apply it; refusals become DomainErrors. */
-  async update<Arg extends object>(
+  async update<Arg extends object, Ret extends RequestState = RequestState>(
     requestId: string,
-    definition: UpdateDefinition<RequestState, [Arg]>,
+    definition: UpdateDefinition<Ret, [Arg]>,
     arg: Arg,
-  ): Promise<RequestState> {
+  ): Promise<Ret> {
     return this.updateWorkflow({ workflowId: workflowIdFor(requestId), requestId }, definition, arg);
   }
 

@@ -7,8 +7,9 @@ import type { Counterparty } from '../../domain/request';
 import type { TripManifest } from '../../domain/manifest';
 
 /**
- * The projection of one request. Only the workflow writes it, through the worker's projection activities
- * (`RequestProjectionWriter`: `recordSubmission`, then `projectState`); the API only reads it (`RequestRepository`).
+ * The projection of one request, written from the workflow's states only (`RequestProjectionWriter`:
+ * `recordSubmission`, then `projectState`): by the worker's projection activities, and by the API for
+ * a decision the workflow answered before writing it (`DecideOutcome.unprojected`). Read through `RequestRepository`.
  */
 @Entity({ name: 'requests' })
 @Index('idx_requests_created', ['createdAt', 'id'])
