@@ -1,6 +1,7 @@
 import { setHandler } from '@temporalio/workflow';
 import {
   amendUpdate,
+  catchUpUpdate,
   correctObligationUpdate,
   decideUpdate,
   fulfilObligationUpdate,
@@ -12,6 +13,7 @@ import {
   submittedUpdate,
   withdrawUpdate,
   type AmendInput,
+  type CatchUpInput,
   type CorrectObligationInput,
   type DecideInput,
   type FulfilObligationInput,
@@ -67,6 +69,8 @@ export async function requestApprovalWorkflow(input: RequestWorkflowInput): Prom
   setHandler(attachMaterialDocumentUpdate, (m) => on.attachMaterialDocument(run, m), {
     validator: (m: AttachMaterialDocumentInput) => on.validateMaterialDocument(run, m),
   });
+  // The API, after losing a decision's answer: write what the database may not hold yet.
+  setHandler(catchUpUpdate, () => on.catchUp(run), { validator: (c: CatchUpInput) => on.validateCatchUp(run, c) });
   // From the custody workflow: the released passport is back.
   setHandler(passportReturnedSignal, (returned) => on.passportReturned(run, returned));
 

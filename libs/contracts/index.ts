@@ -126,6 +126,18 @@ export const amendUpdate = defineUpdate<RequestState, [AmendInput]>('amend');
 export const withdrawUpdate = defineUpdate<RequestState, [WithdrawInput]>('withdraw');
 export const stateQuery = defineQuery<RequestState>('state');
 
+export interface CatchUpInput extends Proven {
+  /** When the API asked (the Update's one fact). */
+  askedAt: string;
+}
+
+/**
+ * Writes every state the workflow committed that the database may not hold yet (a decision the API
+ * answered for without writing, its answer lost), then answers with the state. Sent by the API after
+ * an ambiguous failure of a decision, so the records say what the history holds.
+ */
+export const catchUpUpdate = defineUpdate<RequestState, [CatchUpInput]>('catchUp');
+
 export interface FulfilObligationInput extends Proven {
   kind: string;
   actorEmail: string;

@@ -145,6 +145,16 @@ describe.each(testDatabases())('a forged Update from outside the API is refused 
     expect(await acceptedUpdateIds(workflowId)).not.toContain('forged-withdraw');
   });
 
+  it('should refuse a forged catch-up (it would only add to the history), and leave no trace', async () => {
+    const request = await submit('alice@example.com', requestBody('conference'));
+    const workflowId = workflowIdFor(request.id);
+    const before = await view(request.id);
+    const askedAt = new Date().toISOString();
+    expect(await forge(workflowId, 'catchUp', { askedAt }, 'forged-catch-up')).toBe('UPDATE_NOT_FROM_API');
+    expect(await view(request.id)).toEqual(before);
+    expect(await acceptedUpdateIds(workflowId)).not.toContain('forged-catch-up');
+  });
+
   it("should refuse a forged grant of an authority's approval in the requester name", async () => {
     const request = await submit('alice@example.com', requestBody('conference'));
     const workflowId = workflowIdFor(request.id);

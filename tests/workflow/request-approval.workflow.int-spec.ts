@@ -10,6 +10,7 @@ import type { createActivities } from '../../activities';
 import { planSubmission } from '../../activities/submission.activities';
 import {
   amendUpdate,
+  catchUpUpdate,
   decideUpdate,
   correctObligationUpdate,
   fulfilObligationUpdate,
@@ -724,6 +725,26 @@ describe('requestApprovalWorkflow', () => {
     // 64 measured: start and two patch markers 9, submission 6, the stage's email 8, its timer 2, three
     // decisions 5 each, the last one 13, the outcome email 6, the archive 5, completion 1 (was 75).
     expect(cost.events).toBeLessThanOrEqual(64);
+  });
+
+  it('should write a decision the API did not write when the API asks it to catch up', async () => {
+    const { requestId, handle } = await start('departure_abroad');
+    await notifiedParties(requestId, 4);
+    const writtenBefore = projected.get(requestId)?.length ?? 0;
+    const answer = await handle.executeUpdate(decideUpdate, { args: [decision('hr', 'hr@example.com')] });
+    expect(answer.unprojected).toBe(true);
+    expect(projected.get(requestId)?.length ?? 0).toBe(writtenBefore);
+    // The API lost that answer: it asks the workflow to write what it holds, and the decision is written.
+    const state = await handle.executeUpdate(catchUpUpdate, { args: [{ askedAt: new Date().toISOString() }] });
+    expect(state.seq).toBe(answer.seq);
+    const written = projected.get(requestId)!.slice(writtenBefore);
+    expect(written.map((w) => [w.decision?.party, w.decision?.actorEmail, w.state.seq])).toEqual([
+      ['hr', 'hr@example.com', answer.seq],
+    ]);
+    // Nothing left to write: a second catch-up writes nothing.
+    await handle.executeUpdate(catchUpUpdate, { args: [{ askedAt: new Date().toISOString() }] });
+    expect(projected.get(requestId)!.length).toBe(writtenBefore + 1);
+    await handle.terminate('done');
   });
 
   it('should write a decision the API did not write by the first reminder after it', async () => {

@@ -1,6 +1,7 @@
 import { condition, log } from '@temporalio/workflow';
 import {
   amendUpdate,
+  catchUpUpdate,
   correctObligationUpdate,
   decideUpdate,
   fulfilObligationUpdate,
@@ -10,6 +11,7 @@ import {
   type AttachMaterialDocumentInput,
   withdrawUpdate,
   type AmendInput,
+  type CatchUpInput,
   type CorrectObligationInput,
   type DecideInput,
   type DecideOutcome,
@@ -92,6 +94,17 @@ function leavesStageOpen(before: RequestState, after: RequestState): boolean {
     after.currentStage === before.currentStage &&
     after.round === before.round
   );
+}
+
+export function validateCatchUp(run: RequestRun, input: CatchUpInput): void {
+  refuseUnlessFromTheApi(run.input.proofKey, catchUpUpdate.name, input);
+  run.current();
+}
+
+/** Every committed state written (decisions the API answered for without writing among them). */
+export async function catchUp(run: RequestRun): Promise<RequestState> {
+  await run.allProjected();
+  return run.current();
 }
 
 export function validateAmendment(run: RequestRun, amend: AmendInput): void {

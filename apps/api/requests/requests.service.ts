@@ -556,7 +556,14 @@ export class RequestsService {
       via,
       round: dto.round ?? stored.request.round,
     };
-    const { unprojected, ...state } = await this.temporal.update(id, decideUpdate, decision);
+    const { unprojected, ...state } = await this.temporal
+      .update(id, decideUpdate, decision)
+      .catch(async (error: unknown) => {
+        // The answer was lost, not necessarily the decision: have the workflow write what it holds, so the
+        // records (and the link page that looks there next) show the decision if it landed.
+        if (error instanceof DomainError && error.code === 'UNAVAILABLE') await this.temporal.catchUp(id);
+        throw error;
+      });
     // A decision that left its stage open is in the history but not yet in the database: write it here
     // (seq-guarded, its decision and audit entry kept once), so every read after this answer shows it.
     if (unprojected) await this.writeDecision(state, decision);

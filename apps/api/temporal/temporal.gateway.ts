@@ -11,7 +11,13 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { AppConfig } from '@libs/config';
 import { EncryptionCodec, UpdateProofs } from '@libs/crypto';
-import { SEARCH_ATTRIBUTES, submittedUpdate, workflowIdFor, type RequestWorkflowInput } from '@libs/contracts';
+import {
+  catchUpUpdate,
+  SEARCH_ATTRIBUTES,
+  submittedUpdate,
+  workflowIdFor,
+  type RequestWorkflowInput,
+} from '@libs/contracts';
 import type { RequestState } from '@libs/domain/approval-state';
 import { isRefusalCode } from '@libs/domain/refusals';
 import { apiClientInterceptors } from '@libs/observability';
@@ -98,6 +104,22 @@ export class TemporalGateway implements OnApplicationShutdown {
     arg: Arg,
   ): Promise<Ret> {
     return this.updateWorkflow({ workflowId: workflowIdFor(requestId), requestId }, definition, arg);
+  }
+
+  /**
+   * After a decision's answer was lost: asks the request's workflow to write every state it committed
+   * that the database may not hold yet. Best effort: false when the workflow did not answer (it writes
+   * them anyway with its next write).
+   */
+  async catchUp(requestId: string): Promise<boolean> {
+    try {
+      const target = { workflowId: workflowIdFor(requestId), requestId };
+      await this.updateWorkflow(target, catchUpUpdate, { askedAt: new Date().toISOString() });
+      return true;
+    } catch (error) {
+      this.logger.warn(`request ${requestId}: could not ask the workflow to catch up: ${String(error)}`);
+      return false;
+    }
   }
 
   /**
