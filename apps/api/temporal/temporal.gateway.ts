@@ -26,6 +26,9 @@ import type { requestApprovalWorkflow } from '../../../workflows';
 import { DomainError } from '../common/domain-error';
 import { APP_CONFIG } from '../common/tokens';
 
+/** How long a catch-up after a lost answer may hold the caller's 503. */
+const CATCH_UP_WAIT_MS = 5_000;
+
 /** The API's only door to Temporal: starts request workflows and sends them Updates. */
 @Injectable()
 export class TemporalGateway implements OnApplicationShutdown {
@@ -111,14 +114,20 @@ export class TemporalGateway implements OnApplicationShutdown {
    * that the database may not hold yet. Best effort: false when the workflow did not answer (it writes
    * them anyway with its next write).
    */
-  async catchUp(requestId: string): Promise<boolean> {
+  async catchUp(requestId: string, waitMs = CATCH_UP_WAIT_MS): Promise<boolean> {
+    const target = { workflowId: workflowIdFor(requestId), requestId };
+    let timer: NodeJS.Timeout | undefined;
     try {
-      const target = { workflowId: workflowIdFor(requestId), requestId };
-      await this.updateWorkflow(target, catchUpUpdate, { askedAt: new Date().toISOString() });
-      return true;
+      // Bounded: when Temporal is away the caller has waited for it once already.
+      return await Promise.race([
+        this.updateWorkflow(target, catchUpUpdate, { askedAt: new Date().toISOString() }).then(() => true),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), waitMs))),
+      ]);
     } catch (error) {
       this.logger.warn(`request ${requestId}: could not ask the workflow to catch up: ${String(error)}`);
       return false;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
