@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { TemporalGateway } from '../../apps/api/temporal/temporal.gateway';
 import { DomainError } from '../../apps/api/common/domain-error';
-import { DecisionEntity } from '@libs/persistence';
+import { DecisionEntity, RequestProjectionWriter } from '@libs/persistence';
 import { testDatabases } from '../support/databases';
 import { eventually } from '../support/eventually';
 import { requestBody } from '../support/factories';
@@ -73,6 +73,30 @@ describe.each(testDatabases())('the link page tells what happened after an ambig
     expect(page.text).toContain('could not confirm');
     expect(page.text).toContain('Reload this page');
     expect(await hrDecisions(id)).toEqual([]);
+  });
+
+  it('should have the workflow write a decision the API failed to write, so the answer and the records show it', async () => {
+    // Four parties in one stage: hr's decision leaves it open, so the API writes it from the Update's answer.
+    const view = (await http.as('carol@example.com', 'POST', '/api/requests', requestBody('departure_abroad'))).body;
+    const writer = used.system.app.get(RequestProjectionWriter);
+    const real = writer.projectState.bind(writer);
+    writer.projectState = async () => {
+      throw new Error('the database went away');
+    };
+    restore = () => {
+      writer.projectState = real;
+      restore = undefined;
+    };
+    const answer = await http.as('hr@example.com', 'POST', `/api/requests/${view.id}/decisions`, {
+      party: 'hr',
+      decision: 'approve',
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.body.stages[0].approvals.find((a: any) => a.party === 'hr')).toMatchObject({
+      status: 'approved',
+      decidedBy: 'hr@example.com',
+    });
+    expect(await hrDecisions(view.id)).toEqual(['hr@example.com']);
   });
 
   it('should say nothing was recorded, and who decided, when another member decided first', async () => {

@@ -572,15 +572,17 @@ export class RequestsService {
 
   /**
    * Writes a state the workflow answered without writing. A failure loses nothing: the history holds
-   * the decision and the workflow's next write carries it; until then, reads show the state before it.
+   * the decision, and the workflow, asked to catch up, writes it from its own record (or, if it cannot
+   * be reached, with its next write).
    */
   private async writeDecision(state: RequestState, decision: DecideInput): Promise<void> {
     try {
       await this.projection.projectState({ state, decision }, new Date().toISOString());
     } catch (error) {
       this.logger.warn(
-        `request ${state.requestId}: the decision of ${decision.party} is recorded, but writing it failed (the workflow writes it next): ${String(error)}`,
+        `request ${state.requestId}: the decision of ${decision.party} is recorded, but writing it failed (the workflow is asked to write it): ${String(error)}`,
       );
+      await this.temporal.catchUp(state.requestId);
     }
   }
 
