@@ -98,7 +98,7 @@ function leavesStageOpen(before: RequestState, after: RequestState): boolean {
 
 export function validateCatchUp(run: RequestRun, input: CatchUpInput): void {
   refuseUnlessFromTheApi(run.input.proofKey, catchUpUpdate.name, input);
-  run.current();
+  run.current(); // refused while the submission is still being recorded
 }
 
 /** Every committed state written (decisions the API answered for without writing among them). */

@@ -121,8 +121,7 @@ export class RequestRun {
       return;
     }
     if (newStatus) upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.status, value: next.status }]);
-    this.unprojected.push({ state: next, ...extra });
-    this.committedSeq = Math.max(this.committedSeq, next.seq);
+    this.commitUnwritten(next, extra);
     await this.projected(next.seq);
   }
 
@@ -130,7 +129,7 @@ export class RequestRun {
    * A state committed without waiting for its write (`lean`): it changes neither status nor stage, so
    * nothing else waits on it; the caller writes it, and it rides with the next write here.
    */
-  commitUnwritten(next: RequestState, extra: Omit<ProjectStateInput, 'state'>): void {
+  commitUnwritten(next: RequestState, extra: Omit<ProjectStateInput, 'state'> = {}): void {
     this.state = next;
     this.unprojected.push({ state: next, ...extra });
     this.committedSeq = Math.max(this.committedSeq, next.seq);

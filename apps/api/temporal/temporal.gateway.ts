@@ -111,21 +111,20 @@ export class TemporalGateway implements OnApplicationShutdown {
 
   /**
    * After a decision's answer was lost: asks the request's workflow to write every state it committed
-   * that the database may not hold yet. Best effort: false when the workflow did not answer (it writes
-   * them anyway with its next write).
+   * that the database may not hold yet. Best effort: when the workflow does not answer, it writes them
+   * anyway with its next write.
    */
-  async catchUp(requestId: string, waitMs = CATCH_UP_WAIT_MS): Promise<boolean> {
+  async catchUp(requestId: string, waitMs = CATCH_UP_WAIT_MS): Promise<void> {
     const target = { workflowId: workflowIdFor(requestId), requestId };
     let timer: NodeJS.Timeout | undefined;
     try {
       // Bounded: when Temporal is away the caller has waited for it once already.
-      return await Promise.race([
-        this.updateWorkflow(target, catchUpUpdate, { askedAt: new Date().toISOString() }).then(() => true),
-        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), waitMs))),
+      await Promise.race([
+        this.updateWorkflow(target, catchUpUpdate, { askedAt: new Date().toISOString() }),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs))),
       ]);
     } catch (error) {
       this.logger.warn(`request ${requestId}: could not ask the workflow to catch up: ${String(error)}`);
-      return false;
     } finally {
       clearTimeout(timer);
     }
